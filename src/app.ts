@@ -1,0 +1,83 @@
+/**
+ * Builds the Hono application. No globals: everything it needs arrives through `resolve`,
+ * which hands each request its services (one set for the Node process; one per request on Workers).
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate } from './http/auth.ts';
+import type { AppEnv } from './http/env.ts';
+import { AppError } from './http/errors.ts';
+import { newsletterRoutes } from './modules/newsletters/routes.ts';
+import { outboxRoutes } from './modules/outbox/routes.ts';
+import type { Services } from './services.ts';
+import { HomePage } from './ui/home.tsx';
+
+export type ServicesResolver = (c: Context) => Services | Promise<Services>;
+
+const MAX_JSON_BODY = 1024 * 1024;
+
+export function createApp(resolve: ServicesResolver) {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set('services', await resolve(c));
+    await next();
+  });
+  app.use(
+    secureHeaders({
+      // Emails previews are framed by the admin itself; other sites may not frame Quire pages.
+      xFrameOptions: 'SAMEORIGIN',
+      referrerPolicy: 'strict-origin-when-cross-origin',
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    const { db, dbKind } = c.var.services;
+    try {
+      await db.selectFrom('settings').select('key').limit(1).execute();
+      return c.json({ ok: true, db: dbKind });
+    } catch {
+      return c.json({ ok: false, db: dbKind, error: { code: 'internal', message: 'The database does not answer' } }, 503);
+    }
+  });
+
+  app.get('/', async (c) => {
+    const s = c.var.services;
+    return c.html(HomePage({ newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use(bodyLimit({ maxSize: MAX_JSON_BODY, onError: () => { throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`); } }));
+  api.use(authenticate);
+  api.route('/newsletters', newsletterRoutes);
+  api.route('/outbox', outboxRoutes);
+  app.route('/api/v1', api);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) return c.json(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404);
+    return c.html(notFoundPage(), 404);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+      return c.json(err.toJSON(), err.status as 400);
+    }
+    if (err instanceof HTTPException) {
+      const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : 'bad_request';
+      return c.json(new AppError(code, err.message || 'Bad request').toJSON(), err.status);
+    }
+    c.var.services?.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    return c.json(new AppError('internal', 'Something went wrong on our side; it has been logged').toJSON(), 500);
+  });
+
+  return app;
+}
+
+function notFoundPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>Page not found</h1><p>This address does not exist on this Quire. <a href="/">Go to the start page</a>.</p></body></html>`;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,133 @@
+/**
+ * Configuration: every setting from the environment, parsed once with zod.
+ * A bad value stops start-up with one line naming the variable (see `ConfigError`).
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const intFrom = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return def;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const numberFrom = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return def;
+      const n = Number(s);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a number from ${min} to ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const httpUrl = (what: string) =>
+  optionalString.refine((s) => s === undefined || /^https?:\/\/[^\s/]+/i.test(s), {
+    message: `must be an http(s) URL (${what})`,
+  });
+
+const envSchema = z.object({
+  PORT: intFrom(8787, 1, 65535),
+  DATA_DIR: optionalString,
+  DATABASE_URL: optionalString.refine((s) => s === undefined || /^postgres(ql)?:\/\//i.test(s), {
+    message: 'must start with postgres:// or postgresql://',
+  }),
+  PUBLIC_URL: httpUrl('e.g. https://news.example.org'),
+  SECRET: optionalString.refine((s) => s === undefined || s.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  }),
+  MAIL_TRANSPORT: optionalString.refine((s) => s === undefined || s === 'outbox' || s === 'resend', {
+    message: 'must be "outbox" or "resend"',
+  }),
+  RESEND_API_KEY: optionalString,
+  RESEND_BASE_URL: httpUrl('a self-hosted or test endpoint'),
+  RESEND_WEBHOOK_SECRET: optionalString.refine((s) => s === undefined || /^whsec_[A-Za-z0-9+/=]+$/.test(s), {
+    message: 'must look like whsec_<base64> (copy it from the Resend dashboard)',
+  }),
+  RESEND_RATE_PER_SECOND: numberFrom(2, 0.1, 10_000),
+  ADMIN_EMAIL: optionalString.refine((s) => s === undefined || /^[^\s@]+@[^\s@]+$/.test(s), {
+    message: 'must be an email address',
+  }),
+  ADMIN_PASSWORD: optionalString.refine((s) => s === undefined || s.length >= 10, {
+    message: 'must be at least 10 characters',
+  }),
+  SIGNUP_RATE_LIMIT: intFrom(30, 1, 10_000_000),
+  SOFT_BOUNCE_THRESHOLD: intFrom(3, 1, 100),
+  LOG_LEVEL: optionalString.refine((s) => s === undefined || ['debug', 'info', 'warn', 'error', 'silent'].includes(s), {
+    message: 'must be one of debug, info, warn, error, silent',
+  }),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  /** HMAC key from the environment; when absent the app generates one and keeps it in the database. */
+  secret: string | undefined;
+  mailTransport: 'outbox' | 'resend';
+  resend: { apiKey: string | undefined; baseUrl: string | undefined; webhookSecret: string | undefined; ratePerSecond: number };
+  admin: { email: string | undefined; password: string | undefined };
+  signupRateLimit: number;
+  softBounceThreshold: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A configuration problem; `message` is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  const mailTransport = (e.MAIL_TRANSPORT as 'outbox' | 'resend' | undefined) ?? (e.RESEND_API_KEY ? 'resend' : 'outbox');
+  if (mailTransport === 'resend' && !e.RESEND_API_KEY) {
+    throw new ConfigError('RESEND_API_KEY', 'is required when MAIL_TRANSPORT=resend');
+  }
+  return {
+    port: e.PORT,
+    dataDir: e.DATA_DIR ?? './data',
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    secret: e.SECRET,
+    mailTransport,
+    resend: {
+      apiKey: e.RESEND_API_KEY,
+      baseUrl: e.RESEND_BASE_URL?.replace(/\/+$/, ''),
+      webhookSecret: e.RESEND_WEBHOOK_SECRET,
+      ratePerSecond: e.RESEND_RATE_PER_SECOND,
+    },
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    signupRateLimit: e.SIGNUP_RATE_LIMIT,
+    softBounceThreshold: e.SOFT_BOUNCE_THRESHOLD,
+    logLevel: (e.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
+  };
+}

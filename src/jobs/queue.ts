@@ -1,0 +1,44 @@
+/**
+ * The job seam. On Node jobs live in the `jobs` table and are claimed with FOR UPDATE SKIP LOCKED;
+ * on Workers they travel through a Cloudflare Queue. Handlers are the same on both and idempotent:
+ * a job may run more than once (a crash after the work, before the acknowledgement).
+ */
+export interface Job {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** At most one pending job per key (Node; on Workers handlers must tolerate duplicates). */
+  dedupeKey?: string;
+  /** Not before this time. */
+  runAt?: Date;
+}
+
+export interface JobQueue {
+  enqueue(jobs: Job[]): Promise<void>;
+}
+
+export interface JobContext {
+  /** How many times this job has been tried, this one included. */
+  attempt: number;
+  /** Ask for the job to run again later without counting as a failure (e.g. paced by a rate limit). */
+  queue: JobQueue;
+}
+
+export type JobHandler = (payload: Record<string, unknown>, ctx: JobContext) => Promise<void>;
+export type JobHandlers = Record<string, JobHandler>;
+
+/** Thrown by a handler to be tried again after `delayMs` (counts as an attempt). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffMs(attempt: number, baseMs = 1_000, capMs = 5 * 60_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}

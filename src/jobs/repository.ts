@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/kysely.ts';
+import type { JobRow } from '../db/schema.ts';
+import type { Job } from './queue.ts';
+
+export class JobsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(jobs: Job[], now: Date): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.db
+      .insertInto('jobs')
+      .values(
+        jobs.map((j) => ({
+          kind: j.kind,
+          payload: JSON.stringify(j.payload),
+          dedupe_key: j.dedupeKey ?? null,
+          run_at: j.runAt ?? now,
+        })),
+      )
+      .onConflict((oc) => oc.column('dedupe_key').where('done_at', 'is', null).where('failed_at', 'is', null).doNothing())
+      .execute();
+  }
+
+  /** Claims the next due job; concurrent claimers never get the same one. */
+  async claimNext(now: Date, leaseMs: number): Promise<JobRow | undefined> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const r = await sql<JobRow>`
+      UPDATE jobs SET attempts = attempts + 1, locked_until = ${leaseUntil}
+      WHERE id = (
+        SELECT id FROM jobs
+        WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= ${now}
+          AND (locked_until IS NULL OR locked_until < ${now})
+        ORDER BY run_at, id
+        FOR UPDATE SKIP LOCKED
+        LIMIT 1
+      )
+      RETURNING *`.execute(this.db);
+    return r.rows[0];
+  }
+
+  async markDone(id: string, now: Date): Promise<void> {
+    await this.db.updateTable('jobs').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+  }
+
+  async reschedule(id: string, runAt: Date, error: string | null): Promise<void> {
+    await this.db.updateTable('jobs').set({ run_at: runAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+  }
+
+  async markFailed(id: string, now: Date, error: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ failed_at: now, locked_until: null, last_error: error }).where('id', '=', id).execute();
+  }
+
+  async countPending(): Promise<number> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('done_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** The earliest run_at of a pending job, if any. */
+  async nextRunAt(): Promise<Date | null> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.min('run_at').as('at'))
+      .where('done_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .executeTakeFirst();
+    return r?.at ? new Date(r.at as unknown as string) : null;
+  }
+}

@@ -1,0 +1,16 @@
+import { AppError } from '../http/errors.ts';
+
+/** Opaque pagination cursors: base64url JSON of the last row's sort key. */
+export function encodeCursor(key: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor<T extends Record<string, string>>(cursor: string): T {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as T;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
+}

@@ -1,0 +1,25 @@
+/** Builds the exact RFC 5322 message the outbox keeps (downloadable as .eml). */
+import { createMimeMessage } from 'mimetext';
+import type { OutgoingEmail } from './mailer.ts';
+
+function mailbox(s: string): { addr: string; name?: string } {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^<>]+)>\s*$/.exec(s);
+  return m ? { addr: m[2]!.trim(), ...(m[1]!.trim() ? { name: m[1]!.trim() } : {}) } : { addr: s.trim() };
+}
+
+export function buildEml(email: OutgoingEmail, messageId: string, date: Date): string {
+  const msg = createMimeMessage();
+  msg.setSender(mailbox(email.from));
+  msg.setTo(email.to.map(mailbox));
+  msg.setSubject(email.subject);
+  if (email.replyTo?.length) msg.setHeader('Reply-To', email.replyTo.join(', '));
+  msg.setHeader('Date', date.toUTCString().replace('GMT', '+0000'));
+  msg.setHeader('Message-ID', messageId);
+  for (const [name, value] of Object.entries(email.headers ?? {})) {
+    if (/^(message-id|date|from|to|subject|reply-to)$/i.test(name)) continue;
+    msg.setHeader(name, value);
+  }
+  if (email.text !== undefined) msg.addMessage({ contentType: 'text/plain', data: email.text, charset: 'UTF-8' });
+  if (email.html !== undefined) msg.addMessage({ contentType: 'text/html', data: email.html, charset: 'UTF-8' });
+  return msg.asRaw();
+}

@@ -1,0 +1,31 @@
+import type { Db } from '../../db/kysely.ts';
+
+export interface AuditEntry {
+  userId: number | null;
+  /** Who, readable: an email, "cli", "system". */
+  actor: string;
+  action: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+}
+
+export class AuditRepository {
+  constructor(private readonly db: Db) {}
+
+  async record(e: AuditEntry): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        user_id: e.userId,
+        actor: e.actor,
+        action: e.action,
+        target: e.target ?? null,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+      })
+      .execute();
+  }
+
+  async list(limit = 100) {
+    return this.db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { OutboxRow } from '../../db/schema.ts';
+import { requireRole } from '../../http/auth.ts';
+import type { AppEnv } from '../../http/env.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { parseOrThrow } from '../../lib/validation.ts';
+
+function toMessage(r: OutboxRow) {
+  return {
+    id: r.id,
+    to: r.recipients,
+    from: r.from_header,
+    subject: r.subject,
+    headers: r.headers,
+    html: r.html,
+    text: r.text,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}
+
+const listQuery = z.object({
+  to: z.string().max(320).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const outboxRoutes = new Hono<AppEnv>()
+  .use(requireRole('viewer'))
+  .get('/', async (c) => {
+    const q = parseOrThrow(listQuery, c.req.query());
+    const before = q.cursor ? decodeCursor<{ at: string; id: string }>(q.cursor) : undefined;
+    const rows = await c.var.services.repos.outbox.list({
+      limit: q.limit + 1,
+      ...(q.to ? { to: q.to } : {}),
+      ...(before ? { before: { createdAt: new Date(before.at), id: before.id } } : {}),
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor({ at: new Date(last.created_at).toISOString(), id: last.id }) : null;
+    return c.json({ items: page.map(toMessage), nextCursor });
+  })
+  .get('/:file{[^/]+\\.eml}', async (c) => {
+    const id = c.req.param('file').replace(/\.eml$/, '');
+    const row = await c.var.services.repos.outbox.get(id);
+    if (!row) throw notFound('Outbox message');
+    return c.body(row.eml, 200, {
+      'Content-Type': 'message/rfc822',
+      'Content-Disposition': `attachment; filename="${row.id}.eml"`,
+    });
+  })
+  .get('/:id', async (c) => {
+    const row = await c.var.services.repos.outbox.get(c.req.param('id'));
+    if (!row) throw notFound('Outbox message');
+    return c.json(toMessage(row));
+  })
+  .all('*', () => {
+    throw new AppError('not_found', 'No such outbox endpoint');
+  });

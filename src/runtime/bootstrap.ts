@@ -1,0 +1,38 @@
+/**
+ * First run on an empty database: a demo newsletter and the first admin. Idempotent: does
+ * nothing once a user and a newsletter exist.
+ */
+import type { Config } from '../config.ts';
+import { randomToken } from '../lib/crypto.ts';
+import type { Services } from '../services.ts';
+
+export interface FirstRunReport {
+  admin?: { email: string; password?: string; generated: boolean };
+  newsletterSlug?: string;
+}
+
+export const DEMO_NEWSLETTER = {
+  slug: 'spp-brief',
+  name: '同一个地球网络 可持续公共采购计划简报',
+  description: 'One Planet Network · Sustainable Public Procurement programme monthly brief (demo newsletter created on first run)',
+  fromEmail: 'newsletter@example.org',
+  fromName: '可持续公共采购计划',
+  language: 'zh-CN',
+  timeZone: 'Asia/Shanghai',
+};
+
+export async function bootstrap(s: Services, config: Config): Promise<FirstRunReport> {
+  const report: FirstRunReport = {};
+  if ((await s.users.countUsers()) === 0) {
+    const email = config.admin.email ?? 'admin@example.com';
+    const generated = !config.admin.password;
+    const password = config.admin.password ?? randomToken(12);
+    await s.users.createUser(email, password, 'admin', 'first-run');
+    report.admin = { email, generated, ...(generated ? { password } : {}) };
+  }
+  if ((await s.newsletters.count()) === 0) {
+    await s.newsletters.create(DEMO_NEWSLETTER, null);
+    report.newsletterSlug = DEMO_NEWSLETTER.slug;
+  }
+  return report;
+}

@@ -1,0 +1,46 @@
+// Inside workerd: the same app answers, the Cron Trigger runs the tick, the queue consumer runs jobs.
+import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../src/worker.ts';
+
+const dbAvailable = (env as unknown as Record<string, string>).QUIRE_TEST_DB_AVAILABLE === '1';
+if (!dbAvailable) console.warn('[quire tests] skipping Workers tests: no PostgreSQL for the Hyperdrive binding');
+
+describe.skipIf(!dbAvailable)('the Worker in workerd', () => {
+  it('answers /healthz through Hyperdrive with db "postgres"', async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request('https://news.example.test/healthz'), env as never, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, db: 'postgres' });
+  });
+
+  it('serves the start page and refuses the admin API without a token', async () => {
+    const ctx = createExecutionContext();
+    const home = await worker.fetch(new Request('https://news.example.test/'), env as never, ctx);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('Quire');
+    const api = await worker.fetch(new Request('https://news.example.test/api/v1/newsletters'), env as never, ctx);
+    expect(api.status).toBe(401);
+    expect((await api.json()).error.code).toBe('unauthorized');
+    await waitOnExecutionContext(ctx);
+  });
+
+  it('runs the scheduled handler (the per-minute tick)', async () => {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env as never, ctx);
+    await waitOnExecutionContext(ctx);
+  });
+
+  it('consumes queue messages: acks known jobs, drops unknown kinds', async () => {
+    const batch = createMessageBatch('quire-jobs', [
+      { id: 'a', timestamp: new Date(), attempts: 1, body: { kind: 'noop', payload: {} } },
+      { id: 'b', timestamp: new Date(), attempts: 1, body: { kind: 'no-such-kind', payload: {} } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as never, env as never, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(['a', 'b']);
+    expect(result.retryMessages).toEqual([]);
+  });
+});
