@@ -1,5 +1,6 @@
 /** The page shell every server-rendered page uses: one stylesheet, light and dark, no build step. */
 import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
 
 export const baseCss = `
 :root{color-scheme:light dark;--bg:#f7f8f6;--fg:#1d2520;--muted:#5b6660;--card:#fff;--line:#dfe4e0;--accent:#1f6f4a;--accent-fg:#fff;--danger:#b42318;--ok:#1f6f4a;--warn:#9a6700;
@@ -24,16 +25,20 @@ code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 
 export function Page(props: { title: string; lang?: string; children?: Child; head?: Child }) {
   return (
-    <html lang={props.lang ?? 'en'}>
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang={props.lang ?? 'en'}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{props.title}</title>
-        <style>{baseCss}</style>
+        {/* raw: the JSX text escaper would turn the quotes in font names into entities */}
+        <style>{raw(baseCss)}</style>
         {props.head}
       </head>
       <body>{props.children}</body>
-    </html>
+      </html>
+    </>
   );
 }
