@@ -58,6 +58,9 @@ export default defineConfig(async () => {
       include: ['test/workers/**/*.test.ts'],
       globalSetup: ['test/workers/global-setup.ts'],
       testTimeout: 30_000,
+      reporters: process.env.QUIRE_TEST_REPORT_DIR
+        ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/workers.json` }]]
+        : ['default'],
     },
   };
 });
