@@ -30,37 +30,36 @@ async function createRunDatabase(): Promise<string | null> {
   return url.toString();
 }
 
-export default defineConfig(async () => {
-  const url = await createRunDatabase();
-  return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          hyperdrives: { HYPERDRIVE: url ?? 'postgres://postgres:none@127.0.0.1:1/none' },
-          bindings: {
-            QUIRE_TEST_DB_AVAILABLE: url ? '1' : '0',
-            PUBLIC_URL: 'https://news.example.test',
-            SECRET: 'w'.repeat(40),
-            LOG_LEVEL: 'warn',
-          },
+const url = await createRunDatabase();
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        hyperdrives: { HYPERDRIVE: url ?? 'postgres://postgres:none@127.0.0.1:1/none' },
+        bindings: {
+          QUIRE_TEST_DB_AVAILABLE: url ? '1' : '0',
+          PUBLIC_URL: 'https://news.example.test',
+          SECRET: 'w'.repeat(40),
+          LOG_LEVEL: 'warn',
         },
-      }),
-    ],
-    resolve: {
-      // pg's optional Cloudflare socket shim and protocol parser resolve to their CommonJS dist files in the pool.
-      alias: {
-        'pg-protocol': path.resolve('node_modules/pg-protocol/dist/index.js'),
-        'pg-cloudflare': path.resolve('node_modules/pg-cloudflare/dist/index.js'),
       },
+    }),
+  ],
+  resolve: {
+    // pg's optional Cloudflare socket shim and protocol parser resolve to their CommonJS dist files in the pool.
+    alias: {
+      'pg-protocol': path.resolve('node_modules/pg-protocol/dist/index.js'),
+      'pg-cloudflare': path.resolve('node_modules/pg-cloudflare/dist/index.js'),
     },
-    test: {
-      include: ['test/workers/**/*.test.ts'],
-      globalSetup: ['test/workers/global-setup.ts'],
-      testTimeout: 30_000,
-      reporters: process.env.QUIRE_TEST_REPORT_DIR
-        ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/workers.json` }]]
-        : ['default'],
-    },
-  };
+  },
+  test: {
+    include: ['test/workers/**/*.test.ts'],
+    globalSetup: ['test/workers/global-setup.ts'],
+    testTimeout: 30_000,
+    reporters: process.env.QUIRE_TEST_REPORT_DIR
+      ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/workers.json` }]]
+      : ['default'],
+  },
 });

@@ -1,0 +1,37 @@
+/** @jsxImportSource react */
+/** Double opt-in: the one email sent before consent, so it says who asked and how to ignore it. */
+import { Button, Heading, Link, Section, Text } from '@react-email/components';
+import { translator } from '../../src/ui/i18n.ts';
+import { EmailFrame, styles } from './layout.tsx';
+
+export interface ConfirmEmailProps {
+  lang: string;
+  newsletterName: string;
+  confirmUrl: string;
+}
+
+export function ConfirmEmail({ lang, newsletterName, confirmUrl }: ConfirmEmailProps) {
+  const t = translator(lang);
+  const v = { newsletter: newsletterName };
+  return (
+    <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName}>
+      <Heading as="h1" style={styles.heading}>
+        {t('mail.confirm.heading')}
+      </Heading>
+      <Text style={styles.text}>{t('mail.confirm.body', v)}</Text>
+      <Section style={{ margin: '8px 0 20px' }}>
+        <Button href={confirmUrl} style={styles.button}>
+          {t('mail.confirm.button')}
+        </Button>
+      </Section>
+      <Text style={styles.muted}>
+        <Link href={confirmUrl} style={styles.link}>
+          {confirmUrl}
+        </Link>
+      </Text>
+      <Text style={styles.muted}>{t('mail.confirm.ignore')}</Text>
+    </EmailFrame>
+  );
+}
+
+export default ConfirmEmail;

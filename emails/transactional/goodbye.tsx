@@ -1,0 +1,31 @@
+/** @jsxImportSource react */
+/** Optional (newsletters.goodbye_enabled): one last note after unsubscribing, with a way back. */
+import { Heading, Link, Text } from '@react-email/components';
+import { translator } from '../../src/ui/i18n.ts';
+import { EmailFrame, styles } from './layout.tsx';
+
+export interface GoodbyeEmailProps {
+  lang: string;
+  newsletterName: string;
+  signupUrl: string;
+}
+
+export function GoodbyeEmail(p: GoodbyeEmailProps) {
+  const t = translator(p.lang);
+  const v = { newsletter: p.newsletterName };
+  return (
+    <EmailFrame lang={p.lang} preview={t('mail.goodbye.preview')} newsletterName={p.newsletterName}>
+      <Heading as="h1" style={styles.heading}>
+        {t('mail.goodbye.heading')}
+      </Heading>
+      <Text style={styles.text}>{t('mail.goodbye.body', v)}</Text>
+      <Text style={styles.muted}>
+        <Link href={p.signupUrl} style={styles.link}>
+          {t('mail.goodbye.resubscribe')}
+        </Link>
+      </Text>
+    </EmailFrame>
+  );
+}
+
+export default GoodbyeEmail;

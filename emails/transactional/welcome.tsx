@@ -1,0 +1,38 @@
+/** @jsxImportSource react */
+/** Sent once after confirmation, when the newsletter has welcome emails on. */
+import { Button, Heading, Section, Text } from '@react-email/components';
+import { translator } from '../../src/ui/i18n.ts';
+import { EmailFrame, FooterLinks, styles } from './layout.tsx';
+
+export interface WelcomeEmailProps {
+  lang: string;
+  newsletterName: string;
+  archiveUrl: string;
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+}
+
+export function WelcomeEmail(p: WelcomeEmailProps) {
+  const t = translator(p.lang);
+  const v = { newsletter: p.newsletterName };
+  return (
+    <EmailFrame
+      lang={p.lang}
+      preview={t('mail.welcome.preview')}
+      newsletterName={p.newsletterName}
+      footer={<FooterLinks links={[{ href: p.preferencesUrl, label: t('mail.footer.preferences') }, { href: p.unsubscribeUrl, label: t('mail.footer.unsubscribe') }]} />}
+    >
+      <Heading as="h1" style={styles.heading}>
+        {t('mail.welcome.heading')}
+      </Heading>
+      <Text style={styles.text}>{t('mail.welcome.body', v)}</Text>
+      <Section style={{ margin: '8px 0 8px' }}>
+        <Button href={p.archiveUrl} style={styles.button}>
+          {t('mail.welcome.archive')}
+        </Button>
+      </Section>
+    </EmailFrame>
+  );
+}
+
+export default WelcomeEmail;
