@@ -11,6 +11,11 @@ import type { AppEnv } from './http/env.ts';
 import { AppError } from './http/errors.ts';
 import { newsletterRoutes } from './modules/newsletters/routes.ts';
 import { outboxRoutes } from './modules/outbox/routes.ts';
+import { publicSubscriberRoutes } from './modules/subscribers/public-routes.tsx';
+import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from './modules/subscribers/routes.ts';
+import { issueRoutes } from './modules/issues/routes.ts';
+import { archiveRoutes } from './modules/archive/routes.ts';
+import { sendingRoutes } from './modules/sending/routes.ts';
 import type { Services } from './services.ts';
 import { HomePage } from './ui/home.tsx';
 
@@ -48,11 +53,23 @@ export function createApp(resolve: ServicesResolver) {
     return c.html(HomePage({ newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
   });
 
+  app.route('/archive', archiveRoutes);
+
+  // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
+  // API so that public requests never reach `authenticate`.
+  app.route('/', publicSubscriberRoutes);
+
   const api = new Hono<AppEnv>();
-  api.use(bodyLimit({ maxSize: MAX_JSON_BODY, onError: () => { throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`); } }));
+  const jsonBodyLimit = bodyLimit({ maxSize: MAX_JSON_BODY, onError: () => { throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`); } });
+  // CSV imports stream their body and bound it themselves.
+  api.use((c, next) => (isStreamingUpload(c.req.path) ? next() : jsonBodyLimit(c, next)));
   api.use(authenticate);
   api.route('/newsletters', newsletterRoutes);
   api.route('/outbox', outboxRoutes);
+  api.route('/newsletters', newsletterSubscriberRoutes);
+  api.route('/subscribers', subscriberRoutes);
+  api.route('/', issueRoutes);
+  api.route('/', sendingRoutes);
   app.route('/api/v1', api);
 
   app.notFound((c) => {
@@ -63,6 +80,7 @@ export function createApp(resolve: ServicesResolver) {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+      if (err.status === 404 && !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/webhooks/')) return c.html(notFoundPage(err.message), 404);
       return c.json(err.toJSON(), err.status as 400);
     }
     if (err instanceof HTTPException) {
@@ -76,8 +94,9 @@ export function createApp(resolve: ServicesResolver) {
   return app;
 }
 
-function notFoundPage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>Page not found</h1><p>This address does not exist on this Quire. <a href="/">Go to the start page</a>.</p></body></html>`;
+function notFoundPage(what = 'This address does not exist on this Quire'): string {
+  const safe = what.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>Page not found</h1><p>${safe}. <a href="/">Go to the start page</a>.</p></body></html>`;
 }
 
 export type App = ReturnType<typeof createApp>;

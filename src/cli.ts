@@ -11,6 +11,10 @@ import { AppError } from './http/errors.ts';
 import { startNodeRuntime } from './runtime/node-services.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './lib/log.ts';
+import fs from 'node:fs';
+import { importIssue } from './content/import/index.ts';
+import { renderIssue } from './mail/render/issue.ts';
+import { createPersonaliser } from './mail/render/personalise.ts';
 
 const USAGE = `Usage: quire <command> [options]
 
@@ -19,6 +23,10 @@ Commands:
   admin create --email E [--role R]        create (or reset) a user; password on stdin; role admin|editor|viewer
   token create --email E --name N          create an API token for that user; prints only the token
   tick                                     run one scheduler tick, then every queued job until none is left
+  import FILE [--newsletter SLUG]          import a Markdown or PDF-text issue as a draft; prints its id
+  import FILE --dry-run --json             print the parsed issue as JSON, touching no database
+  render FILE|ISSUE_ID --html OUT [--text OUT]
+                                           render an issue (a file needs no database)
 
 Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded PGlite, default ./data). See README.md.`;
 
@@ -41,6 +49,36 @@ async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>):
   }
 }
 
+function readSource(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function parseFormat(f: string | undefined): 'markdown' | 'text' | 'auto' {
+  if (f === undefined) return 'auto';
+  if (f === 'markdown' || f === 'text' || f === 'auto') return f;
+  throw new UsageError('--format must be markdown, text or auto');
+}
+
+async function onlyNewsletter(s: Services): Promise<string> {
+  const all = await s.newsletters.list();
+  if (all.length === 1) return all[0]!.slug;
+  throw new UsageError(all.length === 0 ? 'No newsletter exists yet; create one first' : `Several newsletters exist; choose one with --newsletter (${all.map((n) => n.slug).join(', ')})`);
+}
+
+function printImportSummary(r: ReturnType<typeof importIssue>): void {
+  console.log(`${r.content.title}${r.content.volume ? ` — ${r.content.volume}` : ''} (${r.format})`);
+  for (const sec of r.content.sections) {
+    console.log(`  ${sec.title || '(untitled section)'}`);
+    for (const a of sec.articles) console.log(`    - ${a.title || '(untitled)'} [${a.sources.length} source(s)]`);
+  }
+  for (const l of r.lint) console.log(`  link ${l.where}: ${l.changes.join('; ')}`);
+  for (const w of r.warnings) console.log(`  warning: ${w}`);
+}
+
 export async function runCli(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -49,6 +87,12 @@ export async function runCli(argv: string[]): Promise<void> {
       email: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      newsletter: { type: 'string' },
+      format: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      text: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -92,6 +136,41 @@ export async function runCli(argv: string[]): Promise<void> {
         const pending = await s.repos.jobs.countPending();
         console.log(`tick: ${r.enqueued} job(s) enqueued, ${ran} run${pending ? `, ${pending} waiting for later` : ''}`);
       });
+      return;
+    }
+    case 'import': {
+      if (!sub) throw new UsageError('Usage: quire import FILE [--newsletter SLUG] [--format markdown|text] [--dry-run --json]');
+      const source = readSource(sub);
+      const format = parseFormat(values.format);
+      if (values['dry-run']) {
+        const result = importIssue(source, { format });
+        if (values.json) console.log(JSON.stringify(result, null, 2));
+        else printImportSummary(result);
+        return;
+      }
+      await withServices(config, async (s) => {
+        const slug = values.newsletter ?? (await onlyNewsletter(s));
+        const issue = await s.issues.create(slug, { source, format }, null);
+        console.log(issue.id);
+        console.error(`Draft issue ${issue.id} (#${issue.number}) in ${slug}: "${issue.title}", ${issue.sections.length} sections, ${issue.sections.reduce((n, x) => n + x.articles.length, 0)} articles, ${issue.lint.length} link notes, ${issue.warnings.length} warnings.`);
+      });
+      return;
+    }
+    case 'render': {
+      if (!sub || !values.html) throw new UsageError('Usage: quire render FILE|ISSUE_ID --html OUT.html [--text OUT.txt]');
+      let rendered: { html: string; text: string; sizeBytes: number; errors: string[] };
+      if (/^\d+$/.test(sub) && !fs.existsSync(sub)) {
+        rendered = await withServices(config, (s) => s.issues.preview(Number(sub)));
+      } else {
+        const { content } = importIssue(readSource(sub), { format: parseFormat(values.format) });
+        const r = await renderIssue({ content, newsletter: { name: content.title, slug: 'preview', language: content.language }, archiveUrl: `${config.publicUrl}/archive/preview/1` });
+        const signup = `${config.publicUrl}/n/preview`;
+        rendered = { ...createPersonaliser(r)({ unsubscribeUrl: signup, preferencesUrl: signup }), sizeBytes: r.sizeBytes, errors: r.errors };
+      }
+      fs.writeFileSync(values.html, rendered.html);
+      if (values.text) fs.writeFileSync(values.text, rendered.text);
+      console.error(`Wrote ${values.html} (${rendered.sizeBytes} bytes${rendered.sizeBytes > 102 * 1024 ? ', OVER Gmail\'s 102 KB clipping limit' : ''})${values.text ? ` and ${values.text}` : ''}.`);
+      for (const e of rendered.errors) console.error(`MJML: ${e}`);
       return;
     }
     default:

@@ -13,10 +13,22 @@ import type { Mailer } from './mail/mailer.ts';
 import { AuditRepository } from './modules/audit/repository.ts';
 import { NewslettersRepository } from './modules/newsletters/repository.ts';
 import { NewslettersService } from './modules/newsletters/service.ts';
+import { IssuesRepository } from './modules/issues/repository.ts';
+import { IssuesService } from './modules/issues/service.ts';
+import { ArchiveService } from './modules/archive/service.ts';
+import { SendingRepository } from './modules/sending/repository.ts';
+import { SendingService } from './modules/sending/service.ts';
+import { SlotsRepository } from './modules/slots/repository.ts';
+import { SlotsService } from './modules/slots/service.ts';
 import { OutboxRepository } from './modules/outbox/repository.ts';
+import { RateLimitsRepository } from './modules/rate-limits/repository.ts';
+import { SubscribersRepository } from './modules/subscribers/repository.ts';
+import { SubscribersService } from './modules/subscribers/service.ts';
 import { SettingsRepository } from './modules/settings/repository.ts';
 import { UsersRepository } from './modules/users/repository.ts';
 import { UsersService } from './modules/users/service.ts';
+import { AuthRepository } from './modules/auth/repository.ts';
+import { AuthService } from './modules/auth/service.ts';
 
 export interface Deps {
   config: Config;
@@ -42,14 +54,49 @@ function createCore(deps: Deps) {
     newsletters: new NewslettersRepository(db),
     outbox: new OutboxRepository(db),
     jobs: new JobsRepository(db),
+    subscribers: new SubscribersRepository(db),
+    rateLimits: new RateLimitsRepository(db),
+    issues: new IssuesRepository(db),
+    sending: new SendingRepository(db),
+    slots: new SlotsRepository(db),
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
+  const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
+  const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   return {
     ...deps,
     queue,
     repos,
     users: new UsersService(repos.users, repos.audit, clock, deps.passwordIterations),
+    // Admin web sessions, sign-in throttling, CSRF (issue #8).
+    auth: new AuthService({
+      repo: new AuthRepository(db),
+      users: repos.users,
+      usersService: new UsersService(repos.users, repos.audit, clock, deps.passwordIterations),
+      rateLimits: repos.rateLimits,
+      audit: repos.audit,
+      clock,
+      secret: deps.secret,
+      passwordIterations: deps.passwordIterations,
+    }),
     newsletters: new NewslettersService(repos.newsletters, repos.audit),
+    subscribers: new SubscribersService({
+      repo: repos.subscribers,
+      newsletters: repos.newsletters,
+      rateLimits: repos.rateLimits,
+      audit: repos.audit,
+      outbox: repos.outbox,
+      queue,
+      mailer: deps.mailer,
+      clock,
+      config: deps.config,
+      secret: deps.secret,
+      log: deps.log,
+    }),
+    issues,
+    sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret }),
+    slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
+    archive: new ArchiveService(repos.issues, repos.newsletters, deps.config),
   };
 }
 
@@ -64,6 +111,11 @@ export function createServices(deps: Deps): Services {
 /** Every job kind the queue can carry, by name. */
 function createJobHandlers(_s: CoreServices): JobHandlers {
   return {
+    // mail.confirm, mail.welcome, mail.goodbye
+    ..._s.subscribers.jobHandlers(),
+    'send.start': (p) => _s.sending.runStart(p),
+    'send.batch': (p, ctx) => _s.sending.runBatch(p, ctx),
+    'mail.slot_reminder': (p) => _s.slots.sendReminder(p),
     // Lets operators (and tests) check that the queue moves end to end.
     noop: async () => {},
   };

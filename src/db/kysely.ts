@@ -18,9 +18,13 @@ const staticProvider: MigrationProvider = {
   },
 };
 
-/** Runs every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: staticProvider });
+/**
+ * Runs every pending migration; throws with the failing migration's name. `schema` names where
+ * Kysely keeps its bookkeeping tables when the connection uses a non-default search_path (tests):
+ * its existence check looks across schemas and would otherwise find another schema's tables.
+ */
+export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -50,6 +50,9 @@ export interface NewslettersTable {
   language: Generated<string>;
   time_zone: Generated<string>;
   open_tracking: Generated<boolean>;
+  /** 0002_subscribers: send a welcome email after confirmation / a goodbye email after unsubscribing. */
+  welcome_enabled: Generated<boolean>;
+  goodbye_enabled: Generated<boolean>;
   description: string | null;
   organisation: string | null;
   created_at: Generated<Date>;
@@ -95,6 +98,137 @@ export interface AuditLogTable {
   detail: Json<Record<string, unknown>> | null;
 }
 
+export interface IssuesTable {
+  id: Generated<number>;
+  newsletter_id: number;
+  number: number;
+  title: string;
+  status: Generated<'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused'>;
+  content: Json<unknown>;
+  lint: Json<unknown[]>;
+  import_warnings: Json<string[]>;
+  source_format: string | null;
+  sent_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  send_at: NullableTimestamp;
+  time_zone: string | null;
+  ready_for_slot: Generated<boolean>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  rendered_subject: string | null;
+  rendered_html: string | null;
+  rendered_text: string | null;
+  rendered_name_fallback: string | null;
+}
+
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
+
+export interface DeliveriesTable {
+  id: GeneratedBigId;
+  issue_id: number;
+  subscriber_id: BigId;
+  email: string;
+  name: string | null;
+  batch: number;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  provider_message_id: string | null;
+  error: string | null;
+  attempts: Generated<number>;
+  sent_at: NullableTimestamp;
+  updated_at: Generated<Date>;
+}
+
+export interface NewsletterSchedulesTable {
+  newsletter_id: number;
+  rule: Json<unknown>;
+  time_zone: string;
+  reminder_days_before: Generated<number>;
+  enabled: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export interface SlotRunsTable {
+  newsletter_id: number;
+  slot_at: Timestamp;
+  outcome: 'scheduled' | 'missed' | null;
+  issue_id: number | null;
+  reminded_at: NullableTimestamp;
+  decided_at: NullableTimestamp;
+}
+
+export interface ProviderPacingTable {
+  key: string;
+  next_at: Timestamp;
+}
+
+// 0002_subscribers
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppressed' | 'erased';
+
+export interface SubscribersTable {
+  id: GeneratedBigId;
+  newsletter_id: number;
+  email: string | null;
+  email_normalized: string | null;
+  name: string | null;
+  language: string | null;
+  status: SubscriberStatus;
+  suppression_reason: string | null;
+  soft_bounce_count: Generated<number>;
+  source: string;
+  consent_text_version: number | null;
+  pending_since: NullableTimestamp;
+  confirmed_at: NullableTimestamp;
+  unsubscribed_at: NullableTimestamp;
+  last_confirmation_sent_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SubscriberEventsTable {
+  id: GeneratedBigId;
+  subscriber_id: string | number;
+  newsletter_id: number;
+  at: Generated<Date>;
+  type: string;
+  source: string;
+  ip: string | null;
+  user_agent: string | null;
+  consent_text_version: number | null;
+  detail: Json<Record<string, unknown>> | null;
+}
+
+export interface ConsentTextsTable {
+  newsletter_id: number;
+  version: number;
+  text: string;
+  created_at: Generated<Date>;
+}
+
+export interface ErasureTombstonesTable {
+  hash: string;
+  newsletter_id: number | null;
+  erased_at: Generated<Date>;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  count: Generated<number>;
+}
+
+// 0006_sessions: admin web sessions (the cookie token is stored as its SHA-256).
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  epoch: number;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -103,6 +237,17 @@ export interface Database {
   jobs: JobsTable;
   outbox_messages: OutboxMessagesTable;
   audit_log: AuditLogTable;
+  issues: IssuesTable;
+  deliveries: DeliveriesTable;
+  newsletter_schedules: NewsletterSchedulesTable;
+  slot_runs: SlotRunsTable;
+  provider_pacing: ProviderPacingTable;
+  subscribers: SubscribersTable;
+  subscriber_events: SubscriberEventsTable;
+  consent_texts: ConsentTextsTable;
+  erasure_tombstones: ErasureTombstonesTable;
+  rate_limits: RateLimitsTable;
+  sessions: SessionsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;
@@ -111,3 +256,7 @@ export type NewsletterUpdate = Updateable<NewslettersTable>;
 export type UserRow = Selectable<UsersTable>;
 export type JobRow = Selectable<JobsTable>;
 export type OutboxRow = Selectable<OutboxMessagesTable>;
+export type IssueRow = Selectable<IssuesTable>;
+export type SubscriberRow = Selectable<SubscribersTable>;
+export type SubscriberEventRow = Selectable<SubscriberEventsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;

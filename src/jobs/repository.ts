@@ -51,6 +51,15 @@ export class JobsRepository {
     await this.db.updateTable('jobs').set({ failed_at: now, locked_until: null, last_error: error }).where('id', '=', id).execute();
   }
 
+  /**
+   * Frees every lease. Only for a process that knows no other one is running (PGlite, under the
+   * data-directory lock): jobs a killed process held are then picked up at once, not after the lease.
+   */
+  async releaseAllLeases(): Promise<number> {
+    const r = await this.db.updateTable('jobs').set({ locked_until: null }).where('done_at', 'is', null).where('failed_at', 'is', null).where('locked_until', 'is not', null).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async countPending(): Promise<number> {
     const r = await this.db
       .selectFrom('jobs')

@@ -13,7 +13,11 @@ export interface TickResult {
 /** Finders of due work; each returns how many jobs it enqueued. Modules add theirs here. */
 export type DueWorkFinder = (s: Services, now: Date) => Promise<number>;
 
-export const dueWorkFinders: DueWorkFinder[] = [];
+export const dueWorkFinders: DueWorkFinder[] = [
+  // Monthly slots first: a slot schedules its ready issue, which the next finder starts at once.
+  (s, now) => s.slots.runDue(now),
+  (s, now) => s.sending.enqueueDue(now),
+];
 
 export async function tick(s: Services): Promise<TickResult> {
   const now = s.clock.now();

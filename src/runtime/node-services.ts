@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import { migrateToLatest } from '../db/kysely.ts';
 import { DbJobQueue } from '../jobs/db-queue.ts';
+import { JobsRepository } from '../jobs/repository.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
@@ -22,6 +23,8 @@ export async function startNodeRuntime(
   const handle = await openNodeDatabase(config, role);
   try {
     await migrateToLatest(handle.db);
+    // PGlite is held exclusively (lock file): jobs leased by a process that died are free again now.
+    if (handle.kind === 'pglite') await new JobsRepository(handle.db).releaseAllLeases();
     const clock = opts.clock ?? systemClock;
     const secret = await resolveSecret(config, handle.db);
     const services = createServices({

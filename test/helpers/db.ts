@@ -22,12 +22,13 @@ export interface TestDb extends DbHandle {
 
 export async function openTestDb(kind: DbKind, opts: { migrate?: boolean } = {}): Promise<TestDb> {
   let handle: DbHandle;
+  let schema: string | undefined;
   let drop = async () => {};
   if (kind === 'pglite') {
     handle = await openPglite();
   } else {
     if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-    const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
@@ -40,7 +41,7 @@ export async function openTestDb(kind: DbKind, opts: { migrate?: boolean } = {})
       await c.end();
     };
   }
-  if (opts.migrate !== false) await migrateToLatest(handle.db);
+  if (opts.migrate !== false) await migrateToLatest(handle.db, schema);
   return {
     ...handle,
     destroy: async () => {

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { DbKind } from '../../src/db/kysely.ts';
 import { DbJobQueue, runDueJobs } from '../../src/jobs/db-queue.ts';
+import { tick } from '../../src/jobs/tick.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
@@ -21,6 +22,10 @@ export interface Harness {
   config: Config;
   clock: FakeClock;
   app: ReturnType<typeof createApp>;
+  /** Runs one scheduler tick (finds due work, enqueues it). */
+  tick(): Promise<{ enqueued: number }>;
+  /** Ticks, then runs jobs until none is due at the fake clock's time. */
+  drain(): Promise<void>;
   /** An admin API token. */
   adminToken: string;
   /** A request with the admin token and JSON body when `json` is given. */
@@ -72,6 +77,11 @@ export async function createHarness(
     app,
     adminToken,
     api,
+    tick: () => tick(services),
+    drain: async () => {
+      await tick(services);
+      while ((await runDueJobs({ repo: services.repos.jobs, clock, handlers: services.jobHandlers, queue: services.queue, log: silentLogger })) > 0);
+    },
     runJobs: () => runDueJobs({ repo: services.repos.jobs, clock, handlers: services.jobHandlers, queue: services.queue, log: silentLogger }),
     close: () => db.destroy(),
   };

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/kysely.ts';
+import type { IssueRow } from '../../db/schema.ts';
+import type { IssueContent, IssueStatus, LinkLintEntry } from './model.ts';
+
+export interface NewIssue {
+  newsletterId: number;
+  /** Absent: the next number after the newsletter's highest. */
+  number?: number;
+  content: IssueContent;
+  lint: LinkLintEntry[];
+  warnings: string[];
+  sourceFormat: string | null;
+}
+
+export class IssuesRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts with the next free number when none is given; undefined when the number is taken. */
+  async insert(i: NewIssue): Promise<IssueRow | undefined> {
+    const number =
+      i.number ??
+      sql<number>`(SELECT coalesce(max(number), 0) + 1 FROM issues WHERE newsletter_id = ${i.newsletterId})`;
+    return this.db
+      .insertInto('issues')
+      .values({
+        newsletter_id: i.newsletterId,
+        number,
+        title: i.content.title,
+        content: JSON.stringify(i.content),
+        lint: JSON.stringify(i.lint),
+        import_warnings: JSON.stringify(i.warnings),
+        source_format: i.sourceFormat,
+      })
+      .onConflict((oc) => oc.columns(['newsletter_id', 'number']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  findById(id: number): Promise<IssueRow | undefined> {
+    return this.db.selectFrom('issues').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByNumber(newsletterId: number, number: number): Promise<IssueRow | undefined> {
+    return this.db.selectFrom('issues').selectAll().where('newsletter_id', '=', newsletterId).where('number', '=', number).executeTakeFirst();
+  }
+
+  list(newsletterId: number, opts: { status?: IssueStatus[]; limit: number; beforeNumber?: number }): Promise<IssueRow[]> {
+    let q = this.db.selectFrom('issues').selectAll().where('newsletter_id', '=', newsletterId);
+    if (opts.status?.length) q = q.where('status', 'in', opts.status);
+    if (opts.beforeNumber !== undefined) q = q.where('number', '<', opts.beforeNumber);
+    return q.orderBy('number', 'desc').limit(opts.limit).execute();
+  }
+
+  /** Updates content only while the issue is in one of `editable` states; undefined otherwise. */
+  updateContent(
+    id: number,
+    patch: { content: IssueContent; lint: LinkLintEntry[]; number?: number },
+    editable: IssueStatus[],
+  ): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({
+        title: patch.content.title,
+        content: JSON.stringify(patch.content),
+        lint: JSON.stringify(patch.lint),
+        ...(patch.number !== undefined ? { number: patch.number } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .where('status', 'in', editable)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Compare-and-set on status: returns the row when it moved, undefined when `from` did not hold. */
+  setStatus(id: number, from: IssueStatus[], to: IssueStatus, extra: { sent_at?: Date } = {}): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({ status: to, updated_at: new Date(), ...extra })
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+  }
+}

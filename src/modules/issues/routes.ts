@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireRole } from '../../http/auth.ts';
+import { readJson } from '../../http/body.ts';
+import type { AppEnv } from '../../http/env.ts';
+import { parseOrThrow } from '../../lib/validation.ts';
+
+const listQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',') : undefined))
+    .pipe(z.array(z.enum(['draft', 'scheduled', 'sending', 'sent', 'cancelled', 'paused'])).optional()),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+const id = (s: string) => Number(s);
+
+export const issueRoutes = new Hono<AppEnv>()
+  .get('/newsletters/:slug/issues', requireRole('viewer'), async (c) => {
+    const q = parseOrThrow(listQuery, c.req.query());
+    const { items, next } = await c.var.services.issues.list(c.req.param('slug'), {
+      limit: q.limit,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.cursor ? { beforeNumber: q.cursor } : {}),
+    });
+    return c.json({ items, nextCursor: next === null ? null : String(next) });
+  })
+  .post('/newsletters/:slug/issues', requireRole('editor'), async (c) =>
+    c.json(await c.var.services.issues.create(c.req.param('slug'), await readJson(c), c.var.user!), 201),
+  )
+  .get('/issues/:id{[0-9]+}', requireRole('viewer'), async (c) => c.json(await c.var.services.issues.get(id(c.req.param('id')))))
+  .patch('/issues/:id{[0-9]+}', requireRole('editor'), async (c) =>
+    c.json(await c.var.services.issues.update(id(c.req.param('id')), await readJson(c), c.var.user!)),
+  )
+  .get('/issues/:id{[0-9]+}/preview.html', requireRole('viewer'), async (c) => {
+    const p = await c.var.services.issues.preview(id(c.req.param('id')));
+    c.header('X-Quire-Size-Bytes', String(p.sizeBytes));
+    return c.html(p.html);
+  })
+  .get('/issues/:id{[0-9]+}/preview.txt', requireRole('viewer'), async (c) => {
+    const p = await c.var.services.issues.preview(id(c.req.param('id')));
+    return c.text(p.text, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  })
+  .post('/issues/:id{[0-9]+}/test', requireRole('editor'), async (c) =>
+    c.json(await c.var.services.issues.testSend(id(c.req.param('id')), await readJson(c), c.var.user!)),
+  );

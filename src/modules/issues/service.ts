@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { IssueRow, NewsletterRow } from '../../db/schema.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import { emailSchema, parseOrThrow } from '../../lib/validation.ts';
+import type { Mailer } from '../../mail/mailer.ts';
+import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
+import { createPersonaliser } from '../../mail/render/personalise.ts';
+import { cleanIssueLinks } from '../../content/links.ts';
+import { importIssue } from '../../content/import/index.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { NewslettersRepository } from '../newsletters/repository.ts';
+import type { AuthUser } from '../users/service.ts';
+import { issueContentSchema, type IssueContent, type IssueStatus, type LinkLintEntry } from './model.ts';
+import type { IssuesRepository } from './repository.ts';
+import { fromHeader } from './email.ts';
+
+/** The public JSON shape of an issue (DESIGN.md), content fields inline. */
+export type Issue = IssueContent & {
+  id: number;
+  newsletter: string;
+  number: number;
+  status: IssueStatus;
+  lint: LinkLintEntry[];
+  warnings: string[];
+  sourceFormat: string | null;
+  archiveUrl: string;
+  sendAt: string | null;
+  timeZone: string | null;
+  readyForSlot: boolean;
+  sentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
+
+const importSchema = z.object({
+  source: z.string().min(1, { message: 'must not be empty' }).max(2_000_000),
+  format: z.enum(['markdown', 'text', 'auto']).default('auto'),
+  number: z.number().int().positive().optional(),
+});
+const structuredSchema = issueContentSchema.extend({ number: z.number().int().positive().optional() });
+const patchSchema = issueContentSchema.partial().extend({ number: z.number().int().positive().optional() }).strict();
+const testSendSchema = z.object({ to: z.array(emailSchema).min(1).max(10) });
+
+export class IssuesService {
+  constructor(
+    private readonly repo: IssuesRepository,
+    private readonly newsletters: NewslettersRepository,
+    private readonly audit: AuditRepository,
+    private readonly mailer: Mailer,
+    private readonly config: Config,
+  ) {}
+
+  archiveUrl(slug: string, number: number): string {
+    return `${this.config.publicUrl}/archive/${encodeURIComponent(slug)}/${number}`;
+  }
+
+  toIssue(row: IssueRow, newsletter: NewsletterRow): Issue {
+    const content = row.content as IssueContent;
+    return {
+      ...content,
+      id: row.id,
+      newsletter: newsletter.slug,
+      number: row.number,
+      status: row.status,
+      lint: row.lint as LinkLintEntry[],
+      warnings: row.import_warnings,
+      sourceFormat: row.source_format,
+      archiveUrl: this.archiveUrl(newsletter.slug, row.number),
+      sendAt: row.send_at ? new Date(row.send_at).toISOString() : null,
+      timeZone: row.time_zone,
+      readyForSlot: row.ready_for_slot,
+      sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  private async newsletterBySlug(slug: string): Promise<NewsletterRow> {
+    const n = await this.newsletters.findBySlug(slug);
+    if (!n) throw notFound(`Newsletter "${slug}"`);
+    return n;
+  }
+
+  /** The issue row and its newsletter, or 404. */
+  async load(id: number): Promise<{ row: IssueRow; newsletter: NewsletterRow }> {
+    const row = Number.isSafeInteger(id) ? await this.repo.findById(id) : undefined;
+    if (!row) throw notFound(`Issue ${id}`);
+    const newsletter = (await this.newsletters.findById(row.newsletter_id))!;
+    return { row, newsletter };
+  }
+
+  /** From `{source, format}` (Markdown export or PDF text) or from the structured model. */
+  async create(slug: string, input: unknown, actor: AuthUser | null): Promise<Issue> {
+    const newsletter = await this.newsletterBySlug(slug);
+    let content: IssueContent;
+    let lint: LinkLintEntry[];
+    let warnings: string[] = [];
+    let sourceFormat: string | null = null;
+    let number: number | undefined;
+    if (input && typeof input === 'object' && 'source' in input) {
+      const v = parseOrThrow(importSchema, input);
+      const imported = importIssue(v.source, { format: v.format, language: newsletter.language });
+      ({ content, lint, warnings } = imported);
+      sourceFormat = imported.format;
+      number = v.number;
+    } else {
+      // Content in the newsletter's language unless the editor says otherwise.
+      const withLanguage = input && typeof input === 'object' && !('language' in input) ? { ...input, language: newsletter.language } : input;
+      const { number: n, ...rest } = parseOrThrow(structuredSchema, withLanguage);
+      ({ content, lint } = cleanIssueLinks(rest));
+      number = n;
+    }
+    const row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
+    if (!row) throw new AppError('conflict', `Issue number ${number} already exists in "${slug}"`);
+    await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'cli', action: 'issue.create', target: `${slug}#${row.number}`, detail: { id: row.id, sourceFormat } });
+    return this.toIssue(row, newsletter);
+  }
+
+  async get(id: number): Promise<Issue> {
+    const { row, newsletter } = await this.load(id);
+    return this.toIssue(row, newsletter);
+  }
+
+  async list(slug: string, opts: { status?: IssueStatus[]; limit: number; beforeNumber?: number }): Promise<{ items: Issue[]; next: number | null }> {
+    const newsletter = await this.newsletterBySlug(slug);
+    const rows = await this.repo.list(newsletter.id, { ...opts, limit: opts.limit + 1 });
+    const page = rows.slice(0, opts.limit);
+    return { items: page.map((r) => this.toIssue(r, newsletter)), next: rows.length > opts.limit ? page[page.length - 1]!.number : null };
+  }
+
+  /** Edits content while the issue is a draft, scheduled or paused; every link is cleaned again. */
+  async update(id: number, input: unknown, actor: AuthUser): Promise<Issue> {
+    const patch = parseOrThrow(patchSchema, input);
+    const { row, newsletter } = await this.load(id);
+    const { number, ...fields } = patch;
+    const merged = parseOrThrow(issueContentSchema, { ...(row.content as IssueContent), ...fields });
+    const { content, lint } = cleanIssueLinks(merged);
+    if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
+      throw new AppError('conflict', `Issue number ${number} already exists in "${newsletter.slug}"`);
+    }
+    const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
+    if (!updated) throw new AppError('invalid_state', `Issue ${id} is ${row.status}; only draft, scheduled or paused issues can be edited`);
+    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.update', target: `${newsletter.slug}#${updated.number}`, detail: { fields: Object.keys(patch) } });
+    return this.toIssue(updated, newsletter);
+  }
+
+  /** Renders the email once, with placeholders for the personal parts. */
+  async render(row: IssueRow, newsletter: NewsletterRow): Promise<RenderedIssue> {
+    return renderIssue({
+      content: row.content as IssueContent,
+      newsletter: { name: newsletter.name, slug: newsletter.slug, language: newsletter.language },
+      number: row.number,
+      archiveUrl: this.archiveUrl(newsletter.slug, row.number),
+      openPixel: newsletter.open_tracking,
+    });
+  }
+
+  /** What a subscriber would see; personal links point at the signup page, the name is a sample. */
+  async preview(id: number): Promise<{ html: string; text: string; subject: string; sizeBytes: number; errors: string[] }> {
+    const { row, newsletter } = await this.load(id);
+    const rendered = await this.render(row, newsletter);
+    const signup = `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`;
+    const personal = createPersonaliser(rendered)({ unsubscribeUrl: signup, preferencesUrl: signup, name: null, openPixelUrl: null });
+    return { ...personal, subject: rendered.subject, sizeBytes: rendered.sizeBytes, errors: rendered.errors };
+  }
+
+  /** Sends the issue to a few addresses through the configured transport, marked as a test. */
+  async testSend(id: number, input: unknown, actor: AuthUser): Promise<{ sent: { to: string; id: string }[] }> {
+    const { to } = parseOrThrow(testSendSchema, input);
+    const { row, newsletter } = await this.load(id);
+    const p = await this.preview(id);
+    const prefix = newsletter.language.toLowerCase().startsWith('zh') ? '[测试] ' : '[Test] ';
+    const sent: { to: string; id: string }[] = [];
+    for (const address of to) {
+      const r = await this.mailer.send({
+        from: fromHeader(newsletter),
+        to: [address],
+        subject: prefix + p.subject,
+        html: p.html,
+        text: p.text,
+        ...(newsletter.reply_to ? { replyTo: [newsletter.reply_to] } : {}),
+        headers: { 'X-Quire-Test': `issue ${row.id}` },
+      });
+      sent.push({ to: address, id: r.id });
+    }
+    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.test_send', target: `${newsletter.slug}#${row.number}`, detail: { to } });
+    return { sent };
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The send pipeline. The ledger (`deliveries`) is the truth for who got what:
+ *   tick → `send.start` job: render once, move scheduled → sending, fan out one row per active
+ *   subscriber (one INSERT … SELECT), enqueue one `send.batch` job per batch of ≤ 100;
+ *   `send.batch`: claim the batch's rows, skip those who left since, personalise by substitution,
+ *   `batch.send` with an Idempotency-Key derived from (issue, batch, recipients), record provider ids.
+ * Every step is idempotent, so a crash anywhere is repaired by running the job again.
+ */
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { NewsletterRow } from '../../db/schema.ts';
+import { AppError } from '../../http/errors.ts';
+import { backoffMs, RetryLater, type JobContext, type JobQueue } from '../../jobs/queue.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { sha256Hex } from '../../lib/crypto.ts';
+import type { Logger } from '../../lib/log.ts';
+import { preferencesUrl, signToken, unsubscribeUrl } from '../../lib/tokens.ts';
+import { parseOrThrow, timeZoneSchema } from '../../lib/validation.ts';
+import { fromLocal, parseLocal } from '../../lib/zoned-time.ts';
+import { MailerError, type Mailer, type OutgoingEmail } from '../../mail/mailer.ts';
+import { createPersonaliser } from '../../mail/render/personalise.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import { fromHeader } from '../issues/email.ts';
+import type { IssueStatus } from '../issues/model.ts';
+import type { IssuesRepository } from '../issues/repository.ts';
+import type { IssuesService } from '../issues/service.ts';
+import type { NewslettersRepository } from '../newsletters/repository.ts';
+import type { AuthUser } from '../users/service.ts';
+import type { SendingRepository } from './repository.ts';
+
+/** Tries of one batch before its recipients are marked failed. */
+export const MAX_BATCH_ATTEMPTS = 8;
+/** A provider call that takes longer is abandoned and retried (same idempotency key). */
+const PROVIDER_TIMEOUT_MS = 30_000;
+/** Longer waits for a pacing slot go back to the queue instead of holding a worker. */
+const MAX_INLINE_WAIT_MS = 10_000;
+
+const scheduleSchema = z.object({
+  /** `YYYY-MM-DDTHH:mm` wall-clock time in `timeZone`, or an ISO instant with an offset. */
+  sendAt: z.string().min(1).max(40),
+  timeZone: timeZoneSchema.optional(),
+});
+
+export interface SendProgress {
+  status: IssueStatus;
+  recipients: number;
+  queued: number;
+  sending: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface SendingDeps {
+  repo: SendingRepository;
+  issues: IssuesService;
+  issuesRepo: IssuesRepository;
+  newsletters: NewslettersRepository;
+  audit: AuditRepository;
+  mailer: Mailer;
+  queue: JobQueue;
+  clock: Clock;
+  config: Config;
+  secret: string;
+  log: Logger;
+}
+
+export class SendingService {
+  constructor(private readonly d: SendingDeps) {}
+
+  // ---- editor actions ------------------------------------------------------------------------
+
+  /** Schedules (or reschedules) a draft or scheduled issue. */
+  async schedule(issueId: number, input: unknown, actor: AuthUser) {
+    const v = parseOrThrow(scheduleSchema, input);
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    const timeZone = v.timeZone ?? newsletter.time_zone;
+    const local = parseLocal(v.sendAt);
+    let sendAt: Date;
+    if (local) sendAt = fromLocal(local, timeZone);
+    else if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v.sendAt) && !Number.isNaN(Date.parse(v.sendAt))) sendAt = new Date(v.sendAt);
+    else throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', { fields: [{ field: 'sendAt', message: 'is not a valid date and time' }] });
+    if (sendAt.getTime() < this.d.clock.now().getTime() - 60_000) {
+      throw new AppError('validation_failed', 'sendAt is in the past', { fields: [{ field: 'sendAt', message: 'is in the past' }] });
+    }
+    const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
+    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`);
+    await this.audit(actor, 'issue.schedule', newsletter, updated.number, { sendAt: sendAt.toISOString(), timeZone });
+    return this.d.issues.toIssue(updated, newsletter);
+  }
+
+  async pause(issueId: number, actor: AuthUser) {
+    return this.transition(issueId, ['sending'], 'paused', 'issue.pause', actor, 'only a sending issue can be paused');
+  }
+
+  async resume(issueId: number, actor: AuthUser) {
+    const issue = await this.transition(issueId, ['paused'], 'sending', 'issue.resume', actor, 'only a paused issue can be resumed');
+    await this.d.queue.enqueue([{ kind: 'send.start', payload: { issueId }, dedupeKey: `send.start:${issueId}` }]);
+    return issue;
+  }
+
+  /** Cancels before it starts, or while paused (what was not sent is never sent). */
+  async cancel(issueId: number, actor: AuthUser) {
+    const issue = await this.transition(issueId, ['draft', 'scheduled', 'paused'], 'cancelled', 'issue.cancel', actor, 'a sending issue must be paused before it is cancelled');
+    await this.d.repo.skipQueued(issueId, 'issue cancelled', this.d.clock.now());
+    return issue;
+  }
+
+  /** Puts failed recipients back in the queue (new batches, new idempotency keys). */
+  async retryFailed(issueId: number, actor: AuthUser) {
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    if (!['sending', 'sent', 'paused'].includes(row.status)) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`);
+    const batches = await this.d.repo.requeueFailed(issueId, this.d.clock.now());
+    if (batches.length && row.status === 'sent') await this.d.issuesRepo.setStatus(issueId, ['sent'], 'sending');
+    if (row.status !== 'paused') await this.enqueueBatches(issueId, batches);
+    await this.audit(actor, 'issue.retry_failed', newsletter, row.number, { batches: batches.length });
+    return { requeuedBatches: batches.length, progress: await this.progress(issueId) };
+  }
+
+  async progress(issueId: number): Promise<SendProgress> {
+    const { row } = await this.d.issues.load(issueId);
+    const p = await this.d.repo.progress(issueId);
+    return { status: row.status, recipients: p.queued + p.sending + p.sent + p.skipped + p.failed, ...p };
+  }
+
+  async failures(issueId: number, limit = 100) {
+    await this.d.issues.load(issueId);
+    const rows = await this.d.repo.failures(issueId, limit);
+    return rows.map((r) => ({ deliveryId: String(r.id), email: r.email, error: r.error ?? '', attempts: r.attempts, at: new Date(r.updated_at).toISOString() }));
+  }
+
+  private async transition(issueId: number, from: IssueStatus[], to: IssueStatus, action: string, actor: AuthUser, rule: string) {
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    const moved = await this.d.issuesRepo.setStatus(issueId, from, to);
+    if (!moved) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}: ${rule}`);
+    await this.audit(actor, action, newsletter, row.number);
+    return this.d.issues.toIssue(moved, newsletter);
+  }
+
+  private audit(actor: AuthUser | null, action: string, n: NewsletterRow, number: number, detail?: Record<string, unknown>) {
+    return this.d.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'system', action, target: `${n.slug}#${number}`, ...(detail ? { detail } : {}) });
+  }
+
+  // ---- the scheduler and the jobs ------------------------------------------------------------
+
+  /** For the tick: scheduled issues whose time has come get a start job (deduplicated). */
+  async enqueueDue(now: Date): Promise<number> {
+    const ids = await this.d.repo.dueIssueIds(now);
+    if (ids.length) await this.d.queue.enqueue(ids.map((issueId) => ({ kind: 'send.start', payload: { issueId }, dedupeKey: `send.start:${issueId}` })));
+    return ids.length;
+  }
+
+  private async enqueueBatches(issueId: number, batches: number[]): Promise<void> {
+    const jobs = batches.map((batch) => ({ kind: 'send.batch', payload: { issueId, batch }, dedupeKey: `send.batch:${issueId}:${batch}` }));
+    for (let i = 0; i < jobs.length; i += 1000) await this.d.queue.enqueue(jobs.slice(i, i + 1000));
+  }
+
+  /** `send.start`: safe to run any number of times. */
+  async runStart(payload: Record<string, unknown>): Promise<void> {
+    const issueId = Number(payload.issueId);
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    if (row.status === 'scheduled') {
+      const rendered = await this.d.issues.render(row, newsletter);
+      const count = await this.d.repo.start(issueId, newsletter.id, { subject: rendered.subject, html: rendered.html, text: rendered.text, nameFallback: rendered.nameFallback }, this.d.clock.now());
+      if (count !== null) this.d.log.info('send started', { issueId, recipients: count });
+    }
+    const current = (await this.d.issuesRepo.findById(issueId))!;
+    if (current.status !== 'sending') return;
+    const batches = await this.d.repo.unfinishedBatches(issueId);
+    if (batches.length === 0) await this.d.repo.finishIfDone(issueId, this.d.clock.now());
+    else await this.enqueueBatches(issueId, batches);
+  }
+
+  /** `send.batch`: sends what is left of one batch, exactly once per recipient. */
+  async runBatch(payload: Record<string, unknown>, ctx: Pick<JobContext, 'attempt'>): Promise<void> {
+    const issueId = Number(payload.issueId);
+    const batch = Number(payload.batch);
+    const issue = await this.d.issuesRepo.findById(issueId);
+    if (!issue || issue.status !== 'sending' || issue.rendered_html === null) return; // paused, cancelled or gone: resume re-enqueues
+    const newsletter = (await this.d.newsletters.findById(issue.newsletter_id))!;
+    const personalise = createPersonaliser({ html: issue.rendered_html, text: issue.rendered_text ?? '', nameFallback: issue.rendered_name_fallback ?? '' });
+
+    for (;;) {
+      await this.pace();
+      const { recipients } = await this.d.repo.claim(issueId, batch, this.d.clock.now());
+      if (recipients.length === 0) break;
+      const emails = recipients.map((r) => this.emailFor(r, newsletter, issue.rendered_subject ?? issue.title, personalise, issueId));
+      const key = `quire/${issueId}/${batch}/${sha256Hex(recipients.map((r) => r.id).join(',')).slice(0, 16)}`;
+      try {
+        const sent = await withTimeout(this.d.mailer.sendBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
+        await this.d.repo.markSent(recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
+      } catch (e) {
+        const err = e instanceof MailerError ? e : new MailerError(e instanceof Error ? e.message : String(e), true);
+        const ids = recipients.map((r) => r.id);
+        if (!err.retryable) {
+          await this.d.repo.markFailed(ids, err.message, this.d.clock.now());
+          continue;
+        }
+        if (ctx.attempt >= MAX_BATCH_ATTEMPTS) {
+          await this.d.repo.markFailed(ids, `gave up after ${ctx.attempt} attempts: ${err.message}`, this.d.clock.now());
+          continue;
+        }
+        await this.d.repo.touchAttempt(ids, err.message, this.d.clock.now());
+        throw new RetryLater(err.message, err.retryAfterMs ?? backoffMs(ctx.attempt));
+      }
+    }
+    await this.d.repo.finishIfDone(issueId, this.d.clock.now());
+  }
+
+  private emailFor(
+    r: { id: string; subscriberId: string; email: string; name: string | null },
+    n: NewsletterRow,
+    subject: string,
+    personalise: ReturnType<typeof createPersonaliser>,
+    issueId: number,
+  ): OutgoingEmail {
+    const base = this.d.config.publicUrl;
+    const unsubscribe = unsubscribeUrl(base, this.d.secret, r.subscriberId);
+    const body = personalise({
+      unsubscribeUrl: unsubscribe,
+      preferencesUrl: preferencesUrl(base, this.d.secret, r.subscriberId),
+      name: r.name,
+      openPixelUrl: n.open_tracking ? `${base}/o/${signToken(this.d.secret, 'open', r.id)}` : null,
+    });
+    const host = new URL(base).hostname;
+    const sendingDomain = n.from_email.split('@')[1] ?? host;
+    return {
+      from: fromHeader(n),
+      to: [r.email],
+      subject,
+      html: body.html,
+      text: body.text,
+      ...(n.reply_to ? { replyTo: [n.reply_to] } : {}),
+      headers: {
+        'List-Id': `${n.name.replace(/[<>\r\n"]/g, '')} <${n.slug}.${host}>`,
+        'List-Unsubscribe': `<${unsubscribe}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'Message-ID': `<quire.${issueId}.${r.id}@${sendingDomain}>`,
+      },
+      tags: [
+        { name: 'issue', value: String(issueId) },
+        { name: 'delivery', value: r.id },
+      ],
+    };
+  }
+
+  /** Waits for the next provider request slot (shared by every process through the database). */
+  private async pace(): Promise<void> {
+    if (this.d.mailer.transport === 'outbox') return; // our own database: no provider limit
+    const intervalMs = 1000 / this.d.config.resend.ratePerSecond;
+    if (intervalMs < 1) return; // effectively unlimited (benchmarks against a fake provider)
+    // Wall time, not the app clock: the provider's limit is physical.
+    const now = Date.now();
+    const slot = await this.d.repo.reserveSlot(`mail:${this.d.mailer.transport}`, now, intervalMs);
+    const wait = slot - now;
+    if (wait > MAX_INLINE_WAIT_MS) throw new RetryLater('waiting for a provider rate slot', wait);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MailerError(`the provider did not answer within ${ms / 1000} s`, true)), ms);
+    }),
+  ]);
+}

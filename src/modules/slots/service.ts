@@ -1,0 +1,148 @@
+/**
+ * The monthly slot. When a slot comes, the draft the editor marked ready goes out at the slot
+ * time; when none is ready nothing is sent and the admin sees a warning. Editors are reminded
+ * `reminderDaysBefore` days ahead while no issue is ready.
+ */
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/log.ts';
+import { parseOrThrow, timeZoneSchema } from '../../lib/validation.ts';
+import { formatLocal } from '../../lib/zoned-time.ts';
+import type { Mailer } from '../../mail/mailer.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { IssuesService } from '../issues/service.ts';
+import type { NewslettersRepository } from '../newsletters/repository.ts';
+import type { SendingRepository } from '../sending/repository.ts';
+import type { AuthUser } from '../users/service.ts';
+import { describeRule, latestSlot, nextSlots, slotRuleSchema } from './rule.ts';
+import type { SlotsRepository } from './repository.ts';
+
+/** A slot the service was down for is still honoured this long after its time. */
+const LATE_GRACE_MS = 24 * 3600_000;
+
+const putSchema = z.object({
+  rule: slotRuleSchema,
+  timeZone: timeZoneSchema.optional(),
+  reminderDaysBefore: z.number().int().min(0).max(28).default(3),
+  enabled: z.boolean().default(true),
+});
+
+export interface SlotsDeps {
+  repo: SlotsRepository;
+  sending: SendingRepository;
+  newsletters: NewslettersRepository;
+  issues: IssuesService;
+  audit: AuditRepository;
+  mailer: Mailer;
+  queue: JobQueue;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+}
+
+export class SlotsService {
+  constructor(private readonly d: SlotsDeps) {}
+
+  private async newsletter(slug: string) {
+    const n = await this.d.newsletters.findBySlug(slug);
+    if (!n) throw notFound(`Newsletter "${slug}"`);
+    return n;
+  }
+
+  async get(slug: string) {
+    const n = await this.newsletter(slug);
+    const s = await this.d.repo.get(n.id);
+    if (!s) return { rule: null, timeZone: n.time_zone, reminderDaysBefore: 3, enabled: false, description: null, nextDates: [], readyIssue: null, warnings: [] as string[], recentSlots: [] };
+    const now = this.d.clock.now();
+    const next = nextSlots(s.rule, s.timeZone, now, 6);
+    const ready = await this.d.repo.readyIssue(n.id);
+    const warnings: string[] = [];
+    const zh = n.language.toLowerCase().startsWith('zh');
+    if (s.enabled && !ready && next[0]) {
+      const days = Math.ceil((next[0].getTime() - now.getTime()) / 86_400_000);
+      warnings.push(`No issue is marked ready for the next slot, ${formatLocal(next[0], s.timeZone).replace('T', ' ')} ${s.timeZone} (in ${days} day${days === 1 ? '' : 's'}).`);
+    }
+    const recent = await this.d.repo.recentRuns(n.id, new Date(now.getTime() - 90 * 86_400_000));
+    for (const r of recent) if (r.outcome === 'missed') warnings.push(`The slot of ${formatLocal(new Date(r.slot_at), s.timeZone).replace('T', ' ')} passed with no issue ready: nothing was sent.`);
+    return {
+      rule: s.rule,
+      timeZone: s.timeZone,
+      reminderDaysBefore: s.reminderDaysBefore,
+      enabled: s.enabled,
+      description: describeRule(s.rule, zh ? 'zh' : 'en'),
+      nextDates: next.map((d) => d.toISOString()),
+      nextDatesLocal: next.map((d) => formatLocal(d, s.timeZone)),
+      readyIssue: ready ? { id: ready.id, number: ready.number, title: ready.title } : null,
+      warnings,
+      recentSlots: recent.map((r) => ({ slotAt: new Date(r.slot_at).toISOString(), outcome: r.outcome, issueId: r.issue_id })),
+    };
+  }
+
+  async put(slug: string, input: unknown, actor: AuthUser) {
+    const v = parseOrThrow(putSchema, input);
+    const n = await this.newsletter(slug);
+    await this.d.repo.put({ newsletterId: n.id, rule: v.rule, timeZone: v.timeZone ?? n.time_zone, reminderDaysBefore: v.reminderDaysBefore, enabled: v.enabled }, this.d.clock.now());
+    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'schedule.update', target: slug, detail: { rule: v.rule, timeZone: v.timeZone ?? n.time_zone } });
+    return this.get(slug);
+  }
+
+  /** Marks (or unmarks) a draft as the one to send at the next slot. */
+  async markReady(issueId: number, input: unknown, actor: AuthUser) {
+    const { ready } = parseOrThrow(z.object({ ready: z.boolean() }), input);
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    const updated = await this.d.repo.setReady(issueId, ready);
+    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`);
+    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: ready ? 'issue.ready' : 'issue.unready', target: `${newsletter.slug}#${row.number}` });
+    return this.d.issues.toIssue(updated, newsletter);
+  }
+
+  /** For the tick: decide slots that have come, and send reminders for slots coming up. */
+  async runDue(now: Date): Promise<number> {
+    let scheduled = 0;
+    for (const s of await this.d.repo.allEnabled()) {
+      const slot = latestSlot(s.rule, s.timeZone, now);
+      // Only slots after the rule was set, and not ones the service was down for longer than the grace.
+      if (slot.getTime() > s.updatedAt.getTime() && now.getTime() - slot.getTime() <= LATE_GRACE_MS) {
+        if (await this.d.repo.claimDecision(s.newsletterId, slot, now)) {
+          const ready = await this.d.repo.readyIssue(s.newsletterId);
+          if (ready && (await this.d.sending.schedule(ready.id, slot, s.timeZone))) {
+            await this.d.repo.recordOutcome(s.newsletterId, slot, 'scheduled', ready.id);
+            scheduled++;
+          } else {
+            await this.d.repo.recordOutcome(s.newsletterId, slot, 'missed', null);
+            this.d.log.warn('monthly slot passed with no issue ready', { newsletterId: s.newsletterId, slot: slot.toISOString() });
+          }
+        }
+      }
+      const [next] = nextSlots(s.rule, s.timeZone, now, 1);
+      if (next && s.reminderDaysBefore > 0 && next.getTime() - now.getTime() <= s.reminderDaysBefore * 86_400_000) {
+        if (!(await this.d.repo.readyIssue(s.newsletterId)) && (await this.d.repo.claimReminder(s.newsletterId, next, now))) {
+          await this.d.queue.enqueue([{ kind: 'mail.slot_reminder', payload: { newsletterId: s.newsletterId, slotAt: next.toISOString() } }]);
+        }
+      }
+    }
+    return scheduled;
+  }
+
+  /** Job `mail.slot_reminder`. */
+  async sendReminder(payload: Record<string, unknown>): Promise<void> {
+    const n = await this.d.newsletters.findById(Number(payload.newsletterId));
+    if (!n) return;
+    const s = await this.d.repo.get(n.id);
+    const slotAt = new Date(String(payload.slotAt));
+    if (!s || (await this.d.repo.readyIssue(n.id))) return; // an issue became ready meanwhile
+    const when = `${formatLocal(slotAt, s.timeZone).replace('T', ' ')} (${s.timeZone})`;
+    const admin = `${this.d.config.publicUrl}/admin`;
+    const zh = n.language.toLowerCase().startsWith('zh');
+    const subject = zh ? `提醒：《${n.name}》的下一期尚未准备好（${when}）` : `Reminder: no issue of "${n.name}" is ready for ${when}`;
+    const text = zh
+      ? `《${n.name}》的下一个发送时间是 ${when}，但还没有标记为“已就绪”的期刊。\n\n如果届时没有就绪的期刊，将不会发送任何内容。\n\n在后台准备并标记期刊：${admin}\n`
+      : `The next monthly slot of "${n.name}" is ${when}, and no issue is marked ready for it.\n\nIf none is ready by then, nothing will be sent.\n\nPrepare and mark an issue in the admin: ${admin}\n`;
+    for (const to of await this.d.repo.reminderRecipients(n.id)) {
+      await this.d.mailer.send({ from: `"Quire" <${n.from_email}>`, to: [to], subject, text }, { idempotencyKey: `slot-reminder/${n.id}/${slotAt.getTime()}/${to}` });
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/** The archive index of a newsletter: every sent issue, newest first. */
+import type { NewsletterRow } from '../db/schema.ts';
+import type { ArchiveEntry } from '../modules/archive/service.ts';
+import { Page } from './layout.tsx';
+
+const zh = (lang: string) => lang.toLowerCase().startsWith('zh');
+
+export function ArchivePage(props: { newsletter: NewsletterRow; entries: ArchiveEntry[] }) {
+  const n = props.newsletter;
+  const t = zh(n.language)
+    ? { archive: '往期', empty: '还没有发出的期刊。', subscribe: '订阅', rss: 'RSS 订阅源' }
+    : { archive: 'Archive', empty: 'No issue has been sent yet.', subscribe: 'Subscribe', rss: 'RSS feed' };
+  return (
+    <Page title={`${n.name} · ${t.archive}`} lang={n.language} head={<link rel="alternate" type="application/rss+xml" title={n.name} href={`/archive/${n.slug}/feed.xml`} />}>
+      <main>
+        <p class="muted small">
+          <a href="/">Quire</a> / {t.archive}
+        </p>
+        <h1>{n.name}</h1>
+        {n.description ? <p class="muted">{n.description}</p> : null}
+        <p>
+          <a class="button" href={`/n/${n.slug}`}>
+            {t.subscribe}
+          </a>{' '}
+          <a class="button secondary" href={`/archive/${n.slug}/feed.xml`}>
+            {t.rss}
+          </a>
+        </p>
+        <h2>{t.archive}</h2>
+        {props.entries.length === 0 ? (
+          <div class="card">
+            <p class="muted">{t.empty}</p>
+          </div>
+        ) : (
+          <div class="card">
+            <ul class="plain">
+              {props.entries.map((e) => (
+                <li>
+                  <a href={`/archive/${n.slug}/${e.number}`}>
+                    <strong>{e.title}</strong>
+                  </a>
+                  <div class="muted small">
+                    {[e.volume, e.date ?? e.sentAt?.slice(0, 10)].filter(Boolean).join(' · ')}
+                  </div>
+                  {e.sectionTitles.length ? <div class="small">{e.sectionTitles.join(' · ')}</div> : null}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </main>
+    </Page>
+  );
+}
