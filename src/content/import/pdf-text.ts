@@ -1,0 +1,228 @@
+/**
+ * Reads text extracted from a PDF (copy-paste or pdftotext) into blocks.
+ *
+ * Extraction keeps the PDF's visual lines: a Chinese sentence is cut wherever the column ended,
+ * often with a blank line after every line. Blank lines therefore cannot tell paragraphs apart;
+ * instead a line continues the previous one when the previous one is "full" (about as wide as
+ * its neighbours, so the text ran to the column edge) and did not end a sentence. Short lines
+ * standing alone are titles; lines repeated across the file are page headers.
+ */
+import {
+  type Block,
+  CONTACT_LINE,
+  EDITOR_LINE,
+  comparable,
+  displayWidth,
+  endsMidClause,
+  endsSentence,
+  escapeMarkdown,
+  isAttribution,
+  isEmailLine,
+  isHeadingLike,
+  isTocMarker,
+  isUrlLine,
+  isVolumeLine,
+  joinLines,
+  listItemMarkdown,
+  looksLikeSectionName,
+  tidySpaces,
+} from './text.ts';
+
+interface Line {
+  text: string;
+  /** Width as laid out, counting the spaces justification put between characters. */
+  width: number;
+  /** Leading spaces in the source: a first-line indent starts a paragraph. */
+  indent: number;
+  /** Blank lines before this one. */
+  gap: number;
+  /** A form feed came before this line. */
+  page: boolean;
+}
+
+/** A line this wide relative to its neighbours ran to the column edge. */
+const FULL_LINE = 0.8;
+
+export function pdfTextToBlocks(source: string): Block[] {
+  const lines = readLines(source);
+  const typicalGap = mostCommon(lines.slice(1).map((l) => l.gap)) ?? 0;
+  const headers = repeatedShortLines(lines);
+  // The issue number and date stand on their own lines on a front page.
+  const frontPage = new Set(lines.slice(0, 10).filter((l) => isVolumeLine(l.text)));
+  const standalone = (l: Line) =>
+    frontPage.has(l) ||
+    isUrlLine(l.text) ||
+    isEmailLine(l.text) ||
+    isAttribution(l.text) ||
+    EDITOR_LINE.test(l.text) ||
+    CONTACT_LINE.test(l.text) ||
+    isTocMarker(l.text) ||
+    headers.has(comparable(l.text)) ||
+    (looksLikeSectionName(l.text) && isHeadingLike(l.text));
+
+  const blocks: Block[] = [];
+  let para: { lines: Line[]; text: string; item: boolean } | null = null;
+  let urls: string[] = [];
+  let list: string[] = [];
+
+  const flushPara = () => {
+    if (!para) return;
+    const text = escapeMarkdown(para.text);
+    if (para.item) {
+      list.push(listItemMarkdown(text) ?? text);
+    } else {
+      flushList();
+      blocks.push({ kind: 'text', text });
+    }
+    para = null;
+  };
+  const flushList = () => {
+    if (list.length > 0) blocks.push({ kind: 'list', markdown: list.join('\n') });
+    list = [];
+  };
+  const flushUrls = () => {
+    if (urls.length > 0) blocks.push({ kind: 'urls', links: urls.map((url) => ({ url, label: '' })) });
+    urls = [];
+  };
+  const flushAll = () => {
+    flushPara();
+    flushList();
+    flushUrls();
+  };
+
+  /** The lines after `i` that may belong to the same sentence: they show the column width. */
+  const lookahead = (i: number): Line[] => {
+    const ahead: Line[] = [];
+    for (const next of lines.slice(i + 1, i + 3)) {
+      if (next.gap > typicalGap || next.indent >= 2 || standalone(next) || listItemMarkdown(next.text) !== null) break;
+      ahead.push(next);
+      if (endsSentence(next.text)) break;
+    }
+    return ahead;
+  };
+
+  for (const [i, line] of lines.entries()) {
+    const pageBreak = line.page || line.gap >= Math.max(2, typicalGap + 1);
+    const paragraphBreak = pageBreak || line.gap > typicalGap;
+    if (pageBreak) {
+      flushAll();
+      if (blocks.length > 0 && blocks.at(-1)?.kind !== 'break') blocks.push({ kind: 'break' });
+    }
+
+    if (isUrlLine(line.text)) {
+      if (para && !paragraphBreak && /[：:]$/.test(para.text)) {
+        // "…标准可参照：<URL>" — the link belongs to the sentence.
+        para.text = joinLines(para.text, line.text);
+        para.lines.push(line);
+        continue;
+      }
+      flushPara();
+      flushList();
+      urls.push(line.text.trim());
+      continue;
+    }
+    const lastUrl = urls.at(-1);
+    if (lastUrl !== undefined && line.gap <= typicalGap && continuesUrl(lastUrl, line.text)) {
+      urls[urls.length - 1] = lastUrl + line.text.trim();
+      continue;
+    }
+    flushUrls();
+
+    const item = listItemMarkdown(line.text) !== null;
+    if (para && !paragraphBreak && !item && !standalone(line) && continues(para, line, lookahead(i), typicalGap, standalone)) {
+      para.text = joinLines(para.text, line.text);
+      para.lines.push(line);
+      continue;
+    }
+    flushPara();
+    if (!item) flushList();
+    para = { lines: [line], text: line.text, item };
+    if (standalone(line)) flushPara();
+  }
+  flushAll();
+  return blocks;
+}
+
+/** Should `line` be joined to the paragraph being built? */
+function continues(
+  para: { lines: Line[]; text: string; item: boolean },
+  line: Line,
+  ahead: Line[],
+  typicalGap: number,
+  standalone: (l: Line) => boolean,
+): boolean {
+  const previous = para.lines.at(-1)!;
+  if (standalone(previous)) return false;
+  // A first-line indent starts a new paragraph; a hanging indent continues a list item.
+  if (line.indent >= 2 && !para.item) return false;
+  if (line.indent >= 2 && para.item) return true;
+  const a = previous.text;
+  const full = isFull(previous, [...para.lines.slice(-3), line, ...ahead]);
+  if (endsSentence(a)) {
+    // Chinese sentences end at the line end only when the paragraph does; Latin text wraps anywhere.
+    return !/[。！？；…]$/.test(a.replace(/[”’」』）》\s]+$/, '')) && full;
+  }
+  if (endsMidClause(a)) return true;
+  // Lines set closer together than usual belong together (a title wrapped onto two lines).
+  if (line.gap < typicalGap) return true;
+  // After a colon comes either more of the sentence or a title / list: only a long line continues.
+  if (/[：:]$/.test(a)) return line.width >= FULL_LINE * previous.width;
+  // An opened 《title》 or bracket has not been closed yet.
+  if (count(para.text, /[《（(]/g) > count(para.text, /[》）)]/g)) return true;
+  return full;
+}
+
+/** The line ran to the column edge: about as wide as the widest line around it. */
+function isFull(line: Line, around: Line[]): boolean {
+  return line.width >= FULL_LINE * Math.max(line.width, ...around.map((l) => l.width));
+}
+
+function count(s: string, re: RegExp): number {
+  return s.match(re)?.length ?? 0;
+}
+
+/** A URL cut by the line end: the next line is more URL, not words. */
+function continuesUrl(url: string, next: string): boolean {
+  const t = next.trim();
+  if (!/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#]+$/.test(t) || isUrlLine(t)) return false;
+  return /[/?&=%#]/.test(t) || /[/?&=%#\-_.]$/.test(url);
+}
+
+function readLines(source: string): Line[] {
+  const lines: Line[] = [];
+  let gap = 0;
+  let page = false;
+  for (const rawLine of source.replace(/\r\n?/g, '\n').split('\n')) {
+    if (rawLine.includes('\f')) page = true;
+    const raw = rawLine.replace(/\f/g, '');
+    const text = tidySpaces(raw);
+    if (text === '') {
+      gap++;
+      continue;
+    }
+    const indent = /^[ \u3000]*/.exec(raw.replace(/\t/g, '    '))![0].length;
+    lines.push({ text, width: displayWidth(raw.trim().replace(/\s+/g, ' ')), indent, gap, page });
+    gap = 0;
+    page = false;
+  }
+  return lines;
+}
+
+/** Short non-URL lines that occur more than once: running page headers. */
+function repeatedShortLines(lines: Line[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const l of lines) {
+    if (!isHeadingLike(l.text, 40)) continue;
+    const key = comparable(l.text);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([key, n]) => n > 1 && key !== '').map(([key]) => key));
+}
+
+function mostCommon(values: number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [v, n] of counts) if (best === undefined || n > counts.get(best)!) best = v;
+  return best;
+}

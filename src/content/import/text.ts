@@ -1,0 +1,227 @@
+/**
+ * Text helpers shared by the Markdown and PDF-text importers: the block model both produce,
+ * CJK-aware line joining, and the small classifiers (URL line, list item, attribution…).
+ */
+
+/** What a format-specific reader hands to the structure builder, in document order. */
+export type Block =
+  /** A paragraph or a short standalone line, as Markdown inline text. */
+  | { kind: 'text'; text: string }
+  /** An explicit Markdown heading (`#`…`######` or setext). */
+  | { kind: 'heading'; text: string; level: number }
+  /** A Markdown list, ready to paste into a body. */
+  | { kind: 'list'; markdown: string }
+  /** Lines that are nothing but links: the sources of the article before them. */
+  | { kind: 'urls'; links: { url: string; label: string }[] }
+  | { kind: 'image'; url: string; alt: string }
+  /** Quotes, code, tables, HTML: kept verbatim in the body. */
+  | { kind: 'raw'; markdown: string }
+  /** A page break or a thematic break: whatever follows starts afresh. */
+  | { kind: 'break' };
+
+/** East Asian wide characters (ideographs, kana, hangul, CJK and full-width punctuation). */
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3040-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u;
+/** Curly quotes, dashes and ellipsis are set full-width in Chinese text. */
+const WIDE_IN_CJK = /[\u2018\u2019\u201C\u201D\u2014\u2026]/;
+
+export function isWide(ch: string | undefined): boolean {
+  return ch !== undefined && WIDE.test(ch);
+}
+
+/** Width in half-width cells, the unit PDF line lengths are compared in. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += WIDE.test(ch) || WIDE_IN_CJK.test(ch) ? 2 : 1;
+  return w;
+}
+
+/**
+ * Joins two pieces of one sentence that a line break separated: no space around CJK text or
+ * after a hyphen, one space between Latin words.
+ */
+export function joinLines(a: string, b: string): string {
+  const left = a.replace(/\s+$/, '');
+  const right = b.replace(/^\s+/, '');
+  if (left === '') return right;
+  if (right === '') return left;
+  const last = [...left].pop();
+  const first = [...right][0];
+  const glue = isWide(last) || isWide(first) || WIDE_IN_CJK.test(last ?? '') || last === '-' || last === '/' ? '' : ' ';
+  return left + glue + right;
+}
+
+/** Collapses runs of spaces; removes the spaces PDF justification puts between CJK characters. */
+export function tidySpaces(s: string): string {
+  return s
+    .replace(/[\t\u00A0\u3000 ]+/g, ' ')
+    .replace(/(?<=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])\s+(?=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])/gu, '')
+    .trim();
+}
+
+/** Closing quotes and brackets that may follow the punctuation ending a sentence. */
+const CLOSERS = /[\s"'\u2019\u201D\u300D\u300F\u3011\uFF09)\u300B\u3009\]]+$/;
+
+/** True when the text ends a sentence (。！？… or Latin . ! ?). */
+export function endsSentence(s: string): boolean {
+  return /[。！？!?.…；;]$/.test(s.replace(CLOSERS, ''));
+}
+
+/** True when a line ends in the middle of a clause (comma, enumeration comma, open bracket…). */
+export function endsMidClause(s: string): boolean {
+  return /[，、,（(《“‘\-–—]$/.test(s.trimEnd());
+}
+
+/** Markdown inline text as a reader sees it: link texts kept, link targets and markup dropped. */
+export function visibleText(markdown: string): string {
+  return markdown
+    .replace(/^\s{0,3}#{1,6}\s+/, '')
+    .replace(/!?\[((?:[^\]\\]|\\.)*)\]\([^)]*\)/g, '$1')
+    .replace(/<((?:https?:|mailto:)[^>]+)>/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*])[*_]([^*_\s][^*_]*?)[*_](?![\w*])/g, '$1$2')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\\([\\`*_{}[\]()#+\-.!>])/g, '$1')
+    .trim();
+}
+
+/**
+ * A line that could be a title: short, one sentence at most, not ending like prose.
+ * 80 half-width cells is about 40 Chinese characters or a long English headline.
+ */
+export function isHeadingLike(text: string, maxWidth = 80): boolean {
+  const t = visibleText(text);
+  if (t === '' || !/[\p{L}\p{N}]/u.test(t)) return false;
+  if (displayWidth(t) > maxWidth || t.includes('\n')) return false;
+  if (/[。]/.test(t) || /[。．.，,、；;：:]$/.test(t)) return false;
+  return !LIST_ITEM.test(t) && !isUrlLine(t) && !isAttribution(t);
+}
+
+/** A list item marker at the start of a line: bullets, `1.`, `1、`, `(1)`, `01 ` (PDF numbering). */
+// A bare number only counts when zero-padded ("01 ") or followed by Chinese text, so that an
+// English line starting "20 countries…" stays prose.
+const LIST_ITEM = /^\s*(?:([-*+•●⚫▪■◆◇○◦·‣➢➤►])\s|(\d{1,2})[.、)）](?!\d)|[(（](\d{1,2})[)）]|(0\d|\d{1,2}(?=\s+\p{Script=Han}))(?=\s))\s*/u;
+
+/** Rewrites a list line as Markdown (`- x` or `1. x`); null when it is not a list item. */
+export function listItemMarkdown(line: string): string | null {
+  const m = LIST_ITEM.exec(line);
+  if (!m) return null;
+  const rest = line.slice(m[0].length).trim();
+  if (rest === '') return null;
+  const number = m[2] ?? m[3] ?? m[4];
+  return number === undefined ? `- ${rest}` : `${number}. ${rest}`;
+}
+
+const URL_START = /^(?:https?:\/{0,2}|https?\/\/|www\.)/i;
+
+/** The line is a URL and nothing else (possibly in angle brackets). */
+export function isUrlLine(line: string): boolean {
+  const t = line.trim().replace(/^<(.*)>$/, '$1');
+  return URL_START.test(t) && !/\s/.test(t);
+}
+
+export function isEmailLine(line: string): boolean {
+  return /^<?(?:mailto:)?[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}>?$/i.test(line.trim());
+}
+
+/** "（摘自：同一个地球网络网页）", "——摘自 …", "Source: …". */
+const ATTRIBUTION = /^[（(]?\s*[-—–]*\s*(摘自|摘编自|来源|资料来源|信息来源|转自|编译自|source|sources|adapted from|excerpted from|via)\s*[：:]?/i;
+
+export function isAttribution(text: string): boolean {
+  const t = visibleText(text);
+  return ATTRIBUTION.test(t) && displayWidth(t) <= 90 && !/[。.!?](?!$)/.test(t.replace(/[）)。.]+$/, ''));
+}
+
+/** The attribution as stored: without its brackets, leading dashes or final full stop. */
+export function attributionText(text: string): string {
+  return visibleText(text)
+    .replace(/^[（(]\s*(.*?)\s*[）)]?[。.]?$/, '$1')
+    .replace(/^[-—–]+\s*/, '')
+    .replace(/[。.]$/, '')
+    .trim();
+}
+
+export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
+export const CONTACT_LINE = /^(联系(方式|人|电话|邮箱)?|电话|邮箱|地址|contact|e-?mail|phone|tel|address)\s*[：:]/i;
+export const DISCLAIMER = /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
+
+/** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
+export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;
+
+/** A line that is only an issue number or a date, as on a front page. */
+export function isVolumeLine(text: string): boolean {
+  const t = visibleText(text);
+  return displayWidth(t) <= 30 && (VOLUME.test(t) || findDate(t) !== undefined);
+}
+
+/** "目录", "目 录", "Contents", "In this issue". */
+export function isTocMarker(text: string): boolean {
+  return /^(目录|本期目录|本期导读|本期要目|contents|tableofcontents|inthisissue)[:：]?$/i.test(visibleText(text).replace(/\s+/g, ''));
+}
+
+/** Section names newsletters commonly use; a hint next to repetition and Markdown levels. */
+export function looksLikeSectionName(text: string): boolean {
+  const t = visibleText(text).trim();
+  return (
+    /最新(进展|动态|消息|资讯)$|^(新闻|要闻|动态|活动|资源|简讯|快讯)(速递|动态|预告)?$/.test(t) ||
+    /^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)
+  );
+}
+
+/** Words that make a front-page line the newsletter's name. */
+export const TITLE_WORDS = /(简报|通讯|快讯|周报|月报|季报|期刊|newsletter|bulletin|digest|weekly|monthly|briefing|brief|gazette)/i;
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** An ISO date written in the text ("2023年3月15日", "2023-03-15", "March 15, 2023", "15 March 2023"). */
+export function findDate(text: string): string | undefined {
+  const iso = (y: number, m: number, d: number): string | undefined =>
+    m >= 1 && m <= 12 && d >= 1 && d <= 31 ? `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` : undefined;
+  let m = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?/.exec(text);
+  if (m) return iso(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = /\b([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b/i.exec(text);
+  if (m && MONTHS.includes(m[1]!.toLowerCase())) return iso(Number(m[3]), MONTHS.indexOf(m[1]!.toLowerCase()) + 1, Number(m[2]));
+  m = /\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})\b/i.exec(text);
+  if (m && MONTHS.includes(m[2]!.toLowerCase())) return iso(Number(m[3]), MONTHS.indexOf(m[2]!.toLowerCase()) + 1, Number(m[1]));
+  return undefined;
+}
+
+/** A URL in running text, up to the first space or CJK character. */
+export const URL_IN_TEXT = /(?:https?:\/{0,2}|https?\/\/|www\.)[^\s\p{Script=Han}\u3000-\u303F\uFF00-\uFFEF\u201C-\u201F]*/giu;
+
+/** Letters and digits only, NFKC-folded and lower-cased, URLs and link targets removed. */
+export function comparable(s: string): string {
+  return s
+    .normalize('NFKC')
+    .replace(/\]\([^)]*\)/g, ']')
+    .replace(URL_IN_TEXT, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+/** Dice coefficient on character bigrams of the comparable forms: 1 = same text. */
+export function similarity(a: string, b: string): number {
+  const x = comparable(a);
+  const y = comparable(b);
+  if (x === y) return x === '' ? 0 : 1;
+  if (x.length < 2 || y.length < 2) return 0;
+  const bigrams = new Map<string, number>();
+  for (let i = 0; i < x.length - 1; i++) {
+    const g = x.slice(i, i + 2);
+    bigrams.set(g, (bigrams.get(g) ?? 0) + 1);
+  }
+  let shared = 0;
+  for (let i = 0; i < y.length - 1; i++) {
+    const g = y.slice(i, i + 2);
+    const n = bigrams.get(g) ?? 0;
+    if (n > 0) {
+      shared++;
+      bigrams.set(g, n - 1);
+    }
+  }
+  return (2 * shared) / (x.length - 1 + y.length - 1);
+}
+
+/** Escapes what would turn extracted plain text into unintended Markdown. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([*`\\])/g, '\\$1').replace(/^([#>])/, '\\$1');
+}
