@@ -33,7 +33,7 @@ export interface FakeResend {
   close(): Promise<void>;
 }
 
-export async function startFakeResend(opts: { port?: number; ratePerSecond?: number; keepBodies?: boolean } = {}): Promise<FakeResend> {
+export async function startFakeResend(opts: { port?: number; ratePerSecond?: number; keepBodies?: boolean; unref?: boolean } = {}): Promise<FakeResend> {
   const stats: FakeResendStats = { requests: 0, accepted: 0, rejected429: 0, byStatus: {}, perRecipient: new Map(), idempotentReplays: 0 };
   const emails: FakeResend['emails'] = [];
   const keys = new Map<string, { hash: string; status: number; body: string }>();
@@ -119,7 +119,11 @@ export async function startFakeResend(opts: { port?: number; ratePerSecond?: num
       fake.onAccepted?.(list.length);
     });
   });
+  // Clients that vanish mid-connection (a killed process, workerd shutting down) are normal here.
+  server.on('connection', (socket) => socket.on('error', () => {}));
+  server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  if (opts.unref) server.unref(); // does not keep the process alive by itself
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;
 }

@@ -32,6 +32,24 @@ describe.skipIf(!dbAvailable)('the Worker in workerd', () => {
     await waitOnExecutionContext(ctx);
   });
 
+  it('cron trigger → queue → consumer → provider: sends the due issue to every subscriber once', async () => {
+    const vars = env as unknown as Record<string, string>;
+    const stats = async () => (await fetch(`${vars.RESEND_BASE_URL}/_stats`)).json() as Promise<{ accepted: number; recipients: number; duplicates: number }>;
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env as never, ctx);
+    await waitOnExecutionContext(ctx);
+    // The tick enqueued send.start on the JOBS queue; its consumer fans out and enqueues the batches.
+    let s = await stats();
+    for (let i = 0; i < 100 && s.accepted < 150; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      s = await stats();
+    }
+    expect(s).toMatchObject({ accepted: 150, recipients: 150, duplicates: 0 });
+    const ctx2 = createExecutionContext();
+    const health = await worker.fetch(new Request('https://news.example.test/healthz'), env as never, ctx2);
+    expect(health.status).toBe(200);
+  });
+
   it('consumes queue messages: acks known jobs, drops unknown kinds', async () => {
     const batch = createMessageBatch('quire-jobs', [
       { id: 'a', timestamp: new Date(), attempts: 1, body: { kind: 'noop', payload: {} } },
