@@ -29,3 +29,63 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.
   const first = fields[0]!;
   throw new AppError('validation_failed', `${first.field} ${first.message}`.trim(), { fields });
 }
+
+// ---- Subscriber addresses (0002_subscribers) ----
+
+// control characters, line/paragraph separators, and lone UTF-16 surrogates (not storable as UTF-8)
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\uD800-\uDFFF]/u;
+const LOCAL_ATOM = /^[\p{L}\p{N}\p{M}!#$%&'*+/=?^_`{|}~-]+$/u;
+const ASCII_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The ASCII (punycode) form of a domain, or null when it is not a valid mail domain. */
+export function asciiDomain(domain: string): string | null {
+  if (!domain || domain.length > 253 || /[\s/\\?#@:[\]%]/u.test(domain)) return null;
+  let host: string;
+  try {
+    host = new URL(`http://${domain}/`).hostname; // IDNA ToASCII, in Node and workerd alike
+  } catch {
+    return null;
+  }
+  if (host.length > 253 || host.endsWith('.')) return null;
+  const labels = host.split('.');
+  if (labels.length < 2 || !labels.every((l) => ASCII_LABEL.test(l))) return null;
+  const tld = labels[labels.length - 1]!;
+  if (tld.length < 2 || /^\d+$/.test(tld)) return null;
+  return host;
+}
+
+/**
+ * A subscriber's address: trimmed, NFC, at most 254 characters (local part 64), a dot-atom local
+ * part (Unicode letters allowed, RFC 6531), a domain in Unicode or punycode with at least two
+ * labels. No quotes, spaces, control characters or line breaks anywhere: nothing that could
+ * smuggle a header.
+ */
+export function parseAddress(input: string): { email: string; normalized: string } | null {
+  if (typeof input !== 'string' || input.length > 320) return null;
+  const email = input.trim().normalize('NFC');
+  if (email.length === 0 || email.length > 254 || CONTROL.test(email)) return null;
+  const at = email.lastIndexOf('@');
+  if (at < 1) return null;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
+  if (!local.split('.').every((part) => LOCAL_ATOM.test(part))) return null;
+  const ascii = asciiDomain(domain);
+  if (!ascii) return null;
+  return { email, normalized: `${local.toLowerCase()}@${ascii}` };
+}
+
+export const subscriberEmailSchema = z
+  .string({ message: 'is required' })
+  .max(320, { message: 'is too long (254 characters at most)' })
+  .refine((s) => s.trim().length > 0, { message: 'is required' })
+  .refine((s) => s.trim().length <= 254, { message: 'is too long (254 characters at most)' })
+  .refine((s) => parseAddress(s) !== null, { message: 'must be an email address like name@example.org' });
+
+/** A person's name: optional, one line, no control characters, 200 characters at most. */
+export const personNameSchema = z
+  .string()
+  .max(200, { message: 'must be at most 200 characters' })
+  .refine((s) => !CONTROL.test(s), { message: 'must be one line without control characters' })
+  .transform((s) => s.trim().normalize('NFC'))
+  .transform((s) => (s === '' ? null : s));

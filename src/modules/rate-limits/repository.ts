@@ -1,0 +1,32 @@
+/**
+ * Fixed-window counters in the database, so every Node process and Worker isolate shares them.
+ * One upsert per hit; old windows are swept now and then by the same call.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/kysely.ts';
+
+export interface RateLimitHit {
+  count: number;
+  /** When the current window ends. */
+  resetAt: Date;
+}
+
+export class RateLimitsRepository {
+  constructor(private readonly db: Db) {}
+
+  async hit(key: string, windowMs: number, now: Date): Promise<RateLimitHit> {
+    const start = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    const r = await sql<{ count: number }>`
+      INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${start}, 1)
+      ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+      RETURNING count`.execute(this.db);
+    // Roughly one hit in 500 clears windows that ended more than a day ago.
+    if (Math.random() < 0.002) await this.sweep(new Date(now.getTime() - 24 * 3600_000));
+    return { count: Number(r.rows[0]!.count), resetAt: new Date(start.getTime() + windowMs) };
+  }
+
+  async sweep(before: Date): Promise<number> {
+    const r = await this.db.deleteFrom('rate_limits').where('window_start', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

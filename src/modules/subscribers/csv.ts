@@ -1,0 +1,180 @@
+/**
+ * CSV in and out for subscriber lists. Import streams the request body through csv-parse's
+ * WHATWG TransformStream (no Node streams: it runs in workerd too) and hands rows on in chunks;
+ * export writes keyset-paged batches into a ReadableStream. Memory stays flat either way, except
+ * for the set of addresses already seen in the file (to report duplicates).
+ */
+import { parse } from 'csv-parse/stream';
+import { AppError } from '../../http/errors.ts';
+import { parseAddress, personNameSchema } from '../../lib/validation.ts';
+
+/** Header names (lower-cased, spaces, dashes and underscores removed) → our column. */
+const HEADER_ALIASES: Record<string, 'email' | 'name' | 'language'> = {
+  email: 'email',
+  emailaddress: 'email',
+  mail: 'email',
+  mailaddress: 'email',
+  emailadresse: 'email',
+  courriel: 'email',
+  correo: 'email',
+  correoelectronico: 'email',
+  邮箱: 'email',
+  邮件: 'email',
+  电子邮箱: 'email',
+  电子邮件: 'email',
+  邮箱地址: 'email',
+  邮件地址: 'email',
+  电子邮件地址: 'email',
+  name: 'name',
+  fullname: 'name',
+  displayname: 'name',
+  nom: 'name',
+  nombre: 'name',
+  姓名: 'name',
+  名字: 'name',
+  名称: 'name',
+  language: 'language',
+  lang: 'language',
+  locale: 'language',
+  语言: 'language',
+};
+
+export function mapHeader(h: string): 'email' | 'name' | 'language' | null {
+  const k = h.normalize('NFKC').toLowerCase().replace(/[\s_\-.:：]/g, '');
+  return HEADER_ALIASES[k] ?? null;
+}
+
+export interface CsvRow {
+  line: number;
+  email: string;
+  normalized: string;
+  name: string | null;
+  language: string | null;
+}
+
+export interface CsvReadResult {
+  total: number;
+  duplicates: number;
+  errors: { line: number; message: string }[];
+  errorCount: number;
+}
+
+const LANGUAGE_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/;
+const MAX_ERRORS_LISTED = 100;
+
+/**
+ * Reads a CSV body and calls `onChunk` with up to `chunkSize` valid, new rows at a time (awaited,
+ * so a slow database slows the reading: back-pressure). Rows with errors are counted and the first
+ * hundred listed with their line number.
+ */
+export async function readSubscriberCsv(
+  body: ReadableStream<Uint8Array>,
+  o: { maxBytes: number; chunkSize: number; onChunk: (rows: CsvRow[]) => Promise<void> },
+): Promise<CsvReadResult> {
+  let bytes = 0;
+  let headerSeen = false;
+  let missingEmail = false;
+  const result: CsvReadResult = { total: 0, duplicates: 0, errors: [], errorCount: 0 };
+  const fail = (line: number, message: string) => {
+    result.errorCount++;
+    if (result.errors.length < MAX_ERRORS_LISTED) result.errors.push({ line, message });
+  };
+  const limiter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, ctl) {
+      bytes += chunk.byteLength;
+      if (bytes > o.maxBytes) ctl.error(new AppError('payload_too_large', `The CSV is larger than ${o.maxBytes} bytes`));
+      else ctl.enqueue(chunk);
+    },
+  });
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => {
+      headerSeen = true;
+      const mapped = header.map((h) => mapHeader(String(h)));
+      if (!mapped.includes('email')) missingEmail = true;
+      // keep only the first column of each kind
+      return mapped.map((m, i) => (m && mapped.indexOf(m) === i ? m : false));
+    },
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+    info: true,
+    max_record_size: 64 * 1024,
+    skip_records_with_error: true,
+    on_skip: (err: { message: string; lines?: number } | undefined) => {
+      result.total++;
+      fail(err?.lines ?? 0, `Unreadable CSV row: ${err?.message ?? 'malformed'}`);
+    },
+  } as Parameters<typeof parse>[0]);
+
+  const records = body.pipeThrough(limiter).pipeThrough(parser as unknown as TransformStream<Uint8Array, unknown>);
+  const reader = records.getReader();
+  const seen = new Set<string>();
+  let chunk: CsvRow[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (missingEmail) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+      const { record, info } = value as { record: Record<string, string | undefined>; info: { lines: number } };
+      result.total++;
+      const line = info.lines;
+      const rawEmail = record.email ?? '';
+      if (!rawEmail.trim()) {
+        fail(line, 'email is empty');
+        continue;
+      }
+      const addr = parseAddress(rawEmail);
+      if (!addr) {
+        fail(line, 'email is not a valid address');
+        continue;
+      }
+      const name = personNameSchema.safeParse(record.name ?? '');
+      if (!name.success) {
+        fail(line, 'name must be one line of at most 200 characters');
+        continue;
+      }
+      const lang = record.language?.trim() || null;
+      if (seen.has(addr.normalized)) {
+        result.duplicates++;
+        continue;
+      }
+      seen.add(addr.normalized);
+      chunk.push({ line, email: addr.email, normalized: addr.normalized, name: name.data, language: lang && LANGUAGE_TAG.test(lang) ? lang : null });
+      if (chunk.length >= o.chunkSize) {
+        await o.onChunk(chunk);
+        chunk = [];
+      }
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const err = e as { message?: string; lines?: number };
+    // A fatal CSV error (e.g. an unclosed quote at the end): keep what was read, report where it stopped.
+    fail(err.lines ?? 0, `The CSV could not be read past this line: ${err.message ?? String(e)}`);
+  } finally {
+    reader.releaseLock();
+  }
+  if (!headerSeen) throw new AppError('validation_failed', 'The CSV is empty: send a header row with an email column', { fields: [{ field: 'email', message: 'column is required' }] });
+  if (missingEmail) {
+    throw new AppError('validation_failed', 'The CSV has no email column (accepted headers: email, "Email Address", 邮箱, …)', {
+      fields: [{ field: 'email', message: 'column is required' }],
+    });
+  }
+  if (chunk.length) await o.onChunk(chunk);
+  return result;
+}
+
+/** One CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
+export function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(values: (string | number | null | undefined)[]): string {
+  return values.map(csvField).join(',') + '\r\n';
+}

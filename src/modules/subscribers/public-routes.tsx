@@ -1,0 +1,294 @@
+/**
+ * Public subscriber routes: no admin auth. Mounted in app.ts before the admin API so that
+ * /api/v1/public/* never passes through `authenticate`.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { NewsletterRow } from '../../db/schema.ts';
+import { readJson } from '../../http/body.ts';
+import { clientIp, userAgent } from '../../http/client.ts';
+import type { AppEnv } from '../../http/env.ts';
+import { AppError } from '../../http/errors.ts';
+import { checkCsrf, csrfFor, preferencesUrl } from '../../lib/tokens.ts';
+import { translator, type MessageKey } from '../../ui/i18n.ts';
+import {
+  CheckInboxPage,
+  ConfirmedPage,
+  ConfirmPage,
+  embedSnippet,
+  InvalidLinkPage,
+  MessagePage,
+  PreferencesPage,
+  RateLimitedPage,
+  SignupPage,
+  UnsubscribedPage,
+  UnsubscribePage,
+  type NewsletterView,
+  type SignupErrors,
+  type SignupValues,
+} from '../../ui/subscription.tsx';
+
+/** Public bodies are a few fields: anything larger is refused before it is read. */
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
+
+const view = (n: NewsletterRow): NewsletterView => ({ slug: n.slug, name: n.name, language: n.language, description: n.description, openTracking: n.open_tracking });
+const meta = (c: Context) => ({ ip: clientIp(c), userAgent: userAgent(c) });
+
+function tooLargePage(c: Context) {
+  return c.html(
+    <MessagePage lang="en" title="Too much data">
+      <p role="alert">The form sent more data than this page accepts.</p>
+    </MessagePage>,
+    413,
+  );
+}
+
+const formLimit = bodyLimit({ maxSize: PUBLIC_BODY_LIMIT, onError: (c) => tooLargePage(c) });
+const jsonLimit = bodyLimit({
+  maxSize: PUBLIC_BODY_LIMIT,
+  onError: () => {
+    throw new AppError('payload_too_large', `The body is larger than ${PUBLIC_BODY_LIMIT} bytes`);
+  },
+});
+
+/** Form fields as strings (the last value when a field repeats), plus repeated ones as arrays. */
+async function readForm(c: Context): Promise<{ one: Record<string, string>; all: Record<string, string[]> } | null> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) return null;
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    return { one: {}, all: {} };
+  }
+  const one: Record<string, string> = {};
+  const all: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    all[k] = values;
+    if (values.length) one[k] = values[values.length - 1]!;
+  }
+  return { one, all };
+}
+
+async function newsletterOrPage(c: Context<AppEnv>, slug: string): Promise<NewsletterRow | Response> {
+  try {
+    return await c.var.services.subscribers.newsletterBySlug(slug);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'not_found') {
+      return c.html(
+        <MessagePage lang="en" title="Newsletter not found">
+          <p>There is no newsletter at this address.</p>
+          <p>
+            <a href="/">Go to the start page</a>
+          </p>
+        </MessagePage>,
+        404,
+      );
+    }
+    throw e;
+  }
+}
+
+const fieldMessage: Record<string, MessageKey> = { email: 'error.email', name: 'error.name', consent: 'error.consent' };
+
+export const publicSubscriberRoutes = new Hono<AppEnv>();
+
+// ---- signup page, form and embed snippet
+
+publicSubscriberRoutes.get('/n/:slug', async (c) => {
+  const n = await newsletterOrPage(c, c.req.param('slug'));
+  if (n instanceof Response) return n;
+  const s = c.var.services;
+  const consent = await s.subscribers.consentText(n);
+  return c.html(<SignupPage n={view(n)} consentText={consent.text} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />);
+});
+
+publicSubscriberRoutes.get('/n/:slug/embed', async (c) => {
+  const n = await newsletterOrPage(c, c.req.param('slug'));
+  if (n instanceof Response) return n;
+  const s = c.var.services;
+  const consent = await s.subscribers.consentText(n);
+  c.header('Access-Control-Allow-Origin', '*');
+  c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+  return c.body(embedSnippet(view(n), consent.text, s.config.publicUrl), 200, { 'Content-Type': 'text/html; charset=utf-8' });
+});
+
+publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
+  const n = await newsletterOrPage(c, c.req.param('slug'));
+  if (n instanceof Response) return n;
+  const s = c.var.services;
+  const t = translator(n.language);
+  const form = await readForm(c);
+  if (!form) {
+    return c.html(
+      <MessagePage n={view(n)} lang={n.language} title="Unsupported form">
+        <p role="alert">Send the form as application/x-www-form-urlencoded or multipart/form-data.</p>
+      </MessagePage>,
+      415,
+    );
+  }
+  const f = form.one;
+  const values: SignupValues = { email: (f.email ?? '').slice(0, 320), name: (f.name ?? '').slice(0, 400), consent: f.consent === 'yes' || f.consent === 'on' || f.consent === 'true' };
+  const input = { email: f.email ?? '', name: f.name ?? null, consent: values.consent, website: f.website ?? '' };
+  try {
+    await s.subscribers.signup(n.slug, input, 'form', meta(c));
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'validation_failed') {
+      const errors: SignupErrors = {};
+      const fields = ((e.details as { fields?: { field: string }[] } | undefined)?.fields ?? []).map((x) => x.field);
+      for (const k of fields) {
+        if (k === 'email' || k === 'name' || k === 'consent') errors[k] = k === 'email' && !values.email?.trim() ? t('error.emailRequired') : t(fieldMessage[k]!);
+      }
+      if (!Object.keys(errors).length) errors.email = t('error.email');
+      const consent = await s.subscribers.consentText(n);
+      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />, 422);
+    }
+    if (e instanceof AppError && e.code === 'rate_limited') {
+      const retry = (e.details as { retryAfter: number }).retryAfter;
+      c.header('Retry-After', String(retry));
+      return c.html(<RateLimitedPage n={view(n)} minutes={Math.max(1, Math.ceil(retry / 60))} />, 429);
+    }
+    throw e;
+  }
+  return c.html(<CheckInboxPage n={view(n)} email={values.email!.trim()} />);
+});
+
+// ---- the JSON signup endpoint, callable from any origin
+
+const publicApi = new Hono<AppEnv>();
+publicApi.use('*', cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'], maxAge: 86_400 }));
+publicApi.use('*', async (c, next) => {
+  // Errors answered here keep the CORS headers, so browsers can read them.
+  try {
+    await next();
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
+    c.res = c.json(e.toJSON(), e.status as 400);
+  }
+});
+publicApi.post('/newsletters/:slug/subscribe', jsonLimit, async (c) => {
+  const s = c.var.services;
+  const slug = c.req.param('slug');
+  await s.subscribers.newsletterBySlug(slug);
+  const body = await readJson(c);
+  await s.subscribers.signup(slug, body, 'api', meta(c));
+  return c.json({ ok: true, message: 'If this address can be subscribed, a confirmation email is on its way.' }, 202);
+});
+publicApi.all('*', () => {
+  throw new AppError('not_found', 'No such public endpoint');
+});
+publicSubscriberRoutes.route('/api/v1/public', publicApi);
+
+// ---- confirm
+
+publicSubscriberRoutes.get('/confirm/:token', async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const state = await s.subscribers.confirmState(token);
+  if (state.kind === 'invalid') return invalid(c, 'confirm.invalid', 400);
+  const lang = state.subscriber.language ?? state.newsletter.language;
+  if (state.kind === 'already') return c.html(<ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already />);
+  return c.html(<ConfirmPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/confirm/${token}`} csrf={csrfFor(s.secret, token)} />);
+});
+
+publicSubscriberRoutes.post('/confirm/:token', formLimit, async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const form = await readForm(c);
+  if (!checkCsrf(s.secret, token, form?.one.csrf)) return csrfFailed(c);
+  const before = await s.subscribers.confirmState(token);
+  const state = await s.subscribers.confirm(token, meta(c));
+  if (state.kind === 'invalid') return invalid(c, 'confirm.invalid', 400);
+  const lang = state.subscriber.language ?? state.newsletter.language;
+  return c.html(<ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already={before.kind === 'already'} />);
+});
+
+// ---- unsubscribe (RFC 8058 one-click and the page's button)
+
+publicSubscriberRoutes.get('/unsubscribe/:token', async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const state = await s.subscribers.unsubscribeState(token);
+  if (state.kind === 'invalid') return invalid(c, 'unsub.invalid', 404);
+  const lang = state.subscriber.language ?? state.newsletter.language;
+  const prefs = preferencesUrl('', s.secret, String(state.subscriber.id));
+  if (state.subscriber.status === 'unsubscribed') return c.html(<UnsubscribedPage n={view(state.newsletter)} lang={lang} preferencesHref={prefs} />);
+  return c.html(<UnsubscribePage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/unsubscribe/${token}`} csrf={csrfFor(s.secret, token)} preferencesHref={prefs} />);
+});
+
+publicSubscriberRoutes.post('/unsubscribe/:token', formLimit, async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const form = await readForm(c);
+  // RFC 8058: the mail client posts List-Unsubscribe=One-Click; the token in the URL is the capability.
+  const oneClick = form?.one['List-Unsubscribe'] === 'One-Click';
+  if (!oneClick && !checkCsrf(s.secret, token, form?.one.csrf)) return csrfFailed(c);
+  const state = await s.subscribers.unsubscribe(token, oneClick ? 'one-click' : 'link', meta(c));
+  if (state.kind === 'invalid') return invalid(c, 'unsub.invalid', 404);
+  const lang = state.subscriber.language ?? state.newsletter.language;
+  return c.html(<UnsubscribedPage n={view(state.newsletter)} lang={lang} preferencesHref={preferencesUrl('', s.secret, String(state.subscriber.id))} />, 200);
+});
+
+// ---- preferences
+
+publicSubscriberRoutes.get('/preferences/:token', async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const state = await s.subscribers.preferencesState(token);
+  if (state.kind === 'invalid') return invalid(c, 'prefs.invalid', 404);
+  return c.html(preferencesPage(c, token, state));
+});
+
+publicSubscriberRoutes.post('/preferences/:token', formLimit, async (c) => {
+  const s = c.var.services;
+  const token = c.req.param('token');
+  const form = await readForm(c);
+  if (!checkCsrf(s.secret, token, form?.one.csrf)) return csrfFailed(c);
+  try {
+    const state = await s.subscribers.savePreferences(
+      token,
+      { ...(form!.one.name !== undefined ? { name: form!.one.name } : {}), ...(form!.one.language !== undefined ? { language: form!.one.language } : {}), subscribed: form!.all.subscribed ?? [] },
+      meta(c),
+    );
+    if (state.kind === 'invalid') return invalid(c, 'prefs.invalid', 404);
+    return c.html(preferencesPage(c, token, state, { saved: true }));
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code !== 'validation_failed') throw e;
+    const state = await s.subscribers.preferencesState(token);
+    if (state.kind === 'invalid') return invalid(c, 'prefs.invalid', 404);
+    const t = translator(state.subscriber.language ?? state.newsletter.language);
+    return c.html(preferencesPage(c, token, state, { error: t('error.name') }), 422);
+  }
+});
+
+type PrefState = Extract<Awaited<ReturnType<AppEnv['Variables']['services']['subscribers']['preferencesState']>>, { kind: 'ok' }>;
+
+function preferencesPage(c: Context<AppEnv>, token: string, state: PrefState, extra: { saved?: boolean; error?: string } = {}) {
+  const s = state.subscriber;
+  return (
+    <PreferencesPage
+      n={view(state.newsletter)}
+      lang={s.language ?? state.newsletter.language}
+      email={s.email ?? ''}
+      name={s.name}
+      language={s.language}
+      rows={state.rows.map((r) => ({ id: String(r.subscriber.id), newsletterName: r.newsletterName, status: r.subscriber.status }))}
+      action={`/preferences/${token}`}
+      csrf={csrfFor(c.var.services.secret, token)}
+      {...extra}
+    />
+  );
+}
+
+function invalid(c: Context, key: MessageKey, status: 400 | 404) {
+  const lang = (c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  return c.html(<InvalidLinkPage lang={lang} message={translator(lang)(key)} />, status);
+}
+
+function csrfFailed(c: Context) {
+  const lang = (c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  return c.html(<InvalidLinkPage lang={lang} message={translator(lang)('csrf.invalid')} />, 403);
+}

@@ -1,0 +1,360 @@
+/** All SQL about subscribers, their consent record, consent texts and erasure tombstones. */
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../../db/kysely.ts';
+import type { Database, SubscriberEventRow, SubscriberRow, SubscriberStatus, SubscribersTable } from '../../db/schema.ts';
+import type { Updateable } from 'kysely';
+import { AuditRepository } from '../audit/repository.ts';
+import { OutboxRepository } from '../outbox/repository.ts';
+
+/** How a change came about (the consent record's "how"). */
+export type EventSource = 'form' | 'api' | 'import' | 'one-click' | 'link' | 'preferences' | 'admin' | 'webhook' | 'cli' | 'system';
+
+export type EventType =
+  | 'signup'
+  | 'confirm'
+  | 'unsubscribe'
+  | 'resubscribe'
+  | 'import'
+  | 'admin_create'
+  | 'admin_edit'
+  | 'preferences'
+  | 'suppress_bounce'
+  | 'suppress_complaint'
+  | 'suppress_soft_bounce'
+  | 'erase';
+
+export interface NewEvent {
+  subscriberId: string;
+  newsletterId: number;
+  at: Date;
+  type: EventType;
+  source: EventSource;
+  ip?: string | null;
+  userAgent?: string | null;
+  consentTextVersion?: number | null;
+  detail?: Record<string, unknown> | null;
+}
+
+/** One parsed CSV row ready for the database. */
+export interface ImportRow {
+  email: string;
+  norm: string;
+  name: string | null;
+  language: string | null;
+  /** HMAC of the normalised address, to match erasure tombstones. */
+  hash: string;
+}
+
+export type ImportOutcome = 'imported' | 'already_subscribed' | 'pending' | 'unsubscribed' | 'suppressed' | 'erased';
+
+export interface AddressRow {
+  subscriber: SubscriberRow;
+  newsletterSlug: string;
+  newsletterName: string;
+}
+
+/** SQL predicate for "may receive an issue": the sending pipeline can use it in INSERT … SELECT. */
+export const SENDABLE_STATUS: SubscriberStatus = 'active';
+
+/** Escapes LIKE wildcards so a search for "a_b" means exactly that. */
+function likePrefix(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+}
+
+export class SubscribersRepository {
+  constructor(private readonly db: Db | Transaction<Database>) {}
+
+  /** Runs `fn` in one transaction with repositories bound to it. */
+  transaction<T>(fn: (r: { subscribers: SubscribersRepository; outbox: OutboxRepository; audit: AuditRepository }) => Promise<T>): Promise<T> {
+    return (this.db as Db).transaction().execute((trx) =>
+      fn({ subscribers: new SubscribersRepository(trx), outbox: new OutboxRepository(trx as unknown as Db), audit: new AuditRepository(trx as unknown as Db) }),
+    );
+  }
+
+  findById(id: string): Promise<SubscriberRow | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return Promise.resolve(undefined);
+    return this.db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByAddress(newsletterId: number, norm: string): Promise<SubscriberRow | undefined> {
+    return this.db.selectFrom('subscribers').selectAll().where('newsletter_id', '=', newsletterId).where('email_normalized', '=', norm).executeTakeFirst();
+  }
+
+  /** Every row of this address, in every newsletter (the person's preferences page). */
+  async findAllByAddress(norm: string): Promise<AddressRow[]> {
+    const rows = await this.db
+      .selectFrom('subscribers as s')
+      .innerJoin('newsletters as n', 'n.id', 's.newsletter_id')
+      .selectAll('s')
+      .select(['n.slug as newsletter_slug', 'n.name as newsletter_name'])
+      .where('s.email_normalized', '=', norm)
+      .orderBy('n.id')
+      .execute();
+    return rows.map(({ newsletter_slug, newsletter_name, ...s }) => ({ subscriber: s as SubscriberRow, newsletterSlug: newsletter_slug, newsletterName: newsletter_name }));
+  }
+
+  /** Inserts a new row; undefined when the address is already in this newsletter. */
+  insert(row: {
+    newsletterId: number;
+    email: string;
+    norm: string;
+    name: string | null;
+    language: string | null;
+    status: SubscriberStatus;
+    source: string;
+    consentTextVersion: number | null;
+    now: Date;
+    confirmedAt?: Date | null;
+  }): Promise<SubscriberRow | undefined> {
+    return this.db
+      .insertInto('subscribers')
+      .values({
+        newsletter_id: row.newsletterId,
+        email: row.email,
+        email_normalized: row.norm,
+        name: row.name,
+        language: row.language,
+        status: row.status,
+        source: row.source,
+        consent_text_version: row.consentTextVersion,
+        pending_since: row.status === 'pending' ? row.now : null,
+        confirmed_at: row.confirmedAt ?? null,
+        created_at: row.now,
+        updated_at: row.now,
+      })
+      .onConflict((oc) => oc.columns(['newsletter_id', 'email_normalized']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Updates a row only if it is (still) in one of `fromStatuses`; undefined otherwise. */
+  transition(id: string, fromStatuses: SubscriberStatus[], patch: Updateable<SubscribersTable>, now: Date, extra?: { pendingSince?: Date }): Promise<SubscriberRow | undefined> {
+    let q = this.db
+      .updateTable('subscribers')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', fromStatuses);
+    if (extra?.pendingSince) q = q.where(sql<boolean>`floor(extract(epoch from pending_since)) = ${Math.floor(extra.pendingSince.getTime() / 1000)}`);
+    return q.returningAll().executeTakeFirst();
+  }
+
+  update(id: string, patch: Updateable<SubscribersTable>, now: Date): Promise<SubscriberRow | undefined> {
+    return this.db.updateTable('subscribers').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  /**
+   * Claims the right to send a confirmation email: true at most once per `intervalMs` per row,
+   * even under concurrent requests (one conditional UPDATE).
+   */
+  async claimConfirmationSend(id: string, now: Date, intervalMs: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('subscribers')
+      .set({ last_confirmation_sent_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('last_confirmation_sent_at', 'is', null), eb('last_confirmation_sent_at', '<=', new Date(now.getTime() - intervalMs))]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async addEvents(events: NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db
+      .insertInto('subscriber_events')
+      .values(
+        events.map((e) => ({
+          subscriber_id: e.subscriberId,
+          newsletter_id: e.newsletterId,
+          at: e.at,
+          type: e.type,
+          source: e.source,
+          ip: e.ip ?? null,
+          user_agent: e.userAgent ?? null,
+          consent_text_version: e.consentTextVersion ?? null,
+          detail: e.detail ? JSON.stringify(e.detail) : null,
+        })),
+      )
+      .execute();
+  }
+
+  events(subscriberIds: string[]): Promise<SubscriberEventRow[]> {
+    if (subscriberIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('subscriber_events').selectAll().where('subscriber_id', 'in', subscriberIds).orderBy('id').execute();
+  }
+
+  /** A page of a newsletter's subscribers, newest first, keyset-paginated by id. */
+  list(o: { newsletterId: number; status?: SubscriberStatus; q?: string; limit: number; beforeId?: string }): Promise<SubscriberRow[]> {
+    let q = this.db.selectFrom('subscribers').selectAll().where('newsletter_id', '=', o.newsletterId);
+    if (o.status) q = q.where('status', '=', o.status);
+    if (o.beforeId) q = q.where('id', '<', o.beforeId);
+    if (o.q) {
+      const p = likePrefix(o.q.trim().toLowerCase());
+      q = q.where((eb) => eb.or([sql<boolean>`email_normalized LIKE ${p} ESCAPE '\\'`, sql<boolean>`lower(name) LIKE ${p} ESCAPE '\\'`]));
+    }
+    return q.orderBy('id', 'desc').limit(o.limit).execute();
+  }
+
+  /** Rows for the CSV export, in id order, after `afterId` (keyset batches keep memory flat). */
+  exportBatch(newsletterId: number, afterId: string, limit: number): Promise<SubscriberRow[]> {
+    return this.db
+      .selectFrom('subscribers')
+      .selectAll()
+      .where('newsletter_id', '=', newsletterId)
+      .where('id', '>', afterId)
+      .where('email', 'is not', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Of these ids, the ones that may receive an issue now (status active). Call at send time. */
+  async sendableIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('subscribers').select('id').where('id', 'in', ids).where('status', '=', SENDABLE_STATUS).execute();
+    return new Set(rows.map((r) => String(r.id)));
+  }
+
+  async countByStatus(newsletterId: number): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('subscribers')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('newsletter_id', '=', newsletterId)
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Adds one soft bounce; returns the new count (null when the row does not exist). */
+  async incrementSoftBounces(id: string, now: Date): Promise<number | null> {
+    const r = await this.db
+      .updateTable('subscribers')
+      .set((eb) => ({ soft_bounce_count: eb('soft_bounce_count', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .returning('soft_bounce_count')
+      .executeTakeFirst();
+    return r ? r.soft_bounce_count : null;
+  }
+
+  // ---- consent texts ----
+
+  currentConsentText(newsletterId: number): Promise<{ version: number; text: string } | undefined> {
+    return this.db
+      .selectFrom('consent_texts')
+      .select(['version', 'text'])
+      .where('newsletter_id', '=', newsletterId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Adds a version (the next number); concurrent writers retry on the primary key. */
+  async addConsentText(newsletterId: number, text: string, now: Date): Promise<{ version: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.currentConsentText(newsletterId);
+      const version = (cur?.version ?? 0) + 1;
+      const r = await this.db
+        .insertInto('consent_texts')
+        .values({ newsletter_id: newsletterId, version, text, created_at: now })
+        .onConflict((oc) => oc.columns(['newsletter_id', 'version']).doNothing())
+        .returning(['version', 'text'])
+        .executeTakeFirst();
+      if (r) return r;
+      if (attempt > 5) throw new Error('Could not add a consent text version');
+    }
+  }
+
+  consentTexts(newsletterId: number) {
+    return this.db.selectFrom('consent_texts').selectAll().where('newsletter_id', '=', newsletterId).orderBy('version').execute();
+  }
+
+  // ---- import ----
+
+  /**
+   * Imports one chunk in a single statement: classifies each row against existing subscribers and
+   * tombstones, inserts the new ones as active, and writes their `import` events.
+   */
+  async importChunk(newsletterId: number, rows: ImportRow[], o: { now: Date; consentNote: string; consentTextVersion: number | null }): Promise<Record<ImportOutcome, number>> {
+    const out: Record<ImportOutcome, number> = { imported: 0, already_subscribed: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 };
+    if (rows.length === 0) return out;
+    const input = JSON.stringify(rows.map((r) => ({ e: r.email, n: r.norm, nm: r.name, l: r.language, h: r.hash })));
+    const detail = JSON.stringify({ consentNote: o.consentNote });
+    const r = await sql<{ outcome: string; n: string }>`
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(e text, n text, nm text, l text, h text)
+      ),
+      classified AS (
+        SELECT i.*, s.status AS existing, (t.hash IS NOT NULL) AS erased
+        FROM input i
+        LEFT JOIN subscribers s ON s.newsletter_id = ${newsletterId} AND s.email_normalized = i.n
+        LEFT JOIN erasure_tombstones t ON t.hash = i.h
+      ),
+      ins AS (
+        INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, confirmed_at, created_at, updated_at)
+        SELECT ${newsletterId}, e, n, nm, l, 'active', 'import', ${o.consentTextVersion}::integer, ${o.now}::timestamptz, ${o.now}::timestamptz, ${o.now}::timestamptz
+        FROM classified WHERE existing IS NULL AND NOT erased
+        ON CONFLICT (newsletter_id, email_normalized) DO NOTHING
+        RETURNING id, email_normalized
+      ),
+      ev AS (
+        INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source, consent_text_version, detail)
+        SELECT id, ${newsletterId}, ${o.now}::timestamptz, 'import', 'import', ${o.consentTextVersion}::integer, ${detail}::jsonb FROM ins
+      )
+      SELECT CASE
+               WHEN ins.id IS NOT NULL THEN 'imported'
+               WHEN c.erased THEN 'erased'
+               WHEN c.existing = 'active' OR c.existing IS NULL THEN 'already_subscribed'
+               ELSE c.existing
+             END AS outcome,
+             count(*) AS n
+      FROM classified c LEFT JOIN ins ON ins.email_normalized = c.n
+      GROUP BY 1`.execute(this.db);
+    for (const row of r.rows) {
+      const k = (row.outcome in out ? row.outcome : 'already_subscribed') as ImportOutcome;
+      out[k] += Number(row.n);
+    }
+    return out;
+  }
+
+  // ---- erasure ----
+
+  async isTombstoned(hash: string): Promise<boolean> {
+    const r = await this.db.selectFrom('erasure_tombstones').select('hash').where('hash', '=', hash).executeTakeFirst();
+    return !!r;
+  }
+
+  /**
+   * Erasure (call inside `transaction`): every row of the address loses its personal columns and
+   * becomes `erased`; their events lose ip, user agent and detail (the one UPDATE the append-only
+   * trigger allows, enabled for this transaction only); a tombstone remembers the address's hash.
+   * Anonymous facts stay: newsletter, dates, event types and sources, for statistics.
+   */
+  async eraseAddress(norm: string, hash: string, now: Date): Promise<SubscriberRow[]> {
+    await sql`SELECT set_config('quire.erasure', 'on', true)`.execute(this.db);
+    const rows = await this.db
+      .updateTable('subscribers')
+      .set({ email: null, email_normalized: null, name: null, language: null, status: 'erased', suppression_reason: null, updated_at: now })
+      .where('email_normalized', '=', norm)
+      .returningAll()
+      .execute();
+    const ids = rows.map((r) => String(r.id));
+    if (ids.length) {
+      await this.db
+        .updateTable('subscriber_events')
+        .set({ ip: null, user_agent: null, detail: null })
+        .where('subscriber_id', 'in', ids)
+        .where((eb) => eb.or([eb('ip', 'is not', null), eb('user_agent', 'is not', null), eb('detail', 'is not', null)]))
+        .execute();
+    }
+    await sql`SELECT set_config('quire.erasure', 'off', true)`.execute(this.db);
+    await this.db.insertInto('erasure_tombstones').values({ hash, newsletter_id: null, erased_at: now }).onConflict((oc) => oc.column('hash').doNothing()).execute();
+    return rows;
+  }
+
+  /** Erases a row that has no address any more (already erased): only scrubs its events. */
+  async scrubEvents(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await sql`SELECT set_config('quire.erasure', 'on', true)`.execute(this.db);
+    await this.db.updateTable('subscriber_events').set({ ip: null, user_agent: null, detail: null }).where('subscriber_id', 'in', ids).execute();
+    await sql`SELECT set_config('quire.erasure', 'off', true)`.execute(this.db);
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Public subscription pages: signup (with the embeddable snippet), "check your inbox", confirm,
+ * unsubscribe, preferences, and the messages in between. Plain forms: everything works without
+ * JavaScript. Strings come from ./i18n.ts in the newsletter's (or subscriber's) language.
+ */
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { Page } from './layout.tsx';
+import { languageNames, translator, type Translate } from './i18n.ts';
+
+const extraCss = `
+.card>:first-child,.card form>label:first-of-type{margin-top:0}.card>:last-child{margin-bottom:0}
+.hp{position:absolute!important;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
+label.check{display:flex;gap:.65rem;align-items:flex-start;font-weight:400;margin:1.1rem 0 .3rem}
+label.check input{margin:.3rem 0 0;width:1.15rem;height:1.15rem;flex:none;accent-color:var(--accent)}
+.field-error{color:var(--danger);font-size:.875rem;margin:.3rem 0 0}
+[aria-invalid=true]{border-color:var(--danger)!important}
+.error-summary{border:1px solid var(--danger);border-left-width:4px;border-radius:8px;padding:.7rem .9rem;margin:0 0 1rem;color:var(--danger)}
+.actions{margin-top:1.4rem;display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
+.privacy{margin-top:1.2rem}
+pre.snippet{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.75rem;font-size:.8rem;max-height:16rem;overflow:auto}
+details{margin-top:2rem}summary{cursor:pointer;font-weight:600}
+.nl{display:flex;gap:.65rem;align-items:flex-start;font-weight:400;margin:.6rem 0}
+.nl input{margin:.3rem 0 0;width:1.1rem;height:1.1rem;flex:none;accent-color:var(--accent)}
+`;
+
+export interface NewsletterView {
+  slug: string;
+  name: string;
+  language: string;
+  description: string | null;
+  openTracking: boolean;
+}
+
+function Shell(props: { title: string; lang: string; newsletter?: NewsletterView | undefined; children?: Child }) {
+  return (
+    <Page title={props.title} lang={props.lang} head={<style>{raw(extraCss)}</style>}>
+      <header class="site">
+        <div>
+          {props.newsletter ? (
+            <a class="brand" href={`/n/${props.newsletter.slug}`} lang={props.newsletter.language}>
+              {props.newsletter.name}
+            </a>
+          ) : (
+            <a class="brand" href="/">
+              Quire
+            </a>
+          )}
+        </div>
+      </header>
+      <main>{props.children}</main>
+    </Page>
+  );
+}
+
+export interface SignupValues {
+  email?: string;
+  name?: string;
+  consent?: boolean;
+}
+export type SignupErrors = Partial<Record<'email' | 'name' | 'consent', string>>;
+
+/** The HTML snippet other sites paste: a plain form posting to this newsletter. */
+export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: string): string {
+  const t = translator(n.language);
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [
+    `<form method="post" action="${esc(publicUrl)}/n/${esc(n.slug)}/subscribe" lang="${esc(n.language)}">`,
+    `  <label for="quire-email">${esc(t('signup.email'))}</label>`,
+    `  <input id="quire-email" name="email" type="email" autocomplete="email" required maxlength="254">`,
+    `  <label for="quire-name">${esc(t('signup.name'))}</label>`,
+    `  <input id="quire-name" name="name" type="text" autocomplete="name" maxlength="200">`,
+    `  <label><input name="consent" type="checkbox" value="yes" required> ${esc(consentText)}</label>`,
+    `  <div style="position:absolute;left:-10000px" aria-hidden="true"><input name="website" tabindex="-1" autocomplete="off"></div>`,
+    `  <button type="submit">${esc(t('signup.submit'))}</button>`,
+    `</form>`,
+  ].join('\n');
+}
+
+export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors; snippet: string }) {
+  const { n } = props;
+  const t = translator(n.language);
+  const v = props.values ?? {};
+  const e = props.errors ?? {};
+  const hasErrors = Object.keys(e).length > 0;
+  const field = (id: 'email' | 'name' | 'consent') => (e[id] ? { 'aria-invalid': 'true', 'aria-describedby': `${id}-error` } : {});
+  return (
+    <Shell title={(hasErrors ? '⚠ ' : '') + t('signup.title', { newsletter: n.name })} lang={n.language} newsletter={n}>
+      <h1>{t('signup.title', { newsletter: n.name })}</h1>
+      {n.description ? <p>{n.description}</p> : null}
+      <p class="muted">{t('signup.intro')}</p>
+      <div class="card">
+        {hasErrors ? (
+          <div class="error-summary" role="alert" id="error-summary" tabindex={-1}>
+            <strong>{t('signup.errorSummary')}</strong>
+            <ul>
+              {(['email', 'name', 'consent'] as const).filter((k) => e[k]).map((k) => (
+                <li>
+                  <a href={`#${k}`}>{e[k]}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        <form method="post" action={`/n/${n.slug}/subscribe`} novalidate>
+          <label for="email">{t('signup.email')}</label>
+          <input id="email" name="email" type="email" autocomplete="email" inputmode="email" required maxlength={254} value={v.email ?? ''} {...field('email')} />
+          {e.email ? <p class="field-error" id="email-error">{e.email}</p> : null}
+          <label for="name">{t('signup.name')}</label>
+          <input id="name" name="name" type="text" autocomplete="name" maxlength={200} value={v.name ?? ''} {...field('name')} />
+          {e.name ? <p class="field-error" id="name-error">{e.name}</p> : null}
+          <label class="check" for="consent">
+            <input id="consent" name="consent" type="checkbox" value="yes" required checked={!!v.consent} {...field('consent')} />
+            <span>{props.consentText}</span>
+          </label>
+          {e.consent ? <p class="field-error" id="consent-error">{e.consent}</p> : null}
+          <div class="hp" aria-hidden="true">
+            <label for="website">Website</label>
+            <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
+          </div>
+          <div class="actions">
+            <button type="submit">{t('signup.submit')}</button>
+          </div>
+        </form>
+        <p class="muted small privacy">
+          {[t('signup.doubleOptIn'), n.openTracking ? t('signup.trackingOn') : t('signup.trackingOff')].join(n.language.toLowerCase().startsWith('zh') ? '' : ' ')}
+        </p>
+      </div>
+      <p class="small">
+        <a href={`/archive/${n.slug}`}>{t('signup.archive')}</a>
+      </p>
+      <details>
+        <summary>{t('signup.embedTitle')}</summary>
+        <p class="muted small">{t('signup.embedHelp')}</p>
+        <pre class="snippet">
+          <code>{props.snippet}</code>
+        </pre>
+      </details>
+    </Shell>
+  );
+}
+
+export function MessagePage(props: { n?: NewsletterView | undefined; lang: string; title: string; children?: Child }) {
+  return (
+    <Shell title={props.title} lang={props.lang} newsletter={props.n}>
+      <h1>{props.title}</h1>
+      <div class="card">{props.children}</div>
+    </Shell>
+  );
+}
+
+export function CheckInboxPage(props: { n: NewsletterView; email: string }) {
+  const t = translator(props.n.language);
+  return (
+    <MessagePage n={props.n} lang={props.n.language} title={t('check.title')}>
+      <p role="status">{t('check.body', { email: props.email })}</p>
+      <p class="muted small">{t('check.spam')}</p>
+    </MessagePage>
+  );
+}
+
+export function RateLimitedPage(props: { n: NewsletterView; minutes: number }) {
+  const t = translator(props.n.language);
+  return (
+    <MessagePage n={props.n} lang={props.n.language} title={t('error.rateLimitedTitle')}>
+      <p role="alert">{t('error.rateLimited', { minutes: props.minutes })}</p>
+    </MessagePage>
+  );
+}
+
+export function ConfirmPage(props: { n: NewsletterView; lang: string; email: string; action: string; csrf: string }) {
+  const t = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('confirm.title')}>
+      <p>{t('confirm.body', { newsletter: props.n.name, email: props.email })}</p>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <div class="actions">
+          <button type="submit">{t('confirm.button')}</button>
+        </div>
+      </form>
+    </MessagePage>
+  );
+}
+
+export function ConfirmedPage(props: { n: NewsletterView; lang: string; email: string; already: boolean }) {
+  const t = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('confirm.doneTitle')}>
+      <p role="status">{props.already ? t('confirm.already') : t('confirm.doneBody', { newsletter: props.n.name, email: props.email })}</p>
+      <p>
+        <a class="button" href={`/archive/${props.n.slug}`}>
+          {t('confirm.latest')}
+        </a>
+      </p>
+    </MessagePage>
+  );
+}
+
+export function InvalidLinkPage(props: { lang: string; n?: NewsletterView | undefined; message: string; signupSlug?: string }) {
+  const t = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('confirm.invalidTitle')}>
+      <p role="alert">{props.message}</p>
+      {props.signupSlug ? (
+        <p>
+          <a href={`/n/${props.signupSlug}`}>{t('confirm.signupAgain')}</a>
+        </p>
+      ) : null}
+    </MessagePage>
+  );
+}
+
+export function UnsubscribePage(props: { n: NewsletterView; lang: string; email: string; action: string; csrf: string; preferencesHref: string }) {
+  const t = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('unsub.title')}>
+      <p>{t('unsub.body', { newsletter: props.n.name, email: props.email })}</p>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <div class="actions">
+          <button type="submit">{t('unsub.button')}</button>
+          <a href={props.preferencesHref}>{t('unsub.preferences')}</a>
+        </div>
+      </form>
+    </MessagePage>
+  );
+}
+
+export function UnsubscribedPage(props: { n: NewsletterView; lang: string; preferencesHref: string }) {
+  const t = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('unsub.doneTitle')}>
+      <p role="status">{t('unsub.doneBody', { newsletter: props.n.name })}</p>
+      <p>
+        <a href={props.preferencesHref}>{t('prefs.title')}</a>
+      </p>
+    </MessagePage>
+  );
+}
+
+export interface PreferenceRow {
+  id: string;
+  newsletterName: string;
+  status: string;
+}
+
+export function PreferencesPage(props: {
+  n: NewsletterView;
+  lang: string;
+  email: string;
+  name: string | null;
+  language: string | null;
+  rows: PreferenceRow[];
+  action: string;
+  csrf: string;
+  saved?: boolean;
+  error?: string;
+}) {
+  const t: Translate = translator(props.lang);
+  return (
+    <MessagePage n={props.n} lang={props.lang} title={t('prefs.title')}>
+      {props.saved ? (
+        <p class="notice" role="status">
+          {t('prefs.saved')}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error-summary" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <p>{t('prefs.intro', { email: props.email })}</p>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <label for="name">{t('prefs.name')}</label>
+        <input id="name" name="name" type="text" autocomplete="name" maxlength={200} value={props.name ?? ''} />
+        <label for="language">{t('prefs.language')}</label>
+        <select id="language" name="language">
+          <option value="" selected={!props.language}>
+            —
+          </option>
+          {Object.entries(languageNames).map(([code, label]) => (
+            <option value={code} selected={props.language === code} lang={code}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <fieldset style="border:0;padding:0;margin:1.2rem 0 0">
+          <legend style="font-weight:600">{t('prefs.newsletters')}</legend>
+          {props.rows.map((r) => (
+            <label class="nl" for={`nl-${r.id}`}>
+              <input
+                id={`nl-${r.id}`}
+                type="checkbox"
+                name="subscribed"
+                value={r.id}
+                checked={r.status === 'active' || r.status === 'pending'}
+                disabled={r.status === 'suppressed'}
+              />
+              <span>
+                {r.newsletterName}
+                {r.status === 'pending' ? <span class="muted small"> ({t('prefs.pendingNote')})</span> : null}
+                {r.status === 'suppressed' ? <span class="muted small"> ({t('prefs.suppressedNote')})</span> : null}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div class="actions">
+          <button type="submit">{t('prefs.save')}</button>
+        </div>
+      </form>
+    </MessagePage>
+  );
+}
