@@ -7,6 +7,7 @@ import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_subscribers.ts';
 import * as m0003 from './0003_issues.ts';
 import * as m0004 from './0004_sending.ts';
+import * as m0005 from './0005_events.ts';
 import * as m0006 from './0006_sessions.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_subscribers': m0002,
   '0003_issues': m0003,
   '0004_sending': m0004,
+  '0005_events': m0005,
   '0006_sessions': m0006,
 };

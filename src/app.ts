@@ -16,12 +16,15 @@ import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from 
 import { issueRoutes } from './modules/issues/routes.ts';
 import { archiveRoutes } from './modules/archive/routes.ts';
 import { sendingRoutes } from './modules/sending/routes.ts';
+import { adminRoutes } from './modules/admin/routes.tsx';
 import type { Services } from './services.ts';
 import { HomePage } from './ui/home.tsx';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
 const MAX_JSON_BODY = 1024 * 1024;
+/** Admin forms carry file uploads (issue sources, subscriber CSVs), parsed in memory. */
+const ADMIN_FORM_BODY = 64 * 1024 * 1024;
 
 export function createApp(resolve: ServicesResolver) {
   const app = new Hono<AppEnv>();
@@ -54,6 +57,9 @@ export function createApp(resolve: ServicesResolver) {
   });
 
   app.route('/archive', archiveRoutes);
+  // The admin web app (issue #8): server-rendered pages behind a session cookie.
+  app.use('/admin/*', bodyLimit({ maxSize: ADMIN_FORM_BODY, onError: () => { throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`); } }));
+  app.route('/admin', adminRoutes);
 
   // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
   // API so that public requests never reach `authenticate`.

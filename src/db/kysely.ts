@@ -24,7 +24,8 @@ const staticProvider: MigrationProvider = {
  * its existence check looks across schemas and would otherwise find another schema's tables.
  */
 export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Unordered: a migration numbered before one already applied (parallel branches) still runs.
+  const migrator = new Migrator({ db, provider: staticProvider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -8,6 +8,8 @@ export interface PostgresOptions {
   max?: number;
   /** Extra startup options, e.g. `-c search_path=test_abc` for isolated test schemas. */
   options?: string;
+  /** Called with each query's duration (benchmarks count time spent in the database). */
+  onQuery?: (ms: number) => void;
 }
 
 export function openPostgres(connectionString: string, opts: PostgresOptions = {}): DbHandle {
@@ -18,6 +20,10 @@ export function openPostgres(connectionString: string, opts: PostgresOptions = {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const onQuery = opts.onQuery;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(onQuery ? { log: (e: { queryDurationMillis: number }) => onQuery(e.queryDurationMillis) } : {}),
+  });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -137,6 +137,60 @@ export interface DeliveriesTable {
   attempts: Generated<number>;
   sent_at: NullableTimestamp;
   updated_at: Generated<Date>;
+  // 0005_events: one timestamp per provider/open fact (set with least(), so arrival order does not matter)
+  accepted_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  delayed_at: NullableTimestamp;
+  bounced_at: NullableTimestamp;
+  bounce_type: 'hard' | 'soft' | null;
+  bounce_detail: string | null;
+  complained_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  failure_detail: string | null;
+  first_opened_at: NullableTimestamp;
+  human_opened_at: NullableTimestamp;
+  open_count: Generated<number>;
+  last_event_at: NullableTimestamp;
+}
+
+// 0005_events
+export interface WebhookEventsTable {
+  svix_id: string;
+  provider: Generated<string>;
+  type: string;
+  email_id: string | null;
+  event_at: NullableTimestamp;
+  received_at: Timestamp;
+  payload: Json<unknown>;
+  processed_at: NullableTimestamp;
+  outcome: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface DeliveryOpensTable {
+  id: GeneratedBigId;
+  delivery_id: BigId;
+  issue_id: number;
+  at: Timestamp;
+  client: string;
+  likely_human: boolean;
+  source: 'pixel' | 'provider';
+}
+
+/** Per-issue counters kept by triggers on deliveries (bigint: strings from pg). */
+export interface IssueStatsTable {
+  issue_id: number;
+  recipients: BigId;
+  sent: BigId;
+  failed: BigId;
+  delivered: BigId;
+  bounced_hard: BigId;
+  bounced_soft: BigId;
+  complained: BigId;
+  opened_unique: BigId;
+  opened_human: BigId;
+  opens_total: BigId;
 }
 
 export interface NewsletterSchedulesTable {
@@ -239,6 +293,9 @@ export interface Database {
   audit_log: AuditLogTable;
   issues: IssuesTable;
   deliveries: DeliveriesTable;
+  webhook_events: WebhookEventsTable;
+  delivery_opens: DeliveryOpensTable;
+  issue_stats: IssueStatsTable;
   newsletter_schedules: NewsletterSchedulesTable;
   slot_runs: SlotRunsTable;
   provider_pacing: ProviderPacingTable;

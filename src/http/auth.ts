@@ -1,12 +1,13 @@
 /** Admin authentication and role checks. Every admin route goes through `requireRole`. */
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '../db/schema.ts';
 import type { AppEnv } from './env.ts';
 import { AppError } from './errors.ts';
 
-const rank: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+export const rank: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
 
-/** Resolves `Authorization: Bearer …` to a user, if any. Never fails by itself. */
+/** Resolves `Authorization: Bearer …` (or the admin session cookie) to a user, if any. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization');
   if (header) {
@@ -14,9 +15,24 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     const user = m ? await c.var.services.users.authenticateToken(m[1]!) : null;
     if (!user) throw new AppError('unauthorized', 'The API token is invalid or revoked', undefined, { 'WWW-Authenticate': 'Bearer' });
     c.set('user', user);
+  } else {
+    // The admin web app's session cookie also opens the JSON API; a state-changing request
+    // must then carry the page's CSRF token in X-CSRF-Token (a cross-site form cannot set it).
+    const session = await c.var.services.auth.resolveSession(getCookie(c, SESSION_COOKIE));
+    if (session) {
+      if (!SAFE_METHODS.has(c.req.method) && !c.var.services.auth.checkCsrf(session, c.req.header('x-csrf-token'))) {
+        throw new AppError('forbidden', 'With the session cookie, send the CSRF token in the X-CSRF-Token header');
+      }
+      c.set('user', session.user);
+      c.set('session', session);
+    }
   }
   await next();
 });
+
+/** The admin session cookie (HttpOnly, SameSite=Lax; Secure when PUBLIC_URL is https). */
+export const SESSION_COOKIE = 'quire_session';
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Requires a signed-in user with at least `min`'s rights. */
 export const requireRole = (min: Role) =>

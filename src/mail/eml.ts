@@ -1,5 +1,5 @@
 /** Builds the exact RFC 5322 message the outbox keeps (downloadable as .eml). */
-import { createMimeMessage } from 'mimetext';
+import { createMimeMessage, Mailbox } from 'mimetext';
 import type { OutgoingEmail } from './mailer.ts';
 
 function mailbox(s: string): { addr: string; name?: string } {
@@ -12,7 +12,8 @@ export function buildEml(email: OutgoingEmail, messageId: string, date: Date): s
   msg.setSender(mailbox(email.from));
   msg.setTo(email.to.map(mailbox));
   msg.setSubject(email.subject);
-  if (email.replyTo?.length) msg.setHeader('Reply-To', email.replyTo.join(', '));
+  // mimetext takes one Reply-To mailbox; Quire sets at most one (the newsletter's editor).
+  if (email.replyTo?.[0]) msg.setHeader('Reply-To', new Mailbox(mailbox(email.replyTo[0])));
   msg.setHeader('Date', date.toUTCString().replace('GMT', '+0000'));
   msg.setHeader('Message-ID', messageId);
   for (const [name, value] of Object.entries(email.headers ?? {})) {

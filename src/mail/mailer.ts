@@ -24,12 +24,44 @@ export interface SentEmail {
   id: string;
 }
 
+/**
+ * An email whose bodies are already in wire form: the UTF-8 bytes of their JSON string literals,
+ * in pieces (see createWirePersonaliser). The send pipeline builds these so that a 100-recipient
+ * batch of a 50 KB issue is assembled by copying bytes, not by re-serialising 10 MB of strings.
+ */
+export interface PreparedEmail extends Omit<OutgoingEmail, 'html' | 'text'> {
+  htmlJson: Uint8Array[];
+  textJson: Uint8Array[];
+}
+
 export interface Mailer {
   readonly transport: 'outbox' | 'resend';
   send(email: OutgoingEmail, opts?: SendOptions): Promise<SentEmail>;
   /** At most `maxBatchSize` emails; results are in the same order. */
   sendBatch(emails: OutgoingEmail[], opts?: SendOptions): Promise<SentEmail[]>;
+  /** The same as sendBatch, for emails whose bodies are prepared bytes. */
+  sendPreparedBatch(emails: PreparedEmail[], opts?: SendOptions): Promise<SentEmail[]>;
   readonly maxBatchSize: number;
+}
+
+export function concatBytes(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const p of pieces) length += p.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+/** A prepared email back to strings (the outbox keeps strings; it is not a hot path). */
+export function unprepare(e: PreparedEmail): OutgoingEmail {
+  const { htmlJson, textJson, ...rest } = e;
+  return { ...rest, html: JSON.parse(decoder.decode(concatBytes(htmlJson))) as string, text: JSON.parse(decoder.decode(concatBytes(textJson))) as string };
 }
 
 /** A failed send. `retryable` errors (429, 5xx, network) may be tried again after `retryAfterMs`. */

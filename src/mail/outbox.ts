@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
 import type { OutboxRepository } from '../modules/outbox/repository.ts';
 import { buildEml } from './eml.ts';
-import { bareAddress, MailerError, type Mailer, type OutgoingEmail, type SendOptions, type SentEmail } from './mailer.ts';
+import { bareAddress, MailerError, unprepare, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
 
 export class OutboxMailer implements Mailer {
   readonly transport = 'outbox' as const;
@@ -21,6 +21,10 @@ export class OutboxMailer implements Mailer {
   async send(email: OutgoingEmail, opts: SendOptions = {}): Promise<SentEmail> {
     const [sent] = await this.sendBatch([email], opts);
     return sent!;
+  }
+
+  sendPreparedBatch(emails: PreparedEmail[], opts: SendOptions = {}): Promise<SentEmail[]> {
+    return this.sendBatch(emails.map(unprepare), opts);
   }
 
   async sendBatch(emails: OutgoingEmail[], opts: SendOptions = {}): Promise<SentEmail[]> {

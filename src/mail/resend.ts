@@ -1,6 +1,6 @@
 /** The Resend transport, through the official SDK. `RESEND_BASE_URL` points it at a test server. */
 import { Resend } from 'resend';
-import { MailerError, type Mailer, type OutgoingEmail, type SendOptions, type SentEmail } from './mailer.ts';
+import { concatBytes, MailerError, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
 
 interface ResendError {
   message: string;
@@ -30,13 +30,32 @@ function toPayload(e: OutgoingEmail) {
   } as Parameters<Resend['emails']['send']>[0];
 }
 
+const utf8 = new TextEncoder();
+
+/** The fields of Resend's email object other than the bodies, in its wire names. */
+function wireMeta(e: Omit<OutgoingEmail, 'html' | 'text'>): string {
+  return JSON.stringify({
+    from: e.from,
+    to: e.to,
+    subject: e.subject,
+    ...(e.replyTo?.length ? { reply_to: e.replyTo } : {}),
+    ...(e.headers ? { headers: e.headers } : {}),
+    ...(e.tags ? { tags: e.tags } : {}),
+  });
+}
+
 export class ResendMailer implements Mailer {
   readonly transport = 'resend' as const;
   readonly maxBatchSize = 100;
   private readonly client: Resend;
+  private readonly baseUrl: string;
 
-  constructor(apiKey: string, baseUrl?: string) {
+  constructor(
+    private readonly apiKey: string,
+    baseUrl?: string,
+  ) {
     this.client = new Resend(apiKey, baseUrl ? { baseUrl } : {});
+    this.baseUrl = this.client.baseUrl.replace(/\/+$/, '');
   }
 
   async send(email: OutgoingEmail, opts: SendOptions = {}): Promise<SentEmail> {
@@ -59,5 +78,54 @@ export class ResendMailer implements Mailer {
       throw new MailerError(`Resend answered ${data.data.length} ids for ${emails.length} emails`, false);
     }
     return data.data.map((d) => ({ id: d.id }));
+  }
+
+  /**
+   * `POST /emails/batch` with a body assembled from prepared bytes. The SDK's path serialises
+   * each 50 KB body again and hands fetch a 10 MB string it re-scans and re-encodes: measured at
+   * well over 1 ms of CPU per email, it was the send pipeline's bottleneck. Same endpoint, same
+   * headers (Authorization, Idempotency-Key), same error handling as the SDK.
+   */
+  async sendPreparedBatch(emails: PreparedEmail[], opts: SendOptions = {}): Promise<SentEmail[]> {
+    if (emails.length === 0) return [];
+    if (emails.length > this.maxBatchSize) throw new MailerError(`A batch holds at most ${this.maxBatchSize} emails`, false);
+    const pieces: Uint8Array[] = [utf8.encode('[')];
+    emails.forEach((e, i) => {
+      const meta = wireMeta(e);
+      pieces.push(utf8.encode(`${i ? ',' : ''}${meta.slice(0, -1)},"html":`), ...e.htmlJson, utf8.encode(',"text":'), ...e.textJson, utf8.encode('}'));
+    });
+    pieces.push(utf8.encode(']'));
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/emails/batch`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${this.apiKey}`,
+          'Content-Type': 'application/json',
+          'User-Agent': 'quire',
+          ...(opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {}),
+        },
+        body: concatBytes(pieces),
+      });
+    } catch (e) {
+      throw new MailerError(`Resend: ${e instanceof Error ? e.message : String(e)} (no response)`, true);
+    }
+    const headers = Object.fromEntries(res.headers.entries());
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+    if (!res.ok) {
+      const err = (body ?? {}) as { message?: string; name?: string };
+      throw toMailerError({ message: err.message ?? (res.statusText || 'error'), statusCode: res.status, name: err.name ?? 'application_error' }, headers);
+    }
+    const data = (body as { data?: { id: string }[] } | null)?.data;
+    if (!Array.isArray(data) || data.length !== emails.length) {
+      throw new MailerError(`Resend answered ${Array.isArray(data) ? data.length : 'no'} ids for ${emails.length} emails`, false);
+    }
+    return data.map((d) => ({ id: d.id }));
   }
 }

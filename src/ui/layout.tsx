@@ -6,6 +6,8 @@ export const baseCss = `
 :root{color-scheme:light dark;--bg:#f7f8f6;--fg:#1d2520;--muted:#5b6660;--card:#fff;--line:#dfe4e0;--accent:#1f6f4a;--accent-fg:#fff;--danger:#b42318;--ok:#1f6f4a;--warn:#9a6700;
 font-family:-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',Helvetica,Arial,sans-serif;line-height:1.6}
 @media (prefers-color-scheme:dark){:root{--bg:#121614;--fg:#e4ebe6;--muted:#9aa69f;--card:#1b211e;--line:#2c3531;--accent:#4fbf8a;--accent-fg:#0c1a13;--danger:#ff8a80;--ok:#4fbf8a;--warn:#e3b341}}
+[data-theme=light]{color-scheme:light;--bg:#f7f8f6;--fg:#1d2520;--muted:#5b6660;--card:#fff;--line:#dfe4e0;--accent:#1f6f4a;--accent-fg:#fff;--danger:#b42318;--ok:#1f6f4a;--warn:#9a6700}
+[data-theme=dark]{color-scheme:dark;--bg:#121614;--fg:#e4ebe6;--muted:#9aa69f;--card:#1b211e;--line:#2c3531;--accent:#4fbf8a;--accent-fg:#0c1a13;--danger:#ff8a80;--ok:#4fbf8a;--warn:#e3b341}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg)}
 a{color:var(--accent)}main{max-width:46rem;margin:0 auto;padding:2rem 1.25rem 4rem}
 header.site{border-bottom:1px solid var(--line);background:var(--card)}header.site div{max-width:46rem;margin:0 auto;padding:.75rem 1.25rem;display:flex;gap:1rem;align-items:center}
@@ -23,11 +25,11 @@ button.secondary,.button.secondary{background:transparent;color:var(--accent)}
 code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 `;
 
-export function Page(props: { title: string; lang?: string; children?: Child; head?: Child }) {
+export function Page(props: { title: string; lang?: string; children?: Child; head?: Child; theme?: 'light' | 'dark' | undefined; bodyClass?: string }) {
   return (
     <>
       {raw('<!DOCTYPE html>')}
-      <html lang={props.lang ?? 'en'}>
+      <html lang={props.lang ?? 'en'} data-theme={props.theme}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -37,7 +39,7 @@ export function Page(props: { title: string; lang?: string; children?: Child; he
         <style>{raw(baseCss)}</style>
         {props.head}
       </head>
-      <body>{props.children}</body>
+      <body class={props.bodyClass}>{props.children}</body>
       </html>
     </>
   );

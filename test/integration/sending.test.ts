@@ -190,9 +190,9 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
     h.clock.advance(2 * MINUTE);
     // The provider accepts, then the process "dies" before recording it (an error after the call).
-    const real = h.services.mailer.sendBatch.bind(h.services.mailer);
+    const real = h.services.mailer.sendPreparedBatch.bind(h.services.mailer);
     let crashes = 1;
-    h.services.mailer.sendBatch = async (emails, opts) => {
+    h.services.mailer.sendPreparedBatch = async (emails, opts) => {
       const r = await real(emails, opts);
       if (crashes-- > 0) throw new Error('worker killed');
       return r;
@@ -208,7 +208,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
       expect(received(`crash${n}`).every(([, c]) => c === 1)).toBe(true);
       expect(fake.stats.idempotentReplays - replaysBefore).toBe(1);
     } finally {
-      h.services.mailer.sendBatch = real;
+      h.services.mailer.sendPreparedBatch = real;
     }
   });
 

@@ -103,32 +103,76 @@ function oneLine(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
 }
 
+/** The four slot values of one message, escaped for the HTML part and raw for the text part. */
+function slotValues(values: PersonalValues, fallback: string, pixelBefore: string, pixelAfter: string): { html: Slots; text: Slots } {
+  const name = oneLine(values.name ?? '') || fallback;
+  const unsubscribeUrl = oneLine(values.unsubscribeUrl);
+  const preferencesUrl = oneLine(values.preferencesUrl);
+  const pixelUrl = values.openPixelUrl ? oneLine(values.openPixelUrl) : '';
+  return {
+    html: {
+      unsubscribeUrl: escapeHtml(unsubscribeUrl),
+      preferencesUrl: escapeHtml(preferencesUrl),
+      name: escapeHtml(name),
+      pixel: pixelUrl ? `${pixelBefore}${escapeHtml(pixelUrl)}${pixelAfter}` : '',
+    },
+    text: { unsubscribeUrl, preferencesUrl, name, pixel: '' },
+  };
+}
+
+function prepare(rendered: RenderedForPersonalising) {
+  const html = compile(rendered.html, true);
+  // The pixel tag with its URL split out, so only the URL is escaped per message.
+  const [pixelBefore = '', pixelAfter = ''] = html.pixelTag ? html.pixelTag.split(OPEN_PIXEL_URL_TOKEN) : [];
+  return {
+    html: html.compiled,
+    text: compile(rendered.text, false).compiled,
+    slots: (values: PersonalValues) => slotValues(values, rendered.nameFallback ?? '', pixelBefore, pixelAfter),
+  };
+}
+
 /**
  * Splits the rendered issue on its placeholders once; the returned function personalises one
  * message by concatenation. Values are HTML-escaped for the HTML part and raw in the text part.
  */
-export function createPersonaliser(
-  rendered: RenderedForPersonalising,
-): (values: PersonalValues) => PersonalisedMessage {
-  const html = compile(rendered.html, true);
-  const text = compile(rendered.text, false).compiled;
-  const fallback = rendered.nameFallback ?? '';
-  // The pixel tag with its URL split out, so only the URL is escaped per message.
-  const [pixelBefore = '', pixelAfter = ''] = html.pixelTag ? html.pixelTag.split(OPEN_PIXEL_URL_TOKEN) : [];
-
+export function createPersonaliser(rendered: RenderedForPersonalising): (values: PersonalValues) => PersonalisedMessage {
+  const t = prepare(rendered);
   return (values) => {
-    const name = oneLine(values.name ?? '') || fallback;
-    const unsubscribeUrl = oneLine(values.unsubscribeUrl);
-    const preferencesUrl = oneLine(values.preferencesUrl);
-    const pixelUrl = values.openPixelUrl ? oneLine(values.openPixelUrl) : '';
-    return {
-      html: fill(html.compiled, {
-        unsubscribeUrl: escapeHtml(unsubscribeUrl),
-        preferencesUrl: escapeHtml(preferencesUrl),
-        name: escapeHtml(name),
-        pixel: pixelUrl ? `${pixelBefore}${escapeHtml(pixelUrl)}${pixelAfter}` : '',
-      }),
-      text: fill(text, { unsubscribeUrl, preferencesUrl, name, pixel: '' }),
-    };
+    const v = t.slots(values);
+    return { html: fill(t.html, v.html), text: fill(t.text, v.text) };
+  };
+}
+
+/** One message's parts as UTF-8 bytes of JSON string literals (quotes included), in pieces. */
+export interface WireMessage {
+  htmlJson: Uint8Array[];
+  textJson: Uint8Array[];
+}
+
+const utf8 = new TextEncoder();
+const QUOTE = utf8.encode('"');
+/** The inside of a JSON string literal for `s`. */
+const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
+
+/**
+ * The same personalisation, straight to the wire format of a provider's JSON API: the static
+ * parts are JSON-escaped and UTF-8-encoded once per issue, so a message costs a few small
+ * encodings and no copy of the 50 KB body until the request is assembled. Placeholders are ASCII,
+ * so the pieces split only between ASCII characters and their escapes concatenate safely.
+ */
+export function createWirePersonaliser(rendered: RenderedForPersonalising): (values: PersonalValues) => WireMessage {
+  const t = prepare(rendered);
+  const encodeStatics = (c: Compiled) => c.statics.map((x) => utf8.encode(jsonInner(x)));
+  const htmlStatics = encodeStatics(t.html);
+  const textStatics = encodeStatics(t.text);
+  const wire = (c: Compiled, statics: Uint8Array[], slots: Slots): Uint8Array[] => {
+    const out: Uint8Array[] = [QUOTE, statics[0]!];
+    for (let i = 0; i < c.slots.length; i++) out.push(utf8.encode(jsonInner(slots[c.slots[i]!])), statics[i + 1]!);
+    out.push(QUOTE);
+    return out;
+  };
+  return (values) => {
+    const v = t.slots(values);
+    return { htmlJson: wire(t.html, htmlStatics, v.html), textJson: wire(t.text, textStatics, v.text) };
   };
 }

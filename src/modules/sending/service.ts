@@ -17,8 +17,8 @@ import type { Logger } from '../../lib/log.ts';
 import { preferencesUrl, signToken, unsubscribeUrl } from '../../lib/tokens.ts';
 import { parseOrThrow, timeZoneSchema } from '../../lib/validation.ts';
 import { fromLocal, parseLocal } from '../../lib/zoned-time.ts';
-import { MailerError, type Mailer, type OutgoingEmail } from '../../mail/mailer.ts';
-import { createPersonaliser } from '../../mail/render/personalise.ts';
+import { MailerError, type Mailer, type PreparedEmail } from '../../mail/mailer.ts';
+import { createWirePersonaliser } from '../../mail/render/personalise.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import { fromHeader } from '../issues/email.ts';
 import type { IssueStatus } from '../issues/model.ts';
@@ -178,16 +178,18 @@ export class SendingService {
     const issue = await this.d.issuesRepo.findById(issueId);
     if (!issue || issue.status !== 'sending' || issue.rendered_html === null) return; // paused, cancelled or gone: resume re-enqueues
     const newsletter = (await this.d.newsletters.findById(issue.newsletter_id))!;
-    const personalise = createPersonaliser({ html: issue.rendered_html, text: issue.rendered_text ?? '', nameFallback: issue.rendered_name_fallback ?? '' });
+    const personalise = createWirePersonaliser({ html: issue.rendered_html, text: issue.rendered_text ?? '', nameFallback: issue.rendered_name_fallback ?? '' });
 
     for (;;) {
-      await this.pace();
       const { recipients } = await this.d.repo.claim(issueId, batch, this.d.clock.now());
       if (recipients.length === 0) break;
+      // After the claim, so an empty claim costs no provider slot. If pacing defers the job, the
+      // claimed rows stay `sending` and the next attempt sends exactly them, with the same key.
+      await this.pace();
       const emails = recipients.map((r) => this.emailFor(r, newsletter, issue.rendered_subject ?? issue.title, personalise, issueId));
       const key = `quire/${issueId}/${batch}/${sha256Hex(recipients.map((r) => r.id).join(',')).slice(0, 16)}`;
       try {
-        const sent = await withTimeout(this.d.mailer.sendBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
+        const sent = await withTimeout(this.d.mailer.sendPreparedBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
         await this.d.repo.markSent(recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
       } catch (e) {
         const err = e instanceof MailerError ? e : new MailerError(e instanceof Error ? e.message : String(e), true);
@@ -211,9 +213,9 @@ export class SendingService {
     r: { id: string; subscriberId: string; email: string; name: string | null },
     n: NewsletterRow,
     subject: string,
-    personalise: ReturnType<typeof createPersonaliser>,
+    personalise: ReturnType<typeof createWirePersonaliser>,
     issueId: number,
-  ): OutgoingEmail {
+  ): PreparedEmail {
     const base = this.d.config.publicUrl;
     const unsubscribe = unsubscribeUrl(base, this.d.secret, r.subscriberId);
     const body = personalise({
@@ -228,8 +230,8 @@ export class SendingService {
       from: fromHeader(n),
       to: [r.email],
       subject,
-      html: body.html,
-      text: body.text,
+      htmlJson: body.htmlJson,
+      textJson: body.textJson,
       ...(n.reply_to ? { replyTo: [n.reply_to] } : {}),
       headers: {
         'List-Id': `${n.name.replace(/[<>\r\n"]/g, '')} <${n.slug}.${host}>`,

@@ -1,0 +1,161 @@
+/** Benchmark plumbing: databases, child processes, memory sampling, results. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { parseConfig, type Config } from '../src/config.ts';
+import { migrateToLatest, type DbHandle } from '../src/db/kysely.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { openPostgres } from '../src/db/postgres.ts';
+import { DbJobQueue } from '../src/jobs/db-queue.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { silentLogger } from '../src/lib/log.ts';
+import type { Mailer } from '../src/mail/mailer.ts';
+import { createServices, type Services } from '../src/services.ts';
+
+export interface Result {
+  name: string;
+  scale: number;
+  figure: number;
+  unit: string;
+  baseline: number | null;
+  baselineUnit?: string;
+  /** figure ÷ baseline, oriented so that > 1 means Quire is better (or, for costs, see `detail`). */
+  ratio: number | null;
+  peakRssMb: number;
+  detail?: Record<string, unknown>;
+}
+
+export const SCALES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
+
+/** Counts database time across every query of a handle. */
+export class DbTimer {
+  ms = 0;
+  queries = 0;
+  readonly onQuery = (ms: number) => {
+    this.ms += ms;
+    this.queries++;
+  };
+  reset() {
+    this.ms = 0;
+    this.queries = 0;
+  }
+}
+
+export interface BenchDb {
+  handle: DbHandle;
+  kind: 'pglite' | 'postgres';
+  timer: DbTimer;
+  /** A plain pg client on the same schema (PostgreSQL only), for COPY and raw baselines. */
+  url?: string;
+  schema?: string;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL (DATABASE_URL, in a fresh schema) or PGlite in memory. */
+export async function openBenchDb(): Promise<BenchDb> {
+  const timer = new DbTimer();
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const schema = `bench_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const handle = openPostgres(url, { max: 10, options: `-c search_path=${schema}`, onQuery: timer.onQuery });
+    await migrateToLatest(handle.db, schema);
+    return {
+      handle,
+      kind: 'postgres',
+      timer,
+      url,
+      schema,
+      close: async () => {
+        await handle.close();
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await c.end();
+      },
+    };
+  }
+  const handle = await openPglite(undefined, { onQuery: timer.onQuery });
+  await migrateToLatest(handle.db);
+  return { handle, kind: 'pglite', timer, close: () => handle.close() };
+}
+
+export function benchConfig(extra: Record<string, string> = {}): Config {
+  return parseConfig({ SECRET: 'b'.repeat(40), PUBLIC_URL: 'https://news.example.org', SIGNUP_RATE_LIMIT: '10000000', RESEND_RATE_PER_SECOND: '10000', ...extra });
+}
+
+export function benchServices(db: BenchDb, mailer: Mailer, config: Config = benchConfig()): Services {
+  return createServices({
+    config,
+    db: db.handle.db,
+    dbKind: db.kind,
+    clock: systemClock,
+    mailer,
+    queue: (repos) => new DbJobQueue(repos.jobs, systemClock),
+    log: silentLogger,
+    secret: config.secret!,
+    passwordIterations: 1000,
+  });
+}
+
+/** Starts the fake provider in its own process; resolves with its URL. */
+export async function startProviderProcess(ratePerSecond = 0): Promise<{ url: string; child: ChildProcess; stats(): Promise<Record<string, number>>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/fake-provider.ts'), String(ratePerSecond)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url: string = await new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    stats: async () => (await fetch(`${url}/_stats`)).json() as Promise<Record<string, number>>,
+    stop: () => new Promise((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Samples RSS every 20 ms while `fn` runs; returns its result and the peak in MB. */
+export async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peakRssMb: Math.round(peak / 1024 / 1024) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** A newsletter with `count` active subscribers, inserted set-based. Returns the newsletter id. */
+export async function seedList(s: Services, slug: string, count: number): Promise<number> {
+  const n = await s.newsletters.create({ slug, name: `Bench ${slug}`, fromEmail: 'news@example.org', language: 'zh-CN' }, null);
+  for (let from = 1; from <= count; from += 200_000) {
+    const to = Math.min(count, from + 199_999);
+    await sql`
+      INSERT INTO subscribers (newsletter_id, email, email_normalized, name, status, source, confirmed_at)
+      SELECT ${n.id}, 'reader' || i || '@example.org', 'reader' || i || '@example.org', 'Reader ' || i, 'active', 'import', now()
+      FROM generate_series(${from}::int, ${to}::int) AS i`.execute(s.db);
+  }
+  return n.id;
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}

@@ -1,0 +1,153 @@
+/**
+ * Fan-out and send through the fake provider (its own process, no rate limit): emails per second
+ * from "start" to every ledger row final, Quire's CPU per email, database time, peak RSS.
+ * Baselines: the set-based floor (one INSERT … SELECT, one UPDATE), one BullMQ job per email,
+ * and the provider ceiling (100 × RESEND_RATE_PER_SECOND).
+ */
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { runDueJobs } from '../../src/jobs/db-queue.ts';
+import { tick } from '../../src/jobs/tick.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { ResendMailer } from '../../src/mail/resend.ts';
+import { unsubscribeUrl, preferencesUrl } from '../../src/lib/tokens.ts';
+import { createPersonaliser } from '../../src/mail/render/personalise.ts';
+import { benchServices, fmt, gc, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
+import { seedSources } from './render.ts';
+
+const WORKERS = 4;
+
+export async function sendScenario(db: BenchDb, scale: number, log: (s: string) => void): Promise<Result[]> {
+  const provider = await startProviderProcess(0);
+  try {
+    const mailer = new ResendMailer('re_bench', provider.url);
+    const s = benchServices(db, mailer);
+    log(`  seeding ${fmt(scale)} subscribers…`);
+    const newsletterId = await seedList(s, 'send', scale);
+    const seed = seedSources().reduce((a, b) => (a.source.length > b.source.length ? a : b));
+    const issue = await s.issues.create('send', { source: seed.source }, null);
+    const editor = (await s.users.createUser('bench@example.org', 'bench password 1', 'editor', 'bench')).user;
+    await s.sending.schedule(issue.id, { sendAt: new Date(Date.now() + 1000).toISOString() }, { id: editor.id, email: editor.email, role: 'editor' });
+    await new Promise((r) => setTimeout(r, 1100));
+    gc();
+
+    log('  sending…');
+    db.timer.reset();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { peakRssMb } = await withPeakRss(async () => {
+      await tick(s);
+      const deps = { repo: s.repos.jobs, clock: systemClock, handlers: s.jobHandlers, queue: s.queue, log: silentLogger };
+      await runDueJobs(deps, { maxJobs: 1 }); // send.start: render once, fan out, enqueue batches
+      await Promise.all(Array.from({ length: WORKERS }, () => runDueJobs(deps)));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const progress = await s.sending.progress(issue.id);
+    if (progress.sent !== scale || progress.status !== 'sent') throw new Error(`send incomplete: ${JSON.stringify(progress)}`);
+    const providerStats = await provider.stats();
+    if (providerStats.accepted !== scale || providerStats.duplicates !== 0) throw new Error(`provider saw ${JSON.stringify(providerStats)}`);
+    const rate = scale / seconds;
+    const cpuPerEmailUs = (cpu.user + cpu.system) / scale;
+    const dbMs = db.timer.ms;
+
+    // The database floor: the same ledger rows written and finalised set-based.
+    const floorIssue = await s.issues.create('send', { title: 'floor' }, null);
+    const f0 = performance.now();
+    await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, name, batch)
+      SELECT ${floorIssue.id}, id, email, name, ((row_number() OVER (ORDER BY id)) - 1) / 100 FROM subscribers WHERE newsletter_id = ${newsletterId} AND status = 'active'`.execute(s.db);
+    await sql`UPDATE deliveries SET status = 'sent', provider_message_id = 'floor-' || id, sent_at = now() WHERE issue_id = ${floorIssue.id}`.execute(s.db);
+    const floorMs = performance.now() - f0;
+
+    // One BullMQ job per email (measured on up to 10 000 emails; the rate is what matters).
+    log('  one-job-per-email baseline (BullMQ)…');
+    const bull = await bullBaseline(db, s, issue.id, provider.url, Math.min(scale, 10_000));
+
+    const ceiling = 100 * s.config.resend.ratePerSecond;
+    const resendDefaultCeiling = 100 * 2;
+    return [
+      {
+        name: 'send: emails per second, start to every ledger row final',
+        scale,
+        figure: rate,
+        unit: 'emails/s',
+        baseline: bull.rate,
+        baselineUnit: 'emails/s (one BullMQ job per email)',
+        ratio: rate / bull.rate,
+        peakRssMb,
+        detail: {
+          seconds: Math.round(seconds * 100) / 100,
+          workers: WORKERS,
+          htmlBytes: (await s.repos.issues.findById(issue.id))!.rendered_html!.length,
+          providerCeilingAtResendDefault: resendDefaultCeiling,
+          timesFasterThanResendDefaultCeiling: Math.round((rate / resendDefaultCeiling) * 10) / 10,
+          configuredCeiling: ceiling,
+          bars: '≥ 3 000 emails/s at 100k; ≥ 5× BullMQ; peak RSS < 300 MB',
+        },
+      },
+      {
+        name: 'send: Quire CPU per email',
+        scale,
+        figure: cpuPerEmailUs,
+        unit: 'µs/email',
+        baseline: null,
+        ratio: null,
+        peakRssMb,
+        detail: { userMs: Math.round(cpu.user / 1000), systemMs: Math.round(cpu.system / 1000), bar: '≤ 200 µs' },
+      },
+      {
+        name: 'send: database time vs set-based floor',
+        scale,
+        figure: dbMs,
+        unit: 'ms',
+        baseline: floorMs,
+        baselineUnit: 'ms (INSERT … SELECT + UPDATE of the same rows)',
+        ratio: dbMs / floorMs,
+        peakRssMb,
+        detail: { queries: db.timer.queries, bar: 'ratio ≤ 3 (lower is better)' },
+      },
+    ];
+  } finally {
+    await provider.stop();
+  }
+}
+
+async function bullBaseline(db: BenchDb, s: ReturnType<typeof benchServices>, issueId: number, providerUrl: string, count: number): Promise<{ rate: number }> {
+  const connection = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null });
+  const workerConnection = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null });
+  const name = `quire-bench-${Date.now()}`;
+  const queue = new Queue(name, { connection });
+  const issue = (await s.repos.issues.findById(issueId))!;
+  const personalise = createPersonaliser({ html: issue.rendered_html!, text: issue.rendered_text!, nameFallback: issue.rendered_name_fallback ?? '' });
+  const mailer = new ResendMailer('re_bench', providerUrl);
+  const rows = await s.db.selectFrom('deliveries').select(['id', 'subscriber_id', 'email', 'name']).where('issue_id', '=', issueId).orderBy('id').limit(count).execute();
+  let done = 0;
+  let resolveDone!: () => void;
+  const finished = new Promise<void>((r) => (resolveDone = r));
+  const t0 = performance.now();
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const r = job.data as { id: string; subscriberId: string; email: string; name: string | null };
+      const body = personalise({ unsubscribeUrl: unsubscribeUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId), preferencesUrl: preferencesUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId), name: r.name });
+      const sent = await mailer.send({ from: 'news@example.org', to: [r.email], subject: issue.title, html: body.html, text: body.text });
+      await s.db.updateTable('deliveries').set({ provider_message_id: `bull-${sent.id}` }).where('id', '=', r.id).execute();
+      if (++done === rows.length) resolveDone();
+    },
+    { connection: workerConnection, concurrency: 50 },
+  );
+  for (let i = 0; i < rows.length; i += 1000) {
+    await queue.addBulk(rows.slice(i, i + 1000).map((r) => ({ name: 'email', data: { id: String(r.id), subscriberId: String(r.subscriber_id), email: r.email, name: r.name }, opts: { removeOnComplete: true } })));
+  }
+  await finished;
+  const rate = rows.length / ((performance.now() - t0) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  workerConnection.disconnect();
+  void db;
+  return { rate };
+}
