@@ -17,8 +17,11 @@ import { issueRoutes } from './modules/issues/routes.ts';
 import { archiveRoutes } from './modules/archive/routes.ts';
 import { sendingRoutes } from './modules/sending/routes.ts';
 import { adminRoutes } from './modules/admin/routes.tsx';
+import { eventRoutes, pixelCrossOrigin, publicEventRoutes } from './modules/events/routes.ts';
 import type { Services } from './services.ts';
 import { HomePage } from './ui/home.tsx';
+import { openApiDocument } from './http/openapi.ts';
+import { ApiDocsPage } from './ui/api-docs.tsx';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
@@ -33,6 +36,8 @@ export function createApp(resolve: ServicesResolver) {
     c.set('services', await resolve(c));
     await next();
   });
+  // Before secureHeaders so that it runs after it: the open pixel is loaded from other origins.
+  app.use('/o/*', pixelCrossOrigin);
   app.use(
     secureHeaders({
       // Emails previews are framed by the admin itself; other sites may not frame Quire pages.
@@ -51,6 +56,9 @@ export function createApp(resolve: ServicesResolver) {
     }
   });
 
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(c.var.services.config.publicUrl)));
+  app.get('/api/docs', (c) => c.html(ApiDocsPage({ doc: openApiDocument(c.var.services.config.publicUrl) })));
+
   app.get('/', async (c) => {
     const s = c.var.services;
     return c.html(HomePage({ newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
@@ -64,6 +72,8 @@ export function createApp(resolve: ServicesResolver) {
   // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
   // API so that public requests never reach `authenticate`.
   app.route('/', publicSubscriberRoutes);
+  // Open pixel and signed provider webhooks: public, outside the admin API's auth and body limit.
+  app.route('/', publicEventRoutes);
 
   const api = new Hono<AppEnv>();
   const jsonBodyLimit = bodyLimit({ maxSize: MAX_JSON_BODY, onError: () => { throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`); } });
@@ -76,6 +86,7 @@ export function createApp(resolve: ServicesResolver) {
   api.route('/subscribers', subscriberRoutes);
   api.route('/', issueRoutes);
   api.route('/', sendingRoutes);
+  api.route('/', eventRoutes);
   app.route('/api/v1', api);
 
   app.notFound((c) => {

@@ -100,11 +100,21 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const { services, close } = await openServices(env);
     perRequest.set(request, services);
+    let res: Response;
     try {
-      return await app.fetch(request, env, ctx);
-    } finally {
+      res = await app.fetch(request, env, ctx);
+    } catch (e) {
       ctx.waitUntil(close());
+      throw e;
     }
+    if (!res.body) {
+      ctx.waitUntil(close());
+      return res;
+    }
+    // A streamed body (CSV export) may still query the database: close when it has been sent.
+    const { readable, writable } = new TransformStream();
+    ctx.waitUntil(res.body.pipeTo(writable).finally(close));
+    return new Response(readable, res);
   },
 
   async scheduled(_controller: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {

@@ -46,7 +46,10 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const progress = await s.sending.progress(issue.id);
-    if (progress.sent !== scale || progress.status !== 'sent') throw new Error(`send incomplete: ${JSON.stringify(progress)}`);
+    if (progress.sent !== scale || progress.status !== 'sent') {
+      const errors = await s.db.selectFrom('jobs').select(['kind', 'last_error']).where('last_error', 'is not', null).limit(3).execute();
+      throw new Error(`send incomplete: ${JSON.stringify(progress)}; job errors: ${JSON.stringify(errors)}`);
+    }
     const providerStats = await provider.stats();
     if (providerStats.accepted !== scale || providerStats.duplicates !== 0) throw new Error(`provider saw ${JSON.stringify(providerStats)}`);
     const rate = scale / seconds;

@@ -35,14 +35,14 @@ export type Issue = IssueContent & {
 
 const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
 
-const importSchema = z.object({
+export const importSchema = z.object({
   source: z.string().min(1, { message: 'must not be empty' }).max(2_000_000),
   format: z.enum(['markdown', 'text', 'auto']).default('auto'),
   number: z.number().int().positive().optional(),
 });
-const structuredSchema = issueContentSchema.extend({ number: z.number().int().positive().optional() });
-const patchSchema = issueContentSchema.partial().extend({ number: z.number().int().positive().optional() }).strict();
-const testSendSchema = z.object({ to: z.array(emailSchema).min(1).max(10) });
+export const structuredSchema = issueContentSchema.extend({ number: z.number().int().positive().optional() });
+export const patchSchema = issueContentSchema.partial().extend({ number: z.number().int().positive().optional() }).strict();
+export const testSendSchema = z.object({ to: z.array(emailSchema).min(1).max(10) });
 
 export class IssuesService {
   constructor(

@@ -35,7 +35,7 @@ const PROVIDER_TIMEOUT_MS = 30_000;
 /** Longer waits for a pacing slot go back to the queue instead of holding a worker. */
 const MAX_INLINE_WAIT_MS = 10_000;
 
-const scheduleSchema = z.object({
+export const scheduleSchema = z.object({
   /** `YYYY-MM-DDTHH:mm` wall-clock time in `timeZone`, or an ISO instant with an offset. */
   sendAt: z.string().min(1).max(40),
   timeZone: timeZoneSchema.optional(),

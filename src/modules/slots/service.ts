@@ -23,7 +23,7 @@ import type { SlotsRepository } from './repository.ts';
 /** A slot the service was down for is still honoured this long after its time. */
 const LATE_GRACE_MS = 24 * 3600_000;
 
-const putSchema = z.object({
+export const slotPutSchema = z.object({
   rule: slotRuleSchema,
   timeZone: timeZoneSchema.optional(),
   reminderDaysBefore: z.number().int().min(0).max(28).default(3),
@@ -82,7 +82,7 @@ export class SlotsService {
   }
 
   async put(slug: string, input: unknown, actor: AuthUser) {
-    const v = parseOrThrow(putSchema, input);
+    const v = parseOrThrow(slotPutSchema, input);
     const n = await this.newsletter(slug);
     await this.d.repo.put({ newsletterId: n.id, rule: v.rule, timeZone: v.timeZone ?? n.time_zone, reminderDaysBefore: v.reminderDaysBefore, enabled: v.enabled }, this.d.clock.now());
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'schedule.update', target: slug, detail: { rule: v.rule, timeZone: v.timeZone ?? n.time_zone } });

@@ -346,6 +346,11 @@ export class SubscribersRepository {
         .execute();
     }
     await sql`SELECT set_config('quire.erasure', 'off', true)`.execute(this.db);
+    if (ids.length) {
+      // The delivery ledger keeps the address as it was at fan-out: blank it, keep the anonymous row
+      // (issue statistics still count it).
+      await this.db.updateTable('deliveries').set({ email: '', name: null }).where('subscriber_id', 'in', ids).execute();
+    }
     await this.db.insertInto('erasure_tombstones').values({ hash, newsletter_id: null, erased_at: now }).onConflict((oc) => oc.column('hash').doNothing()).execute();
     return rows;
   }

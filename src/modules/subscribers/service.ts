@@ -50,7 +50,7 @@ export const signupSchema = z.object({
   language: languageTag.nullish(),
 });
 
-const adminCreateSchema = z.object({
+export const adminCreateSchema = z.object({
   email: subscriberEmailSchema,
   name: personNameSchema.nullish(),
   language: languageTag.nullish(),
@@ -135,6 +135,11 @@ export interface SubscribersServiceDeps {
 
 export class SubscribersService {
   constructor(private readonly d: SubscribersServiceDeps) {}
+
+  /** The same service on another repository, e.g. one bound to a caller's transaction (webhook events). */
+  withRepo(repo: SubscribersRepository): SubscribersService {
+    return new SubscribersService({ ...this.d, repo });
+  }
 
   private get repo() {
     return this.d.repo;

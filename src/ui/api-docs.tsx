@@ -1,0 +1,63 @@
+/** /api/docs: the API reference rendered from the OpenAPI document, with no scripts from elsewhere. */
+import type { OpenApiDocument } from '../http/openapi.ts';
+import { Page } from './layout.tsx';
+
+export function ApiDocsPage(props: { doc: OpenApiDocument }) {
+  const byTag = new Map<string, { method: string; path: string; op: { summary: string; description: string; parameters?: { name: string; in: string; description?: string }[]; requestBody?: { content: Record<string, { schema?: unknown }> } } }[]>();
+  for (const [path, methods] of Object.entries(props.doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const o = op as { tags: string[]; summary: string; description: string };
+      const list = byTag.get(o.tags[0]!) ?? [];
+      list.push({ method, path, op: o as never });
+      byTag.set(o.tags[0]!, list);
+    }
+  }
+  return (
+    <Page title="Quire API reference">
+      <main style="max-width:60rem">
+        <p class="muted small">
+          <a href="/">Quire</a> / API
+        </p>
+        <h1>API reference</h1>
+        <p>{props.doc.info.description}</p>
+        <p class="small">
+          Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> (create one with <code>npx quire token create</code> or in the admin). Machine-readable:{' '}
+          <a href="/api/v1/openapi.json">openapi.json</a>.
+        </p>
+        {[...byTag].map(([tag, entries]) => (
+          <section>
+            <h2>{tag}</h2>
+            <div class="card">
+              <ul class="plain">
+                {entries.map((e) => (
+                  <li>
+                    <code>
+                      <strong>{e.method.toUpperCase()}</strong> {e.path}
+                    </code>
+                    <div>{e.op.summary}</div>
+                    <div class="muted small">{e.op.description}</div>
+                    {e.op.parameters?.filter((p) => p.in === 'query').length ? (
+                      <div class="small">
+                        Query:{' '}
+                        {e.op.parameters
+                          .filter((p) => p.in === 'query')
+                          .map((p) => `${p.name} (${p.description ?? ''})`)
+                          .join(', ')}
+                      </div>
+                    ) : null}
+                    {e.op.requestBody ? (
+                      <details class="small">
+                        <summary>Request body ({Object.keys(e.op.requestBody.content).join(', ')})</summary>
+                        <pre style="white-space:pre-wrap;overflow-x:auto">{JSON.stringify(Object.values(e.op.requestBody.content)[0]?.schema, null, 2)}</pre>
+                      </details>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </section>
+        ))}
+      </main>
+    </Page>
+  );
+}
