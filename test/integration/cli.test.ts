@@ -16,7 +16,8 @@ function quire(args: string[], env: Record<string, string>, stdin?: string): Pro
   });
 }
 
-describe('quire CLI on a PGlite data directory', () => {
+// Each command is a fresh process that loads the app and opens PGlite: seconds, more on a busy machine.
+describe('quire CLI on a PGlite data directory', { timeout: 120_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(() => {
