@@ -46,35 +46,37 @@ export interface BenchDb {
   handle: DbHandle;
   kind: 'pglite' | 'postgres';
   timer: DbTimer;
-  /** A plain pg client on the same schema (PostgreSQL only), for COPY and raw baselines. */
+  /** The benchmark's own database (PostgreSQL only), for COPY and statistics. */
   url?: string;
-  schema?: string;
   close(): Promise<void>;
 }
 
 /** PostgreSQL (DATABASE_URL, in a fresh schema) or PGlite in memory. */
 export async function openBenchDb(): Promise<BenchDb> {
   const timer = new DbTimer();
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const schema = `bench_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: url });
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    // A database of its own on that server: nothing else's activity counts in its statistics.
+    const name = `quire_bench_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
-    const handle = openPostgres(url, { max: 10, options: `-c search_path=${schema}`, onQuery: timer.onQuery });
-    await migrateToLatest(handle.db, schema);
+    const u = new URL(serverUrl);
+    u.pathname = `/${name}`;
+    const url = u.toString();
+    const handle = openPostgres(url, { max: 10, onQuery: timer.onQuery });
+    await migrateToLatest(handle.db);
     return {
       handle,
       kind: 'postgres',
       timer,
       url,
-      schema,
       close: async () => {
         await handle.close();
-        const c = new pg.Client({ connectionString: url });
+        const c = new pg.Client({ connectionString: serverUrl });
         await c.connect();
-        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await c.end();
       },
     };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
 import { csvScenario } from './scenarios/csv.ts';
+import { eventsScenario } from './scenarios/events.ts';
 import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
 import { sendScenario } from './scenarios/send.ts';
@@ -34,6 +35,7 @@ async function main() {
     { name: 'pacing', run: () => pacingScenario(db, scale) },
     { name: 'signup', run: () => signupScenario(db, scale) },
     { name: 'csv', run: () => csvScenario(db, scale) },
+    { name: 'events', run: () => eventsScenario(db, scale, log) },
   ];
 
   const results: Result[] = [];

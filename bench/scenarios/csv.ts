@@ -59,7 +59,7 @@ export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]>
   let baselineKind: string;
   await sql`CREATE TABLE copy_baseline (email text, name text)`.execute(s.db);
   if (db.kind === 'postgres') {
-    const client = new pg.Client({ connectionString: db.url, options: `-c search_path=${db.schema}` });
+    const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const t0 = performance.now();
     await pipeline(Readable.from(csvChunks(rows)), client.query(copyFrom('COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)')));

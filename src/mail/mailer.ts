@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** The mail transport seam: Resend in production, the database outbox locally and in tests. */
 
 export interface OutgoingEmail {
@@ -44,17 +45,18 @@ export interface Mailer {
   readonly maxBatchSize: number;
 }
 
+/** One copy, done natively (node:buffer is in Node and in workerd with nodejs_compat). */
 export function concatBytes(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const p of pieces) length += p.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return Buffer.concat(pieces) as Uint8Array<ArrayBuffer>;
 }
+
+/** The HTTP call a provider transport makes; injected so Node can skip fetch's extra body copy. */
+export type HttpPost = (url: string, headers: Record<string, string>, body: Uint8Array<ArrayBuffer>) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+
+export const fetchPost: HttpPost = async (url, headers, body) => {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, headers: Object.fromEntries(res.headers.entries()), text: await res.text() };
+};
 
 const decoder = new TextDecoder();
 

@@ -1,6 +1,6 @@
 /** The Resend transport, through the official SDK. `RESEND_BASE_URL` points it at a test server. */
 import { Resend } from 'resend';
-import { concatBytes, MailerError, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
+import { concatBytes, fetchPost, MailerError, type HttpPost, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
 
 interface ResendError {
   message: string;
@@ -53,6 +53,7 @@ export class ResendMailer implements Mailer {
   constructor(
     private readonly apiKey: string,
     baseUrl?: string,
+    private readonly post: HttpPost = fetchPost,
   ) {
     this.client = new Resend(apiKey, baseUrl ? { baseUrl } : {});
     this.baseUrl = this.client.baseUrl.replace(/\/+$/, '');
@@ -95,32 +96,31 @@ export class ResendMailer implements Mailer {
       pieces.push(utf8.encode(`${i ? ',' : ''}${meta.slice(0, -1)},"html":`), ...e.htmlJson, utf8.encode(',"text":'), ...e.textJson, utf8.encode('}'));
     });
     pieces.push(utf8.encode(']'));
-    let res: Response;
+    let res: Awaited<ReturnType<HttpPost>>;
     try {
-      res = await fetch(`${this.baseUrl}/emails/batch`, {
-        method: 'POST',
-        headers: {
+      res = await this.post(
+        `${this.baseUrl}/emails/batch`,
+        {
           Authorization: `Bearer ${this.apiKey}`,
           'Content-Type': 'application/json',
           'User-Agent': 'quire',
           ...(opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {}),
         },
-        body: concatBytes(pieces),
-      });
+        concatBytes(pieces),
+      );
     } catch (e) {
       throw new MailerError(`Resend: ${e instanceof Error ? e.message : String(e)} (no response)`, true);
     }
-    const headers = Object.fromEntries(res.headers.entries());
-    const text = await res.text();
+    const headers = res.headers;
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(res.text);
     } catch {
       body = null;
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const err = (body ?? {}) as { message?: string; name?: string };
-      throw toMailerError({ message: err.message ?? (res.statusText || 'error'), statusCode: res.status, name: err.name ?? 'application_error' }, headers);
+      throw toMailerError({ message: err.message ?? `HTTP ${res.status}`, statusCode: res.status, name: err.name ?? 'application_error' }, headers);
     }
     const data = (body as { data?: { id: string }[] } | null)?.data;
     if (!Array.isArray(data) || data.length !== emails.length) {

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../lib/log.ts';
 import { createMailer } from '../mail/index.ts';
 import { createServices, resolveSecret, type Services } from '../services.ts';
 import { openNodeDatabase } from './node-db.ts';
+import { nodeHttpPost } from './node-http.ts';
 
 export interface NodeRuntime {
   services: Services;
@@ -32,7 +33,7 @@ export async function startNodeRuntime(
       db: handle.db,
       dbKind: handle.kind,
       clock,
-      mailer: createMailer(config, handle.db, clock),
+      mailer: createMailer(config, handle.db, clock, nodeHttpPost),
       queue: (repos): JobQueue => {
         const q = new DbJobQueue(repos.jobs, clock);
         return opts.onEnqueue
