@@ -24,8 +24,9 @@ const COUNTERS: [column: string, expr: string][] = [
 ];
 
 const cols = COUNTERS.map(([c]) => c).join(', ');
-const select = (table: string, sign: '' | '-') => `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}(${e})::bigint AS ${c}`).join(', ')} FROM ${table} r`;
-const sums = COUNTERS.map(([c]) => `sum(${c})::bigint AS ${c}`).join(', ');
+// coalesce: a comparison with a NULL column is NULL, and sum() of NULLs is NULL, not 0.
+const select = (table: string, sign: '' | '-') => `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}coalesce((${e})::bigint, 0) AS ${c}`).join(', ')} FROM ${table} r`;
+const sums = COUNTERS.map(([c]) => `coalesce(sum(${c}), 0)::bigint AS ${c}`).join(', ');
 const nonZero = COUNTERS.map(([c]) => `sum(${c}) <> 0`).join(' OR ');
 const add = COUNTERS.map(([c]) => `${c} = s.${c} + excluded.${c}`).join(', ');
 

@@ -17,6 +17,8 @@ import { IssuesRepository } from './modules/issues/repository.ts';
 import { IssuesService } from './modules/issues/service.ts';
 import { ArchiveService } from './modules/archive/service.ts';
 import { SendingRepository } from './modules/sending/repository.ts';
+import { EventsRepository } from './modules/events/repository.ts';
+import { EventsService } from './modules/events/service.ts';
 import { SendingService } from './modules/sending/service.ts';
 import { SlotsRepository } from './modules/slots/repository.ts';
 import { SlotsService } from './modules/slots/service.ts';
@@ -63,7 +65,7 @@ function createCore(deps: Deps) {
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
-  return {
+  const core = {
     ...deps,
     queue,
     repos,
@@ -98,6 +100,11 @@ function createCore(deps: Deps) {
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
     archive: new ArchiveService(repos.issues, repos.newsletters, deps.config),
   };
+  return {
+    ...core,
+    // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
+    events: new EventsService({ repo: new EventsRepository(db), subscribers: core.subscribers, queue, clock, config: deps.config, secret: deps.secret, log: deps.log }),
+  };
 }
 
 type CoreServices = ReturnType<typeof createCore>;
@@ -116,6 +123,10 @@ function createJobHandlers(_s: CoreServices): JobHandlers {
     'send.start': (p) => _s.sending.runStart(p),
     'send.batch': (p, ctx) => _s.sending.runBatch(p, ctx),
     'mail.slot_reminder': (p) => _s.slots.sendReminder(p),
+    // Webhook events that arrived before the ledger knew their provider id.
+    'events.rematch': async () => {
+      await _s.events.rematch();
+    },
     // Lets operators (and tests) check that the queue moves end to end.
     noop: async () => {},
   };

@@ -17,6 +17,8 @@ export const dueWorkFinders: DueWorkFinder[] = [
   // Monthly slots first: a slot schedules its ready issue, which the next finder starts at once.
   (s, now) => s.slots.runDue(now),
   (s, now) => s.sending.enqueueDue(now),
+  // Webhook events that beat the pipeline's write of their provider id.
+  (s, now) => s.events.enqueueRematch(now),
 ];
 
 export async function tick(s: Services): Promise<TickResult> {

@@ -1,0 +1,333 @@
+/** All SQL about delivery events: the webhook log, facts on the ledger, opens and per-issue stats. */
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../../db/kysely.ts';
+import type { Database } from '../../db/schema.ts';
+
+export type Fact = 'accepted' | 'delivered' | 'delayed' | 'bounced' | 'complained' | 'failed';
+
+/** A ledger row's facts, as they were before and after applying one. */
+export interface FactChange {
+  id: string;
+  issueId: number;
+  subscriberId: string;
+  before: FactState;
+  after: FactState;
+}
+
+export interface FactState {
+  deliveredAt: Date | null;
+  bouncedAt: Date | null;
+  bounceType: 'hard' | 'soft' | null;
+  complainedAt: Date | null;
+  failedAt: Date | null;
+  firstOpenedAt: Date | null;
+}
+
+export interface OpenInput {
+  /** The ledger row, by our id (pixel) or the provider's message id (webhook). */
+  by: { deliveryId: string } | { providerMessageId: string };
+  at: Date;
+  client: string;
+  source: 'pixel' | 'provider';
+  /** likely_human when outside the prefetch window. */
+  human: boolean;
+  /** > 0: not human within this many ms of delivery (image proxies). */
+  prefetchWindowMs: number;
+}
+
+export type OpenOutcome = 'recorded' | 'tracking_off' | 'unmatched';
+
+export interface RecipientFilter {
+  issueId: number;
+  state?: RecipientStateFilter;
+  q?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export const RECIPIENT_STATE_FILTERS = [
+  'queued', 'sending', 'sent', 'skipped', 'failed', 'delivered', 'opened', 'human_opened', 'bounced', 'hard_bounced', 'soft_bounced', 'complained',
+] as const;
+export type RecipientStateFilter = (typeof RECIPIENT_STATE_FILTERS)[number];
+
+const DELIVERED = sql`(d.bounced_at IS NULL AND (d.delivered_at IS NOT NULL OR d.first_opened_at IS NOT NULL OR d.complained_at IS NOT NULL))`;
+
+/** One exclusive state per recipient for lists: the strongest fact wins, whatever the arrival order. */
+const STATE = sql<string>`CASE
+  WHEN d.complained_at IS NOT NULL THEN 'complained'
+  WHEN d.bounce_type = 'hard' THEN 'bounced'
+  WHEN d.bounce_type = 'soft' THEN 'soft_bounced'
+  WHEN d.status = 'failed' OR d.failed_at IS NOT NULL THEN 'failed'
+  WHEN d.first_opened_at IS NOT NULL THEN 'opened'
+  WHEN d.delivered_at IS NOT NULL THEN 'delivered'
+  ELSE d.status END`;
+
+const stateFilters: Record<RecipientStateFilter, ReturnType<typeof sql>> = {
+  queued: sql`d.status = 'queued'`,
+  sending: sql`d.status = 'sending'`,
+  sent: sql`d.status = 'sent'`,
+  skipped: sql`d.status = 'skipped'`,
+  failed: sql`(d.status = 'failed' OR d.failed_at IS NOT NULL)`,
+  delivered: DELIVERED,
+  opened: sql`d.first_opened_at IS NOT NULL`,
+  human_opened: sql`d.human_opened_at IS NOT NULL`,
+  bounced: sql`d.bounced_at IS NOT NULL`,
+  hard_bounced: sql`d.bounce_type = 'hard'`,
+  soft_bounced: sql`d.bounce_type = 'soft'`,
+  complained: sql`d.complained_at IS NOT NULL`,
+};
+
+const d0 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
+interface FactRow {
+  id: string;
+  issue_id: number;
+  subscriber_id: string;
+  o_delivered_at: Date | null;
+  o_bounced_at: Date | null;
+  o_bounce_type: 'hard' | 'soft' | null;
+  o_complained_at: Date | null;
+  o_failed_at: Date | null;
+  o_first_opened_at: Date | null;
+  delivered_at: Date | null;
+  bounced_at: Date | null;
+  bounce_type: 'hard' | 'soft' | null;
+  complained_at: Date | null;
+  failed_at: Date | null;
+  first_opened_at: Date | null;
+}
+
+export class EventsRepository {
+  constructor(private readonly db: Db | Transaction<Database>) {}
+
+  /** Runs `fn` in one transaction with a repository bound to it (and the transaction, for other modules' repositories). */
+  transaction<T>(fn: (r: EventsRepository, trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return (this.db as Db).transaction().execute((trx) => fn(new EventsRepository(trx), trx));
+  }
+
+  // ---- webhook log ------------------------------------------------------------------------------
+
+  /**
+   * Stores a verified event. True when it should be applied now: new, or stored by an earlier
+   * attempt whose processing failed. A replay of a processed event returns false.
+   */
+  async claimWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date }): Promise<boolean> {
+    const r = await sql<{ svix_id: string }>`
+      INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at)
+      VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now})
+      ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, last_error = NULL
+        WHERE webhook_events.processed_at IS NULL
+      RETURNING svix_id`.execute(this.db);
+    return r.rows.length === 1;
+  }
+
+  async setOutcome(svixId: string, outcome: string): Promise<void> {
+    await this.db.updateTable('webhook_events').set({ outcome }).where('svix_id', '=', svixId).execute();
+  }
+
+  /** After a failed attempt (its transaction rolled back): keep the raw event and why, unprocessed. */
+  async storeFailedWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date; error: string }): Promise<void> {
+    await sql`
+      INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, last_error)
+      VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, NULL, ${e.error.slice(0, 1000)})
+      ON CONFLICT (svix_id) DO UPDATE SET last_error = excluded.last_error WHERE webhook_events.processed_at IS NULL`.execute(this.db);
+  }
+
+  /** Unmatched events whose provider id now names a ledger row (the webhook beat the pipeline's write). */
+  async rematchable(since: Date, limit: number): Promise<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }[]> {
+    const r = await sql<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }>`
+      SELECT w.svix_id, w.type, w.email_id, w.event_at, w.received_at, w.payload
+      FROM webhook_events w
+      WHERE w.outcome = 'unmatched' AND w.received_at >= ${since}
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider_message_id = w.email_id)
+      ORDER BY w.received_at LIMIT ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  async countRematchable(since: Date): Promise<number> {
+    const r = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM webhook_events w
+      WHERE w.outcome = 'unmatched' AND w.received_at >= ${since}
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider_message_id = w.email_id)`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Locks an unmatched event for re-application; false when someone else got to it. */
+  async claimUnmatched(svixId: string): Promise<boolean> {
+    const r = await sql`SELECT 1 FROM webhook_events WHERE svix_id = ${svixId} AND outcome = 'unmatched' FOR UPDATE SKIP LOCKED`.execute(this.db);
+    return r.rows.length === 1;
+  }
+
+  // ---- ledger facts -----------------------------------------------------------------------------
+
+  /**
+   * Records one fact on the ledger row the provider knows as `providerMessageId`. Timestamps only
+   * move earlier (least), a hard bounce is never downgraded, so any order of events ends the same.
+   */
+  async applyFact(providerMessageId: string, fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}): Promise<FactChange | null> {
+    const earliest = (col: string) => sql`${sql.ref(col)} = least(coalesce(${sql.ref('d.' + col)}, ${at}::timestamptz), ${at}::timestamptz)`;
+    const detail = o.detail ? o.detail.slice(0, 1000) : null;
+    let set;
+    switch (fact) {
+      case 'accepted':
+        set = earliest('accepted_at');
+        break;
+      case 'delivered':
+        set = earliest('delivered_at');
+        break;
+      case 'delayed':
+        set = sql`delayed_at = greatest(d.delayed_at, ${at}::timestamptz)`;
+        break;
+      case 'complained':
+        set = earliest('complained_at');
+        break;
+      case 'failed':
+        set = sql`${earliest('failed_at')}, failure_detail = coalesce(d.failure_detail, ${detail})`;
+        break;
+      case 'bounced': {
+        const hard = o.bounceType === 'hard';
+        set = sql`${earliest('bounced_at')},
+          bounce_type = CASE WHEN d.bounce_type = 'hard' OR ${hard} THEN 'hard' ELSE 'soft' END,
+          bounce_detail = CASE WHEN ${hard} AND d.bounce_type IS DISTINCT FROM 'hard' THEN ${detail} ELSE coalesce(d.bounce_detail, ${detail}) END`;
+        break;
+      }
+    }
+    const r = await sql<FactRow>`
+      UPDATE deliveries AS d SET ${set}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
+      FROM (SELECT id, delivered_at, bounced_at, bounce_type, complained_at, failed_at, first_opened_at
+            FROM deliveries WHERE provider_message_id = ${providerMessageId} FOR UPDATE) AS o
+      WHERE d.id = o.id
+      RETURNING d.id, d.issue_id, d.subscriber_id,
+        o.delivered_at AS o_delivered_at, o.bounced_at AS o_bounced_at, o.bounce_type AS o_bounce_type,
+        o.complained_at AS o_complained_at, o.failed_at AS o_failed_at, o.first_opened_at AS o_first_opened_at,
+        d.delivered_at, d.bounced_at, d.bounce_type, d.complained_at, d.failed_at, d.first_opened_at`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) return null;
+    return {
+      id: String(row.id),
+      issueId: row.issue_id,
+      subscriberId: String(row.subscriber_id),
+      before: { deliveredAt: d0(row.o_delivered_at), bouncedAt: d0(row.o_bounced_at), bounceType: row.o_bounce_type, complainedAt: d0(row.o_complained_at), failedAt: d0(row.o_failed_at), firstOpenedAt: d0(row.o_first_opened_at) },
+      after: { deliveredAt: d0(row.delivered_at), bouncedAt: d0(row.bounced_at), bounceType: row.bounce_type, complainedAt: d0(row.complained_at), failedAt: d0(row.failed_at), firstOpenedAt: d0(row.first_opened_at) },
+    };
+  }
+
+  /** The subscriber of a ledger row known to the provider (for events that do not change the row). */
+  async deliveryByProviderId(providerMessageId: string): Promise<{ id: string; issueId: number; subscriberId: string } | null> {
+    const r = await this.db.selectFrom('deliveries').select(['id', 'issue_id', 'subscriber_id']).where('provider_message_id', '=', providerMessageId).executeTakeFirst();
+    return r ? { id: String(r.id), issueId: r.issue_id, subscriberId: String(r.subscriber_id) } : null;
+  }
+
+  /**
+   * Records an open in one statement: the open row and the ledger's counters, only when the
+   * newsletter has open tracking on. likely_human is decided against the delivery time in SQL.
+   */
+  async recordOpen(o: OpenInput): Promise<OpenOutcome> {
+    const where = 'deliveryId' in o.by ? sql`d.id = ${o.by.deliveryId}` : sql`d.provider_message_id = ${o.by.providerMessageId}`;
+    const window = `${Math.max(0, Math.round(o.prefetchWindowMs))} milliseconds`;
+    const r = await sql<{ tracking: boolean; recorded: boolean }>`
+      WITH target AS (
+        SELECT d.id, d.issue_id, n.open_tracking,
+               ${o.human}::boolean AND (${o.prefetchWindowMs}::int = 0
+                 OR greatest(d.sent_at, d.accepted_at, d.delivered_at) IS NULL
+                 OR ${o.at}::timestamptz - greatest(d.sent_at, d.accepted_at, d.delivered_at) >= ${window}::interval) AS human
+        FROM deliveries d JOIN issues i ON i.id = d.issue_id JOIN newsletters n ON n.id = i.newsletter_id
+        WHERE ${where}
+      ),
+      ins AS (
+        INSERT INTO delivery_opens (delivery_id, issue_id, at, client, likely_human, source)
+        SELECT id, issue_id, ${o.at}, ${o.client}, human, ${o.source} FROM target WHERE open_tracking
+        RETURNING delivery_id, likely_human
+      ),
+      upd AS (
+        UPDATE deliveries AS d SET
+          open_count = d.open_count + 1,
+          first_opened_at = least(coalesce(d.first_opened_at, ${o.at}::timestamptz), ${o.at}::timestamptz),
+          human_opened_at = CASE WHEN ins.likely_human THEN least(coalesce(d.human_opened_at, ${o.at}::timestamptz), ${o.at}::timestamptz) ELSE d.human_opened_at END,
+          last_event_at = greatest(d.last_event_at, ${o.at}::timestamptz)
+        FROM ins WHERE d.id = ins.delivery_id
+        RETURNING d.id
+      )
+      SELECT t.open_tracking AS tracking, EXISTS (SELECT 1 FROM upd) AS recorded FROM target t`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) return 'unmatched';
+    return row.recorded ? 'recorded' : 'tracking_off';
+  }
+
+  // ---- stats ------------------------------------------------------------------------------------
+
+  issue(issueId: number) {
+    return this.db.selectFrom('issues').select(['id', 'newsletter_id', 'started_at', 'sent_at', 'status']).where('id', '=', issueId).executeTakeFirst();
+  }
+
+  counters(issueId: number) {
+    return this.db.selectFrom('issue_stats').selectAll().where('issue_id', '=', issueId).executeTakeFirst();
+  }
+
+  /** When the newsletter's next issue started going out (ends this issue's unsubscribe window). */
+  async nextIssueStart(newsletterId: number, issueId: number, start: Date): Promise<Date | null> {
+    const r = await sql<{ at: Date | null }>`
+      SELECT min(coalesce(started_at, sent_at)) AS at FROM issues
+      WHERE newsletter_id = ${newsletterId} AND id <> ${issueId} AND coalesce(started_at, sent_at) > ${start}`.execute(this.db);
+    return d0(r.rows[0]?.at ?? null);
+  }
+
+  /** Recipients of this issue who unsubscribed in [from, to): uses the events' (newsletter, type, at) index. */
+  async unsubscribedBetween(issueId: number, newsletterId: number, from: Date, to: Date | null): Promise<number> {
+    const r = await sql<{ n: string }>`
+      SELECT count(DISTINCT e.subscriber_id) AS n
+      FROM subscriber_events e
+      JOIN deliveries d ON d.issue_id = ${issueId} AND d.subscriber_id = e.subscriber_id
+      WHERE e.newsletter_id = ${newsletterId} AND e.type = 'unsubscribe' AND e.at >= ${from}
+        ${to ? sql`AND e.at < ${to}` : sql``}`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Hourly buckets since `from`: sent, delivered, first opens (unique), all opens, likely-human opens. */
+  async timeline(issueId: number, from: Date, hours: number) {
+    const to = new Date(from.getTime() + hours * 3600_000);
+    const bucket = (col: string) => sql<number>`floor(extract(epoch FROM (${sql.ref(col)} - ${from}::timestamptz)) / 3600)::int`;
+    // One pass over the issue's ledger rows for the three per-recipient times, one over its opens.
+    const r = await sql<{ h: number; series: string; n: string }>`
+      SELECT ${bucket('v.t')} AS h, v.series, count(*) AS n
+      FROM deliveries d
+      CROSS JOIN LATERAL (VALUES ('sent', d.sent_at), ('delivered', d.delivered_at), ('uniqueOpens', d.first_opened_at)) AS v (series, t)
+      WHERE d.issue_id = ${issueId} AND v.t >= ${from} AND v.t < ${to}
+      GROUP BY 1, 2
+      UNION ALL
+      SELECT ${bucket('o.at')}, CASE WHEN o.likely_human THEN 'humanOpens' ELSE 'machineOpens' END, count(*) FROM delivery_opens o
+        WHERE o.issue_id = ${issueId} AND o.at >= ${from} AND o.at < ${to} GROUP BY 1, 2`.execute(this.db);
+    return r.rows.map((x) => ({ hour: Number(x.h), series: x.series, n: Number(x.n) }));
+  }
+
+  /** The earliest send time on the ledger (for issues whose start was not recorded). */
+  async firstSentAt(issueId: number): Promise<Date | null> {
+    const r = await this.db.selectFrom('deliveries').select((eb) => eb.fn.min('sent_at').as('at')).where('issue_id', '=', issueId).executeTakeFirst();
+    return d0((r?.at as Date | string | null | undefined) ?? null);
+  }
+
+  /** A page of the ledger with each recipient's facts, by id. */
+  recipients(f: RecipientFilter) {
+    let q = this.db
+      .selectFrom('deliveries as d')
+      .select([
+        'd.id', 'd.subscriber_id', 'd.email', 'd.name', 'd.status', 'd.provider_message_id', 'd.error', 'd.attempts', 'd.sent_at', 'd.accepted_at',
+        'd.delivered_at', 'd.delayed_at', 'd.bounced_at', 'd.bounce_type', 'd.bounce_detail', 'd.complained_at', 'd.failed_at', 'd.failure_detail',
+        'd.first_opened_at', 'd.human_opened_at', 'd.open_count', 'd.last_event_at',
+        STATE.as('state'),
+      ])
+      .where('d.issue_id', '=', f.issueId);
+    if (f.state) q = q.where(stateFilters[f.state] as never);
+    if (f.afterId) q = q.where('d.id', '>', f.afterId);
+    if (f.q) {
+      // Through the subscribers' address-prefix index, then the ledger's (issue_id, subscriber_id)
+      // key: no extra index on the ledger. (Erased people are no longer findable, as they should.)
+      const p = f.q.trim().toLowerCase().replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+      q = q.where(sql<boolean>`d.subscriber_id IN (
+        SELECT s.id FROM subscribers s
+        WHERE s.newsletter_id = (SELECT i.newsletter_id FROM issues i WHERE i.id = ${f.issueId})
+          AND s.email_normalized LIKE ${p} ESCAPE '\\')`);
+    }
+    return q.orderBy('d.id').limit(f.limit).execute();
+  }
+}
