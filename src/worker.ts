@@ -107,11 +107,12 @@ export default {
       ctx.waitUntil(close());
       throw e;
     }
-    if (!res.body) {
+    // The CSV export streams its body from the database in pages: close the connection once the
+    // body has been sent. Every other response is complete when returned.
+    if (!res.body || !res.headers.get('content-type')?.startsWith('text/csv')) {
       ctx.waitUntil(close());
       return res;
     }
-    // A streamed body (CSV export) may still query the database: close when it has been sent.
     const { readable, writable } = new TransformStream();
     ctx.waitUntil(res.body.pipeTo(writable).finally(close));
     return new Response(readable, res);

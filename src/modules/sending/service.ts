@@ -14,7 +14,8 @@ import { backoffMs, RetryLater, type JobContext, type JobQueue } from '../../job
 import type { Clock } from '../../lib/clock.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import type { Logger } from '../../lib/log.ts';
-import { preferencesUrl, signToken, unsubscribeUrl } from '../../lib/tokens.ts';
+import { preferencesUrl, unsubscribeUrl } from '../../lib/tokens.ts';
+import { openPixelUrl } from '../events/pixel.ts';
 import { parseOrThrow, timeZoneSchema } from '../../lib/validation.ts';
 import { fromLocal, parseLocal } from '../../lib/zoned-time.ts';
 import { MailerError, type Mailer, type PreparedEmail } from '../../mail/mailer.ts';
@@ -222,7 +223,7 @@ export class SendingService {
       unsubscribeUrl: unsubscribe,
       preferencesUrl: preferencesUrl(base, this.d.secret, r.subscriberId),
       name: r.name,
-      openPixelUrl: n.open_tracking ? `${base}/o/${signToken(this.d.secret, 'open', r.id)}` : null,
+      openPixelUrl: n.open_tracking ? openPixelUrl(base, this.d.secret, r.id) : null,
     });
     const host = new URL(base).hostname;
     const sendingDomain = n.from_email.split('@')[1] ?? host;

@@ -350,6 +350,12 @@ export class SubscribersRepository {
       // The delivery ledger keeps the address as it was at fan-out: blank it, keep the anonymous row
       // (issue statistics still count it).
       await this.db.updateTable('deliveries').set({ email: '', name: null }).where('subscriber_id', 'in', ids).execute();
+      // Provider events about those emails carry the address in their raw payload.
+      await this.db
+        .updateTable('webhook_events')
+        .set({ payload: JSON.stringify({ erased: true }) })
+        .where('email_id', 'in', (eb) => eb.selectFrom('deliveries').select('provider_message_id').where('subscriber_id', 'in', ids).where('provider_message_id', 'is not', null))
+        .execute();
     }
     await this.db.insertInto('erasure_tombstones').values({ hash, newsletter_id: null, erased_at: now }).onConflict((oc) => oc.column('hash').doNothing()).execute();
     return rows;
