@@ -15,8 +15,8 @@ export async function pacingScenario(db: BenchDb, scale: number): Promise<Result
     try {
       const mailer = new ResendMailer('re_bench', provider.url);
       const calls: number[] = [];
-      const send = mailer.sendBatch.bind(mailer);
-      mailer.sendBatch = (emails, opts) => {
+      const send = mailer.sendPreparedBatch.bind(mailer);
+      mailer.sendPreparedBatch = (emails, opts) => {
         calls.push(performance.now());
         return send(emails, opts);
       };
@@ -47,7 +47,13 @@ export async function pacingScenario(db: BenchDb, scale: number): Promise<Result
         baselineUnit: 'req/s configured',
         ratio: achieved / rate,
         peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        detail: { requests: calls.length, rejected429: stats.rejected429, sent: (await s.sending.progress(issue.id)).sent, bar: 'within 5% of the rate, zero 429s' },
+        detail: {
+          requests: calls.length,
+          rejected429: stats.rejected429,
+          sent: (await s.sending.progress(issue.id)).sent,
+          failures: (await s.sending.failures(issue.id, 3)).map((f) => f.error),
+          bar: 'within 5% of the rate, zero 429s',
+        },
       });
     } finally {
       await provider.stop();

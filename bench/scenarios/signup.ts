@@ -17,14 +17,10 @@ interface Cannon {
   errors: number;
 }
 
-function autocannon(url: string, body: string, seconds: number): Promise<Cannon> {
-  const bin = path.resolve('node_modules/autocannon/autocannon.js');
+function autocannon(url: string, seconds: number): Promise<Cannon> {
   return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [bin, '-c', '16', '-d', String(seconds), '-j', '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '--idReplacement', url],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as Cannon)),
+    execFile(process.execPath, ['--import', 'tsx', path.resolve('bench/signup-client.ts'), url, String(seconds)], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+      err ? reject(err) : resolve(JSON.parse(stdout) as Cannon),
     ),
   );
 }
@@ -40,10 +36,9 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const body = JSON.stringify({ email: 'bench-[<id>]@example.org', consent: true });
-    await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, body, 2); // warm-up
-    const ours = await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, body, 8);
-    const noop = await autocannon(`${base}/__noop`, body, 5);
+    await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 2); // warm-up
+    const ours = await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 8);
+    const noop = await autocannon(`${base}/__noop`, 5);
     return [
       {
         name: 'signup: JSON endpoint requests per second',

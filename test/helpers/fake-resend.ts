@@ -48,6 +48,8 @@ export async function startFakeResend(
   const keys = new Map<string, { hash: string; status: number; body: string }>();
   const faults: FaultMode[] = [];
   let nextId = 1;
+  // Unique across fake servers, as a real provider's ids are.
+  const idPrefix = `fake-${Math.random().toString(36).slice(2, 8)}`;
   // Rate enforcement: a sliding one-second window of request times.
   const recent: number[] = [];
 
@@ -70,6 +72,8 @@ export async function startFakeResend(
   };
 
   const server = http.createServer((req, res) => {
+    // A rate limiter sees a request when it arrives, not when its body has finished uploading.
+    const arrivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -78,9 +82,10 @@ export async function startFakeResend(
         return reply(res, 200, { ...stats, perRecipient: undefined, recipients: stats.perRecipient.size, duplicates: [...stats.perRecipient.values()].filter((n) => n > 1).length });
       }
       if (opts.ratePerSecond) {
-        const now = Date.now();
+        const now = arrivedAt;
         while (recent.length && recent[0]! <= now - 1000) recent.shift();
         if (recent.length >= opts.ratePerSecond) {
+          if (process.env.FAKE_RESEND_DEBUG) console.error(`429 at ${now}: window ${JSON.stringify(recent)}`);
           stats.rejected429++;
           return reply(res, 429, { name: 'rate_limit_exceeded', message: 'Too many requests', statusCode: 429 }, { 'retry-after': '1' });
         }
@@ -124,7 +129,7 @@ export async function startFakeResend(
         list = (isBatch ? payload : [payload]) as FakeResend['emails'];
       }
       if (!Array.isArray(list) || list.length === 0 || list.length > 100) return reply(res, 422, { name: 'validation_error', message: 'A batch holds 1 to 100 emails', statusCode: 422 });
-      const ids = list.map(() => `fake-${nextId++}`);
+      const ids = list.map(() => `${idPrefix}-${nextId++}`);
       for (const e of list) {
         for (const to of e.to) stats.perRecipient.set(to.toLowerCase(), (stats.perRecipient.get(to.toLowerCase()) ?? 0) + 1);
         if (opts.keepBodies) emails.push(e);

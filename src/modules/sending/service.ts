@@ -184,11 +184,12 @@ export class SendingService {
     for (;;) {
       const { recipients } = await this.d.repo.claim(issueId, batch, this.d.clock.now());
       if (recipients.length === 0) break;
-      // After the claim, so an empty claim costs no provider slot. If pacing defers the job, the
-      // claimed rows stay `sending` and the next attempt sends exactly them, with the same key.
-      await this.pace();
       const emails = recipients.map((r) => this.emailFor(r, newsletter, issue.rendered_subject ?? issue.title, personalise, issueId));
       const key = `quire/${issueId}/${batch}/${sha256Hex(recipients.map((r) => r.id).join(',')).slice(0, 16)}`;
+      // After the claim (an empty claim costs no provider slot) and after the batch is built (so the
+      // request leaves right at its slot). If pacing defers the job, the claimed rows stay `sending`
+      // and the next attempt sends exactly them, with the same key.
+      await this.pace();
       try {
         const sent = await withTimeout(this.d.mailer.sendPreparedBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
         await this.d.repo.markSent(recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
@@ -250,12 +251,14 @@ export class SendingService {
   /** Waits for the next provider request slot (shared by every process through the database). */
   private async pace(): Promise<void> {
     if (this.d.mailer.transport === 'outbox') return; // our own database: no provider limit
-    const intervalMs = 1000 / this.d.config.resend.ratePerSecond;
+    // 2% slower than the limit: a limiter that counts a sliding second 429s a request landing a
+    // millisecond early, and timers, networks and clocks jitter by that much.
+    const intervalMs = (1000 / this.d.config.resend.ratePerSecond) * 1.02;
     if (intervalMs < 1) return; // effectively unlimited (benchmarks against a fake provider)
     // Wall time, not the app clock: the provider's limit is physical.
     const now = Date.now();
     const slot = await this.d.repo.reserveSlot(`mail:${this.d.mailer.transport}`, now, intervalMs);
-    const wait = slot - now;
+    const wait = slot - Date.now(); // after the round trip, so its latency does not shift the request
     if (wait > MAX_INLINE_WAIT_MS) throw new RetryLater('waiting for a provider rate slot', wait);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
