@@ -59,6 +59,21 @@ export class ResendMailer implements Mailer {
     this.baseUrl = this.client.baseUrl.replace(/\/+$/, '');
   }
 
+  /**
+   * Whether Resend rewrites links for click tracking on any sending domain (Domains API). Quire's
+   * links must reach their sources untouched, so the admin dashboard warns when this is on.
+   * Remembered for ten minutes; an API failure answers false (no warning) rather than an error page.
+   */
+  async clickTracking(): Promise<boolean> {
+    const now = Date.now();
+    if (this.clickTrackingCache && this.clickTrackingCache.until > now) return this.clickTrackingCache.on;
+    const { data, error } = await this.client.domains.list();
+    const on = !error && Boolean(data?.data.some((d) => d.click_tracking === true));
+    this.clickTrackingCache = { on, until: now + 10 * 60_000 };
+    return on;
+  }
+  private clickTrackingCache: { on: boolean; until: number } | null = null;
+
   async send(email: OutgoingEmail, opts: SendOptions = {}): Promise<SentEmail> {
     const { data, error, headers } = await this.client.emails.send(toPayload(email), {
       ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),

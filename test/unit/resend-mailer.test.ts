@@ -16,6 +16,7 @@ describe('ResendMailer', () => {
   let base: string;
   const seen: Seen[] = [];
   let next: { status: number; body: unknown; headers?: Record<string, string> } | null = null;
+  let domainsClickTracking = true;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -23,6 +24,11 @@ describe('ResendMailer', () => {
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
         const body = JSON.parse(raw || 'null');
+        if (req.method === 'GET' && req.url === '/domains') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ object: 'list', has_more: false, data: [{ id: 'd1', name: 'example.org', status: 'verified', click_tracking: domainsClickTracking }] }));
+          return;
+        }
         seen.push({ path: req.url!, headers: req.headers, body });
         const reply = next ?? { status: 200, body: Array.isArray(body) ? { data: body.map((_: unknown, i: number) => ({ id: `msg-${i}` })) } : { id: 'msg-single' } };
         next = null;
@@ -69,6 +75,13 @@ describe('ResendMailer', () => {
     expect(await new ResendMailer('re_test', base).send(email).catch((e: unknown) => e)).toMatchObject({ retryable: false, status: 422 });
     const dead = await new ResendMailer('re_test', 'http://127.0.0.1:1').send(email).catch((e: unknown) => e);
     expect(dead).toMatchObject({ retryable: true, status: null });
+  });
+
+  it('reports click tracking switched on at the provider, so the admin can be warned', async () => {
+    expect(await new ResendMailer('re_test', base).clickTracking()).toBe(true);
+    domainsClickTracking = false;
+    expect(await new ResendMailer('re_test', base).clickTracking()).toBe(false);
+    expect(await new ResendMailer('re_test', 'http://127.0.0.1:1').clickTracking()).toBe(false);
   });
 
   it('refuses a batch over 100 before calling the provider', async () => {
