@@ -9,6 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, SCREENSHOT_DIR, serveHarness } from '../helpers/browser.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
+import { addSubscribers } from '../helpers/fixtures.ts';
+import { openPixelUrl } from '../../src/modules/events/pixel.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../shared/seeds');
 const seedFile = fs.existsSync(SEEDS) ? fs.readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort()[0] : undefined;
@@ -96,8 +98,21 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     expect(issue.sendAt).toBe('2026-03-10T01:30:00.000Z');
   });
 
-  it.skipIf(!seedFile)('reads the statistics page', async () => {
+  it.skipIf(!seedFile)('reads the statistics page of a sent issue', async () => {
+    // The scheduled issue goes out to 20 subscribers; two of them open it (one through Apple's proxy).
+    await addSubscribers(h, 'spp-brief', 20, 'stats-reader');
+    const signedInAt = h.clock.now();
+    h.clock.set('2026-03-10T01:31:00Z');
+    await h.drain();
+    const rows = await h.db.db.selectFrom('deliveries').select('id').where('issue_id', '=', issueId).orderBy('id').limit(2).execute();
+    h.clock.set('2026-03-10T03:00:00Z');
+    await h.app.request(new URL(openPixelUrl('http://127.0.0.1', h.config.secret!, rows[0]!.id)).pathname, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' } });
+    await h.app.request(new URL(openPixelUrl('http://127.0.0.1', h.config.secret!, rows[1]!.id)).pathname, { headers: { 'user-agent': 'Mozilla/5.0' } });
+    h.clock.set(signedInAt); // back to the session's time, so the browser stays signed in
     await page.goto(`${server.url}/admin/issues/${issueId}/stats`);
+    const text = (await page.getByTestId('stats').textContent()) ?? '';
+    expect(text).toContain('20');
+    expect(await page.locator('svg').count()).toBeGreaterThan(0);
     await expect(page.getByTestId('no-clicks').textContent()).resolves.toContain('Quire does not track clicks');
     await expect(page.getByTestId('stats').textContent()).resolves.toContain('Recipients');
     await shot('stats-en');

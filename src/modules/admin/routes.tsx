@@ -104,67 +104,24 @@ function redirectWith(c: AdminContext, to: string, kind: 'ok' | 'error' | 'warn'
   return c.redirect(to, 303);
 }
 
-/** The stats of delivery events, when another module provides them (probed by name, not imported). */
-interface EventStatsApi {
-  stats(issueId: number): Promise<unknown>;
-  timeline?(issueId: number): Promise<unknown>;
-}
-function eventStatsService(s: Services): EventStatsApi | null {
-  const bag = s as unknown as Record<string, unknown>;
-  for (const name of ['stats', 'events', 'deliveryEvents', 'issueStats']) {
-    const svc = bag[name] as Record<string, unknown> | undefined;
-    if (!svc || typeof svc !== 'object') continue;
-    const fn = ['issueStats', 'stats', 'forIssue', 'get'].find((m) => typeof svc[m] === 'function');
-    if (!fn) continue;
-    const tl = ['timeline', 'issueTimeline', 'statsTimeline'].find((m) => typeof svc[m] === 'function');
-    return {
-      stats: (id) => (svc[fn] as (id: number) => Promise<unknown>).call(svc, id),
-      ...(tl ? { timeline: (id: number) => (svc[tl] as (id: number) => Promise<unknown>).call(svc, id) } : {}),
-    };
-  }
-  return null;
-}
-
 const num = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : Number(x) || 0);
 
+/** The issue's delivery statistics and its first 72 hours, hour by hour (from the events module). */
 async function issueStats(s: Services, issue: Issue): Promise<{ stats: IssueStats; partial: boolean; timeline: TimelinePoint[] | null }> {
-  const p = await s.sending.progress(issue.id);
-  const base: IssueStats = { recipients: p.recipients, sent: p.sent, delivered: null, failed: p.failed, bounced: null, complained: null, opened: null, unsubscribed: null };
-  const ev = eventStatsService(s);
-  if (!ev) return { stats: base, partial: true, timeline: null };
-  try {
-    const r = (await ev.stats(issue.id)) as Record<string, unknown>;
-    const b = (r.bounced ?? {}) as Record<string, unknown>;
-    const o = (r.opened ?? {}) as Record<string, unknown>;
-    const stats: IssueStats = {
-      recipients: num(r.recipients ?? base.recipients),
-      sent: num(r.sent ?? base.sent),
-      delivered: num(r.delivered),
-      failed: num(r.failed ?? base.failed),
-      bounced: { hard: num(b.hard), soft: num(b.soft) },
-      complained: num(r.complained),
-      opened: { unique: num(o.unique), total: num(o.total), likelyHuman: num(o.likelyHuman) },
-      unsubscribed: num(r.unsubscribed),
-    };
-    let timeline: TimelinePoint[] | null = null;
-    if (ev.timeline) {
-      const raw = (await ev.timeline(issue.id)) as unknown;
-      const items = (Array.isArray(raw) ? raw : ((raw as Record<string, unknown>)?.items ?? (raw as Record<string, unknown>)?.buckets ?? [])) as Record<string, unknown>[];
-      const start = issue.sentAt ?? issue.sendAt;
-      timeline = Array.from({ length: 73 }, (_, hour) => ({ hour, opens: 0, deliveries: 0 }));
-      for (const it of items) {
-        let hour = it.hour !== undefined ? num(it.hour) : NaN;
-        const at = it.at ?? it.bucket ?? it.time;
-        if (Number.isNaN(hour) && at && start) hour = Math.floor((new Date(String(at)).getTime() - new Date(start).getTime()) / 3600_000);
-        if (!(hour >= 0 && hour <= 72)) continue;
-        timeline[hour]!.opens += num(it.opens ?? it.opened ?? 0);
-        timeline[hour]!.deliveries += num(it.deliveries ?? it.delivered ?? 0);
-      }
-    }
-    return { stats, partial: false, timeline };
-  } catch {
-    return { stats: base, partial: true, timeline: null };
-  }
+  const r = await s.events.stats(issue.id);
+  const stats: IssueStats = {
+    recipients: num(r.recipients),
+    sent: num(r.sent),
+    delivered: num(r.delivered),
+    failed: num(r.failed),
+    bounced: { hard: num(r.bounced.hard), soft: num(r.bounced.soft) },
+    complained: num(r.complained),
+    opened: { unique: num(r.opened.unique), total: num(r.opened.total), likelyHuman: num(r.opened.likelyHuman) },
+    unsubscribed: num(r.unsubscribed),
+  };
+  const t = await s.events.timeline(issue.id, { hours: '72' });
+  const timeline: TimelinePoint[] | null = t.from ? t.buckets.map((b, hour) => ({ hour, opens: b.opens, deliveries: b.delivered })) : null;
+  return { stats, partial: false, timeline };
 }
 
 function noNewsletterPage(c: AdminContext) {

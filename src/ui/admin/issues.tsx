@@ -396,7 +396,7 @@ export function StatsPage(props: { v: View; flash?: FlashMsg | undefined; issue:
       <p class="notice" style="margin-top:1rem" data-testid="no-clicks">{t('stats.noClicks')}</p>
       <p class="muted-note">{props.openTracking ? t('stats.openNote') : t('stats.trackingOff')}</p>
       <h2>{t('stats.chart')}</h2>
-      <div class="card">{props.timeline ? <TimelineChart v={v} points={props.timeline} /> : <p class="muted">{t('common.notAvailable')}</p>}</div>
+      <div class="card">{props.timeline ? <TimelineChart v={v} points={props.timeline} /> : <p class="muted">{t('stats.noTimelineYet')}</p>}</div>
       <h2>{t('stats.failures')}</h2>
       {props.failures === null ? (
         <p class="muted">{t('common.notAvailable')}</p>
