@@ -58,16 +58,8 @@ export class SlotsRepository {
   }
 
   /** Claims the decision for a slot: true for exactly one caller, however many ticks race. */
-  async claimDecision(newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
-    await this.db.insertInto('slot_runs').values({ newsletter_id: newsletterId, slot_at: slotAt }).onConflict((oc) => oc.doNothing()).execute();
-    const r = await this.db
-      .updateTable('slot_runs')
-      .set({ decided_at: now })
-      .where('newsletter_id', '=', newsletterId)
-      .where('slot_at', '=', slotAt)
-      .where('decided_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  claimDecision(newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
+    return this.claim('decided_at', newsletterId, slotAt, now);
   }
 
   async recordOutcome(newsletterId: number, slotAt: Date, outcome: 'scheduled' | 'missed', issueId: number | null): Promise<void> {
@@ -75,14 +67,19 @@ export class SlotsRepository {
   }
 
   /** Claims the reminder for a slot: true for exactly one caller. */
-  async claimReminder(newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
+  claimReminder(newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
+    return this.claim('reminded_at', newsletterId, slotAt, now);
+  }
+
+  /** Sets `column` on the slot's row if it is still empty; the one caller that sets it wins. */
+  private async claim(column: 'decided_at' | 'reminded_at', newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
     await this.db.insertInto('slot_runs').values({ newsletter_id: newsletterId, slot_at: slotAt }).onConflict((oc) => oc.doNothing()).execute();
     const r = await this.db
       .updateTable('slot_runs')
-      .set({ reminded_at: now })
+      .set({ [column]: now })
       .where('newsletter_id', '=', newsletterId)
       .where('slot_at', '=', slotAt)
-      .where('reminded_at', 'is', null)
+      .where(column, 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
