@@ -10,33 +10,21 @@ const optionalString = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
-const intFrom = (def: number, min: number, max: number) =>
+/** A number from a string variable, with a default when empty; `whole` also requires an integer. */
+const numberFrom = (def: number, min: number, max: number, whole = false) =>
   z
     .string()
     .optional()
     .transform((s, ctx) => {
       if (s === undefined || s.trim() === '') return def;
       const n = Number(s);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${s}"` });
+      if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}, got "${s}"` });
         return z.NEVER;
       }
       return n;
     });
-
-const numberFrom = (def: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s.trim() === '') return def;
-      const n = Number(s);
-      if (!Number.isFinite(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a number from ${min} to ${max}, got "${s}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const intFrom = (def: number, min: number, max: number) => numberFrom(def, min, max, true);
 
 const httpUrl = (what: string) =>
   optionalString.refine((s) => s === undefined || /^https?:\/\/[^\s/]+/i.test(s), {

@@ -33,7 +33,7 @@ function csvStream(rows: number): ReadableStream<Uint8Array> {
 }
 
 export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]> {
-  const rows = Math.min(scale, 100_000) === scale ? scale : scale; // the list size itself
+  const rows = scale; // the list size itself
   const s = benchServices(db, new OutboxMailer(new OutboxRepository(db.handle.db), systemClock));
   await s.newsletters.create({ slug: 'csv', name: 'CSV bench', fromEmail: 'news@example.org' }, null);
   await s.users.createUser('csv@example.org', 'bench password 1', 'editor', 'bench');

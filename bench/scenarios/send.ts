@@ -40,7 +40,6 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     // after the send's connections have closed (a backend flushes its statistics on exit).
     const sendHandle = db.kind === 'postgres' ? openPostgres(db.url!, { max: 10, onQuery: db.timer.onQuery }) : null;
     const activeMs0 = sendHandle ? await activeTimeMs(db) : 0;
-    if (process.env.BENCH_NO_TRIGGERS) await sql`ALTER TABLE deliveries DISABLE TRIGGER USER`.execute(s.db);
     const sender = sendHandle ? benchServices({ ...db, handle: sendHandle }, mailer) : s;
     db.timer.reset();
     const cpu0 = process.cpuUsage();

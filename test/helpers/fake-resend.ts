@@ -85,7 +85,6 @@ export async function startFakeResend(
         const now = arrivedAt;
         while (recent.length && recent[0]! <= now - 1000) recent.shift();
         if (recent.length >= opts.ratePerSecond) {
-          if (process.env.FAKE_RESEND_DEBUG) console.error(`429 at ${now}: window ${JSON.stringify(recent)}`);
           stats.rejected429++;
           return reply(res, 429, { name: 'rate_limit_exceeded', message: 'Too many requests', statusCode: 429 }, { 'retry-after': '1' });
         }
