@@ -60,6 +60,12 @@ async function main() {
   }
 
   const dir = path.resolve('bench');
+  if (process.env.BENCH_NO_WRITE) {
+    // Exploratory runs (profiling, a helper's check) print but keep the recorded figures.
+    console.log('\n' + table(results) + '\n\nBENCH_NO_WRITE set: bench/results.json and the report were left as they were.');
+    if (failures.length) process.exitCode = 1;
+    return;
+  }
   const payload = { scale: scaleName, subscribers: scale, database: db.kind, node: process.version, at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), results };
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
