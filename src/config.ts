@@ -58,6 +58,9 @@ const envSchema = z.object({
   }),
   SIGNUP_RATE_LIMIT: intFrom(30, 1, 10_000_000),
   SOFT_BOUNCE_THRESHOLD: intFrom(3, 1, 100),
+  TRUST_PROXY: optionalString.refine((s) => s === undefined || ['none', 'cloudflare', 'forwarded'].includes(s), {
+    message: 'must be none (use the socket address), cloudflare (CF-Connecting-IP) or forwarded (X-Forwarded-For / X-Real-IP from your own proxy)',
+  }),
   LOG_LEVEL: optionalString.refine((s) => s === undefined || ['debug', 'info', 'warn', 'error', 'silent'].includes(s), {
     message: 'must be one of debug, info, warn, error, silent',
   }),
@@ -76,7 +79,14 @@ export interface Config {
   signupRateLimit: number;
   softBounceThreshold: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Which request header to believe for the client's IP (rate limits, login lockout, consent
+   * record). A header is only as honest as the proxy that sets it, so plain Node trusts none.
+   */
+  trustProxy: TrustProxy;
 }
+
+export type TrustProxy = 'none' | 'cloudflare' | 'forwarded';
 
 /** A configuration problem; `message` is one line naming the variable. */
 export class ConfigError extends Error {
@@ -89,7 +99,8 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig(env: Record<string, string | undefined>): Config {
+/** `defaults` lets an entry choose what an unset variable means there (Workers: behind Cloudflare). */
+export function parseConfig(env: Record<string, string | undefined>, defaults: { trustProxy?: TrustProxy } = {}): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -117,5 +128,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     signupRateLimit: e.SIGNUP_RATE_LIMIT,
     softBounceThreshold: e.SOFT_BOUNCE_THRESHOLD,
     logLevel: (e.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
+    trustProxy: (e.TRUST_PROXY as TrustProxy | undefined) ?? defaults.trustProxy ?? 'none',
   };
 }

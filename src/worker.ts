@@ -57,7 +57,7 @@ function stringVars(env: WorkerEnv): Record<string, string | undefined> {
 
 /** Services for one request or event, over a fresh database connection; `close` ends it. */
 async function openServices(env: WorkerEnv): Promise<{ services: Services; close: () => Promise<void> }> {
-  cachedConfig ??= parseConfig(stringVars(env));
+  cachedConfig ??= parseConfig(stringVars(env), { trustProxy: 'cloudflare' });
   const config = cachedConfig;
   const url = config.databaseUrl ?? env.HYPERDRIVE?.connectionString;
   if (!url) throw new Error('Configuration error: bind HYPERDRIVE (wrangler.toml) or set DATABASE_URL');

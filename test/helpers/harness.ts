@@ -39,7 +39,7 @@ export async function createHarness(
   opts: { env?: Record<string, string>; mailer?: (s: { db: TestDb; clock: FakeClock }) => Mailer } = {},
 ): Promise<Harness> {
   const db = await openTestDb(kind);
-  const config = parseConfig({ PUBLIC_URL: 'https://news.example.test', SECRET: 'x'.repeat(40), ...opts.env });
+  const config = parseConfig({ PUBLIC_URL: 'https://news.example.test', SECRET: 'x'.repeat(40), TRUST_PROXY: 'forwarded', ...opts.env });
   const clock = new FakeClock(new Date('2026-03-01T08:00:00Z'));
   const services = createServices({
     config,
