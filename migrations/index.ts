@@ -9,6 +9,7 @@ import * as m0003 from './0003_issues.ts';
 import * as m0004 from './0004_sending.ts';
 import * as m0005 from './0005_events.ts';
 import * as m0006 from './0006_sessions.ts';
+import * as m0011 from './0011_housekeeping.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_sending': m0004,
   '0005_events': m0005,
   '0006_sessions': m0006,
+  '0011_housekeeping': m0011,
 };

@@ -31,6 +31,7 @@ import { UsersRepository } from './modules/users/repository.ts';
 import { UsersService } from './modules/users/service.ts';
 import { AuthRepository } from './modules/auth/repository.ts';
 import { AuthService } from './modules/auth/service.ts';
+import { HousekeepingService } from './modules/housekeeping/service.ts';
 
 export interface Deps {
   config: Config;
@@ -104,6 +105,8 @@ function createCore(deps: Deps) {
     ...core,
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({ repo: new EventsRepository(db), subscribers: core.subscribers, queue, clock, config: deps.config, secret: deps.secret, log: deps.log }),
+    // Hourly retention of the job log, raw webhook payloads, rate-limit windows and sessions.
+    housekeeping: new HousekeepingService({ jobs: repos.jobs, events: new EventsRepository(db), rateLimits: repos.rateLimits, auth: new AuthRepository(db), queue, clock, log: deps.log }),
   };
 }
 
@@ -126,6 +129,9 @@ function createJobHandlers(_s: CoreServices): JobHandlers {
     // Webhook events that arrived before the ledger knew their provider id.
     'events.rematch': async () => {
       await _s.events.rematch();
+    },
+    'housekeeping.prune': async () => {
+      await _s.housekeeping.prune();
     },
     // Lets operators (and tests) check that the queue moves end to end.
     noop: async () => {},

@@ -60,6 +60,17 @@ export class JobsRepository {
     return Number(r.numUpdatedRows);
   }
 
+  /** Deletes up to `limit` jobs that finished (done or failed) before `before`; returns how many. */
+  async deleteFinishedBefore(before: Date, limit: number): Promise<number> {
+    const r = await sql`
+      DELETE FROM jobs WHERE id IN (
+        SELECT id FROM jobs
+        WHERE (done_at IS NOT NULL OR failed_at IS NOT NULL) AND coalesce(done_at, failed_at) < ${before}
+        LIMIT ${limit}
+      )`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
   async countPending(): Promise<number> {
     const r = await this.db
       .selectFrom('jobs')

@@ -19,6 +19,8 @@ export const dueWorkFinders: DueWorkFinder[] = [
   (s, now) => s.sending.enqueueDue(now),
   // Webhook events that beat the pipeline's write of their provider id.
   (s, now) => s.events.enqueueRematch(now),
+  // Once an hour: retention of finished jobs, raw webhook payloads, rate-limit windows, sessions.
+  (s, now) => s.housekeeping.enqueueDue(now),
 ];
 
 export async function tick(s: Services): Promise<TickResult> {

@@ -133,6 +133,18 @@ export class EventsRepository {
       ON CONFLICT (svix_id) DO UPDATE SET last_error = excluded.last_error WHERE webhook_events.processed_at IS NULL`.execute(this.db);
   }
 
+  /**
+   * Deletes up to `limit` raw webhook events received before `before`; returns how many. Safe for
+   * deduplication: a replay that old fails the signature's 5-minute timestamp window anyway.
+   */
+  async deleteWebhookEventsBefore(before: Date, limit: number): Promise<number> {
+    const r = await sql`
+      DELETE FROM webhook_events WHERE svix_id IN (
+        SELECT svix_id FROM webhook_events WHERE received_at < ${before} LIMIT ${limit}
+      )`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
   /** Unmatched events whose provider id now names a ledger row (the webhook beat the pipeline's write). */
   async rematchable(since: Date, limit: number): Promise<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }[]> {
     const r = await sql<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }>`
