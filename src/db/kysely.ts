@@ -5,6 +5,13 @@ import { migrations } from '../../migrations/index.ts';
 export type Db = Kysely<Database>;
 export type DbKind = 'pglite' | 'postgres';
 
+/**
+ * Starts a statement that runs often and costs more to plan than to execute (the signup's
+ * one-statement CTE): the PostgreSQL driver sends it as a named prepared statement, parsed and
+ * planned once per connection. Elsewhere it is only a comment.
+ */
+export const PREPARED = '/* quire:prepared */';
+
 /** A database handle plus what the app needs to know about it. */
 export interface DbHandle {
   db: Db;

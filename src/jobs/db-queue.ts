@@ -5,13 +5,20 @@ import type { JobsRepository } from './repository.ts';
 import { backoffMs, RetryLater, type Job, type JobHandlers, type JobQueue } from './queue.ts';
 
 export class DbJobQueue implements JobQueue {
+  readonly sameDatabase: { inserted(): void };
+
+  /** `onEnqueue` runs after each enqueue, including jobs other repositories insert themselves (see JobQueue.sameDatabase). */
   constructor(
     private readonly repo: JobsRepository,
     private readonly clock: Clock,
-  ) {}
+    private readonly onEnqueue?: () => void,
+  ) {
+    this.sameDatabase = { inserted: () => this.onEnqueue?.() };
+  }
 
-  enqueue(jobs: Job[]): Promise<void> {
-    return this.repo.insert(jobs, this.clock.now());
+  async enqueue(jobs: Job[]): Promise<void> {
+    await this.repo.insert(jobs, this.clock.now());
+    this.onEnqueue?.();
   }
 }
 

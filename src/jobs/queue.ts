@@ -14,6 +14,13 @@ export interface Job {
 
 export interface JobQueue {
   enqueue(jobs: Job[]): Promise<void>;
+  /**
+   * Present when jobs are rows of the `jobs` table in the application's own database (Node). A
+   * repository statement may then insert a job together with the change it follows (one commit
+   * for both: no change without its job, no job without its change); its caller then calls
+   * `inserted()`, which does what `enqueue` does besides the insert (e.g. wake the worker loop).
+   */
+  readonly sameDatabase?: { inserted(): void };
 }
 
 export interface JobContext {

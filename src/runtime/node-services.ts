@@ -34,12 +34,7 @@ export async function startNodeRuntime(
       dbKind: handle.kind,
       clock,
       mailer: createMailer(config, handle.db, clock, nodeHttpPost),
-      queue: (repos): JobQueue => {
-        const q = new DbJobQueue(repos.jobs, clock);
-        return opts.onEnqueue
-          ? { enqueue: async (jobs) => { await q.enqueue(jobs); opts.onEnqueue!(); } }
-          : q;
-      },
+      queue: (repos): JobQueue => new DbJobQueue(repos.jobs, clock, opts.onEnqueue),
       log: opts.log ?? createLogger(config.logLevel),
       secret,
     });

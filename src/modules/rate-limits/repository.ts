@@ -11,6 +11,15 @@ export interface RateLimitHit {
   resetAt: Date;
 }
 
+/**
+ * A hot key (every signup behind one proxy shares an IP) spreads its hits over this many rows,
+ * `key#0` … `key#31`, each hit on one at random, the count being their sum: one row would hold
+ * its lock from each hit until that transaction's commit, disk flush included, and so serialise
+ * every request with that key. See SubscribersRepository.signup, which counts in the same
+ * statement as the signup.
+ */
+export const RATE_LIMIT_SHARDS = 32;
+
 export class RateLimitsRepository {
   constructor(private readonly db: Db) {}
 

@@ -69,7 +69,7 @@ const MAX_ERRORS_LISTED = 100;
  */
 export async function readSubscriberCsv(
   body: ReadableStream<Uint8Array>,
-  o: { maxBytes: number; chunkSize: number; onChunk: (rows: CsvRow[]) => Promise<void> },
+  o: { maxBytes: number; chunkSize: number; onChunk: (rows: CsvRow[]) => Promise<void>; /** after each chunk: rows read so far */ onProgress?: (rowsRead: number) => void | Promise<void> },
 ): Promise<CsvReadResult> {
   let bytes = 0;
   let headerSeen = false;
@@ -147,6 +147,7 @@ export async function readSubscriberCsv(
       if (chunk.length >= o.chunkSize) {
         await o.onChunk(chunk);
         chunk = [];
+        await o.onProgress?.(result.total);
       }
     }
   } catch (e) {
@@ -164,6 +165,7 @@ export async function readSubscriberCsv(
     });
   }
   if (chunk.length) await o.onChunk(chunk);
+  await o.onProgress?.(result.total);
   return result;
 }
 

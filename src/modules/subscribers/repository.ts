@@ -1,10 +1,11 @@
 /** All SQL about subscribers, their consent record, consent texts and erasure tombstones. */
 import { sql, type Transaction } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
+import { PREPARED, type Db } from '../../db/kysely.ts';
 import type { Database, SubscriberEventRow, SubscriberRow, SubscriberStatus, SubscribersTable } from '../../db/schema.ts';
 import type { Updateable } from 'kysely';
 import { AuditRepository } from '../audit/repository.ts';
 import { OutboxRepository } from '../outbox/repository.ts';
+import { RATE_LIMIT_SHARDS } from '../rate-limits/repository.ts';
 
 /** How a change came about (the consent record's "how"). */
 export type EventSource = 'form' | 'api' | 'import' | 'one-click' | 'link' | 'preferences' | 'admin' | 'webhook' | 'cli' | 'system';
@@ -127,6 +128,138 @@ export class SubscribersRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * A public signup in one statement (one round trip, one commit). In order:
+   * - rate limits: one hit on the IP's counter (sharded, see RATE_LIMIT_SHARDS), and, only when the
+   *   IP is within its limit, one on the address's; over either, nothing else happens;
+   * - finds or inserts the address as pending, or moves an unsubscribed one back to pending;
+   * - appends the consent event (signup, repeated signup, resubscribe) with the newsletter's current
+   *   consent text version, read here;
+   * - claims the confirmation email (at most one per `resendIntervalMs` per pending address) and,
+   *   when `job` is given (jobs live in this database), inserts its job in the same commit.
+   * Active, suppressed and erased rows are left alone and recorded nowhere.
+   *
+   * The IP limit is exact for requests one after another; concurrent ones each see the others'
+   * committed hits only, so a burst may pass a few more than `max` (at most one per request in flight).
+   * `raced`: a concurrent signup inserted the address after this statement's snapshot; call again
+   * without `limits` (this request's hits are counted).
+   */
+  async signup(s: {
+    newsletterId: number;
+    email: string;
+    norm: string;
+    name: string | null;
+    language: string | null;
+    source: EventSource;
+    ip: string | null;
+    userAgent: string | null;
+    now: Date;
+    resendIntervalMs: number;
+    limits: { ipKey: string; ipMax: number; addressKey: string; addressMax: number; windowMs: number } | null;
+    job: { kind: string; dedupePrefix: string } | null;
+  }): Promise<
+    | { kind: 'limited'; which: 'ip' | 'address'; resetAt: Date }
+    | { kind: 'raced' }
+    | { kind: 'done'; confirmId: string | null; jobInserted: boolean }
+  > {
+    const resendBefore = new Date(s.now.getTime() - s.resendIntervalMs);
+    const l = s.limits;
+    const start = l ? new Date(Math.floor(s.now.getTime() / l.windowMs) * l.windowMs) : s.now;
+    const limits = l
+      ? sql`
+      ip_keys AS (SELECT ${l.ipKey}::text || '#' || shard AS key FROM generate_series(0, ${RATE_LIMIT_SHARDS - 1}::int) AS shard),
+      ip_hit AS (
+        INSERT INTO rate_limits (key, window_start, count)
+        SELECT key, ${start}::timestamptz, 1 FROM ip_keys ORDER BY random() LIMIT 1
+        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+        RETURNING key, count
+      ),
+      ip_total AS (
+        -- one primary-key probe per shard (the window index would visit every key of the hour)
+        SELECT (SELECT count FROM ip_hit) + coalesce((
+          SELECT sum((SELECT r.count FROM rate_limits r WHERE r.key = k.key AND r.window_start = ${start}::timestamptz))
+          FROM ip_keys k WHERE k.key <> (SELECT key FROM ip_hit)
+        ), 0) AS n
+      ),
+      address_hit AS (
+        INSERT INTO rate_limits (key, window_start, count)
+        SELECT ${l.addressKey}, ${start}::timestamptz, 1 FROM ip_total WHERE n <= ${l.ipMax}
+        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+        RETURNING count
+      ),
+      gate AS (
+        SELECT (SELECT n FROM ip_total) <= ${l.ipMax} AS ip_ok,
+               coalesce((SELECT count FROM address_hit) <= ${l.addressMax}, false) AS address_ok
+      ),
+      ok AS (SELECT ip_ok AND address_ok AS ok FROM gate),`
+      : sql`
+      gate AS (SELECT true AS ip_ok, true AS address_ok),
+      ok AS (SELECT true AS ok),`;
+    const job = s.job
+      ? sql`,
+      job AS (
+        INSERT INTO jobs (kind, payload, dedupe_key, run_at)
+        SELECT ${s.job.kind}, jsonb_build_object('subscriberId', id::text), ${s.job.dedupePrefix} || id::text || ':' || ${String(s.now.getTime())}, ${s.now}::timestamptz
+        FROM mail
+        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING
+        RETURNING id
+      )`
+      : sql``;
+    const r = await sql<{ ip_ok: boolean; address_ok: boolean; existed: boolean; inserted: boolean; confirm_id: string | null; job_inserted: boolean }>`${sql.raw(PREPARED)}
+      WITH ${limits}
+      cur AS (
+        SELECT id, status FROM subscribers
+        WHERE newsletter_id = ${s.newsletterId} AND email_normalized = ${s.norm} AND (SELECT ok FROM ok)
+      ),
+      consent AS (
+        SELECT max(version) AS version FROM consent_texts WHERE newsletter_id = ${s.newsletterId}
+      ),
+      ins AS (
+        INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, pending_since, last_confirmation_sent_at, created_at, updated_at)
+        SELECT ${s.newsletterId}, ${s.email}, ${s.norm}, ${s.name}, ${s.language}, 'pending', ${s.source}, consent.version, ${s.now}::timestamptz, ${s.now}::timestamptz, ${s.now}::timestamptz, ${s.now}::timestamptz
+        FROM consent, ok WHERE ok.ok AND NOT EXISTS (SELECT 1 FROM cur)
+        ON CONFLICT (newsletter_id, email_normalized) DO NOTHING
+        RETURNING id
+      ),
+      resub AS (
+        UPDATE subscribers AS s
+        SET status = 'pending', pending_since = ${s.now}::timestamptz, consent_text_version = (SELECT version FROM consent),
+            name = coalesce(${s.name}::text, s.name), last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
+        FROM cur WHERE s.id = cur.id AND cur.status = 'unsubscribed' AND s.status = 'unsubscribed'
+        RETURNING s.id
+      ),
+      claim AS (
+        UPDATE subscribers AS s SET last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
+        FROM cur WHERE s.id = cur.id AND cur.status = 'pending' AND s.status = 'pending'
+          AND (s.last_confirmation_sent_at IS NULL OR s.last_confirmation_sent_at <= ${resendBefore}::timestamptz)
+        RETURNING s.id
+      ),
+      changed AS (
+        SELECT id, 'signup' AS type, NULL::jsonb AS detail FROM ins
+        UNION ALL SELECT id, 'signup', '{"repeated":true}'::jsonb FROM cur WHERE status = 'pending'
+        UNION ALL SELECT id, 'resubscribe', NULL FROM resub
+      ),
+      ev AS (
+        INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source, ip, user_agent, consent_text_version, detail)
+        SELECT id, ${s.newsletterId}, ${s.now}::timestamptz, type, ${s.source}, ${s.ip}, ${s.userAgent}, (SELECT version FROM consent), detail FROM changed
+      ),
+      mail AS (
+        SELECT id FROM ins UNION ALL SELECT id FROM resub UNION ALL SELECT id FROM claim
+      )${job}
+      SELECT gate.ip_ok, gate.address_ok,
+             EXISTS (SELECT 1 FROM cur) AS existed,
+             EXISTS (SELECT 1 FROM ins) AS inserted,
+             (SELECT id FROM mail LIMIT 1)::text AS confirm_id,
+             ${s.job ? sql`EXISTS (SELECT 1 FROM job)` : sql`false`} AS job_inserted
+      FROM gate`.execute(this.db);
+    const row = r.rows[0]!;
+    if (l && Math.random() < 0.002) await this.db.deleteFrom('rate_limits').where('window_start', '<', new Date(s.now.getTime() - 24 * 3600_000)).execute();
+    if (!row.ip_ok) return { kind: 'limited', which: 'ip', resetAt: new Date(start.getTime() + l!.windowMs) };
+    if (!row.address_ok) return { kind: 'limited', which: 'address', resetAt: new Date(start.getTime() + l!.windowMs) };
+    if (!row.existed && !row.inserted) return { kind: 'raced' };
+    return { kind: 'done', confirmId: row.confirm_id, jobInserted: row.job_inserted };
+  }
+
   /** Updates a row only if it is (still) in one of `fromStatuses`; undefined otherwise. */
   transition(id: string, fromStatuses: SubscriberStatus[], patch: Updateable<SubscribersTable>, now: Date, extra?: { pendingSince?: Date }): Promise<SubscriberRow | undefined> {
     let q = this.db
@@ -247,6 +380,17 @@ export class SubscribersRepository {
       .executeTakeFirst();
   }
 
+  /** Adds version 1 unless the newsletter has a consent text already (concurrent first uses create one version, not several). */
+  async addFirstConsentText(newsletterId: number, text: string, now: Date): Promise<{ version: number; text: string }> {
+    const r = await this.db
+      .insertInto('consent_texts')
+      .values({ newsletter_id: newsletterId, version: 1, text, created_at: now })
+      .onConflict((oc) => oc.columns(['newsletter_id', 'version']).doNothing())
+      .returning(['version', 'text'])
+      .executeTakeFirst();
+    return r ?? (await this.currentConsentText(newsletterId))!;
+  }
+
   /** Adds a version (the next number); concurrent writers retry on the primary key. */
   async addConsentText(newsletterId: number, text: string, now: Date): Promise<{ version: number; text: string }> {
     for (let attempt = 0; ; attempt++) {
@@ -282,11 +426,14 @@ export class SubscribersRepository {
       WITH input AS (
         SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(e text, n text, nm text, l text, h text)
       ),
+      -- One index probe per row: as a join, the planner (which cannot see how many rows the JSON
+      -- holds, nor, mid-import, how many the newsletter has) scanned the newsletter's whole list
+      -- for every chunk, so each chunk cost more than the one before.
       classified AS (
-        SELECT i.*, s.status AS existing, (t.hash IS NOT NULL) AS erased
+        SELECT i.*,
+               (SELECT s.status FROM subscribers s WHERE s.newsletter_id = ${newsletterId} AND s.email_normalized = i.n) AS existing,
+               EXISTS (SELECT 1 FROM erasure_tombstones t WHERE t.hash = i.h) AS erased
         FROM input i
-        LEFT JOIN subscribers s ON s.newsletter_id = ${newsletterId} AND s.email_normalized = i.n
-        LEFT JOIN erasure_tombstones t ON t.hash = i.h
       ),
       ins AS (
         INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, confirmed_at, created_at, updated_at)

@@ -29,7 +29,7 @@ import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { OutboxRepository } from '../outbox/repository.ts';
 import type { RateLimitsRepository } from '../rate-limits/repository.ts';
 import type { AuthUser } from '../users/service.ts';
-import { csvLine, readSubscriberCsv } from './csv.ts';
+import { csvLine, readSubscriberCsv, type CsvRow } from './csv.ts';
 import type { EventSource, ImportOutcome, SubscribersRepository } from './repository.ts';
 
 /** react-email and React take ~1.5 s to import: loaded on the first transactional email, not at start-up (the CLI). */
@@ -40,6 +40,9 @@ export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60_000;
 export const ADDRESS_RATE_LIMIT_PER_HOUR = 10;
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 export const IMPORT_CHUNK_ROWS = 1_000;
+export const IMPORT_CHUNKS_IN_FLIGHT = 2;
+const SIGNUP_NEWSLETTER_CACHE_TTL_MS = 60_000;
+const SIGNUP_NEWSLETTER_CACHE_SIZE = 1_000;
 
 const languageTag = z.string().max(35).regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/, { message: 'must be a language tag such as zh-CN or en' });
 
@@ -134,11 +137,19 @@ export interface SubscribersServiceDeps {
 }
 
 export class SubscribersService {
-  constructor(private readonly d: SubscribersServiceDeps) {}
+  /** slug → newsletter id for signups (see signupNewsletterId). */
+  private readonly signupNewsletters: Map<string, { id: number; until: number }>;
+
+  constructor(
+    private readonly d: SubscribersServiceDeps,
+    cache?: Map<string, { id: number; until: number }>,
+  ) {
+    this.signupNewsletters = cache ?? new Map();
+  }
 
   /** The same service on another repository, e.g. one bound to a caller's transaction (webhook events). */
   withRepo(repo: SubscribersRepository): SubscribersService {
-    return new SubscribersService({ ...this.d, repo });
+    return new SubscribersService({ ...this.d, repo }, this.signupNewsletters);
   }
 
   private get repo() {
@@ -153,6 +164,24 @@ export class SubscribersService {
     return hmacBase64url(this.d.secret, `quire-address\n${normalized}`);
   }
 
+  /**
+   * The newsletter id behind a slug for the signup path, cached per process: slugs never change
+   * and newsletters are not deleted, so a hit stays true (the TTL only bounds the map's memory of
+   * the past). Misses are not cached, so a newsletter created a moment ago is found at once. The
+   * first lookup also makes sure a consent text exists; its current version is read by the signup
+   * statement itself, so a new wording counts from the next signup, in every process.
+   */
+  async signupNewsletterId(slug: string): Promise<number> {
+    const hit = this.signupNewsletters.get(slug);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.id;
+    const n = await this.newsletterBySlug(slug);
+    await this.consentText(n);
+    if (this.signupNewsletters.size >= SIGNUP_NEWSLETTER_CACHE_SIZE) this.signupNewsletters.clear();
+    this.signupNewsletters.set(slug, { id: n.id, until: now + SIGNUP_NEWSLETTER_CACHE_TTL_MS });
+    return n.id;
+  }
+
   async newsletterBySlug(slug: string): Promise<NewsletterRow> {
     const n = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await this.d.newsletters.findBySlug(slug) : undefined;
     if (!n) throw notFound(`Newsletter "${slug.slice(0, 64)}"`);
@@ -163,7 +192,7 @@ export class SubscribersService {
   async consentText(n: NewsletterRow): Promise<{ version: number; text: string }> {
     const cur = await this.repo.currentConsentText(n.id);
     if (cur) return cur;
-    return this.repo.addConsentText(n.id, translator(n.language)('consent.default', { newsletter: n.name }), this.now());
+    return this.repo.addFirstConsentText(n.id, translator(n.language)('consent.default', { newsletter: n.name }), this.now());
   }
 
   async setConsentText(slug: string, input: unknown, actor: AuthUser): Promise<{ version: number; text: string }> {
@@ -182,82 +211,54 @@ export class SubscribersService {
 
   // ---------------------------------------------------------------- signup
 
-  private async limit(key: string, max: number, windowMs: number, message: string): Promise<void> {
-    const hit = await this.d.rateLimits.hit(key, windowMs, this.now());
-    if (hit.count > max) {
-      const retryAfter = Math.max(1, Math.ceil((hit.resetAt.getTime() - this.now().getTime()) / 1000));
-      throw new AppError('rate_limited', message, { retryAfter }, { 'Retry-After': String(retryAfter) });
-    }
-  }
-
   /**
    * A signup from the form or the public API. Resolves the same way whatever the address's state
    * (no enumeration); throws only for an unknown newsletter, invalid input or a rate limit.
    * Email goes out from a job, so the answer neither waits on nor reveals anything about sending.
+   *
+   * One statement does it all (repository `signup`: rate limits per IP then per address, insert or
+   * find, resubscribe, consent event, confirmation claim, and the confirmation job when jobs live in
+   * the database): each round trip to the database costs more than the rest of the request, and a
+   * consent change and its confirmation job commit together. The newsletter id is cached.
    */
   async signup(slug: string, input: unknown, source: 'form' | 'api', meta: RequestMeta): Promise<void> {
-    const n = await this.newsletterBySlug(slug);
+    const newsletterId = await this.signupNewsletterId(slug);
     const body = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     // Honeypot: a field people never see; whatever fills it gets a success and nothing is stored.
     if (body.website) return;
     const v = parseOrThrow(signupSchema, input);
     const addr = parseAddress(v.email)!;
     const now = this.now();
-    await this.limit(`signup:ip:${meta.ip ?? 'unknown'}`, this.d.config.signupRateLimit, 3600_000, 'Too many signups from this network; try again later');
-    await this.limit(`signup:address:${this.addressHash(addr.normalized)}`, ADDRESS_RATE_LIMIT_PER_HOUR, 3600_000, 'Too many signups for this address; try again later');
-    const consent = await this.consentText(n);
-    const event = { newsletterId: n.id, at: now, source, ip: meta.ip, userAgent: meta.userAgent, consentTextVersion: consent.version } as const;
-
-    let row = await this.repo.findByAddress(n.id, addr.normalized);
-    if (!row) {
-      row = await this.repo.insert({
-        newsletterId: n.id,
-        email: addr.email,
-        norm: addr.normalized,
-        name: v.name ?? null,
-        language: v.language ?? null,
-        status: 'pending',
-        source,
-        consentTextVersion: consent.version,
-        now,
-      });
-      if (row) {
-        await this.repo.addEvents([{ ...event, subscriberId: String(row.id), type: 'signup' }]);
-        await this.queueConfirmation(row.id, now);
-        return;
-      }
-      row = await this.repo.findByAddress(n.id, addr.normalized); // lost a race with a concurrent signup
-      if (!row) return;
+    const ipMax = this.d.config.signupRateLimit;
+    const inDb = this.d.queue.sameDatabase;
+    const signup = {
+      newsletterId, email: addr.email, norm: addr.normalized, name: v.name ?? null, language: v.language ?? null, source, ip: meta.ip, userAgent: meta.userAgent, now,
+      resendIntervalMs: CONFIRMATION_RESEND_INTERVAL_MS,
+      limits: { ipKey: `signup:ip:${meta.ip ?? 'unknown'}`, ipMax, addressKey: `signup:address:${this.addressHash(addr.normalized)}`, addressMax: ADDRESS_RATE_LIMIT_PER_HOUR, windowMs: 3600_000 },
+      job: inDb ? { kind: 'mail.confirm', dedupePrefix: 'mail.confirm:' } : null,
+    };
+    let r = await this.repo.signup(signup);
+    if (r.kind === 'limited') {
+      const retryAfter = Math.max(1, Math.ceil((r.resetAt.getTime() - now.getTime()) / 1000));
+      const message = r.which === 'ip' ? 'Too many signups from this network; try again later' : 'Too many signups for this address; try again later';
+      throw new AppError('rate_limited', message, { retryAfter }, { 'Retry-After': String(retryAfter) });
     }
-    const id = String(row.id);
-    switch (row.status) {
-      case 'pending':
-        await this.repo.addEvents([{ ...event, subscriberId: id, type: 'signup', detail: { repeated: true } }]);
-        await this.queueConfirmation(id, now);
-        return;
-      case 'unsubscribed': {
-        const moved = await this.repo.transition(
-          id,
-          ['unsubscribed'],
-          { status: 'pending', pending_since: now, consent_text_version: consent.version, ...(v.name ? { name: v.name } : {}), last_confirmation_sent_at: null },
-          now,
-        );
-        if (!moved) return;
-        await this.repo.addEvents([{ ...event, subscriberId: id, type: 'resubscribe' }]);
-        await this.queueConfirmation(id, now);
-        return;
-      }
-      default:
-        // active: nothing to do and nothing sent (the person already gets every issue);
-        // suppressed: mail to this address bounced or was reported, so we send nothing.
-        return;
-    }
+    // Lost a race with a concurrent signup of the same address: now it is there to find.
+    if (r.kind === 'raced') r = await this.repo.signup({ ...signup, limits: null });
+    if (r.kind !== 'done' || !r.confirmId) return;
+    if (inDb) {
+      if (r.jobInserted) inDb.inserted();
+    } else await this.enqueueConfirmation(r.confirmId, now);
   }
 
   /** Enqueues a confirmation email unless one was sent in the last 10 minutes. */
   private async queueConfirmation(id: string, now: Date): Promise<void> {
     if (!(await this.repo.claimConfirmationSend(id, now, CONFIRMATION_RESEND_INTERVAL_MS))) return;
-    await this.d.queue.enqueue([{ kind: 'mail.confirm', payload: { subscriberId: id }, dedupeKey: `mail.confirm:${id}:${now.getTime()}` }]);
+    await this.enqueueConfirmation(id, now);
+  }
+
+  private enqueueConfirmation(id: string, now: Date): Promise<void> {
+    return this.d.queue.enqueue([{ kind: 'mail.confirm', payload: { subscriberId: id }, dedupeKey: `mail.confirm:${id}:${now.getTime()}` }]);
   }
 
   // ---------------------------------------------------------------- confirm
@@ -518,7 +519,8 @@ export class SubscribersService {
     return { id: String(s.id), status: 'erased' as const, erased };
   }
 
-  async import(slug: string, body: ReadableStream<Uint8Array> | null, consentNoteInput: unknown, actor: AuthUser) {
+  /** `onProgress` (optional) hears rows read and imported so far after each chunk (the admin import's live progress). */
+  async import(slug: string, body: ReadableStream<Uint8Array> | null, consentNoteInput: unknown, actor: AuthUser, onProgress?: (p: { rows: number; imported: number }) => void | Promise<void>) {
     const n = await this.newsletterBySlug(slug);
     const r = consentNoteSchema.safeParse(consentNoteInput ?? '');
     if (!r.success) throw new AppError('validation_failed', 'consentNote is required: say how these people agreed', { fields: [{ field: 'consentNote', message: r.error.issues[0]!.message }] });
@@ -527,18 +529,42 @@ export class SubscribersService {
     const consent = await this.consentText(n);
     const now = this.now();
     const counts: Record<ImportOutcome, number> = { imported: 0, already_subscribed: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 };
-    const read = await readSubscriberCsv(body, {
-      maxBytes: IMPORT_MAX_BYTES,
-      chunkSize: IMPORT_CHUNK_ROWS,
-      onChunk: async (rows) => {
-        const got = await this.repo.importChunk(
-          n.id,
-          rows.map((x) => ({ email: x.email, norm: x.normalized, name: x.name, language: x.language, hash: this.addressHash(x.normalized) })),
-          { now, consentNote, consentTextVersion: consent.version },
-        );
-        for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += got[k];
-      },
-    });
+    // Reading and parsing the next chunk overlaps the database's work on the previous ones: up to
+    // IMPORT_CHUNKS_IN_FLIGHT statements at once (chunks never share an address: the reader drops
+    // repeats), and the reader waits while that many are running, so memory stays bounded.
+    const inFlight = new Set<Promise<void>>();
+    const state: { failure: { error: unknown } | null } = { failure: null };
+    const rethrow = () => {
+      if (state.failure) throw state.failure.error;
+    };
+    const importChunk = async (rows: CsvRow[]) => {
+      const got = await this.repo.importChunk(
+        n.id,
+        rows.map((x) => ({ email: x.email, norm: x.normalized, name: x.name, language: x.language, hash: this.addressHash(x.normalized) })),
+        { now, consentNote, consentTextVersion: consent.version },
+      );
+      for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += got[k];
+    };
+    let read: Awaited<ReturnType<typeof readSubscriberCsv>>;
+    try {
+      read = await readSubscriberCsv(body, {
+        maxBytes: IMPORT_MAX_BYTES,
+        chunkSize: IMPORT_CHUNK_ROWS,
+        onChunk: async (rows) => {
+          rethrow();
+          const p: Promise<void> = importChunk(rows)
+            .catch((error: unknown) => void (state.failure ??= { error }))
+            .finally(() => inFlight.delete(p));
+          inFlight.add(p);
+          while (inFlight.size >= IMPORT_CHUNKS_IN_FLIGHT) await Promise.race(inFlight);
+          rethrow();
+        },
+        ...(onProgress ? { onProgress: (rows: number) => onProgress({ rows, imported: counts.imported }) } : {}),
+      });
+    } finally {
+      await Promise.all(inFlight); // never leave a statement running past the request
+    }
+    rethrow();
     const { imported, ...rest } = counts;
     const result = { imported, skipped: { duplicate: read.duplicates, ...rest }, errors: read.errors, errorCount: read.errorCount, total: read.total };
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'subscribers.import', target: n.slug, detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, total: read.total } });
