@@ -22,6 +22,8 @@ import type { Services } from './services.ts';
 import { HomePage } from './ui/home.tsx';
 import { openApiDocument } from './http/openapi.ts';
 import { ApiDocsPage } from './ui/api-docs.tsx';
+import { localizedErrorMessage } from './ui/error-messages.ts';
+import { translator } from './ui/i18n.ts';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
@@ -66,7 +68,7 @@ export function createApp(resolve: ServicesResolver) {
 
   app.route('/archive', archiveRoutes);
   // The admin web app (issue #8): server-rendered pages behind a session cookie.
-  app.use('/admin/*', bodyLimit({ maxSize: ADMIN_FORM_BODY, onError: () => { throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`); } }));
+  app.use('/admin/*', bodyLimit({ maxSize: ADMIN_FORM_BODY, onError: () => { throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`).withKey('upload.tooLargeApi', { mb: ADMIN_FORM_BODY / 1024 / 1024 }); } }));
   app.route('/admin', adminRoutes);
 
   // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
@@ -91,13 +93,16 @@ export function createApp(resolve: ServicesResolver) {
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) return c.json(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404);
-    return c.html(notFoundPage(), 404);
+    return c.html(notFoundPage(c), 404);
   });
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
-      if (err.status === 404 && !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/webhooks/')) return c.html(notFoundPage(err.message), 404);
+      const page = !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/webhooks/');
+      if (page && err.status === 404) return c.html(notFoundPage(c, err), 404);
+      // A person's browser on a page gets a page in their language; programs get the JSON error.
+      if (page && (c.req.header('accept') ?? '').includes('text/html')) return c.html(errorPage(c, err), err.status as 400);
       return c.json(err.toJSON(), err.status as 400);
     }
     if (err instanceof HTTPException) {
@@ -111,9 +116,25 @@ export function createApp(resolve: ServicesResolver) {
   return app;
 }
 
-function notFoundPage(what = 'This address does not exist on this Quire'): string {
-  const safe = what.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>Page not found</h1><p>${safe}. <a href="/">Go to the start page</a>.</p></body></html>`;
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+/** Public pages without a newsletter to ask speak the reader's language (Accept-Language). */
+const readerLang = (c: Context) => ((c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
+
+function plainPage(lang: string, title: string, body: string): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function notFoundPage(c: Context, err?: AppError): string {
+  const lang = readerLang(c);
+  const t = translator(lang);
+  const what = err ? `<p>${escapeHtml(localizedErrorMessage(err, lang))}</p>` : '';
+  return plainPage(lang, t('page.notFoundTitle'), `${what}<p>${escapeHtml(t('page.notFound'))} <a href="/">${escapeHtml(t('page.start'))}</a></p>`);
+}
+
+function errorPage(c: Context, err: AppError): string {
+  const lang = readerLang(c);
+  const t = translator(lang);
+  return plainPage(lang, t('page.errorTitle'), `<p role="alert">${escapeHtml(t('page.error', { message: localizedErrorMessage(err, lang) }))}</p><p><a href="/">${escapeHtml(t('page.start'))}</a></p>`);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -107,9 +107,11 @@ export default {
       ctx.waitUntil(close());
       throw e;
     }
-    // The CSV export streams its body from the database in pages: close the connection once the
-    // body has been sent. Every other response is complete when returned.
-    if (!res.body || !res.headers.get('content-type')?.startsWith('text/csv')) {
+    // The CSV export streams its body from the database in pages, and the admin CSV import streams
+    // its progress (NDJSON) while it writes: close the connection once the body has been sent.
+    // Every other response is complete when returned.
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.body || !(type.startsWith('text/csv') || type.startsWith('application/x-ndjson'))) {
       ctx.waitUntil(close());
       return res;
     }

@@ -318,10 +318,16 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
       let image = article.image;
       if (image) {
         const result = inspectUrl(image.url);
-        if (result.changes.length > 0) {
-          lint.push({ where: `${at}.image`, original: image.url, cleaned: result.url, changes: result.changes, severity: severity(result.warning, result.url) });
+        // Email clients load only web images: anything else (mailto:, a relative path) is dropped.
+        const url = result.url !== null && /^https?:\/\//i.test(result.url) ? result.url : null;
+        const changes = url === null && result.url !== null ? [...result.changes, 'an image must be an http(s) address, not sent'] : result.changes;
+        if (changes.length > 0) {
+          lint.push({ where: `${at}.image`, original: image.url, cleaned: url, changes, severity: severity(result.warning, url) });
         }
-        image = result.url === null ? undefined : { ...image, url: result.url };
+        image = url === null ? undefined : { ...image, url, alt: image.alt.trim() };
+        if (image && !image.alt) {
+          lint.push({ where: `${at}.image`, original: image.url, cleaned: image.url, changes: ['no alt text: describe the image for readers who cannot see it'], severity: 'warning' });
+        }
       }
       const next = { ...article, body: text(`${at}.body`, article.body) ?? '', sources };
       if (article.attribution !== undefined) next.attribution = text(`${at}.attribution`, article.attribution);

@@ -33,6 +33,12 @@ const statusOf: Record<ErrorCode, number> = {
 
 export class AppError extends Error {
   readonly status: number;
+  /**
+   * Where pages show the message to people: a key of the localized catalogue
+   * (src/ui/error-messages.ts) and its parameters. The JSON `message` stays the English one.
+   */
+  messageKey?: string;
+  messageParams?: Record<string, string | number>;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -43,6 +49,13 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
     this.status = statusOf[code];
+  }
+
+  /** Names the localized message pages show instead of the English one. */
+  withKey(key: string, params?: Record<string, string | number>): this {
+    this.messageKey = key;
+    if (params) this.messageParams = params;
+    return this;
   }
 
   toJSON() {

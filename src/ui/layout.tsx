@@ -17,7 +17,7 @@ h1{font-size:1.6rem;line-height:1.3;margin:.2rem 0 1rem}h2{font-size:1.15rem;mar
 .muted{color:var(--muted)}.small{font-size:.875rem}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.75rem 0;border-top:1px solid var(--line)}ul.plain li:first-child{border-top:0}
 label{display:block;font-weight:600;margin:.9rem 0 .3rem}
-input[type=email],input[type=text],input[type=password],select,textarea{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
+input[type=email],input[type=text],input[type=password],input[type=url],select,textarea{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:2px}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.65rem 1.1rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:transparent;color:var(--accent)}

@@ -4,6 +4,7 @@
  * buttons. Screenshots of every main page in English and Chinese go to SCREENSHOT_DIR/admin-*.png.
  */
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,70 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await shot('subscriber-en');
   });
 
+  it('shows upload and processing progress for a large CSV import, then the summary', async () => {
+    await page.goto(`${server.url}/admin/subscribers/import`);
+    // Every text the progress line shows, recorded as it changes.
+    await page.evaluate(() => {
+      const w = window as unknown as { progressSeen: string[] };
+      w.progressSeen = [];
+      const line = document.querySelector('#import-progress [data-line]')!;
+      new MutationObserver(() => w.progressSeen.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+    });
+    const rows = ['email,name'];
+    for (let i = 0; i < 20_000; i++) rows.push(`bulk${i}@example.org,Bulk ${i}`);
+    rows.push('still-not-an-address,Broken');
+    await page.setInputFiles('input[name=file]', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
+    await page.getByLabel('How did these people agree?').fill('Imported from the old mailing list');
+    // A slow uplink (~1 s for the 0.6 MB file) so that the upload phase can be seen and shot.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, uploadThroughput: 600_000, downloadThroughput: -1 });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    try {
+      await page.locator('#import-progress [data-line]', { hasText: /Uploading… [1-9]\d*%/ }).waitFor();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-subscribers-import-uploading-en.png` });
+      await page.locator('#import-progress [data-line]', { hasText: /[1-9][\d,]* of about/ }).waitFor();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-subscribers-import-progress-en.png` });
+      await page.getByTestId('import-result').waitFor({ timeout: 60_000 });
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, uploadThroughput: -1, downloadThroughput: -1 });
+      await cdp.detach();
+    }
+    const result = (await page.getByTestId('import-result').textContent()) ?? '';
+    expect(result).toContain('20000 imported of 20001 rows');
+    expect(result).toContain('Row 20002');
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    expect(seen.some((t) => /^Uploading… \d+%$/.test(t))).toBe(true);
+    expect(seen.some((t) => /Processing: [1-9][\d,]* of about 20,001 rows read, [\d,]+ added \(\d+%\)/.test(t))).toBe(true);
+    expect(page.url()).toBe(`${server.url}/admin/subscribers/import`); // no page load: the script did it
+    await shot('subscribers-import-progress-done-en');
+  }, 90_000);
+
+  it('adds, previews and saves an article image in the issue editor', async () => {
+    // The image host is answered by the test (no network): a small generated PNG.
+    await page.context().route('https://cdn.example.org/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: testPng(240, 150) }));
+    const created = (await (await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: '# 图片测试\n\n## 新闻\n\n### 风电\n\n风机遍布山野。\n\n### 光伏\n\n屋顶上的太阳能板。\n', format: 'markdown' } })).json()) as { id: number };
+    await page.goto(`${server.url}/admin/issues/${created.id}#s0a0`);
+    await page.locator('#s0a0-img-url').fill('https://cdn.example.org/turbine.png');
+    await page.locator('#s0a0-img-alt').fill('山坡上的一台风机');
+    // The thumbnail follows the address as it is typed.
+    await expect(page.locator('#s0a0 .image-thumb img').getAttribute('src')).resolves.toBe('https://cdn.example.org/turbine.png');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(new RegExp(`/admin/issues/${created.id}`));
+    expect((await h.services.issues.get(created.id)).sections[0]!.articles[0]!.image).toEqual({ url: 'https://cdn.example.org/turbine.png', alt: '山坡上的一台风机' });
+    const thumb = page.locator('#s0a0 .image-thumb img');
+    await expect(thumb.getAttribute('alt')).resolves.toBe('山坡上的一台风机');
+    await thumb.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => (document.querySelector('#s0a0 .image-thumb img') as HTMLImageElement | null)?.naturalWidth === 240);
+    // The phone preview shows it too.
+    const phone = page.frameLocator('.previews iframe').first();
+    await phone.locator('img[alt="山坡上的一台风机"]').waitFor();
+    await page.locator('#s0a0').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-image-editor-en.png` });
+    await page.locator('.previews').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-image-preview-en.png` });
+  });
+
   it('takes screenshots of every main page in English and Chinese', async () => {
     const pages: [string, string][] = [
       ['dashboard', '/admin'],
@@ -196,3 +261,40 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await ctx.close();
   });
 });
+
+/** A small RGB PNG with a diagonal gradient, made without any image library. */
+function testPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      raw[row + 1 + x * 3] = 40 + Math.round((120 * x) / width);
+      raw[row + 2 + x * 3] = 140 + Math.round((100 * y) / height);
+      raw[row + 3 + x * 3] = 90;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}

@@ -16,7 +16,8 @@ import { adminTranslator, pickAdminLang, type AdminKey } from '../../ui/admin/i1
 import { ImportIssuePage, IssuePage, IssuesListPage, StatsPage, type IssueStats, type SendState, type TimelinePoint } from '../../ui/admin/issues.tsx';
 import { NewslettersPage, type SlotView } from '../../ui/admin/newsletters.tsx';
 import { Empty, ErrorPage, LoginPage, AdminPage, type View } from '../../ui/admin/shell.tsx';
-import { EraseConfirmPage, ImportSubscribersPage, SubscriberPage, SubscribersPage, type ImportResult, type SubscriberDetail } from '../../ui/admin/subscribers.tsx';
+import { EraseConfirmPage, ImportResultCard, ImportSubscribersPage, SubscriberPage, SubscribersPage, type ImportResult, type SubscriberDetail } from '../../ui/admin/subscribers.tsx';
+import { localizedErrorMessage } from '../../ui/error-messages.ts';
 import { embedSnippet } from '../../ui/subscription.tsx';
 import type { IssueContent } from '../issues/model.ts';
 import { describeRule } from '../slots/rule.ts';
@@ -159,7 +160,7 @@ function contentFromForm(f: Record<string, string>, current: IssueContent): Part
       if (field === 'title') a.title = val;
       else if (field === 'body') a.body = val.replace(/\r\n/g, '\n');
       else if (field === 'attribution') a.attribution = val.trim() || undefined;
-      else if (field === 'imageUrl') a.image = { url: val, alt: a.image?.alt ?? '' };
+      else if (field === 'imageUrl') a.image = { url: val.trim(), alt: a.image?.alt ?? '' };
       else if (field === 'imageAlt') a.image = { url: a.image?.url ?? '', alt: val };
       else
         a.sources = val
@@ -180,6 +181,7 @@ function contentFromForm(f: Record<string, string>, current: IssueContent): Part
   if (op === 'addSection') list.push({ title: '', articles: [{ title: '', body: '', sources: [] }] });
   else if ((m = /^addArticle:(\d+)$/.exec(op)) && list[Number(m[1])]) list[Number(m[1])]!.articles.push({ title: '', body: '', sources: [] });
   else if ((m = /^remove:(\d+):(\d+)$/.exec(op)) && list[Number(m[1])]) list[Number(m[1])]!.articles.splice(Number(m[2]), 1);
+  else if ((m = /^removeImage:(\d+):(\d+)$/.exec(op)) && list[Number(m[1])]?.articles[Number(m[2])]) delete list[Number(m[1])]!.articles[Number(m[2])]!.image;
   else if ((m = /^remove:(\d+)$/.exec(op))) list.splice(Number(m[1]), 1);
   const opt = (s: string | undefined) => (s && s.trim() ? s.trim() : undefined);
   const footer = {
@@ -349,7 +351,7 @@ adminRoutes.post('/issues', guard('editor'), async (c) => {
   let format = typeof body.format === 'string' && ['auto', 'markdown', 'text'].includes(body.format) ? body.format : 'auto';
   const file = body.file;
   if (file && typeof file !== 'string' && file.size > 0) {
-    if (file.size > 2_000_000) throw new AppError('payload_too_large', 'The file is larger than 2 MB');
+    if (file.size > 2_000_000) throw new AppError('payload_too_large', 'The file is larger than 2 MB').withKey('upload.tooLarge', { mb: 2 });
     source = await file.text();
     if (format === 'auto' && /\.(md|markdown)$/i.test(file.name)) format = 'markdown';
   }
@@ -388,7 +390,8 @@ adminRoutes.post('/issues/:id{[0-9]+}', guard('editor'), async (c) => {
   const patch = contentFromForm(f, current);
   await s.issues.update(id, patch, c.var.session!.user);
   const op = f.op ?? 'save';
-  const anchor = op.startsWith('add') || op.startsWith('remove') ? '#editor' : '';
+  const image = /^removeImage:(\d+):(\d+)$/.exec(op);
+  const anchor = image ? `#s${image[1]}a${image[2]}` : op.startsWith('add') || op.startsWith('remove') ? '#editor' : '';
   return redirectWith(c, `/admin/issues/${id}${anchor}`, 'ok', 'common.saved');
 });
 
@@ -459,10 +462,83 @@ adminRoutes.post('/subscribers/import', guard('editor'), async (c) => {
   const body = await c.req.parseBody();
   const slug = typeof body.newsletter === 'string' ? body.newsletter : v.current?.slug ?? '';
   const file = body.file;
-  if (!file || typeof file === 'string' || file.size === 0) return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
+  const live = (c.req.header('accept') ?? '').includes(NDJSON);
+  if (!file || typeof file === 'string' || file.size === 0) {
+    if (live) return c.body(`${JSON.stringify({ type: 'error', code: 'validation_failed', message: v.t('subs.importNoFile') })}\n`, 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
+    return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
+  }
+  if (live) return await importWithProgress(c, slug, file, body.consentNote);
   const result = (await c.var.services.subscribers.import(slug, file.stream() as ReadableStream<Uint8Array>, body.consentNote, c.var.session!.user)) as unknown as ImportResult;
   return html(c, <ImportSubscribersPage v={v} result={result} />);
 });
+
+const NDJSON = 'application/x-ndjson';
+
+/**
+ * The import page's live progress: one JSON object per line — `start` (file size, rows estimated
+ * from its line count), `progress` after each chunk of rows (rows read, added), then `done` with the
+ * summary and its rendered card, or `error` with a message in the page's language. The import
+ * runs while the response streams; on Workers the connection stays open until the body ends
+ * (src/worker.ts keeps it for this content type).
+ */
+async function importWithProgress(c: AdminContext, slug: string, file: File, consentNote: unknown): Promise<Response> {
+  const s = c.var.services;
+  const v = c.var.view;
+  const user = c.var.session!.user;
+  // The upload is in memory already (multipart): one pass counting its lines estimates the rows,
+  // for a percentage (a quoted field with line breaks makes it an overestimate, never a stall).
+  let lines = 0;
+  let last = 10;
+  const reader = (file.stream() as ReadableStream<Uint8Array>).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const chunk = r.value;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1]!;
+  }
+  if (last !== 10) lines++;
+  const estimatedRows = Math.max(1, lines - 1);
+  const size = file.size;
+  const enc = new TextEncoder();
+  const out = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      // The reader may go away (tab closed): the import still finishes, the lines go nowhere.
+      const send = (o: Record<string, unknown>) => {
+        try {
+          ctl.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
+        } catch {
+          /* stream cancelled */
+        }
+      };
+      // Embedded PGlite answers without real I/O, so the import could run to its end in
+      // microtasks alone: yield to the event loop after each line so that it reaches the socket.
+      const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+      send({ type: 'start', size, estimatedRows });
+      void (async () => {
+        try {
+          await flush();
+          const result = (await s.subscribers.import(slug, file.stream() as ReadableStream<Uint8Array>, consentNote, user, async (p) => {
+            send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
+            await flush();
+          })) as unknown as ImportResult;
+          const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
+          send({ type: 'done', result, html: card });
+        } catch (e) {
+          if (e instanceof AppError) send({ type: 'error', code: e.code, message: pageErrorMessage(v, e) });
+          else {
+            s.log.error('admin import error', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+            send({ type: 'error', code: 'internal', message: v.t('error.generic', { message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang) }) });
+          }
+        }
+        try {
+          ctl.close();
+        } catch {
+          /* stream cancelled */
+        }
+      })();
+    },
+  });
+  return c.body(out, 200, { 'Content-Type': `${NDJSON}; charset=utf-8`, 'Cache-Control': 'no-store' });
+}
 
 async function subscriberDetail(c: AdminContext): Promise<SubscriberDetail> {
   return (await c.var.services.subscribers.get(c.req.param('id')!)) as unknown as SubscriberDetail;
@@ -526,6 +602,8 @@ adminRoutes.post('/newsletters/:slug', guard('admin'), async (c) => {
       ...(f.language?.trim() ? { language: f.language.trim() } : {}),
       ...(f.timeZone ? { timeZone: f.timeZone } : {}),
       openTracking: f.openTracking === 'on',
+      welcomeEnabled: f.welcomeEnabled === 'on',
+      goodbyeEnabled: f.goodbyeEnabled === 'on',
       description: orNull(f.description),
       organisation: orNull(f.organisation),
     },
@@ -589,6 +667,12 @@ adminRoutes.get('/audit', guard('admin'), async (c) => {
 
 // ---------------------------------------------------------------- errors
 
+/** An AppError as a sentence for an admin page, in the page's language. */
+function pageErrorMessage(v: View, err: AppError): string {
+  const key: AdminKey = err.code === 'conflict' ? 'error.conflict' : err.code === 'invalid_state' ? 'error.invalidState' : err.code === 'validation_failed' ? 'error.validation' : 'error.generic';
+  return v.t(key, { message: localizedErrorMessage(err, v.lang) });
+}
+
 function fallbackView(c: AdminContext): View {
   const lang = pickAdminLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
   return { t: adminTranslator(lang), lang, tz: 'UTC', theme: 'auto', user: null, csrf: '', here: '/admin', newsletters: [], current: undefined, now: new Date() };
@@ -600,7 +684,7 @@ adminRoutes.onError((err, c) => {
   if (!(err instanceof AppError)) {
     c.var.services?.log.error('admin page error', { path: c.req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     if (wantsJson(c)) return c.json(new AppError('internal', 'Something went wrong on our side; it has been logged').toJSON(), 500);
-    return html(c, <ErrorPage v={v} title={v.t('error.title')} message={v.t('error.generic', { message: 'internal error (logged)' })} />, 500);
+    return html(c, <ErrorPage v={v} title={v.t('error.title')} message={v.t('error.generic', { message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang) })} />, 500);
   }
   for (const [k, val] of Object.entries(err.headers ?? {})) c.header(k, val);
   if (wantsJson(c)) return c.json(err.toJSON(), err.status as 400);
@@ -610,9 +694,10 @@ adminRoutes.onError((err, c) => {
     const message = details.csrf ? v.t('error.csrf') : v.t('error.forbidden', { role: v.t(`role.${(details.need ?? 'admin') as Role}`), me: v.user?.email ?? '', myRole: v.user ? v.t(`role.${v.user.role}`) : '' });
     return html(c, <ErrorPage v={v} title={v.t('error.forbiddenTitle')} message={message} />, 403);
   }
-  if (err.code === 'not_found') return html(c, <ErrorPage v={v} title={v.t('error.notFoundTitle')} message={v.t('error.notFound', { what: err.message })} />, 404);
-  const key: AdminKey = err.code === 'conflict' ? 'error.conflict' : err.code === 'invalid_state' ? 'error.invalidState' : err.code === 'validation_failed' ? 'error.validation' : 'error.generic';
-  const message = v.t(key, { message: err.message });
+  // In the page's language (the JSON above keeps the API's English message).
+  const said = localizedErrorMessage(err, v.lang);
+  if (err.code === 'not_found') return html(c, <ErrorPage v={v} title={v.t('error.notFoundTitle')} message={v.t('error.notFound', { what: said.replace(/[。.]$/, '') })} />, 404);
+  const message = pageErrorMessage(v, err);
   if (c.req.method === 'POST' && v.user) {
     // Back to the page the form was on, with the message on top.
     const ref = c.req.header('referer');

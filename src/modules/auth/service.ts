@@ -167,7 +167,7 @@ export class AuthService {
       throw new AppError('validation_failed', 'The current password is wrong', { fields: [{ field: 'current', message: 'is wrong' }] });
     }
     if (typeof next !== 'string' || next.length < MIN_PASSWORD_LENGTH) {
-      throw new AppError('validation_failed', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters`, { fields: [{ field: 'next', message: 'is too short' }] });
+      throw new AppError('validation_failed', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters`, { fields: [{ field: 'next', message: 'is too short' }] }).withKey('auth.passwordShort', { min: MIN_PASSWORD_LENGTH });
     }
     if (next.length > 1000) throw new AppError('validation_failed', 'The new password is too long', { fields: [{ field: 'next', message: 'is too long' }] });
     if (next !== confirm) throw new AppError('validation_failed', 'The two new passwords differ', { fields: [{ field: 'confirm', message: 'differs' }] });
@@ -203,7 +203,7 @@ export class AuthService {
   }
 
   async addUser(email: string, password: string, role: Role, actor: AuthUser): Promise<UserRow> {
-    if (await this.d.users.findByEmail(email)) throw new AppError('conflict', `A user with email ${email.trim()} already exists`);
+    if (await this.d.users.findByEmail(email)) throw new AppError('conflict', `A user with email ${email.trim()} already exists`).withKey('user.exists', { email: email.trim() });
     const { user } = await this.d.usersService.createUser(email, password, role, actor.email);
     return user;
   }

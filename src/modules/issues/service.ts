@@ -87,7 +87,7 @@ export class IssuesService {
   /** The issue row and its newsletter, or 404. */
   async load(id: number): Promise<{ row: IssueRow; newsletter: NewsletterRow }> {
     const row = Number.isSafeInteger(id) ? await this.repo.findById(id) : undefined;
-    if (!row) throw notFound(`Issue ${id}`);
+    if (!row) throw notFound(`Issue ${id}`).withKey('issue.notFound', { id });
     const newsletter = (await this.newsletters.findById(row.newsletter_id))!;
     return { row, newsletter };
   }
@@ -114,7 +114,7 @@ export class IssuesService {
       number = n;
     }
     const row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
-    if (!row) throw new AppError('conflict', `Issue number ${number} already exists in "${slug}"`);
+    if (!row) throw new AppError('conflict', `Issue number ${number} already exists in "${slug}"`).withKey('issue.numberTaken', { number: String(number) });
     await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'cli', action: 'issue.create', target: `${slug}#${row.number}`, detail: { id: row.id, sourceFormat } });
     return this.toIssue(row, newsletter);
   }
@@ -139,10 +139,10 @@ export class IssuesService {
     const merged = parseOrThrow(issueContentSchema, { ...(row.content as IssueContent), ...fields });
     const { content, lint } = cleanIssueLinks(merged);
     if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
-      throw new AppError('conflict', `Issue number ${number} already exists in "${newsletter.slug}"`);
+      throw new AppError('conflict', `Issue number ${number} already exists in "${newsletter.slug}"`).withKey('issue.numberTaken', { number });
     }
     const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
-    if (!updated) throw new AppError('invalid_state', `Issue ${id} is ${row.status}; only draft, scheduled or paused issues can be edited`);
+    if (!updated) throw new AppError('invalid_state', `Issue ${id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', { status: row.status });
     await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.update', target: `${newsletter.slug}#${updated.number}`, detail: { fields: Object.keys(patch) } });
     return this.toIssue(updated, newsletter);
   }

@@ -17,6 +17,10 @@ export interface Newsletter {
   language: string;
   timeZone: string;
   openTracking: boolean;
+  /** Send a welcome email when someone confirms. */
+  welcomeEnabled: boolean;
+  /** Send a goodbye email when someone unsubscribes. */
+  goodbyeEnabled: boolean;
   description: string | null;
   organisation: string | null;
   createdAt: string;
@@ -34,6 +38,8 @@ export function toNewsletter(r: NewsletterRow): Newsletter {
     language: r.language,
     timeZone: r.time_zone,
     openTracking: r.open_tracking,
+    welcomeEnabled: r.welcome_enabled,
+    goodbyeEnabled: r.goodbye_enabled,
     description: r.description,
     organisation: r.organisation,
     createdAt: new Date(r.created_at).toISOString(),
@@ -57,6 +63,8 @@ const fields = {
   language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'must be a language tag such as zh-CN or en' }).optional(),
   timeZone: timeZoneSchema.optional(),
   openTracking: z.boolean().optional(),
+  welcomeEnabled: z.boolean().describe('send a welcome email after confirmation (default true)').optional(),
+  goodbyeEnabled: z.boolean().describe('send a goodbye email after unsubscribing (default false)').optional(),
   description: z.string().max(2_000).nullable().optional(),
   organisation: z.string().max(500).nullable().optional(),
 };
@@ -102,10 +110,12 @@ export class NewslettersService {
       ...(v.language ? { language: v.language } : {}),
       ...(v.timeZone ? { time_zone: v.timeZone } : {}),
       ...(v.openTracking !== undefined ? { open_tracking: v.openTracking } : {}),
+      ...(v.welcomeEnabled !== undefined ? { welcome_enabled: v.welcomeEnabled } : {}),
+      ...(v.goodbyeEnabled !== undefined ? { goodbye_enabled: v.goodbyeEnabled } : {}),
       description: v.description ?? null,
       organisation: v.organisation ?? null,
     });
-    if (!row) throw new AppError('conflict', `A newsletter with slug "${v.slug}" already exists`);
+    if (!row) throw new AppError('conflict', `A newsletter with slug "${v.slug}" already exists`).withKey('newsletter.slugTaken', { slug: v.slug });
     await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'system', action: 'newsletter.create', target: v.slug });
     return toNewsletter(row);
   }
@@ -121,6 +131,8 @@ export class NewslettersService {
       ...(v.language !== undefined ? { language: v.language } : {}),
       ...(v.timeZone !== undefined ? { time_zone: v.timeZone } : {}),
       ...(v.openTracking !== undefined ? { open_tracking: v.openTracking } : {}),
+      ...(v.welcomeEnabled !== undefined ? { welcome_enabled: v.welcomeEnabled } : {}),
+      ...(v.goodbyeEnabled !== undefined ? { goodbye_enabled: v.goodbyeEnabled } : {}),
       ...(v.description !== undefined ? { description: v.description } : {}),
       ...(v.organisation !== undefined ? { organisation: v.organisation } : {}),
     });

@@ -80,12 +80,12 @@ export class SendingService {
     let sendAt: Date;
     if (local) sendAt = fromLocal(local, timeZone);
     else if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v.sendAt) && !Number.isNaN(Date.parse(v.sendAt))) sendAt = new Date(v.sendAt);
-    else throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', { fields: [{ field: 'sendAt', message: 'is not a valid date and time' }] });
+    else throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', { fields: [{ field: 'sendAt', message: 'is not a valid date and time' }] }).withKey('send.badTime');
     if (sendAt.getTime() < this.d.clock.now().getTime() - 60_000) {
-      throw new AppError('validation_failed', 'sendAt is in the past', { fields: [{ field: 'sendAt', message: 'is in the past' }] });
+      throw new AppError('validation_failed', 'sendAt is in the past', { fields: [{ field: 'sendAt', message: 'is in the past' }] }).withKey('send.pastTime');
     }
     const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
-    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`);
+    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`).withKey('send.cannotSchedule', { status: row.status });
     await this.audit(actor, 'issue.schedule', newsletter, updated.number, { sendAt: sendAt.toISOString(), timeZone });
     return this.d.issues.toIssue(updated, newsletter);
   }
@@ -110,7 +110,7 @@ export class SendingService {
   /** Puts failed recipients back in the queue (new batches, new idempotency keys). */
   async retryFailed(issueId: number, actor: AuthUser) {
     const { row, newsletter } = await this.d.issues.load(issueId);
-    if (!['sending', 'sent', 'paused'].includes(row.status)) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`);
+    if (!['sending', 'sent', 'paused'].includes(row.status)) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`).withKey('send.nothingSent', { status: row.status });
     const batches = await this.d.repo.requeueFailed(issueId, this.d.clock.now());
     if (batches.length && row.status === 'sent') await this.d.issuesRepo.setStatus(issueId, ['sent'], 'sending');
     if (row.status !== 'paused') await this.enqueueBatches(issueId, batches);
@@ -133,7 +133,7 @@ export class SendingService {
   private async transition(issueId: number, from: IssueStatus[], to: IssueStatus, action: string, actor: AuthUser, rule: string) {
     const { row, newsletter } = await this.d.issues.load(issueId);
     const moved = await this.d.issuesRepo.setStatus(issueId, from, to);
-    if (!moved) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}: ${rule}`);
+    if (!moved) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}: ${rule}`).withKey(`send.cannot.${action}`, { status: row.status });
     await this.audit(actor, action, newsletter, row.number);
     return this.d.issues.toIssue(moved, newsletter);
   }

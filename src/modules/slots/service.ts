@@ -94,7 +94,7 @@ export class SlotsService {
     const { ready } = parseOrThrow(z.object({ ready: z.boolean() }), input);
     const { row, newsletter } = await this.d.issues.load(issueId);
     const updated = await this.d.repo.setReady(issueId, ready);
-    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`);
+    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`).withKey('slot.notDraft', { status: row.status });
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: ready ? 'issue.ready' : 'issue.unready', target: `${newsletter.slug}#${row.number}` });
     return this.d.issues.toIssue(updated, newsletter);
   }

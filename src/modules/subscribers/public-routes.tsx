@@ -35,10 +35,15 @@ export const PUBLIC_BODY_LIMIT = 16 * 1024;
 const view = (n: NewsletterRow): NewsletterView => ({ slug: n.slug, name: n.name, language: n.language, description: n.description, openTracking: n.open_tracking });
 const meta = (c: Context) => ({ ip: clientIp(c), userAgent: userAgent(c) });
 
+/** The reader's language when no newsletter says it (Accept-Language: Chinese or English). */
+const readerLang = (c: Context) => ((c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
+
 function tooLargePage(c: Context) {
+  const lang = readerLang(c);
+  const t = translator(lang);
   return c.html(
-    <MessagePage lang="en" title="Too much data">
-      <p role="alert">The form sent more data than this page accepts.</p>
+    <MessagePage lang={lang} title={t('page.tooLargeTitle')}>
+      <p role="alert">{t('page.tooLarge')}</p>
     </MessagePage>,
     413,
   );
@@ -77,11 +82,13 @@ async function newsletterOrPage(c: Context<AppEnv>, slug: string): Promise<Newsl
     return await c.var.services.subscribers.newsletterBySlug(slug);
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') {
+      const lang = readerLang(c);
+      const t = translator(lang);
       return c.html(
-        <MessagePage lang="en" title="Newsletter not found">
-          <p>There is no newsletter at this address.</p>
+        <MessagePage lang={lang} title={t('page.newsletterNotFoundTitle')}>
+          <p>{t('page.newsletterNotFound')}</p>
           <p>
-            <a href="/">Go to the start page</a>
+            <a href="/">{t('page.start')}</a>
           </p>
         </MessagePage>,
         404,
@@ -123,8 +130,8 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
   const form = await readForm(c);
   if (!form) {
     return c.html(
-      <MessagePage n={view(n)} lang={n.language} title="Unsupported form">
-        <p role="alert">Send the form as application/x-www-form-urlencoded or multipart/form-data.</p>
+      <MessagePage n={view(n)} lang={n.language} title={t('page.unsupportedTitle')}>
+        <p role="alert">{t('page.unsupported')}</p>
       </MessagePage>,
       415,
     );
@@ -172,7 +179,7 @@ publicApi.use('*', async (c, next) => {
 publicApi.post('/newsletters/:slug/subscribe', jsonLimit, async (c) => {
   const s = c.var.services;
   const slug = c.req.param('slug');
-  await s.subscribers.newsletterBySlug(slug);
+  await s.subscribers.signupNewsletterId(slug); // an unknown newsletter is a 404 before the body is read
   const body = await readJson(c);
   await s.subscribers.signup(slug, body, 'api', meta(c));
   return c.json({ ok: true, message: 'If this address can be subscribed, a confirmation email is on its way.' }, 202);

@@ -37,7 +37,7 @@ export class UsersService {
   /** Creates an API token for the user; the token is returned once and only its hash is kept. */
   async createToken(email: string, name: string, actor = 'cli'): Promise<string> {
     const user = await this.repo.findByEmail(email);
-    if (!user) throw new AppError('not_found', `No user with email ${email}`);
+    if (!user) throw new AppError('not_found', `No user with email ${email}`).withKey('user.notFound', { email });
     if (!name.trim()) throw new AppError('validation_failed', 'name must not be empty');
     const token = TOKEN_PREFIX + randomToken(32);
     await this.repo.insertToken(user.id, name.trim(), sha256Hex(token), token.slice(0, TOKEN_PREFIX.length + 6));

@@ -136,6 +136,38 @@ function sourcesText(a: IssueContent['sections'][number]['articles'][number]): s
   return a.sources.map((s) => (s.label ? `${s.url} ${s.label}` : s.url)).join('\n');
 }
 
+/** An article's optional image: address, alt text and a thumbnail (kept current by imageScript). */
+function ImageFields(props: { v: View; image: { url: string; alt: string } | undefined; si: number; ai: number }) {
+  const { v, image, si, ai } = props;
+  const t = v.t;
+  const id = `s${si}a${ai}-img`;
+  const web = !!image && /^https?:\/\//i.test(image.url);
+  return (
+    <div class="image-field" data-image-field role="group" aria-label={t('issue.image')}>
+      <div class="image-thumb" aria-hidden={web ? undefined : 'true'}>
+        {web ? <img src={image!.url} alt={image!.alt} width={96} loading="lazy" referrerpolicy="no-referrer" /> : <span class="muted small">{t('issue.imageNone')}</span>}
+      </div>
+      <div class="image-inputs">
+        <label for={`${id}-url`}>{t('issue.imageUrl')}</label>
+        <input id={`${id}-url`} name={`s.${si}.a.${ai}.imageUrl`} type="url" pattern="https?://.+" inputmode="url" placeholder="https://" value={image?.url ?? ''} data-image-url />
+        <label for={`${id}-alt`}>{t('issue.imageAlt')}</label>
+        <input id={`${id}-alt`} name={`s.${si}.a.${ai}.imageAlt`} type="text" maxlength={500} value={image?.alt ?? ''} data-image-alt aria-describedby={image && !image.alt.trim() ? `${id}-warn` : undefined} />
+        {image && !image.alt.trim() ? <p id={`${id}-warn`} class="small warn-text" role="note">⚠ {t('issue.imageAltMissing')}</p> : null}
+        {image ? (
+          <p style="margin:.4rem 0 0">
+            <button type="submit" name="op" value={`removeImage:${si}:${ai}`} class="small secondary" formnovalidate>{t('issue.imageRemove')}</button>
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** Keeps each image thumbnail in step with its address and alt text while the editor types. */
+const imageScript = `document.addEventListener('input',function(e){var el=e.target;if(!el||!el.closest)return;var box=el.closest('[data-image-field]');if(!box)return;
+var url=box.querySelector('[data-image-url]').value.trim(),alt=box.querySelector('[data-image-alt]').value,th=box.querySelector('.image-thumb');
+if(/^https?:\\/\\/\\S+$/i.test(url)){var img=th.querySelector('img');if(!img){th.textContent='';img=document.createElement('img');img.width=96;img.referrerPolicy='no-referrer';th.appendChild(img);}if(img.getAttribute('src')!==url)img.src=url;img.alt=alt;th.removeAttribute('aria-hidden');}});`;
+
 /** The structured editor: plain inputs named s.N.field / s.N.a.M.field; add/remove are submit buttons. */
 function Editor(props: { v: View; issue: Issue }) {
   const { v, issue } = props;
@@ -172,12 +204,7 @@ function Editor(props: { v: View; issue: Issue }) {
               <textarea id={`s${si}a${ai}-s`} name={`s.${si}.a.${ai}.sources`} rows={2} class="code">{sourcesText(a)}</textarea>
               <label for={`s${si}a${ai}-at`}>{t('issue.attribution')}</label>
               <input id={`s${si}a${ai}-at`} name={`s.${si}.a.${ai}.attribution`} type="text" value={a.attribution ?? ''} />
-              {a.image ? (
-                <>
-                  <input type="hidden" name={`s.${si}.a.${ai}.imageUrl`} value={a.image.url} />
-                  <input type="hidden" name={`s.${si}.a.${ai}.imageAlt`} value={a.image.alt} />
-                </>
-              ) : null}
+              <ImageFields v={v} image={a.image} si={si} ai={ai} />
               <p style="margin:.6rem 0 0">
                 <button type="submit" name="op" value={`remove:${si}:${ai}`} class="small secondary" formnovalidate>{t('issue.remove')}: {t('issue.article', { n: ai + 1 })}</button>
               </p>
@@ -204,6 +231,7 @@ function Editor(props: { v: View; issue: Issue }) {
       <p style="position:sticky;bottom:0;background:var(--bg);padding:.75rem 0;margin:0;border-top:1px solid var(--line)">
         <button type="submit" name="op" value="save">{t('issue.save')}</button>
       </p>
+      <script>{raw(imageScript)}</script>
     </form>
   );
 }

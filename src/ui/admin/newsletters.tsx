@@ -54,8 +54,13 @@ export function NewslettersPage(props: {
                   <label for="nl-tz">{t('nl.timeZone')}</label>
                   <select id="nl-tz" name="timeZone">{props.zones.map((z) => <option value={z} selected={z === n.timeZone}>{z}</option>)}</select>
                 </div>
-                <div><label class="check"><input type="checkbox" name="openTracking" value="on" checked={n.openTracking} /> {t('nl.openTracking')}</label></div>
               </div>
+              <fieldset style="margin-top:1rem">
+                <legend>{t('nl.mailOptions')}</legend>
+                <label class="check"><input type="checkbox" name="openTracking" value="on" checked={n.openTracking} /> {t('nl.openTracking')}</label>
+                <label class="check"><input type="checkbox" name="welcomeEnabled" value="on" checked={n.welcomeEnabled} /> {t('nl.welcome')}</label>
+                <label class="check"><input type="checkbox" name="goodbyeEnabled" value="on" checked={n.goodbyeEnabled} /> {t('nl.goodbye')}</label>
+              </fieldset>
               <label for="nl-desc">{t('nl.description')}</label>
               <textarea id="nl-desc" name="description" rows={2}>{n.description ?? ''}</textarea>
               <label for="nl-org">{t('nl.organisation')}</label>

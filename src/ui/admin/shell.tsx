@@ -157,6 +157,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .flash-error{border-left-color:var(--danger)}.flash-warn{border-left-color:var(--warn)}
 .warn-row td{background:color-mix(in srgb,var(--warn) 12%,transparent)}
 .warn-text{color:var(--warn)}
+button:disabled{opacity:.55;cursor:progress}
+.image-field{display:flex;gap:1rem;align-items:flex-start;margin-top:.8rem;padding:.6rem;border:1px dashed var(--line);border-radius:8px}.image-thumb{flex:0 0 96px;min-height:64px;display:flex;align-items:center;justify-content:center;background:var(--bg);border-radius:6px;overflow:hidden;text-align:center}.image-thumb img{display:block;max-width:96px;height:auto}.image-inputs{flex:1 1 auto;min-width:0}.image-inputs label:first-child{margin-top:0}
 button.danger,.button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
 button.small,.button.small{padding:.3rem .7rem;font-size:.875rem}
 .empty{text-align:center;padding:2rem}

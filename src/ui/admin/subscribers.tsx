@@ -152,29 +152,81 @@ export interface ImportResult {
   errorCount: number;
 }
 
-const importScript = `document.addEventListener('submit',function(e){var f=e.target;if(!f||f.id!=='import-form')return;var p=document.getElementById('import-progress');if(p){p.hidden=false;}var b=f.querySelector('button');if(b)b.disabled=true;});`;
+/**
+ * With JavaScript the form uploads through XMLHttpRequest (upload percentage), asks for
+ * application/x-ndjson and reads the server's progress lines as they arrive (rows read of about
+ * how many, added), then shows the result card the server rendered. Anything other
+ * than a progress stream (session ended, CSRF, too large) falls back on the plain form post.
+ */
+const importScript = `(function(){var f=document.getElementById('import-form');if(!f||!window.FormData||!window.XMLHttpRequest)return;
+var box=document.getElementById('import-progress'),bar=box.querySelector('progress'),line=box.querySelector('[data-line]'),out=document.getElementById('import-live'),T=JSON.parse(box.getAttribute('data-t'));
+function fill(s,o){return s.replace(/\\{(\\w+)\\}/g,function(m,k){return k in o?String(o[k]):m})}
+function num(n){try{return Number(n).toLocaleString(document.documentElement.lang)}catch(e){return String(n)}}
+f.addEventListener('submit',function(e){if(e.defaultPrevented)return;e.preventDefault();
+var btn=f.querySelector('button[type=submit]'),x=new XMLHttpRequest(),seen=0,ended=false;btn.disabled=true;f.setAttribute('aria-busy','true');box.hidden=false;out.innerHTML='';bar.max=100;bar.value=0;line.textContent=fill(T.upload,{percent:0});
+function done(){btn.disabled=false;f.removeAttribute('aria-busy');}
+function handle(o){if(o.type==='progress'){var pct=Math.min(100,Math.round(100*o.rows/Math.max(1,o.estimatedRows)));bar.value=pct;line.textContent=fill(T.rows,{rows:num(o.rows),total:num(o.estimatedRows),imported:num(o.imported),percent:pct});}
+else if(o.type==='done'){ended=true;bar.value=100;box.hidden=true;out.innerHTML=o.html;var h=out.querySelector('[data-testid=import-result]');if(h){h.setAttribute('tabindex','-1');h.focus();}f.reset();done();}
+else if(o.type==='error'){ended=true;box.hidden=true;var p=document.createElement('p');p.className='flash flash-error';p.setAttribute('role','alert');p.textContent=o.message;out.appendChild(p);done();}}
+function read(){var t=x.responseText,i;while((i=t.indexOf('\\n',seen))>=0){var l=t.slice(seen,i);seen=i+1;if(l){try{handle(JSON.parse(l))}catch(err){}}}}
+x.open('POST',f.action);x.setRequestHeader('Accept','application/x-ndjson');
+x.upload.onprogress=function(ev){if(!ev.lengthComputable)return;var pct=Math.round(100*ev.loaded/ev.total);bar.value=pct;line.textContent=fill(T.upload,{percent:pct});};
+x.upload.onload=function(){bar.value=0;line.textContent=T.uploaded;};
+x.onprogress=function(){if((x.getResponseHeader('content-type')||'').indexOf('ndjson')>=0)read();};
+x.onload=function(){if((x.getResponseHeader('content-type')||'').indexOf('ndjson')<0){f.submit();return;}read();if(!ended){handle({type:'error',message:T.failed});}};
+x.onerror=function(){handle({type:'error',message:T.failed});};
+x.send(new FormData(f));});})();`;
+
+const SKIP_KEYS = ['duplicate', 'already_subscribed', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
+
+/** The summary of a finished import: added, skipped by reason, and rows with errors by line number. */
+export function ImportResultCard(props: { v: View; result: ImportResult }) {
+  const { v, result } = props;
+  const t = v.t;
+  const skipped = Object.entries(result.skipped).filter(([, n]) => n > 0);
+  const skippedTotal = skipped.reduce((a, [, n]) => a + n, 0);
+  return (
+    <div class="card" data-testid="import-result" style="margin-bottom:1.5rem">
+      <p><strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong></p>
+      <p class="small">{t('subs.importSummary', { added: result.imported, skipped: skippedTotal, errors: result.errorCount })}</p>
+      {skipped.length ? (
+        <>
+          <h3>{t('subs.importSkipped')}</h3>
+          <ul>{skipped.map(([k, n]) => <li>{(SKIP_KEYS as readonly string[]).includes(k) ? t(`subs.skip.${k as (typeof SKIP_KEYS)[number]}`) : k}: {n}</li>)}</ul>
+        </>
+      ) : null}
+      {result.errorCount > 0 ? (
+        <>
+          <h3>{t('subs.importErrors')} ({result.errorCount})</h3>
+          <ul>{result.errors.slice(0, 100).map((e) => <li class="small">{t('subs.importRow')} {e.line ?? e.row ?? '?'}: {csvRowMessage(v, e.message ?? e.error ?? '')}</li>)}</ul>
+          {result.errorCount > result.errors.slice(0, 100).length ? <p class="muted small">{t('subs.importMoreErrors', { count: result.errorCount - result.errors.slice(0, 100).length })}</p> : null}
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** The CSV reader's row messages, in the page's language when we know them. */
+function csvRowMessage(v: View, message: string): string {
+  const known: Record<string, 'subs.rowEmpty' | 'subs.rowInvalid' | 'subs.rowName'> = {
+    'email is empty': 'subs.rowEmpty',
+    'email is not a valid address': 'subs.rowInvalid',
+    'name must be one line of at most 200 characters': 'subs.rowName',
+  };
+  const key = known[message];
+  return key ? v.t(key) : message;
+}
 
 export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undefined; result?: ImportResult | undefined }) {
   const { v, result } = props;
   const t = v.t;
+  const strings = { upload: t('subs.importUploading'), uploaded: t('subs.importUploaded'), rows: t('subs.importRows'), failed: t('subs.importFailed') };
   return (
     <AdminPage v={v} title={t('subs.importTitle')}>
       <p class="small"><a href="/admin/subscribers">← {t('subs.back')}</a></p>
       <h1>{t('subs.importTitle')} <span class="sub" lang={v.current!.language}>{v.current!.name}</span></h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
-      {result ? (
-        <div class="card" data-testid="import-result" style="margin-bottom:1.5rem">
-          <p><strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong></p>
-          <h3>{t('subs.importSkipped')}</h3>
-          <ul>{Object.entries(result.skipped).filter(([, n]) => n > 0).map(([k, n]) => <li>{k}: {n}</li>)}</ul>
-          {result.errorCount > 0 ? (
-            <>
-              <h3>{t('subs.importErrors')} ({result.errorCount})</h3>
-              <ul>{result.errors.slice(0, 50).map((e) => <li class="small">{t('subs.importRow')} {e.line ?? e.row ?? '?'}: {e.message ?? e.error ?? ''}</li>)}</ul>
-            </>
-          ) : null}
-        </div>
-      ) : null}
+      <div id="import-live" aria-live="polite">{result ? <ImportResultCard v={v} result={result} /> : null}</div>
       <p>{t('subs.importHelp')}</p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
@@ -184,9 +236,10 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
         <label for="note">{t('subs.importNote')}</label>
         <input id="note" name="consentNote" type="text" required maxlength={2000} />
         <p style="margin-top:1rem"><button type="submit">{t('subs.importSubmit')}</button></p>
-        <div id="import-progress" hidden role="status">
-          <progress></progress>
-          <p class="small">{t('subs.importing')}</p>
+        <div id="import-progress" hidden role="status" data-t={JSON.stringify(strings)}>
+          <progress max={100} value={0} aria-label={t('subs.importTitle')}></progress>
+          <p class="small" data-line></p>
+          <p class="muted small">{t('subs.importing')}</p>
         </div>
       </form>
       <script dangerouslySetInnerHTML={{ __html: importScript }}></script>
