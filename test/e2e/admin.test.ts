@@ -70,16 +70,95 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     issueId = Number(/\/admin\/issues\/(\d+)/.exec(page.url())![1]);
     expect(issueId).toBeGreaterThan(0);
     await expect(page.locator('.flash').first().textContent()).resolves.toContain('Saved');
-    // Both previews load through the session cookie.
-    const frames = page.locator('.previews iframe');
-    await expect(frames.count()).resolves.toBe(2);
-    await frames.first().scrollIntoViewIfNeeded();
-    const phone = page.frameLocator('.previews iframe').first();
+    // The preview loads through the session cookie, beside the form, at phone width first.
+    const frame = page.locator('#preview iframe');
+    await expect(frame.count()).resolves.toBe(1);
+    const phone = page.frameLocator('#preview iframe');
     await phone.locator('body').waitFor();
     expect(((await phone.locator('body').textContent()) ?? '').length).toBeGreaterThan(200);
-    expect(await frames.first().evaluate((f: HTMLIFrameElement) => f.getBoundingClientRect().width)).toBeCloseTo(375, -1);
-    expect(await frames.nth(1).evaluate((f: HTMLIFrameElement) => f.getBoundingClientRect().width)).toBeCloseTo(800, -1);
+    expect(await frame.evaluate((f: HTMLIFrameElement) => f.getBoundingClientRect().width)).toBeCloseTo(375, -1);
+    const pane = await page.locator('#preview').boundingBox();
+    const form = await page.locator('#editor').boundingBox();
+    expect(pane!.x).toBeGreaterThan(form!.x + form!.width - 1); // side by side at 1280 px
+    // Desktop: an 800 px page, scaled down to the pane's width.
+    await page.locator('label[for=pv-desktop]').click();
+    expect(await frame.evaluate((f: HTMLIFrameElement) => f.offsetWidth)).toBe(800);
+    const shown = await frame.evaluate((f: HTMLIFrameElement) => f.getBoundingClientRect().width);
+    const stage = await page.locator('[data-pv-stage]').evaluate((e) => e.clientWidth);
+    expect(shown).toBeLessThan(800);
+    expect(shown).toBeCloseTo(stage, -1);
+    await page.locator('label[for=pv-plain]').click();
+    await expect(page.locator('[data-pv-text]').isVisible()).resolves.toBe(true);
+    await page.locator('label[for=pv-email]').click();
+    await page.locator('label[for=pv-phone]').click();
     await shot('issue-en');
+  });
+
+  it.skipIf(!seedFile)('updates the preview live while the title is typed, without saving', async () => {
+    await page.goto(`${server.url}/admin/issues/${issueId}`);
+    const saved = await h.services.issues.get(issueId);
+    const frame = page.frameLocator('#preview iframe');
+    await frame.locator('body').waitFor();
+    // Scrolled down in the preview: the live update keeps the place.
+    await page.locator('#preview iframe').evaluate((f: HTMLIFrameElement) => f.contentWindow!.scrollTo(0, 400));
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(new URL(r.url()).pathname);
+    });
+    await page.locator('#f-title').fill('');
+    await page.locator('#f-title').pressSequentially('Live title typed', { delay: 20 });
+    await frame.locator('body', { hasText: 'Live title typed' }).waitFor();
+    await expect(page.locator('#preview').getAttribute('data-state')).resolves.toBe('live');
+    await expect(page.locator('[data-pv-status]').textContent()).resolves.toContain('unsaved');
+    await expect.poll(() => page.locator('#preview iframe').evaluate((f: HTMLIFrameElement) => f.contentWindow!.scrollY)).toBeGreaterThan(300);
+    // Debounced: a few requests, not one per key; and only to the preview route.
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.length).toBeLessThan(6);
+    expect(posts.every((p) => p === `/admin/issues/${issueId}/preview`)).toBe(true);
+    expect((await h.services.issues.get(issueId)).title).toBe(saved.title);
+    expect(await page.locator('h1').textContent()).toContain(saved.title);
+    // An empty title is refused with a message in the pane; the frame keeps the last good render.
+    await page.locator('#f-title').fill('');
+    await page.locator('[data-pv-error]:visible').waitFor();
+    await expect(page.locator('[data-pv-error]').textContent()).resolves.toMatch(/title/i);
+    await expect(frame.locator('body').textContent()).resolves.toContain('Live title typed');
+    await page.locator('#f-title').fill('Live title again');
+    await frame.locator('body', { hasText: 'Live title again' }).waitFor();
+    await expect(page.locator('[data-pv-error]').isVisible()).resolves.toBe(false);
+    expect((await h.services.issues.get(issueId)).title).toBe(saved.title);
+  });
+
+  it.skipIf(!seedFile)('never lets an older preview answer overwrite a newer one', async () => {
+    await page.goto(`${server.url}/admin/issues/${issueId}`);
+    await page.frameLocator('#preview iframe').locator('body').waitFor();
+    // The first preview request is held back until after the second has answered.
+    let first = true;
+    let releaseFirst: () => void = () => {};
+    const held = new Promise<void>((r) => (releaseFirst = r));
+    await page.route('**/admin/issues/*/preview', async (route) => {
+      if (first) {
+        first = false;
+        await held;
+        // The page may have aborted it already; either way it must not paint.
+        await route.continue().catch(() => {});
+      } else {
+        await route.continue();
+      }
+    });
+    try {
+      await page.locator('#f-title').fill('Older edit');
+      await page.waitForTimeout(700); // past the debounce: the first request is in flight
+      await page.locator('#f-title').fill('Newer edit');
+      const frame = page.frameLocator('#preview iframe');
+      await frame.locator('body', { hasText: 'Newer edit' }).waitFor();
+      releaseFirst();
+      await page.waitForTimeout(800);
+      await expect(frame.locator('body').textContent()).resolves.toContain('Newer edit');
+      await expect(frame.locator('body').textContent()).resolves.not.toContain('Older edit');
+    } finally {
+      releaseFirst();
+      await page.unroute('**/admin/issues/*/preview');
+    }
   });
 
   it.skipIf(!seedFile)('edits the title and schedules the issue', async () => {
@@ -194,12 +273,48 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await thumb.scrollIntoViewIfNeeded();
     await page.waitForFunction(() => (document.querySelector('#s0a0 .image-thumb img') as HTMLImageElement | null)?.naturalWidth === 240);
     // The phone preview shows it too.
-    const phone = page.frameLocator('.previews iframe').first();
+    const phone = page.frameLocator('#preview iframe');
     await phone.locator('img[alt="山坡上的一台风机"]').waitFor();
     await page.locator('#s0a0').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-image-editor-en.png` });
-    await page.locator('.previews').scrollIntoViewIfNeeded();
+    await page.locator('#preview').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-image-preview-en.png` });
+  });
+
+  it.skipIf(!seedFile)('shows the editor beside its preview at 1400 px, in English and Chinese', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
+    await ctx.addCookies(await page.context().cookies());
+    const p = await ctx.newPage();
+    const draft = (await (await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: fs.readFileSync(path.join(SEEDS, seedFile!), 'utf8'), format: 'auto' } })).json()) as { id: number };
+    for (const lang of ['en', 'zh-CN']) {
+      await p.goto(`${server.url}/admin/lang/${lang}?next=/admin/issues/${draft.id}`);
+      await p.frameLocator('#preview iframe').locator('body').waitFor();
+      const pane = (await p.locator('#preview').boundingBox())!;
+      expect(pane.width).toBeGreaterThan(420);
+      expect(pane.x + pane.width).toBeLessThanOrEqual(1400);
+      await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-editor-top-${lang}.png` });
+      await p.locator('#editor').scrollIntoViewIfNeeded();
+      await p.locator('#s0a0-t').fill(lang === 'en' ? 'A headline being typed' : '正在输入的标题');
+      await p.locator('#preview[data-state=live]').waitFor();
+      await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-editor-${lang}.png` });
+      await p.locator('label[for=pv-desktop]').click();
+      await p.locator('#s0a0').scrollIntoViewIfNeeded();
+      await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-editor-desktop-${lang}.png` });
+      await p.locator('#f-title').fill('');
+      await p.locator('#preview[data-state=error]').waitFor();
+      await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-editor-error-${lang}.png` });
+      await p.locator('label[for=pv-phone]').click();
+    }
+    // A narrow window: the preview sits below the form, reachable from the save bar.
+    await p.setViewportSize({ width: 800, height: 1000 });
+    await p.goto(`${server.url}/admin/issues/${draft.id}`);
+    const form = (await p.locator('#editor').boundingBox())!;
+    const pane = (await p.locator('#preview').boundingBox())!;
+    expect(pane.y).toBeGreaterThan(form.y + form.height - 1);
+    await p.locator('.save-bar a[href="#preview"]').click();
+    await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-editor-narrow-zh-CN.png` });
+    await p.goto(`${server.url}/admin/lang/en?next=/admin`);
+    await ctx.close();
   });
 
   it('takes screenshots of every main page in English and Chinese', async () => {
@@ -234,7 +349,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
       await shot('stats-zh-dark');
     }
     await page.goto(`${server.url}/admin/theme/auto?next=/admin/lang/en`);
-  });
+  }, 90_000); // twenty pages and screenshots: slow on two busy cores
 
   it('shows a viewer no edit buttons', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -13,7 +13,7 @@ import { formatLocal } from '../../lib/zoned-time.ts';
 import { AccountPage, AuditPage, UsersPage } from '../../ui/admin/access.tsx';
 import { DashboardPage, type DashboardData } from '../../ui/admin/dashboard.tsx';
 import { adminTranslator, pickAdminLang, type AdminKey } from '../../ui/admin/i18n.ts';
-import { ImportIssuePage, IssuePage, IssuesListPage, StatsPage, type IssueStats, type SendState, type TimelinePoint } from '../../ui/admin/issues.tsx';
+import { ImportIssuePage, IssuePage, IssuesListPage, LintReport, StatsPage, type IssueStats, type SendState, type TimelinePoint } from '../../ui/admin/issues.tsx';
 import { NewslettersPage, type SlotView } from '../../ui/admin/newsletters.tsx';
 import { Empty, ErrorPage, LoginPage, AdminPage, type View } from '../../ui/admin/shell.tsx';
 import { EraseConfirmPage, ImportResultCard, ImportSubscribersPage, SubscriberPage, SubscribersPage, type ImportResult, type SubscriberDetail } from '../../ui/admin/subscribers.tsx';
@@ -62,6 +62,7 @@ export const ADMIN_ROUTE_ROLES: Record<string, Role | 'public'> = {
   'POST /admin/issues': 'editor',
   'GET /admin/issues/:id{[0-9]+}': 'viewer',
   'POST /admin/issues/:id{[0-9]+}': 'editor',
+  'POST /admin/issues/:id{[0-9]+}/preview': 'editor',
   'POST /admin/issues/:id{[0-9]+}/test': 'editor',
   'POST /admin/issues/:id{[0-9]+}/schedule': 'editor',
   'POST /admin/issues/:id{[0-9]+}/ready': 'editor',
@@ -379,7 +380,7 @@ adminRoutes.get('/issues/:id{[0-9]+}', guard('viewer'), async (c) => {
     ready: issue.readyForSlot,
     slotsAvailable: true,
   };
-  return html(c, <IssuePage v={v} flash={c.var.flash} issue={issue} send={send} previewErrors={preview.errors} />);
+  return html(c, <IssuePage v={v} flash={c.var.flash} issue={issue} send={send} previewErrors={preview.errors} previewText={preview.text} />);
 });
 
 adminRoutes.post('/issues/:id{[0-9]+}', guard('editor'), async (c) => {
@@ -393,6 +394,31 @@ adminRoutes.post('/issues/:id{[0-9]+}', guard('editor'), async (c) => {
   const image = /^removeImage:(\d+):(\d+)$/.exec(op);
   const anchor = image ? `#s${image[1]}a${image[2]}` : op.startsWith('add') || op.startsWith('remove') ? '#editor' : '';
   return redirectWith(c, `/admin/issues/${id}${anchor}`, 'ok', 'common.saved');
+});
+
+/**
+ * The editor's live preview: the unsaved form, parsed and checked as the save does, rendered as
+ * the send does; nothing is stored. `Accept: application/json` gets the HTML with the plain
+ * text, MJML errors and the link report (as HTML for the page); otherwise the email HTML alone.
+ * A refused edit answers 4xx JSON with a message in the page's language.
+ */
+adminRoutes.post('/issues/:id{[0-9]+}/preview', guard('editor'), async (c) => {
+  const v = c.var.view;
+  const s = c.var.services;
+  const id = idParam(c);
+  const f = await formFields(c);
+  const current = await s.issues.get(id);
+  let draft: Awaited<ReturnType<typeof s.issues.previewEdit>>;
+  try {
+    draft = await s.issues.previewEdit(id, contentFromForm(f, current));
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    return c.json({ error: { code: e.code, message: pageErrorMessage(v, e) } }, e.status as 400);
+  }
+  c.header('X-Quire-Size-Bytes', String(draft.sizeBytes));
+  if (!wantsJson(c)) return c.html(draft.html);
+  const lintHtml = await Promise.resolve((<LintReport v={v} issue={{ ...current, lint: draft.lint }} />).toString());
+  return c.json({ html: draft.html, text: draft.text, subject: draft.subject, sizeBytes: draft.sizeBytes, errors: draft.errors, lintHtml });
 });
 
 adminRoutes.post('/issues/:id{[0-9]+}/test', guard('editor'), async (c) => {

@@ -40,7 +40,7 @@ export const footerSchema = z.object({
 });
 
 export const issueContentSchema = z.object({
-  title: z.string().min(1).max(500),
+  title: z.string().min(1, { message: 'must not be empty' }).max(500),
   /** Free text such as "2023年第2期 总第12期". */
   volume: z.string().max(200).optional(),
   /** ISO date (YYYY-MM-DD) the issue is dated. */

@@ -35,6 +35,18 @@ export type Issue = IssueContent & {
 
 const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
 
+const notEditable = (row: IssueRow) =>
+  new AppError('invalid_state', `Issue ${row.id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', { status: row.status });
+
+/** An issue as a subscriber would see it (sample personal parts), with its size and MJML errors. */
+export interface IssuePreview {
+  html: string;
+  text: string;
+  subject: string;
+  sizeBytes: number;
+  errors: string[];
+}
+
 export const importSchema = z.object({
   source: z.string().min(1, { message: 'must not be empty' }).max(2_000_000),
   format: z.enum(['markdown', 'text', 'auto']).default('auto'),
@@ -133,6 +145,19 @@ export class IssuesService {
 
   /** Edits content while the issue is a draft, scheduled or paused; every link is cleaned again. */
   async update(id: number, input: unknown, actor: AuthUser): Promise<Issue> {
+    const { row, newsletter, patch, content, lint, number } = await this.applyEdit(id, input);
+    const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
+    if (!updated) throw notEditable(row);
+    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.update', target: `${newsletter.slug}#${updated.number}`, detail: { fields: Object.keys(patch) } });
+    return this.toIssue(updated, newsletter);
+  }
+
+  /**
+   * The checks and the content of an edit, shared by `update` (which stores it) and
+   * `previewEdit` (which only renders it): validation, the merge over the stored content, link
+   * cleaning, and the number not taken by another issue.
+   */
+  private async applyEdit(id: number, input: unknown) {
     const patch = parseOrThrow(patchSchema, input);
     const { row, newsletter } = await this.load(id);
     const { number, ...fields } = patch;
@@ -141,10 +166,18 @@ export class IssuesService {
     if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
       throw new AppError('conflict', `Issue number ${number} already exists in "${newsletter.slug}"`).withKey('issue.numberTaken', { number });
     }
-    const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
-    if (!updated) throw new AppError('invalid_state', `Issue ${id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', { status: row.status });
-    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.update', target: `${newsletter.slug}#${updated.number}`, detail: { fields: Object.keys(patch) } });
-    return this.toIssue(updated, newsletter);
+    return { row, newsletter, patch, content, lint, number };
+  }
+
+  /**
+   * What the issue would look like with an edit that is not saved: the same checks as `update`,
+   * the same rendering as the send and `preview`; nothing is stored.
+   */
+  async previewEdit(id: number, input: unknown): Promise<IssuePreview & { lint: LinkLintEntry[] }> {
+    const { row, newsletter, content, lint, number } = await this.applyEdit(id, input);
+    if (!EDITABLE.includes(row.status)) throw notEditable(row);
+    const p = await this.previewOf({ ...row, content, number: number ?? row.number }, newsletter);
+    return { ...p, lint };
   }
 
   /** Renders the email once, with placeholders for the personal parts. */
@@ -159,8 +192,12 @@ export class IssuesService {
   }
 
   /** What a subscriber would see; personal links point at the signup page, the name is a sample. */
-  async preview(id: number): Promise<{ html: string; text: string; subject: string; sizeBytes: number; errors: string[] }> {
+  async preview(id: number): Promise<IssuePreview> {
     const { row, newsletter } = await this.load(id);
+    return this.previewOf(row, newsletter);
+  }
+
+  private async previewOf(row: IssueRow, newsletter: NewsletterRow): Promise<IssuePreview> {
     const rendered = await this.render(row, newsletter);
     const signup = `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`;
     const personal = createPersonaliser(rendered)({ unsubscribeUrl: signup, preferencesUrl: signup, name: null, openPixelUrl: null });

@@ -92,13 +92,14 @@ export interface SendState {
   slotsAvailable: boolean;
 }
 
-function LintReport(props: { v: View; issue: Issue }) {
+/** The link-cleaning report; the editor's live preview replaces it (by its id) as the form changes. */
+export function LintReport(props: { v: View; issue: Pick<Issue, 'lint' | 'warnings'> }) {
   const { v, issue } = props;
   const t = v.t;
   const changed = issue.lint.filter((l) => l.changes.length > 0 || l.severity === 'warning');
   const warnings = changed.filter((l) => l.severity === 'warning').length;
   return (
-    <section aria-labelledby="lint-h">
+    <section aria-labelledby="lint-h" id="lint">
       <h2 id="lint-h">{t('issue.lint')}</h2>
       {warnings > 0 ? <p class="flash flash-warn" role="status">{t('issue.lintWarnings', { count: warnings })}</p> : null}
       {changed.length === 0 ? (
@@ -228,8 +229,9 @@ function Editor(props: { v: View; issue: Issue }) {
         <label for="f-fo">{t('issue.fFooterOrg')}</label>
         <input id="f-fo" name="footer.organisation" type="text" value={issue.footer.organisation ?? ''} />
       </details>
-      <p style="position:sticky;bottom:0;background:var(--bg);padding:.75rem 0;margin:0;border-top:1px solid var(--line)">
+      <p class="save-bar">
         <button type="submit" name="op" value="save">{t('issue.save')}</button>
+        <a href="#preview" class="pv-jump small">{t('issue.preview')} ↓</a>
       </p>
       <script>{raw(imageScript)}</script>
     </form>
@@ -243,15 +245,145 @@ el.querySelector('[data-line]').textContent=el.getAttribute('data-template').rep
 if(p.status!=='sending'){clearInterval(timer);if(el.getAttribute('data-status')!==p.status)location.reload();}}).catch(function(){})}
 var timer=setInterval(up,3000);up();})();`;
 
-export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue: Issue; send: SendState; previewErrors: string[] }) {
+/**
+ * Fits the 800 px desktop frame into the pane (CSS transform, scale set here; a fixed guess
+ * without JS) and, beside the editor, keeps the preview live: form changes are debounced, posted
+ * unsaved to /admin/issues/:id/preview, and the answer goes into the frame through srcdoc with
+ * the scroll position kept. Only the newest request may paint: older answers are dropped.
+ */
+const previewScript = `(function(){var pane=document.getElementById('preview');if(!pane)return;
+var stage=pane.querySelector('[data-pv-stage]'),frame=pane.querySelector('.pv-frame'),textEl=pane.querySelector('[data-pv-text]');
+function fit(){var w=stage.clientWidth;if(w)stage.style.setProperty('--pv-scale',String(Math.min(1,w/800)));}
+fit();if(window.ResizeObserver)new ResizeObserver(fit).observe(stage);else window.addEventListener('resize',fit);
+var url=pane.getAttribute('data-live'),form=document.getElementById('editor');if(!url||!form)return;
+var status=pane.querySelector('[data-pv-status]'),err=pane.querySelector('[data-pv-error]'),warn=pane.querySelector('[data-pv-warn]');
+var timer=0,seq=0,ctl=null;
+function say(k){status.textContent=pane.getAttribute('data-say-'+k)||'';pane.setAttribute('data-state',k);}
+function fail(m){err.textContent=m||pane.getAttribute('data-say-failed');err.hidden=false;say('error');}
+function paint(j){err.hidden=true;var y=0;try{y=frame.contentWindow.scrollY||0}catch(e){}
+frame.onload=function(){try{frame.contentWindow.scrollTo(0,y)}catch(e){}};frame.srcdoc=j.html;textEl.textContent=j.text;
+warn.textContent='';(j.errors||[]).forEach(function(m){var li=document.createElement('li');li.textContent=m;warn.appendChild(li)});warn.hidden=!(j.errors&&j.errors.length);
+var lint=document.getElementById('lint');if(lint&&j.lintHtml)lint.outerHTML=j.lintHtml;say('live');}
+function run(){var my=++seq;if(ctl)ctl.abort();ctl=window.AbortController?new AbortController():null;say('busy');
+var body=new URLSearchParams(new FormData(form));body.delete('op');
+fetch(url,{method:'POST',body:body,credentials:'same-origin',headers:{accept:'application/json'},signal:ctl?ctl.signal:undefined})
+.then(function(r){return r.json().catch(function(){return null}).then(function(j){if(my!==seq)return;if(r.ok&&j&&typeof j.html==='string')paint(j);else fail(j&&j.error&&j.error.message);});})
+.catch(function(e){if(my===seq&&!(e&&e.name==='AbortError'))fail();});}
+function later(){clearTimeout(timer);timer=setTimeout(run,400);say('pending');}
+form.addEventListener('input',later);form.addEventListener('change',later);})();`;
+
+/**
+ * The preview: one frame at phone (375 px) or desktop (800 px, scaled to fit) width, or the plain
+ * text. The toggles are radio buttons styled as tabs, so they work without JS; so does the frame,
+ * which loads the last saved version from the preview route.
+ */
+function PreviewPane(props: { v: View; issue: Issue; errors: string[]; text: string; live: boolean }) {
+  const { v, issue } = props;
+  const t = v.t;
+  return (
+    <section
+      class="preview-pane"
+      id="preview"
+      aria-labelledby="pv-h"
+      data-live={props.live ? `/admin/issues/${issue.id}/preview` : undefined}
+      data-state="saved"
+      data-say-saved={t('issue.previewSaved')}
+      data-say-pending={t('issue.previewPending')}
+      data-say-busy={t('issue.previewBusy')}
+      data-say-live={t('issue.previewLive')}
+      data-say-error={t('issue.previewError')}
+      data-say-failed={t('issue.previewFailed')}
+    >
+      <div class="pv-bar">
+        <h2 id="pv-h">{t('issue.preview')}</h2>
+        <div class="seg" role="radiogroup" aria-label={t('issue.previewWidth')}>
+          <input type="radio" name="pv-width" id="pv-phone" value="phone" checked />
+          <label for="pv-phone">{t('issue.phone')}</label>
+          <input type="radio" name="pv-width" id="pv-desktop" value="desktop" />
+          <label for="pv-desktop">{t('issue.desktop')}</label>
+        </div>
+        <div class="seg" role="radiogroup" aria-label={t('issue.previewFormat')}>
+          <input type="radio" name="pv-format" id="pv-email" value="email" checked />
+          <label for="pv-email">{t('issue.previewEmail')}</label>
+          <input type="radio" name="pv-format" id="pv-plain" value="text" />
+          <label for="pv-plain">{t('issue.previewText')}</label>
+        </div>
+      </div>
+      <p class="pv-status small muted" data-pv-status aria-live="polite">{t('issue.previewSaved')}</p>
+      <p class="flash flash-error pv-error" data-pv-error role="alert" hidden></p>
+      <ul class="flash flash-warn pv-warn" data-pv-warn hidden={props.errors.length === 0}>{props.errors.map((e) => <li>{e}</li>)}</ul>
+      <div class="pv-stage" data-pv-stage>
+        <iframe class="pv-frame" src={`/api/v1/issues/${issue.id}/preview.html`} title={t('issue.preview')} sandbox="allow-same-origin allow-popups"></iframe>
+        <pre class="pv-text" data-pv-text lang={issue.language} tabindex={0}>{props.text}</pre>
+      </div>
+      <script>{raw(previewScript)}</script>
+    </section>
+  );
+}
+
+/** Scheduling, the send controls and the test send; a part with nothing to offer is left out. */
+function SendCard(props: { v: View; issue: Issue; send: SendState }) {
+  const { v, issue, send } = props;
+  const t = v.t;
+  const scheduledFor = issue.status === 'scheduled' && send.sendAt;
+  const canSchedule = send.available && ['draft', 'scheduled'].includes(issue.status);
+  const readyToggle = send.slotsAvailable && issue.status === 'draft';
+  const controls = send.available && ['draft', 'scheduled', 'sending', 'paused'].includes(issue.status);
+  const readyBadge = send.ready && ['draft', 'scheduled'].includes(issue.status);
+  const scheduling = !send.available || scheduledFor || canSchedule || readyToggle || controls || readyBadge;
+  return (
+    <section class="card" aria-labelledby={scheduling ? 'send-h' : 'test-h'} style="margin:1rem 0">
+      {scheduling ? (
+        <>
+          <h2 id="send-h" style="margin-top:0">{t('issue.schedule')}</h2>
+          {!send.available ? <p class="muted">{t('common.notAvailable')}</p> : null}
+          {scheduledFor ? <p data-testid="scheduled-for">{t('issue.scheduledFor', { when: `${fmtDateTime({ ...v, tz: send.timeZone }, send.sendAt)} (${send.timeZone})` })}</p> : null}
+          {canSchedule ? (
+            <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="row">
+              <Csrf v={v} />
+              <div style="flex:0 1 16rem"><label for="sendAt">{t('issue.sendAt')}</label><input id="sendAt" name="sendAt" type="datetime-local" required value={send.defaultLocal} /></div>
+              <div style="flex:1 1 14rem">
+                <label for="tz">{t('issue.timeZone')}</label>
+                <select id="tz" name="timeZone">
+                  {send.zones.map((z) => <option value={z} selected={z === send.timeZone}>{z}</option>)}
+                </select>
+              </div>
+              <div style="flex:0 0 auto"><button type="submit">{t('issue.scheduleSubmit')}</button></div>
+            </form>
+          ) : null}
+          {readyToggle || controls ? (
+            <p style="display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:0">
+              {readyToggle ? (
+                send.ready ? <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'false' }} label={t('issue.unmarkReady')} secondary /> : <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'true' }} label={t('issue.markReady')} secondary />
+              ) : null}
+              {send.available && issue.status === 'sending' ? <ActionButton v={v} action={`/admin/issues/${issue.id}/pause`} label={t('issue.pause')} secondary /> : null}
+              {send.available && issue.status === 'paused' ? <ActionButton v={v} action={`/admin/issues/${issue.id}/resume`} label={t('issue.resume')} /> : null}
+              {send.available && ['draft', 'scheduled', 'paused'].includes(issue.status) ? <ActionButton v={v} action={`/admin/issues/${issue.id}/cancel`} label={t('issue.cancel')} confirm={t('issue.cancelConfirm')} danger /> : null}
+            </p>
+          ) : null}
+          {readyBadge ? <p class="small"><span class="badge badge-sent">{t('issue.ready')}</span></p> : null}
+        </>
+      ) : null}
+      {scheduling ? <h3 id="test-h">{t('issue.test')}</h3> : <h2 id="test-h" style="margin-top:0">{t('issue.test')}</h2>}
+      <form method="post" action={`/admin/issues/${issue.id}/test`} class="row">
+        <Csrf v={v} />
+        <div><label for="testTo">{t('issue.testTo')}</label><input id="testTo" name="to" type="text" required value={v.user?.email ?? ''} /></div>
+        <div style="flex:0 0 auto"><button type="submit" class="secondary">{t('issue.testSubmit')}</button></div>
+      </form>
+    </section>
+  );
+}
+
+export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue: Issue; send: SendState; previewErrors: string[]; previewText: string }) {
   const { v, issue, send } = props;
   const t = v.t;
   const editable = ['draft', 'scheduled', 'paused'].includes(issue.status);
   const editor = can(v, 'editor');
+  const withEditor = editable && editor;
   const p = send.progress;
   const preview = `/api/v1/issues/${issue.id}/preview.html`;
   return (
-    <AdminPage v={v} title={`#${issue.number} ${issue.title}`}>
+    <AdminPage v={v} title={`#${issue.number} ${issue.title}`} wide={withEditor}>
       <p class="small"><a href="/admin/issues">← {t('issue.back')}</a></p>
       <h1 lang={issue.language}>
         #{issue.number} {issue.title} <StatusBadge v={v} status={issue.status} />
@@ -271,59 +403,25 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
         </section>
       ) : null}
 
-      {editor ? (
-        <section class="card" aria-labelledby="send-h" style="margin:1rem 0">
-          <h2 id="send-h" style="margin-top:0">{t('issue.schedule')}</h2>
-          {!send.available ? <p class="muted">{t('common.notAvailable')}</p> : null}
-          {issue.status === 'scheduled' && send.sendAt ? <p data-testid="scheduled-for">{t('issue.scheduledFor', { when: `${fmtDateTime({ ...v, tz: send.timeZone }, send.sendAt)} (${send.timeZone})` })}</p> : null}
-          {send.available && ['draft', 'scheduled'].includes(issue.status) ? (
-            <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="row">
-              <Csrf v={v} />
-              <div style="flex:0 1 16rem"><label for="sendAt">{t('issue.sendAt')}</label><input id="sendAt" name="sendAt" type="datetime-local" required value={send.defaultLocal} /></div>
-              <div style="flex:1 1 14rem">
-                <label for="tz">{t('issue.timeZone')}</label>
-                <select id="tz" name="timeZone">
-                  {send.zones.map((z) => <option value={z} selected={z === send.timeZone}>{z}</option>)}
-                </select>
-              </div>
-              <div style="flex:0 0 auto"><button type="submit">{t('issue.scheduleSubmit')}</button></div>
-            </form>
+      {editor ? <SendCard v={v} issue={issue} send={send} /> : null}
+
+      <div class={withEditor ? 'workspace with-editor' : 'workspace'}>
+        <div class="workspace-main">
+          <LintReport v={v} issue={issue} />
+          {!editable ? (
+            <>
+              <h2>{t('issue.edit')}</h2>
+              <p class="muted">{t('issue.readOnly', { status: t(`status.${issue.status}`) })}</p>
+            </>
+          ) : editor ? (
+            <>
+              <h2>{t('issue.edit')}</h2>
+              <Editor v={v} issue={issue} />
+            </>
           ) : null}
-          <p style="display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:0">
-            {send.slotsAvailable && issue.status === 'draft' ? (
-              send.ready ? <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'false' }} label={t('issue.unmarkReady')} secondary /> : <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'true' }} label={t('issue.markReady')} secondary />
-            ) : null}
-            {send.available && issue.status === 'sending' ? <ActionButton v={v} action={`/admin/issues/${issue.id}/pause`} label={t('issue.pause')} secondary /> : null}
-            {send.available && issue.status === 'paused' ? <ActionButton v={v} action={`/admin/issues/${issue.id}/resume`} label={t('issue.resume')} /> : null}
-            {send.available && ['draft', 'scheduled', 'paused'].includes(issue.status) ? <ActionButton v={v} action={`/admin/issues/${issue.id}/cancel`} label={t('issue.cancel')} confirm={t('issue.cancelConfirm')} danger /> : null}
-          </p>
-          {send.ready ? <p class="small"><span class="badge badge-sent">{t('issue.ready')}</span></p> : null}
-          <h3>{t('issue.test')}</h3>
-          <form method="post" action={`/admin/issues/${issue.id}/test`} class="row">
-            <Csrf v={v} />
-            <div><label for="testTo">{t('issue.testTo')}</label><input id="testTo" name="to" type="text" required value={v.user?.email ?? ''} /></div>
-            <div style="flex:0 0 auto"><button type="submit" class="secondary">{t('issue.testSubmit')}</button></div>
-          </form>
-        </section>
-      ) : null}
-
-      {props.previewErrors.length ? <ul class="flash flash-warn">{props.previewErrors.map((e) => <li>{e}</li>)}</ul> : null}
-      <LintReport v={v} issue={issue} />
-
-      <h2>{t('issue.preview')}</h2>
-      <div class="previews">
-        <figure>
-          <figcaption>{t('issue.phone')}</figcaption>
-          <iframe src={preview} width="375" title={`${t('issue.preview')} — ${t('issue.phone')}`} loading="lazy" sandbox="allow-same-origin allow-popups"></iframe>
-        </figure>
-        <figure>
-          <figcaption>{t('issue.desktop')}</figcaption>
-          <iframe src={preview} width="800" title={`${t('issue.preview')} — ${t('issue.desktop')}`} loading="lazy" sandbox="allow-same-origin allow-popups"></iframe>
-        </figure>
+        </div>
+        <PreviewPane v={v} issue={issue} errors={props.previewErrors} text={props.previewText} live={withEditor} />
       </div>
-
-      <h2>{t('issue.edit')}</h2>
-      {!editable ? <p class="muted">{t('issue.readOnly', { status: t(`status.${issue.status}`) })}</p> : editor ? <Editor v={v} issue={issue} /> : null}
     </AdminPage>
   );
 }

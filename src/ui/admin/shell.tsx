@@ -156,6 +156,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .flash{padding:.6rem .9rem;border-radius:8px;border-left:4px solid var(--ok);background:var(--card)}
 .flash-error{border-left-color:var(--danger)}.flash-warn{border-left-color:var(--warn)}
 .warn-row td{background:color-mix(in srgb,var(--warn) 12%,transparent)}
+table[data-testid=lint] td:first-child code{word-break:break-all}
 .warn-text{color:var(--warn)}
 button:disabled{opacity:.55;cursor:progress}
 .image-field{display:flex;gap:1rem;align-items:flex-start;margin-top:.8rem;padding:.6rem;border:1px dashed var(--line);border-radius:8px}.image-thumb{flex:0 0 96px;min-height:64px;display:flex;align-items:center;justify-content:center;background:var(--bg);border-radius:6px;overflow:hidden;text-align:center}.image-thumb img{display:block;max-width:96px;height:auto}.image-inputs{flex:1 1 auto;min-width:0}.image-inputs label:first-child{margin-top:0}
@@ -166,9 +167,33 @@ button.small,.button.small{padding:.3rem .7rem;font-size:.875rem}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.8rem 1rem}
 .kpi .n{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
 .kpi .l{color:var(--muted);font-size:.85rem}
-.previews{display:flex;gap:1.25rem;align-items:flex-start;overflow-x:auto;padding-bottom:.5rem}
-.previews figure{margin:0}.previews figcaption{font-size:.85rem;color:var(--muted);margin-bottom:.3rem}
-.previews iframe{border:1px solid var(--line);border-radius:8px;background:#fff;height:640px}
+body.wide main,body.wide header.site div,body.wide nav.admin-nav ul{max-width:110rem}
+.save-bar{position:sticky;bottom:0;background:var(--bg);padding:.75rem 0;margin:0;border-top:1px solid var(--line);display:flex;gap:1rem;align-items:center}
+.preview-pane{display:flex;flex-direction:column;min-width:0;max-width:53rem;margin:2rem 0 0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.75rem}
+.pv-bar{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:center}
+.pv-bar h2{margin:0 auto 0 0}
+.seg{display:inline-flex;border:1px solid var(--line);border-radius:8px;overflow:hidden;position:relative}
+.seg input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+.seg label{margin:0;padding:.25rem .65rem;font-size:.8rem;font-weight:600;color:var(--muted);cursor:pointer;white-space:nowrap}
+.seg label+input+label{border-left:1px solid var(--line)}
+.seg input:checked+label{background:var(--accent);color:var(--accent-fg)}
+.seg input:focus-visible+label{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:-3px}
+.pv-status{margin:.4rem 0}
+.preview-pane[data-state=live] .pv-status{color:var(--warn)}
+.pv-error,.pv-warn{margin:0 0 .5rem;font-size:.875rem}.pv-warn{padding-left:1.75rem}
+.pv-stage{--pv-scale:.5;position:relative;overflow:hidden;height:min(80vh,56rem);background:var(--bg);border:1px solid var(--line);border-radius:8px}
+.pv-frame{display:block;width:375px;max-width:100%;height:100%;margin:0 auto;border:0;border-inline:1px solid var(--line);background:#fff}
+.preview-pane:has(#pv-desktop:checked) .pv-frame{width:800px;max-width:none;height:calc(100% / var(--pv-scale));margin:0;border:0;transform:scale(var(--pv-scale));transform-origin:0 0}
+.preview-pane[data-state=error] .pv-frame{opacity:.45}
+.pv-text{display:none;margin:0;height:100%;overflow:auto;padding:1rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:var(--card)}
+.preview-pane:has(#pv-plain:checked) .pv-frame{display:none}
+.preview-pane:has(#pv-plain:checked) .pv-text{display:block}
+@media (min-width:1100px){
+.workspace.with-editor{display:grid;grid-template-columns:minmax(0,1fr) minmax(25rem,42%);gap:1.5rem;align-items:start}
+.with-editor .preview-pane{position:sticky;top:.75rem;max-width:none;height:calc(100vh - 1.5rem)}
+.with-editor .pv-stage{flex:1 1 auto;height:auto;min-height:0}
+.pv-jump{display:none}
+}
 progress{width:100%;height:1.1rem;accent-color:var(--accent)}
 textarea{min-height:6rem}textarea.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 input[type=datetime-local],input[type=date],input[type=time],input[type=number],input[type=file],input[type=search]{font:inherit;padding:.5rem .6rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg);max-width:100%}
@@ -217,7 +242,8 @@ function activeHref(path: string): string {
   return hit[0]?.href ?? '';
 }
 
-export function AdminPage(props: { v: View; title: string; children?: Child; head?: Child }) {
+/** `wide`: the page may use the whole window (the issue editor beside its preview). */
+export function AdminPage(props: { v: View; title: string; children?: Child; head?: Child; wide?: boolean }) {
   const { v } = props;
   const active = activeHref(v.here);
   const next = encodeURIComponent(v.here);
@@ -226,7 +252,7 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
       title={`${props.title} · ${v.t('app.name')}`}
       lang={v.lang}
       theme={v.theme === 'auto' ? undefined : v.theme}
-      bodyClass="admin"
+      bodyClass={props.wide ? 'admin wide' : 'admin'}
       head={
         <>
           <style>{raw(adminCss)}</style>
