@@ -45,6 +45,8 @@ export interface ChromeStrings {
   sources: string;
   /** Label before the source list in the plain-text part (with its own punctuation). */
   sourcesText: string;
+  /** Plain-text stand-in for an article's image, before its alt text. */
+  imageText: string;
   editor: string;
   contact: string;
   subscribe: string;
@@ -73,6 +75,7 @@ const ZH: ChromeStrings = {
   preferences: '管理订阅偏好',
   sources: '来源',
   sourcesText: '来源：',
+  imageText: '图片',
   editor: '编辑',
   contact: '联系',
   subscribe: '订阅本简报',
@@ -97,6 +100,7 @@ const EN: ChromeStrings = {
   preferences: 'Manage preferences',
   sources: 'Sources',
   sourcesText: 'Sources:',
+  imageText: 'Image',
   editor: 'Editor',
   contact: 'Contact',
   subscribe: 'Subscribe to this newsletter',

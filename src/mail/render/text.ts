@@ -62,6 +62,9 @@ export function issueText(content: IssueContent, ctx: IssueTextContext): string 
     for (const article of section.articles) {
       const parts: string[] = [];
       if (article.title) parts.push(underline(article.title, '-'));
+      // Where the HTML shows the article's picture, the text part says what it shows.
+      const alt = article.image && /^https?:\/\//i.test(article.image.url.trim()) ? article.image.alt.replace(/\s+/g, ' ').trim() : '';
+      if (alt) parts.push(wrapText(`[${s.imageText}${s.colon}${alt}]`, WIDTH));
       if (article.body.trim()) parts.push(md(article.body));
       if (article.attribution) parts.push(article.attribution);
       if (article.sources.length) {

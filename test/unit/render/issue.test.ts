@@ -135,6 +135,21 @@ describe('renderIssue (en fixture)', () => {
     expect(r.subject).toBe('Procurement Notes');
   });
 
+
+  it('says in the text part what an article image shows, in the issue language; drops a non-web one', async () => {
+    const withImages = (content: IssueContent, url: string, alt: string): IssueContent => ({
+      ...content,
+      sections: content.sections.map((sec, i) => (i === 0 ? { ...sec, articles: sec.articles.map((a, j) => (j === 0 ? { ...a, image: { url, alt } } : a)) } : sec)),
+    });
+    const en = await renderIssue({ content: withImages(issueEn, 'https://example.org/chart.png', 'Bar chart of\ntender savings'), newsletter: newsletterEn, number: 4, archiveUrl: ARCHIVE });
+    expect(en.html).toContain('src="https://example.org/chart.png"');
+    expect(en.text).toContain('[Image: Bar chart of tender savings]');
+    const zh = await renderIssue({ content: withImages(issueZh, 'https://example.org/a.png', '会议现场照片'), newsletter: newsletterZh, number: 23, archiveUrl: ARCHIVE });
+    expect(zh.text).toContain('[图片：会议现场照片]');
+    const bad = await renderIssue({ content: withImages(issueEn, 'data:image/png;base64,AAAA', 'Never shown'), newsletter: newsletterEn, number: 4, archiveUrl: ARCHIVE });
+    expect(bad.text).not.toContain('Never shown');
+    expect(bad.html).not.toContain('Never shown');
+  });
   it('wraps English body text at 76 columns', async () => {
     const r = await renderIssue({ content: issueEn, newsletter: newsletterEn, archiveUrl: 'https://quire.example/a' });
     for (const line of r.text.split('\n')) if (!line.includes('http')) expect(line.length, line).toBeLessThanOrEqual(76);
