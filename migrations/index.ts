@@ -10,6 +10,7 @@ import * as m0004 from './0004_sending.ts';
 import * as m0005 from './0005_events.ts';
 import * as m0006 from './0006_sessions.ts';
 import * as m0011 from './0011_housekeeping.ts';
+import * as m0012 from './0012_subscriber_counters.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_events': m0005,
   '0006_sessions': m0006,
   '0011_housekeeping': m0011,
+  '0012_subscriber_counters': m0012,
 };

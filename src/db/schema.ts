@@ -193,6 +193,34 @@ export interface IssueStatsTable {
   opens_total: BigId;
 }
 
+/** 0012: per newsletter and UTC quarter hour, rows whose confirmed_at / unsubscribed_at fall in it (kept by triggers on subscribers). */
+export interface SubscriberGrowthTable {
+  newsletter_id: number;
+  bucket: Timestamp;
+  joined: BigId;
+  unsubscribed: BigId;
+}
+
+/** 0012: the same per UTC day (bucket = its midnight), for reading whole days of a month at once. */
+export type SubscriberGrowthDailyTable = SubscriberGrowthTable;
+
+/** 0012: per newsletter, rows with status 'active' (kept by triggers on subscribers). */
+export interface SubscriberTotalsTable {
+  newsletter_id: number;
+  active: BigId;
+}
+
+/** 0012: per issue and UTC hour, ledger rows sent / delivered / first opened in it, and opens (kept by triggers). */
+export interface IssueTimelineTable {
+  issue_id: number;
+  hour: Timestamp;
+  sent: BigId;
+  delivered: BigId;
+  unique_opens: BigId;
+  opens: BigId;
+  human_opens: BigId;
+}
+
 export interface NewsletterSchedulesTable {
   newsletter_id: number;
   rule: Json<unknown>;
@@ -296,6 +324,10 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   delivery_opens: DeliveryOpensTable;
   issue_stats: IssueStatsTable;
+  subscriber_growth: SubscriberGrowthTable;
+  subscriber_growth_daily: SubscriberGrowthDailyTable;
+  issue_timeline: IssueTimelineTable;
+  subscriber_totals: SubscriberTotalsTable;
   newsletter_schedules: NewsletterSchedulesTable;
   slot_runs: SlotRunsTable;
   provider_pacing: ProviderPacingTable;

@@ -295,21 +295,29 @@ export class EventsRepository {
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  /** Hourly buckets since `from`: sent, delivered, first opens (unique), all opens, likely-human opens. */
+  /**
+   * Hourly buckets since `from` (a whole UTC hour): sent, delivered, first opens (unique), all
+   * opens, likely-human opens. Reads the per-hour counters that triggers on the ledger and the
+   * opens keep (migration 0012): a few dozen rows, however many recipients.
+   */
   async timeline(issueId: number, from: Date, hours: number) {
     const to = new Date(from.getTime() + hours * 3600_000);
-    const bucket = (col: string) => sql<number>`floor(extract(epoch FROM (${sql.ref(col)} - ${from}::timestamptz)) / 3600)::int`;
-    // One pass over the issue's ledger rows for the three per-recipient times, one over its opens.
-    const r = await sql<{ h: number; series: string; n: string }>`
-      SELECT ${bucket('v.t')} AS h, v.series, count(*) AS n
-      FROM deliveries d
-      CROSS JOIN LATERAL (VALUES ('sent', d.sent_at), ('delivered', d.delivered_at), ('uniqueOpens', d.first_opened_at)) AS v (series, t)
-      WHERE d.issue_id = ${issueId} AND v.t >= ${from} AND v.t < ${to}
-      GROUP BY 1, 2
-      UNION ALL
-      SELECT ${bucket('o.at')}, CASE WHEN o.likely_human THEN 'humanOpens' ELSE 'machineOpens' END, count(*) FROM delivery_opens o
-        WHERE o.issue_id = ${issueId} AND o.at >= ${from} AND o.at < ${to} GROUP BY 1, 2`.execute(this.db);
-    return r.rows.map((x) => ({ hour: Number(x.h), series: x.series, n: Number(x.n) }));
+    const r = await this.db
+      .selectFrom('issue_timeline')
+      .select(['hour', 'sent', 'delivered', 'unique_opens', 'opens', 'human_opens'])
+      .where('issue_id', '=', issueId)
+      .where('hour', '>=', from)
+      .where('hour', '<', to)
+      .execute();
+    const out: { hour: number; series: string; n: number }[] = [];
+    for (const x of r) {
+      const hour = Math.floor((new Date(x.hour).getTime() - from.getTime()) / 3600_000);
+      const human = Number(x.human_opens);
+      for (const [series, n] of [['sent', Number(x.sent)], ['delivered', Number(x.delivered)], ['uniqueOpens', Number(x.unique_opens)], ['humanOpens', human], ['machineOpens', Number(x.opens) - human]] as const) {
+        if (n !== 0) out.push({ hour, series, n });
+      }
+    }
+    return out;
   }
 
   /** The earliest send time on the ledger (for issues whose start was not recorded). */
