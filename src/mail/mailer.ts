@@ -50,11 +50,15 @@ export function concatBytes(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return Buffer.concat(pieces) as Uint8Array<ArrayBuffer>;
 }
 
-/** The HTTP call a provider transport makes; injected so Node can skip fetch's extra body copy. */
-export type HttpPost = (url: string, headers: Record<string, string>, body: Uint8Array<ArrayBuffer>) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+/**
+ * The HTTP call a provider transport makes; injected so Node can skip fetch's extra body copy.
+ * The body comes in pieces (shared static chunks of a batch): Node writes them to the socket as
+ * they are, fetch gets them joined.
+ */
+export type HttpPost = (url: string, headers: Record<string, string>, body: Uint8Array[]) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
 
 export const fetchPost: HttpPost = async (url, headers, body) => {
-  const res = await fetch(url, { method: 'POST', headers, body });
+  const res = await fetch(url, { method: 'POST', headers, body: concatBytes(body) });
   return { status: res.status, headers: Object.fromEntries(res.headers.entries()), text: await res.text() };
 };
 

@@ -1,6 +1,6 @@
 /** The Resend transport, through the official SDK. `RESEND_BASE_URL` points it at a test server. */
 import { Resend } from 'resend';
-import { concatBytes, fetchPost, MailerError, type HttpPost, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
+import { fetchPost, MailerError, type HttpPost, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
 
 interface ResendError {
   message: string;
@@ -121,7 +121,7 @@ export class ResendMailer implements Mailer {
           'User-Agent': 'quire',
           ...(opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {}),
         },
-        concatBytes(pieces),
+        pieces,
       );
     } catch (e) {
       throw new MailerError(`Resend: ${e instanceof Error ? e.message : String(e)} (no response)`, true);
