@@ -11,6 +11,7 @@ import * as m0005 from './0005_events.ts';
 import * as m0006 from './0006_sessions.ts';
 import * as m0011 from './0011_housekeeping.ts';
 import * as m0012 from './0012_subscriber_counters.ts';
+import * as m0013 from './0013_send_batches.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_sessions': m0006,
   '0011_housekeeping': m0011,
   '0012_subscriber_counters': m0012,
+  '0013_send_batches': m0013,
 };

@@ -57,6 +57,7 @@ const envSchema = z.object({
     message: 'must be at least 10 characters',
   }),
   SIGNUP_RATE_LIMIT: intFrom(30, 1, 10_000_000),
+  JOB_CONCURRENCY: intFrom(4, 1, 32),
   SOFT_BOUNCE_THRESHOLD: intFrom(3, 1, 100),
   TRUST_PROXY: optionalString.refine((s) => s === undefined || ['none', 'cloudflare', 'forwarded'].includes(s), {
     message: 'must be none (use the socket address), cloudflare (CF-Connecting-IP) or forwarded (X-Forwarded-For / X-Real-IP from your own proxy)',
@@ -76,6 +77,8 @@ export interface Config {
   mailTransport: 'outbox' | 'resend';
   resend: { apiKey: string | undefined; baseUrl: string | undefined; webhookSecret: string | undefined; ratePerSecond: number };
   admin: { email: string | undefined; password: string | undefined };
+  /** Jobs one Node process runs at once (send batches overlap their database and provider waits). */
+  jobConcurrency: number;
   signupRateLimit: number;
   softBounceThreshold: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -126,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     signupRateLimit: e.SIGNUP_RATE_LIMIT,
+    jobConcurrency: e.JOB_CONCURRENCY,
     softBounceThreshold: e.SOFT_BOUNCE_THRESHOLD,
     logLevel: (e.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
     trustProxy: (e.TRUST_PROXY as TrustProxy | undefined) ?? defaults.trustProxy ?? 'none',

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type MigrationProvider, type Migration } from 'kysely';
+import { Kysely, Migrator, sql, type MigrationProvider, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from '../../migrations/index.ts';
 
@@ -11,6 +11,17 @@ export type DbKind = 'pglite' | 'postgres';
  * planned once per connection. Elsewhere it is only a comment.
  */
 export const PREPARED = '/* quire:prepared */';
+
+/**
+ * A WHERE condition that is always true and makes the statement's own transaction commit without
+ * waiting for its WAL flush (`synchronous_commit = off`, local to that transaction). Only for
+ * writes whose loss in a database-server crash is repaired by running them again: the send
+ * pipeline's claims and ledger updates (a re-run resends the same recipients under the same
+ * idempotency key) and job bookkeeping (jobs are idempotent). A crash of the server loses at most
+ * the last few hundred milliseconds of such commits; a crash of Quire loses nothing more than
+ * before. At 1 000 batches per 100 000 emails, the flush waits were most of the send's database time.
+ */
+export const ASYNC_COMMIT = sql`(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL`;
 
 /** A database handle plus what the app needs to know about it. */
 export interface DbHandle {

@@ -311,6 +311,14 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** One row per batch attempt in flight (migration 0013): which ledger rows it is sending. */
+export interface DeliveryBatchesTable {
+  issue_id: number;
+  batch: number;
+  ids: string[];
+  claimed_at: Timestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -321,6 +329,7 @@ export interface Database {
   audit_log: AuditLogTable;
   issues: IssuesTable;
   deliveries: DeliveriesTable;
+  delivery_batches: DeliveryBatchesTable;
   webhook_events: WebhookEventsTable;
   delivery_opens: DeliveryOpensTable;
   issue_stats: IssueStatsTable;

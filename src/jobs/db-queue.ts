@@ -40,9 +40,12 @@ export async function runDueJobs(
 ): Promise<number> {
   let ran = 0;
   const max = opts.maxJobs ?? Number.POSITIVE_INFINITY;
+  // The job just finished is marked done together with the next claim (see claimNext).
+  let finished: string | undefined;
   while (ran < max && !opts.shouldStop?.()) {
     const now = deps.clock.now();
-    const job = await deps.repo.claimNext(now, opts.leaseMs ?? 5 * 60_000);
+    const job = await deps.repo.claimNext(now, opts.leaseMs ?? 5 * 60_000, finished);
+    finished = undefined;
     if (!job) break;
     ran++;
     const handler = deps.handlers[job.kind];
@@ -53,7 +56,7 @@ export async function runDueJobs(
     }
     try {
       await handler(job.payload, { attempt: job.attempts, queue: deps.queue });
-      await deps.repo.markDone(job.id, deps.clock.now());
+      finished = job.id;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const later = deps.clock.now();
@@ -67,5 +70,6 @@ export async function runDueJobs(
       }
     }
   }
+  if (finished) await deps.repo.markDone(finished, deps.clock.now());
   return ran;
 }

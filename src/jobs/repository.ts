@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/kysely.ts';
+import { ASYNC_COMMIT, PREPARED, type Db } from '../db/kysely.ts';
 import type { JobRow } from '../db/schema.ts';
 import type { Job } from './queue.ts';
 
@@ -22,10 +22,15 @@ export class JobsRepository {
       .execute();
   }
 
-  /** Claims the next due job; concurrent claimers never get the same one. */
-  async claimNext(now: Date, leaseMs: number): Promise<JobRow | undefined> {
+  /**
+   * Claims the next due job; concurrent claimers never get the same one. `doneId`, the job this
+   * worker just finished, is marked done in the same statement (one round trip and one commit
+   * per job instead of two: a send runs one job per batch of 100).
+   */
+  async claimNext(now: Date, leaseMs: number, doneId?: string): Promise<JobRow | undefined> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    const r = await sql<JobRow>`
+    const r = await sql<JobRow>`${sql.raw(PREPARED)}
+      WITH done AS (UPDATE jobs SET done_at = ${now}, locked_until = NULL, last_error = NULL WHERE id = ${doneId ?? null}::bigint)
       UPDATE jobs SET attempts = attempts + 1, locked_until = ${leaseUntil}
       WHERE id = (
         SELECT id FROM jobs
@@ -34,7 +39,7 @@ export class JobsRepository {
         ORDER BY run_at, id
         FOR UPDATE SKIP LOCKED
         LIMIT 1
-      )
+      ) AND ${ASYNC_COMMIT}
       RETURNING *`.execute(this.db);
     return r.rows[0];
   }

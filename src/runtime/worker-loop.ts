@@ -1,6 +1,7 @@
 /**
  * Node's job worker: runs due jobs as soon as they are enqueued (woken in-process) or every
- * few seconds (jobs due later, jobs enqueued by another process). Stops between jobs.
+ * few seconds (jobs due later, jobs enqueued by another process), JOB_CONCURRENCY at a time.
+ * Stops between jobs.
  */
 import { runDueJobs } from '../jobs/db-queue.ts';
 import type { Services } from '../services.ts';
@@ -34,10 +35,10 @@ export class JobWorkerLoop {
     const s = this.services;
     while (!this.stopping) {
       try {
-        await runDueJobs(
-          { repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, queue: s.queue, log: s.log },
-          { shouldStop: () => this.stopping },
-        );
+        // JOB_CONCURRENCY loops claim jobs side by side (SKIP LOCKED): while one send batch waits
+        // for the provider, another builds its request or writes its ledger rows.
+        const deps = { repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, queue: s.queue, log: s.log };
+        await Promise.all(Array.from({ length: s.config.jobConcurrency }, () => runDueJobs(deps, { shouldStop: () => this.stopping })));
       } catch (e) {
         s.log.error('job worker error', { error: e instanceof Error ? e.message : String(e) });
       }

@@ -212,6 +212,34 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     }
   });
 
+  it('shows a batch in flight as sending, and a cancel never marks it skipped', async () => {
+    await createNewsletter(h, slug());
+    await addSubscribers(h, slug(), 130, `flight${n}`);
+    const id = await createIssue(h, slug());
+    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
+    h.clock.advance(2 * MINUTE);
+    await h.tick();
+    const start = await h.services.repos.jobs.claimNext(h.clock.now(), 60_000);
+    await h.services.sending.runStart(start!.payload);
+    await h.services.repos.jobs.markDone(start!.id, h.clock.now());
+    // The first batch (100) is claimed and handed to the provider, which does not answer yet.
+    const claimed = await h.services.repos.sending.claim(id, 0, h.clock.now());
+    expect(claimed.recipients).toHaveLength(100);
+    expect(await progress(id)).toMatchObject({ status: 'sending', recipients: 130, sending: 100, queued: 30, sent: 0 });
+    const inFlight = await (await h.api('GET', `/api/v1/issues/${id}/recipients?status=sending&limit=5`)).json();
+    expect(inFlight.items).toHaveLength(5);
+    expect(inFlight.items[0].state).toBe('sending');
+    // A second claim of the same batch (a retry) gets exactly the same recipients.
+    expect((await h.services.repos.sending.claim(id, 0, h.clock.now())).recipients.map((r) => r.id)).toEqual(claimed.recipients.map((r) => r.id));
+    // Paused and cancelled meanwhile: the 30 not yet handed over are skipped, the 100 are not.
+    expect((await h.api('POST', `/api/v1/issues/${id}/pause`)).status).toBe(200);
+    expect((await h.api('POST', `/api/v1/issues/${id}/cancel`)).status).toBe(200);
+    expect(await progress(id)).toMatchObject({ status: 'cancelled', sending: 100, skipped: 30 });
+    // The provider's answer arrives and is recorded.
+    await h.services.repos.sending.markSent(id, 0, claimed.recipients.map((r) => r.id), claimed.recipients.map((r) => `late-${r.id}`), h.clock.now());
+    expect(await progress(id)).toMatchObject({ status: 'cancelled', sending: 0, sent: 100, skipped: 30 });
+  });
+
   it('survives two ticks and two workers at once', async () => {
     await createNewsletter(h, slug());
     await addSubscribers(h, slug(), 230, `twice${n}`);

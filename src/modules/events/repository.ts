@@ -52,6 +52,9 @@ export type RecipientStateFilter = (typeof RECIPIENT_STATE_FILTERS)[number];
 
 const DELIVERED = sql`(d.bounced_at IS NULL AND (d.delivered_at IS NOT NULL OR d.first_opened_at IS NOT NULL OR d.complained_at IS NOT NULL))`;
 
+/** A queued row whose batch attempt is in flight (migration 0013), or one an older version marked so. */
+const IN_FLIGHT = sql`(d.status = 'sending' OR (d.status = 'queued' AND EXISTS (SELECT 1 FROM delivery_batches b WHERE b.issue_id = d.issue_id AND b.batch = d.batch AND d.id = ANY (b.ids))))`;
+
 /** One exclusive state per recipient for lists: the strongest fact wins, whatever the arrival order. */
 const STATE = sql<string>`CASE
   WHEN d.complained_at IS NOT NULL THEN 'complained'
@@ -60,11 +63,12 @@ const STATE = sql<string>`CASE
   WHEN d.status = 'failed' OR d.failed_at IS NOT NULL THEN 'failed'
   WHEN d.first_opened_at IS NOT NULL THEN 'opened'
   WHEN d.delivered_at IS NOT NULL THEN 'delivered'
+  WHEN ${IN_FLIGHT} THEN 'sending'
   ELSE d.status END`;
 
 const stateFilters: Record<RecipientStateFilter, ReturnType<typeof sql>> = {
-  queued: sql`d.status = 'queued'`,
-  sending: sql`d.status = 'sending'`,
+  queued: sql`(d.status = 'queued' AND NOT ${IN_FLIGHT})`,
+  sending: IN_FLIGHT,
   sent: sql`d.status = 'sent'`,
   skipped: sql`d.status = 'skipped'`,
   failed: sql`(d.status = 'failed' OR d.failed_at IS NOT NULL)`,

@@ -1,7 +1,7 @@
 /** SQL of the send pipeline: the delivery ledger, issue state changes, and provider pacing. */
 import { sql } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
-import type { DeliveryStatus, IssueRow } from '../../db/schema.ts';
+import { ASYNC_COMMIT, PREPARED, type Db } from '../../db/kysely.ts';
+import type { DeliveryStatus, IssueRow, NewsletterRow } from '../../db/schema.ts';
 
 export const BATCH_SIZE = 100;
 
@@ -69,6 +69,45 @@ export class SendingRepository {
     });
   }
 
+  /**
+   * What a batch needs to know each time, in one small row: the issue's state and subject, and its
+   * newsletter (settings may change mid-send). Not the rendered bodies: those are large (50–100 KB
+   * each) and fixed once the send started, so `renderedForSend` reads them once per process.
+   */
+  async batchContext(issueId: number): Promise<{ status: IssueRow['status']; startedAt: Date | null; subject: string; rendered: boolean; newsletter: NewsletterRow } | undefined> {
+    const row = await this.db
+      .selectFrom('issues as i')
+      .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
+      .selectAll('n')
+      .select((eb) => [
+        'i.status as issue_status',
+        'i.started_at as issue_started_at',
+        eb.fn.coalesce('i.rendered_subject', 'i.title').as('issue_subject'),
+        eb('i.rendered_html', 'is not', null).as('issue_rendered'),
+      ])
+      .where('i.id', '=', issueId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { issue_status, issue_started_at, issue_subject, issue_rendered, ...newsletter } = row;
+    return {
+      status: issue_status,
+      startedAt: issue_started_at ? new Date(issue_started_at as unknown as string) : null,
+      subject: issue_subject,
+      rendered: Boolean(issue_rendered),
+      newsletter: newsletter as NewsletterRow,
+    };
+  }
+
+  async renderedForSend(issueId: number): Promise<RenderedForSend | undefined> {
+    const row = await this.db
+      .selectFrom('issues')
+      .select(['rendered_subject', 'rendered_html', 'rendered_text', 'rendered_name_fallback'])
+      .where('id', '=', issueId)
+      .executeTakeFirst();
+    if (!row || row.rendered_html === null) return undefined;
+    return { subject: row.rendered_subject ?? '', html: row.rendered_html, text: row.rendered_text ?? '', nameFallback: row.rendered_name_fallback ?? '' };
+  }
+
   async unfinishedBatches(issueId: number): Promise<number[]> {
     const rows = await this.db
       .selectFrom('deliveries')
@@ -82,62 +121,66 @@ export class SendingRepository {
   }
 
   /**
-   * Takes the next part of a batch to send, under row locks:
-   * - rows left in `sending` by an attempt that may have reached the provider are returned as
-   *   they are (same recipients, same idempotency key: the provider deduplicates);
+   * Takes the next part of a batch to send, in one statement under row locks:
+   * - an attempt that may have reached the provider is sent again exactly as it was (same
+   *   recipients, so the same idempotency key: the provider deduplicates): the ids in the batch's
+   *   `delivery_batches` row that are still queued, or rows an older version left in `sending`;
    * - otherwise queued rows whose subscriber is no longer active become `skipped`, and the rest
-   *   become `sending`.
+   *   are recorded as the batch's attempt in flight. The ledger rows themselves stay `queued`
+   *   until markSent / markFailed write them once.
    */
-  async claim(issueId: number, batch: number, now: Date): Promise<{ recipients: BatchRecipient[]; retry: boolean; skipped: number }> {
-    return this.db.transaction().execute(async (trx) => {
-      const rows = await sql<{ id: string; subscriber_id: string; email: string; name: string | null; status: DeliveryStatus; subscriber_status: string | null }>`
-        SELECT d.id, d.subscriber_id, d.email, d.name, d.status, s.status AS subscriber_status
+  async claim(issueId: number, batch: number, now: Date): Promise<{ recipients: BatchRecipient[]; retry: boolean }> {
+    const r = await sql<{ id: string; subscriber_id: string; email: string; name: string | null; retry: boolean }>`${sql.raw(PREPARED)}
+      WITH r AS (
+        SELECT d.id, d.subscriber_id, d.email, d.name, d.status, s.status AS sub
         FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id
-        WHERE d.issue_id = ${issueId} AND d.batch = ${batch} AND d.status IN ('queued', 'sending')
+        WHERE d.issue_id = ${issueId} AND d.batch = ${batch} AND d.status IN ('queued', 'sending') AND ${ASYNC_COMMIT}
         ORDER BY d.id
-        FOR UPDATE OF d`.execute(trx);
-      const toRecipient = (r: (typeof rows.rows)[number]): BatchRecipient => ({ id: String(r.id), subscriberId: String(r.subscriber_id), email: r.email, name: r.name });
-      const inFlight = rows.rows.filter((r) => r.status === 'sending');
-      if (inFlight.length) return { recipients: inFlight.map(toRecipient), retry: true, skipped: 0 };
-
-      const gone = rows.rows.filter((r) => r.subscriber_status !== 'active');
-      const sendable = rows.rows.filter((r) => r.subscriber_status === 'active');
-      if (gone.length) {
-        for (const reason of new Set(gone.map((r) => r.subscriber_status ?? 'deleted'))) {
-          await trx
-            .updateTable('deliveries')
-            .set({ status: 'skipped', error: `subscriber ${reason} before sending`, updated_at: now })
-            .where('id', 'in', gone.filter((r) => (r.subscriber_status ?? 'deleted') === reason).map((r) => r.id))
-            .execute();
-        }
-      }
-      if (sendable.length) {
-        await trx
-          .updateTable('deliveries')
-          .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
-          .where('id', 'in', sendable.map((r) => r.id))
-          .execute();
-      }
-      return { recipients: sendable.map(toRecipient), retry: false, skipped: gone.length };
-    });
+        FOR UPDATE OF d
+      ),
+      inflight AS (
+        SELECT r.* FROM r
+        WHERE r.status = 'sending'
+           OR r.id = ANY (coalesce((SELECT ids FROM delivery_batches WHERE issue_id = ${issueId} AND batch = ${batch}), '{}'::bigint[]))
+      ),
+      fresh AS (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM inflight)),
+      skipped AS (
+        UPDATE deliveries d SET status = 'skipped', error = 'subscriber ' || coalesce(f.sub, 'deleted') || ' before sending', updated_at = ${now}
+        FROM fresh f WHERE d.id = f.id AND f.sub IS DISTINCT FROM 'active'
+        RETURNING d.id
+      ),
+      attempt AS (
+        INSERT INTO delivery_batches AS b (issue_id, batch, ids, claimed_at)
+        SELECT ${issueId}, ${batch}, array_agg(f.id ORDER BY f.id), ${now} FROM fresh f WHERE f.sub = 'active' HAVING count(*) > 0
+        ON CONFLICT (issue_id, batch) DO UPDATE SET ids = excluded.ids, claimed_at = excluded.claimed_at
+        RETURNING 1
+      )
+      SELECT id, subscriber_id, email, name, true AS retry FROM inflight
+      UNION ALL
+      SELECT id, subscriber_id, email, name, false AS retry FROM fresh WHERE sub = 'active'
+      ORDER BY id`.execute(this.db);
+    return {
+      recipients: r.rows.map((x) => ({ id: String(x.id), subscriberId: String(x.subscriber_id), email: x.email, name: x.name })),
+      retry: r.rows.some((x) => x.retry),
+    };
   }
 
-  async markSent(ids: string[], providerIds: string[], now: Date): Promise<void> {
+  /** The provider accepted the batch: its rows are written once, and its attempt is over. */
+  async markSent(issueId: number, batch: number, ids: string[], providerIds: string[], now: Date): Promise<void> {
+    if (!ids.length) return;
+    await sql`${sql.raw(PREPARED)}
+      WITH done AS (DELETE FROM delivery_batches WHERE issue_id = ${issueId} AND batch = ${batch})
+      UPDATE deliveries AS d SET status = 'sent', provider_message_id = v.pid, sent_at = ${now}, error = NULL, attempts = d.attempts + 1, updated_at = ${now}
+      FROM (SELECT unnest(${ids}::bigint[]) AS id, unnest(${providerIds}::text[]) AS pid) AS v
+      WHERE d.id = v.id AND d.status IN ('queued', 'sending') AND ${ASYNC_COMMIT}`.execute(this.db);
+  }
+
+  async markFailed(issueId: number, batch: number, ids: string[], error: string, now: Date): Promise<void> {
     if (!ids.length) return;
     await sql`
-      UPDATE deliveries AS d SET status = 'sent', provider_message_id = v.pid, sent_at = ${now}, error = NULL, updated_at = ${now}
-      FROM (SELECT unnest(${ids}::bigint[]) AS id, unnest(${providerIds}::text[]) AS pid) AS v
-      WHERE d.id = v.id AND d.status = 'sending'`.execute(this.db);
-  }
-
-  async markFailed(ids: string[], error: string, now: Date): Promise<void> {
-    if (!ids.length) return;
-    await this.db
-      .updateTable('deliveries')
-      .set({ status: 'failed', error: error.slice(0, 1000), updated_at: now })
-      .where('id', 'in', ids)
-      .where('status', 'in', ['queued', 'sending'])
-      .execute();
+      WITH done AS (DELETE FROM delivery_batches WHERE issue_id = ${issueId} AND batch = ${batch})
+      UPDATE deliveries SET status = 'failed', error = ${error.slice(0, 1000)}, attempts = attempts + 1, updated_at = ${now}
+      WHERE id = ANY (${ids}::bigint[]) AND status IN ('queued', 'sending')`.execute(this.db);
   }
 
   async touchAttempt(ids: string[], error: string, now: Date): Promise<void> {
@@ -154,6 +197,7 @@ export class SendingRepository {
     return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
+  /** Ledger rows by state; `sending` = queued rows in an attempt that is in flight (or waiting to be retried). */
   async progress(issueId: number): Promise<Record<DeliveryStatus, number>> {
     const rows = await this.db
       .selectFrom('deliveries')
@@ -163,6 +207,14 @@ export class SendingRepository {
       .execute();
     const out: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, skipped: 0, failed: 0 };
     for (const r of rows) out[r.status] = Number(r.n);
+    if (out.queued > 0) {
+      const inFlight = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM delivery_batches b JOIN deliveries d ON d.id = ANY (b.ids)
+        WHERE b.issue_id = ${issueId} AND d.status = 'queued'`.execute(this.db);
+      const n = Math.min(out.queued, Number(inFlight.rows[0]?.n ?? 0));
+      out.queued -= n;
+      out.sending += n;
+    }
     return out;
   }
 
@@ -190,7 +242,11 @@ export class SendingRepository {
 
   /** Rows still queued when a paused issue is cancelled: they will never be sent. */
   async skipQueued(issueId: number, reason: string, now: Date): Promise<void> {
-    await this.db.updateTable('deliveries').set({ status: 'skipped', error: reason, updated_at: now }).where('issue_id', '=', issueId).where('status', '=', 'queued').execute();
+    // Rows of an attempt in flight may have reached the provider: they are left as they are.
+    await sql`
+      UPDATE deliveries d SET status = 'skipped', error = ${reason}, updated_at = ${now}
+      WHERE d.issue_id = ${issueId} AND d.status = 'queued'
+        AND NOT EXISTS (SELECT 1 FROM delivery_batches b WHERE b.issue_id = d.issue_id AND b.batch = d.batch AND d.id = ANY (b.ids))`.execute(this.db);
   }
 
   /**

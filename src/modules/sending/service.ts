@@ -29,6 +29,8 @@ import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { SendingRepository } from './repository.ts';
 
+type WirePersonaliser = ReturnType<typeof createWirePersonaliser>;
+
 /** Tries of one batch before its recipients are marked failed. */
 export const MAX_BATCH_ATTEMPTS = 8;
 /** A provider call that takes longer is abandoned and retried (same idempotency key). */
@@ -176,15 +178,16 @@ export class SendingService {
   async runBatch(payload: Record<string, unknown>, ctx: Pick<JobContext, 'attempt'>): Promise<void> {
     const issueId = Number(payload.issueId);
     const batch = Number(payload.batch);
-    const issue = await this.d.issuesRepo.findById(issueId);
-    if (!issue || issue.status !== 'sending' || issue.rendered_html === null) return; // paused, cancelled or gone: resume re-enqueues
-    const newsletter = (await this.d.newsletters.findById(issue.newsletter_id))!;
-    const personalise = createWirePersonaliser({ html: issue.rendered_html, text: issue.rendered_text ?? '', nameFallback: issue.rendered_name_fallback ?? '' });
+    const issue = await this.d.repo.batchContext(issueId);
+    if (!issue || issue.status !== 'sending' || !issue.rendered) return; // paused, cancelled or gone: resume re-enqueues
+    const { newsletter } = issue;
+    const personalise = await this.personaliser(issueId, issue.startedAt);
+    if (!personalise) return;
 
     for (;;) {
-      const { recipients } = await this.d.repo.claim(issueId, batch, this.d.clock.now());
+      const { recipients, retry } = await this.d.repo.claim(issueId, batch, this.d.clock.now());
       if (recipients.length === 0) break;
-      const emails = recipients.map((r) => this.emailFor(r, newsletter, issue.rendered_subject ?? issue.title, personalise, issueId));
+      const emails = recipients.map((r) => this.emailFor(r, newsletter, issue.subject, personalise, issueId));
       const key = `quire/${issueId}/${batch}/${sha256Hex(recipients.map((r) => r.id).join(',')).slice(0, 16)}`;
       // After the claim (an empty claim costs no provider slot) and after the batch is built (so the
       // request leaves right at its slot). If pacing defers the job, the claimed rows stay `sending`
@@ -192,16 +195,19 @@ export class SendingService {
       await this.pace();
       try {
         const sent = await withTimeout(this.d.mailer.sendPreparedBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
-        await this.d.repo.markSent(recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
+        await this.d.repo.markSent(issueId, batch, recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
+        // A fresh claim took every queued row of the batch: nothing is left to claim. (A retry
+        // resent only the earlier attempt's rows; the rest of the batch may still be queued.)
+        if (!retry) break;
       } catch (e) {
         const err = e instanceof MailerError ? e : new MailerError(e instanceof Error ? e.message : String(e), true);
         const ids = recipients.map((r) => r.id);
         if (!err.retryable) {
-          await this.d.repo.markFailed(ids, err.message, this.d.clock.now());
+          await this.d.repo.markFailed(issueId, batch, ids, err.message, this.d.clock.now());
           continue;
         }
         if (ctx.attempt >= MAX_BATCH_ATTEMPTS) {
-          await this.d.repo.markFailed(ids, `gave up after ${ctx.attempt} attempts: ${err.message}`, this.d.clock.now());
+          await this.d.repo.markFailed(issueId, batch, ids, `gave up after ${ctx.attempt} attempts: ${err.message}`, this.d.clock.now());
           continue;
         }
         await this.d.repo.touchAttempt(ids, err.message, this.d.clock.now());
@@ -211,11 +217,30 @@ export class SendingService {
     await this.d.repo.finishIfDone(issueId, this.d.clock.now());
   }
 
+  /**
+   * The issue's personaliser, built once per send in this process: the rendered bodies never change
+   * after the send started (`started_at` is part of the key), and re-reading and re-splitting them
+   * for each batch of 100 cost more than the batch's own queries.
+   */
+  private async personaliser(issueId: number, startedAt: Date | null): Promise<WirePersonaliser | undefined> {
+    const key = `${issueId}@${startedAt?.getTime() ?? 0}`;
+    const hit = this.personalisers.get(key);
+    if (hit) return hit;
+    const rendered = await this.d.repo.renderedForSend(issueId);
+    if (!rendered) return undefined;
+    const p = createWirePersonaliser(rendered);
+    this.personalisers.set(key, p);
+    // A handful of sends at once at most; the oldest goes first.
+    if (this.personalisers.size > 4) this.personalisers.delete(this.personalisers.keys().next().value!);
+    return p;
+  }
+  private readonly personalisers = new Map<string, WirePersonaliser>();
+
   private emailFor(
     r: { id: string; subscriberId: string; email: string; name: string | null },
     n: NewsletterRow,
     subject: string,
-    personalise: ReturnType<typeof createWirePersonaliser>,
+    personalise: WirePersonaliser,
     issueId: number,
   ): PreparedEmail {
     const base = this.d.config.publicUrl;
