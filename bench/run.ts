@@ -62,7 +62,9 @@ async function main() {
   const dir = path.resolve('bench');
   if (process.env.BENCH_NO_WRITE) {
     // Exploratory runs (profiling, a helper's check) print but keep the recorded figures.
-    console.log('\n' + table(results) + '\n\nBENCH_NO_WRITE set: bench/results.json and the report were left as they were.');
+    console.log('\n' + table(results) + '\n');
+    for (const r of results) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);
+    console.log('\nBENCH_NO_WRITE set: bench/results.json and the report were left as they were.');
     if (failures.length) process.exitCode = 1;
     return;
   }

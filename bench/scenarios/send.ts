@@ -19,7 +19,6 @@ import { createPersonaliser } from '../../src/mail/render/personalise.ts';
 import { benchServices, fmt, gc, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
 import { seedSources } from './render.ts';
 
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 export async function sendScenario(db: BenchDb, scale: number, log: (s: string) => void): Promise<Result[]> {
   const provider = await startProviderProcess(0);
@@ -41,7 +40,10 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const sendHandle = db.kind === 'postgres' ? openPostgres(db.url!, { max: 10, onQuery: db.timer.onQuery }) : null;
     const activeMs0 = sendHandle ? await activeTimeMs(db) : 0;
     const sender = sendHandle ? benchServices({ ...db, handle: sendHandle }, mailer) : s;
+    // As many job loops as a Node process runs (JOB_CONCURRENCY); BENCH_WORKERS overrides.
+    const WORKERS = Number(process.env.BENCH_WORKERS ?? s.config.jobConcurrency);
     db.timer.reset();
+    const rssBeforeMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const { peakRssMb } = await withPeakRss(async () => {
@@ -97,6 +99,7 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
         detail: {
           seconds: Math.round(seconds * 100) / 100,
           workers: WORKERS,
+          rssBeforeSendMb: rssBeforeMb,
           htmlBytes: (await s.repos.issues.findById(issue.id))!.rendered_html!.length,
           providerCeilingAtResendDefault: resendDefaultCeiling,
           timesFasterThanResendDefaultCeiling: Math.round((rate / resendDefaultCeiling) * 10) / 10,

@@ -34,9 +34,20 @@ export interface FakeResend {
 }
 
 /** Recipient lists of a batch body without parsing 10 MB of JSON (benchmark mode): the `to` arrays. */
-function recipientsOf(raw: string): string[][] {
+const TO = Buffer.from('"to":[');
+
+/**
+ * The `to` lists of a batch body, found with Buffer#indexOf (native, no decoding of the 5–8 MB
+ * body): inside a JSON string a quote is escaped, so `"to":[` only occurs as a key.
+ */
+function recipientsOf(raw: Buffer): string[][] {
   const out: string[][] = [];
-  for (const m of raw.matchAll(/"to":\[((?:"(?:[^"\\]|\\.)*",?)*)\]/g)) out.push(JSON.parse(`[${m[1]}]`) as string[]);
+  for (let i = raw.indexOf(TO); i !== -1; i = raw.indexOf(TO, i)) {
+    const end = raw.indexOf(']', i + TO.length);
+    if (end === -1) break;
+    out.push(JSON.parse(raw.toString('utf8', i + TO.length - 1, end + 1)) as string[]);
+    i = end;
+  }
   return out;
 }
 
@@ -104,7 +115,10 @@ export async function startFakeResend(
       const isBatch = req.url === '/emails/batch';
       if (!isBatch && req.url !== '/emails') return reply(res, 404, { name: 'not_found', message: 'Not found', statusCode: 404 });
       const key = req.headers['idempotency-key'] as string | undefined;
-      const hash = createHash('sha256').update(raw).digest('hex');
+      // Benchmarks: the body's size and recipients stand for it (hashing 8 MB per request would make
+      // this process, which shares the machine's two cores, the bottleneck of what it measures).
+      const scanned = opts.scanOnly && isBatch ? recipientsOf(raw) : null;
+      const hash = scanned ? createHash('sha256').update(`${raw.length}:${scanned.join(';')}`).digest('hex') : createHash('sha256').update(raw).digest('hex');
       if (key) {
         const seen = keys.get(key);
         if (seen) {
@@ -114,10 +128,9 @@ export async function startFakeResend(
         }
       }
       let list: FakeResend['emails'];
-      if (opts.scanOnly && isBatch) {
-        const text = raw.toString('utf8');
-        if (!text.startsWith('[{') || !text.endsWith('}]')) return reply(res, 422, { name: 'validation_error', message: 'Invalid JSON', statusCode: 422 });
-        list = recipientsOf(text).map((to) => ({ to, subject: '' }));
+      if (scanned) {
+        if (raw.toString('latin1', 0, 2) !== '[{' || raw.toString('latin1', raw.length - 2) !== '}]') return reply(res, 422, { name: 'validation_error', message: 'Invalid JSON', statusCode: 422 });
+        list = scanned!.map((to) => ({ to, subject: '' }));
       } else {
         let payload: unknown;
         try {
