@@ -52,23 +52,29 @@ export type RecipientStateFilter = (typeof RECIPIENT_STATE_FILTERS)[number];
 
 const DELIVERED = sql`(d.bounced_at IS NULL AND (d.delivered_at IS NOT NULL OR d.first_opened_at IS NOT NULL OR d.complained_at IS NOT NULL))`;
 
-/** A queued row whose batch attempt is in flight (migration 0013), or one an older version marked so. */
-const IN_FLIGHT = sql`(d.status = 'sending' OR (d.status = 'queued' AND EXISTS (SELECT 1 FROM delivery_batches b WHERE b.issue_id = d.issue_id AND b.batch = d.batch AND d.id = ANY (b.ids))))`;
+/**
+ * A queued row of `issueId` in a batch attempt that is in flight (migration 0013), or one an older
+ * version marked `sending`. The attempts' ids are read once per statement (an uncorrelated
+ * sub-select), not per row: a per-row sub-plan made the planner walk the primary key through every
+ * earlier issue's rows for a page of recipients (1.3 s at 1M).
+ */
+const inFlight = (issueId: number) =>
+  sql<boolean>`(d.status = 'sending' OR (d.status = 'queued' AND d.id = ANY (ARRAY(SELECT unnest(b.ids) FROM delivery_batches b WHERE b.issue_id = ${issueId}))))`;
 
 /** One exclusive state per recipient for lists: the strongest fact wins, whatever the arrival order. */
-const STATE = sql<string>`CASE
+const state = (issueId: number) => sql<string>`CASE
   WHEN d.complained_at IS NOT NULL THEN 'complained'
   WHEN d.bounce_type = 'hard' THEN 'bounced'
   WHEN d.bounce_type = 'soft' THEN 'soft_bounced'
   WHEN d.status = 'failed' OR d.failed_at IS NOT NULL THEN 'failed'
   WHEN d.first_opened_at IS NOT NULL THEN 'opened'
   WHEN d.delivered_at IS NOT NULL THEN 'delivered'
-  WHEN ${IN_FLIGHT} THEN 'sending'
+  WHEN ${inFlight(issueId)} THEN 'sending'
   ELSE d.status END`;
 
-const stateFilters: Record<RecipientStateFilter, ReturnType<typeof sql>> = {
-  queued: sql`(d.status = 'queued' AND NOT ${IN_FLIGHT})`,
-  sending: IN_FLIGHT,
+const stateFilters = (issueId: number): Record<RecipientStateFilter, ReturnType<typeof sql>> => ({
+  queued: sql`(d.status = 'queued' AND NOT ${inFlight(issueId)})`,
+  sending: inFlight(issueId),
   sent: sql`d.status = 'sent'`,
   skipped: sql`d.status = 'skipped'`,
   failed: sql`(d.status = 'failed' OR d.failed_at IS NOT NULL)`,
@@ -79,7 +85,7 @@ const stateFilters: Record<RecipientStateFilter, ReturnType<typeof sql>> = {
   hard_bounced: sql`d.bounce_type = 'hard'`,
   soft_bounced: sql`d.bounce_type = 'soft'`,
   complained: sql`d.complained_at IS NOT NULL`,
-};
+});
 
 const d0 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -338,10 +344,10 @@ export class EventsRepository {
         'd.id', 'd.subscriber_id', 'd.email', 'd.name', 'd.status', 'd.provider_message_id', 'd.error', 'd.attempts', 'd.sent_at', 'd.accepted_at',
         'd.delivered_at', 'd.delayed_at', 'd.bounced_at', 'd.bounce_type', 'd.bounce_detail', 'd.complained_at', 'd.failed_at', 'd.failure_detail',
         'd.first_opened_at', 'd.human_opened_at', 'd.open_count', 'd.last_event_at',
-        STATE.as('state'),
+        state(f.issueId).as('state'),
       ])
       .where('d.issue_id', '=', f.issueId);
-    if (f.state) q = q.where(stateFilters[f.state] as never);
+    if (f.state) q = q.where(stateFilters(f.issueId)[f.state] as never);
     if (f.afterId) q = q.where('d.id', '>', f.afterId);
     if (f.q) {
       // Through the subscribers' address-prefix index, then the ledger's (issue_id, subscriber_id)
