@@ -125,8 +125,11 @@ export async function startProviderProcess(ratePerSecond = 0): Promise<{ url: st
 /** Samples RSS every 20 ms while `fn` runs; returns its result and the peak in MB. */
 export async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
+  let n = 0;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (m.rss > peak && process.env.BENCH_MEMLOG && n++ % 5 === 0) console.log(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)]))));
+    peak = Math.max(peak, m.rss);
   }, 20);
   try {
     const value = await fn();
