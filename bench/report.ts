@@ -82,5 +82,8 @@ export function writeReport(dir: string): void {
     }
     lines.push('');
   }
+  // The reading of the figures (which bars are met, why the others are not) is written by hand.
+  const notes = path.join(dir, 'notes.md');
+  if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
   fs.writeFileSync(path.join(dir, 'report.md'), lines.join('\n'));
 }
