@@ -2,6 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 import type { Database } from '../../db/schema.ts';
+import { inFlight } from '../sending/repository.ts';
 
 export type Fact = 'accepted' | 'delivered' | 'delayed' | 'bounced' | 'complained' | 'failed';
 
@@ -51,15 +52,6 @@ export const RECIPIENT_STATE_FILTERS = [
 export type RecipientStateFilter = (typeof RECIPIENT_STATE_FILTERS)[number];
 
 const DELIVERED = sql`(d.bounced_at IS NULL AND (d.delivered_at IS NOT NULL OR d.first_opened_at IS NOT NULL OR d.complained_at IS NOT NULL))`;
-
-/**
- * A queued row of `issueId` in a batch attempt that is in flight (migration 0013), or one an older
- * version marked `sending`. The attempts' ids are read once per statement (an uncorrelated
- * sub-select), not per row: a per-row sub-plan made the planner walk the primary key through every
- * earlier issue's rows for a page of recipients (1.3 s at 1M).
- */
-const inFlight = (issueId: number) =>
-  sql<boolean>`(d.status = 'sending' OR (d.status = 'queued' AND d.id = ANY (ARRAY(SELECT unnest(b.ids) FROM delivery_batches b WHERE b.issue_id = ${issueId}))))`;
 
 /** One exclusive state per recipient for lists: the strongest fact wins, whatever the arrival order. */
 const state = (issueId: number) => sql<string>`CASE
