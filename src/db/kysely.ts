@@ -44,11 +44,18 @@ const staticProvider: MigrationProvider = {
 export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
   // Unordered: a migration numbered before one already applied (parallel branches) still runs.
   const migrator = new Migrator({ db, provider: staticProvider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${why}`.replace('  ', ' '));
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    // Before it runs anything, the migrator looks for its tables by listing every schema's tables
+    // with has_schema_privilege(name): a schema dropped by someone else at that instant (parallel
+    // test files do) fails the listing with `schema "…" does not exist`. Nothing ran yet: try again.
+    const raced = error && !failed && /schema ".+" does not exist/.test(error instanceof Error ? error.message : String(error));
+    if (raced && attempt < 5) continue;
+    if (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${why}`.replace('  ', ' '));
+    }
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -41,21 +41,7 @@ export async function openTestDb(kind: DbKind, opts: { migrate?: boolean } = {})
       await c.end();
     };
   }
-  if (opts.migrate !== false) {
-    // Kysely's migrator looks for its tables by listing every schema's tables with
-    // has_schema_privilege(name): when another test file drops its schema in that instant, the
-    // listing fails with `schema "t_…" does not exist` (someone else's). Nothing was migrated
-    // yet then, so another try is safe.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await migrateToLatest(handle.db, schema);
-        break;
-      } catch (e) {
-        const other = /schema "(t_[a-z0-9_]+)" does not exist/.exec(e instanceof Error ? e.message : '');
-        if (!other || other[1] === schema || attempt >= 5) throw e;
-      }
-    }
-  }
+  if (opts.migrate !== false) await migrateToLatest(handle.db, schema);
   return {
     ...handle,
     destroy: async () => {
