@@ -167,7 +167,7 @@ export class SubscribersRepository {
     const start = l ? new Date(Math.floor(s.now.getTime() / l.windowMs) * l.windowMs) : s.now;
     const limits = l
       ? sql`
-      ip_keys AS (SELECT ${l.ipKey}::text || '#' || shard AS key FROM generate_series(0, ${RATE_LIMIT_SHARDS - 1}::int) AS shard),
+      ip_keys AS (SELECT ${l.ipKey}::text || '#' || shard AS key FROM generate_series(0, ${sql.lit(RATE_LIMIT_SHARDS - 1)}) AS shard),
       ip_hit AS (
         INSERT INTO rate_limits (key, window_start, count)
         SELECT key, ${start}::timestamptz, 1 FROM ip_keys ORDER BY random() LIMIT 1
@@ -225,12 +225,12 @@ export class SubscribersRepository {
         UPDATE subscribers AS s
         SET status = 'pending', pending_since = ${s.now}::timestamptz, consent_text_version = (SELECT version FROM consent),
             name = coalesce(${s.name}::text, s.name), last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
-        FROM cur WHERE s.id = cur.id AND cur.status = 'unsubscribed' AND s.status = 'unsubscribed'
+        WHERE s.id = (SELECT id FROM cur WHERE status = 'unsubscribed') AND s.status = 'unsubscribed'
         RETURNING s.id
       ),
       claim AS (
         UPDATE subscribers AS s SET last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
-        FROM cur WHERE s.id = cur.id AND cur.status = 'pending' AND s.status = 'pending'
+        WHERE s.id = (SELECT id FROM cur WHERE status = 'pending') AND s.status = 'pending'
           AND (s.last_confirmation_sent_at IS NULL OR s.last_confirmation_sent_at <= ${resendBefore}::timestamptz)
         RETURNING s.id
       ),
