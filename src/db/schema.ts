@@ -178,9 +178,10 @@ export interface DeliveryOpensTable {
   source: 'pixel' | 'provider';
 }
 
-/** Per-issue counters kept by triggers on deliveries (bigint: strings from pg). */
+/** Per-issue counters kept by triggers on deliveries (bigint: strings from pg); 0014: one row per writing connection's shard, read as their sum. */
 export interface IssueStatsTable {
   issue_id: number;
+  shard: number;
   recipients: BigId;
   sent: BigId;
   failed: BigId;
@@ -210,10 +211,11 @@ export interface SubscriberTotalsTable {
   active: BigId;
 }
 
-/** 0012: per issue and UTC hour, ledger rows sent / delivered / first opened in it, and opens (kept by triggers). */
+/** 0012: per issue and UTC hour, ledger rows sent / delivered / first opened in it, and opens (kept by triggers); 0014: sharded like issue_stats. */
 export interface IssueTimelineTable {
   issue_id: number;
   hour: Timestamp;
+  shard: number;
   sent: BigId;
   delivered: BigId;
   unique_opens: BigId;

@@ -202,6 +202,14 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       expect(res.map((r) => r.status).every((s) => s === 200)).toBe(true);
       const s = await stats(issueId);
       expect(s).toMatchObject({ recipients: 40, sent: 40, delivered: 40 });
+      const tl = await (await h.api('GET', `/api/v1/issues/${issueId}/stats/timeline?hours=72`)).json();
+      expect(tl.buckets.reduce((a: number, b: { delivered: number }) => a + b.delivered, 0)).toBe(40);
+      if (kind === 'postgres') {
+        // Concurrent requests used several pool connections, each moving its own counter shard
+        // (migration 0014), so none waited for another's commit; the figures above are their sums.
+        const shards = await h.db.db.selectFrom('issue_stats').select('shard').distinct().where('issue_id', '=', issueId).execute();
+        expect(shards.length).toBeGreaterThan(1);
+      }
     });
   });
 

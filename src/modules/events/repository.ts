@@ -1,6 +1,6 @@
 /** All SQL about delivery events: the webhook log, facts on the ledger, opens and per-issue stats. */
 import { sql, type Transaction } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
+import { PREPARED, type Db } from '../../db/kysely.ts';
 import type { Database } from '../../db/schema.ts';
 import { inFlight } from '../sending/repository.ts';
 
@@ -11,6 +11,8 @@ export interface FactChange {
   id: string;
   issueId: number;
   subscriberId: string;
+  /** The subscriber's soft bounces in a row, as the update found it (a delivery resets only a non-zero count). */
+  softBounces: number;
   before: FactState;
   after: FactState;
 }
@@ -37,6 +39,10 @@ export interface OpenInput {
 }
 
 export type OpenOutcome = 'recorded' | 'tracking_off' | 'unmatched';
+
+/** The counters of `issue_stats` (migration 0005). */
+const ISSUE_COUNTERS = ['recipients', 'sent', 'failed', 'delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened_unique', 'opened_human', 'opens_total'] as const;
+type IssueCounter = (typeof ISSUE_COUNTERS)[number];
 
 export interface RecipientFilter {
   issueId: number;
@@ -85,6 +91,7 @@ interface FactRow {
   id: string;
   issue_id: number;
   subscriber_id: string;
+  soft_bounces: number | null;
   o_delivered_at: Date | null;
   o_bounced_at: Date | null;
   o_bounce_type: 'hard' | 'soft' | null;
@@ -113,11 +120,16 @@ export class EventsRepository {
    * Stores a verified event. True when it should be applied now: new, or stored by an earlier
    * attempt whose processing failed. A replay of a processed event returns false.
    */
-  async claimWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date }): Promise<boolean> {
-    const r = await sql<{ svix_id: string }>`
-      INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at)
-      VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now})
-      ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, last_error = NULL
+  /**
+   * Stores the event as processed with the outcome it will most likely have (`outcome`), in the
+   * caller's transaction; false if it was processed before. Whoever finds another outcome calls
+   * setOutcome before the commit: the common case costs no second write.
+   */
+  async claimWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date; outcome: string }): Promise<boolean> {
+    const r = await sql<{ svix_id: string }>`${sql.raw(PREPARED)}
+      INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, outcome)
+      VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now}, ${e.outcome})
+      ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, outcome = excluded.outcome, last_error = NULL
         WHERE webhook_events.processed_at IS NULL
       RETURNING svix_id`.execute(this.db);
     return r.rows.length === 1;
@@ -206,12 +218,12 @@ export class EventsRepository {
         break;
       }
     }
-    const r = await sql<FactRow>`
+    const r = await sql<FactRow>`${sql.raw(PREPARED)}
       UPDATE deliveries AS d SET ${set}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
       FROM (SELECT id, delivered_at, bounced_at, bounce_type, complained_at, failed_at, first_opened_at
             FROM deliveries WHERE provider_message_id = ${providerMessageId} FOR UPDATE) AS o
       WHERE d.id = o.id
-      RETURNING d.id, d.issue_id, d.subscriber_id,
+      RETURNING d.id, d.issue_id, d.subscriber_id, (SELECT s.soft_bounce_count FROM subscribers s WHERE s.id = d.subscriber_id) AS soft_bounces,
         o.delivered_at AS o_delivered_at, o.bounced_at AS o_bounced_at, o.bounce_type AS o_bounce_type,
         o.complained_at AS o_complained_at, o.failed_at AS o_failed_at, o.first_opened_at AS o_first_opened_at,
         d.delivered_at, d.bounced_at, d.bounce_type, d.complained_at, d.failed_at, d.first_opened_at`.execute(this.db);
@@ -221,6 +233,7 @@ export class EventsRepository {
       id: String(row.id),
       issueId: row.issue_id,
       subscriberId: String(row.subscriber_id),
+      softBounces: Number(row.soft_bounces ?? 0),
       before: { deliveredAt: d0(row.o_delivered_at), bouncedAt: d0(row.o_bounced_at), bounceType: row.o_bounce_type, complainedAt: d0(row.o_complained_at), failedAt: d0(row.o_failed_at), firstOpenedAt: d0(row.o_first_opened_at) },
       after: { deliveredAt: d0(row.delivered_at), bouncedAt: d0(row.bounced_at), bounceType: row.bounce_type, complainedAt: d0(row.complained_at), failedAt: d0(row.failed_at), firstOpenedAt: d0(row.first_opened_at) },
     };
@@ -274,8 +287,12 @@ export class EventsRepository {
     return this.db.selectFrom('issues').select(['id', 'newsletter_id', 'started_at', 'sent_at', 'status']).where('id', '=', issueId).executeTakeFirst();
   }
 
-  counters(issueId: number) {
-    return this.db.selectFrom('issue_stats').selectAll().where('issue_id', '=', issueId).executeTakeFirst();
+  /** The issue's counters: the sum of its shards (migration 0014), undefined before its first ledger row. */
+  async counters(issueId: number): Promise<Record<IssueCounter, string> | undefined> {
+    const r = await sql<Record<IssueCounter, string>>`
+      SELECT ${sql.raw(ISSUE_COUNTERS.map((c) => `sum(${c})::text AS ${c}`).join(', '))}
+      FROM issue_stats WHERE issue_id = ${issueId} HAVING count(*) > 0`.execute(this.db);
+    return r.rows[0];
   }
 
   /** When the newsletter's next issue started going out (ends this issue's unsubscribe window). */
@@ -306,10 +323,14 @@ export class EventsRepository {
     const to = new Date(from.getTime() + hours * 3600_000);
     const r = await this.db
       .selectFrom('issue_timeline')
-      .select(['hour', 'sent', 'delivered', 'unique_opens', 'opens', 'human_opens'])
+      .select((eb) => [
+        'hour',
+        ...(['sent', 'delivered', 'unique_opens', 'opens', 'human_opens'] as const).map((c) => eb.fn.sum<string>(c).as(c)),
+      ])
       .where('issue_id', '=', issueId)
       .where('hour', '>=', from)
       .where('hour', '<', to)
+      .groupBy('hour')
       .execute();
     const out: { hour: number; series: string; n: number }[] = [];
     for (const x of r) {

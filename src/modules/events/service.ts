@@ -135,9 +135,9 @@ export class EventsService {
     };
     try {
       return await this.d.repo.transaction(async (repo, trx) => {
-        if (!(await repo.claimWebhookEvent({ ...e, now }))) return 'duplicate';
+        if (!(await repo.claimWebhookEvent({ ...e, now, outcome: 'applied' }))) return 'duplicate';
         const outcome = await this.apply(repo, trx, e);
-        await repo.setOutcome(e.svixId, outcome);
+        if (outcome !== 'applied') await repo.setOutcome(e.svixId, outcome);
         return outcome;
       });
     } catch (err) {
@@ -192,7 +192,7 @@ export class EventsService {
         await subscribers.recordSoftBounce(c.subscriberId, about);
       }
     } else if (kind === 'delivered') {
-      if (c.before.deliveredAt === null && c.after.bouncedAt === null) await subscribers.resetSoftBounces(c.subscriberId);
+      if (c.before.deliveredAt === null && c.after.bouncedAt === null && c.softBounces > 0) await subscribers.resetSoftBounces(c.subscriberId);
     }
   }
 

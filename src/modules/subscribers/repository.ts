@@ -271,6 +271,11 @@ export class SubscribersRepository {
     return q.returningAll().executeTakeFirst();
   }
 
+  /** A delivery ends a run of soft bounces; writes nothing when there is none (nearly always). */
+  async resetSoftBounces(id: string, now: Date): Promise<void> {
+    await sql`${sql.raw(PREPARED)} UPDATE subscribers SET soft_bounce_count = 0, updated_at = ${now} WHERE id = ${id} AND soft_bounce_count <> 0`.execute(this.db);
+  }
+
   update(id: string, patch: Updateable<SubscribersTable>, now: Date): Promise<SubscriberRow | undefined> {
     return this.db.updateTable('subscribers').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
   }

@@ -420,7 +420,7 @@ export class SubscribersService {
 
   /** A delivery succeeded: soft bounces start counting from zero again. */
   async resetSoftBounces(subscriberId: string): Promise<void> {
-    await this.repo.update(subscriberId, { soft_bounce_count: 0 }, this.now());
+    await this.repo.resetSoftBounces(subscriberId, this.now());
   }
 
   // ---------------------------------------------------------------- admin
