@@ -54,6 +54,10 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    if (process.env.BENCH_MEMLOG) {
+      gc(); // with --expose-gc: what is still live after the send, against the peak
+      log(`  after the send, collected: ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))}`);
+    }
     const progress = await s.sending.progress(issue.id);
     if (progress.sent !== scale || progress.status !== 'sent') {
       const errors = await s.db.selectFrom('jobs').select(['kind', 'last_error']).where('last_error', 'is not', null).limit(3).execute();

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type MigrationProvider, type Migration } from 'kysely';
+import { Kysely, Migrator, sql, type Compilable, type MigrationProvider, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from '../../migrations/index.ts';
 
@@ -11,6 +11,15 @@ export type DbKind = 'pglite' | 'postgres';
  * planned once per connection. Elsewhere it is only a comment.
  */
 export const PREPARED = '/* quire:prepared */';
+
+/**
+ * Runs a query built with Kysely's builder as a PREPARED statement. Only for statements whose
+ * plan does not depend on the values (key lookups): the plan is made once, for any values.
+ */
+export async function executePrepared<R>(db: Db, query: Compilable<R>): Promise<R[]> {
+  const c = query.compile();
+  return (await db.executeQuery<R>({ ...c, sql: `${PREPARED} ${c.sql}` })).rows;
+}
 
 /**
  * A WHERE condition that is always true and makes the statement's own transaction commit without

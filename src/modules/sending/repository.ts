@@ -1,6 +1,6 @@
 /** SQL of the send pipeline: the delivery ledger, issue state changes, and provider pacing. */
 import { sql } from 'kysely';
-import { ASYNC_COMMIT, PREPARED, type Db } from '../../db/kysely.ts';
+import { ASYNC_COMMIT, executePrepared, PREPARED, type Db } from '../../db/kysely.ts';
 import type { DeliveryStatus, IssueRow, NewsletterRow } from '../../db/schema.ts';
 
 export const BATCH_SIZE = 100;
@@ -84,7 +84,7 @@ export class SendingRepository {
    * each) and fixed once the send started, so `renderedForSend` reads them once per process.
    */
   async batchContext(issueId: number): Promise<{ status: IssueRow['status']; startedAt: Date | null; subject: string; rendered: boolean; newsletter: NewsletterRow } | undefined> {
-    const row = await this.db
+    const [row] = await executePrepared(this.db, this.db
       .selectFrom('issues as i')
       .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
       .selectAll('n')
@@ -94,8 +94,7 @@ export class SendingRepository {
         eb.fn.coalesce('i.rendered_subject', 'i.title').as('issue_subject'),
         eb('i.rendered_html', 'is not', null).as('issue_rendered'),
       ])
-      .where('i.id', '=', issueId)
-      .executeTakeFirst();
+      .where('i.id', '=', issueId));
     if (!row) return undefined;
     const { issue_status, issue_started_at, issue_subject, issue_rendered, ...newsletter } = row;
     return {
@@ -199,7 +198,7 @@ export class SendingRepository {
 
   /** Marks the issue sent when no ledger row is left unfinished. */
   async finishIfDone(issueId: number, now: Date): Promise<boolean> {
-    const r = await sql`
+    const r = await sql`${sql.raw(PREPARED)}
       UPDATE issues SET status = 'sent', sent_at = coalesce(sent_at, ${now}), finished_at = ${now}, updated_at = ${now}
       WHERE id = ${issueId} AND status = 'sending'
         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = ${issueId} AND status IN ('queued', 'sending'))`.execute(this.db);
