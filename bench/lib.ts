@@ -1,5 +1,6 @@
 /** Benchmark plumbing: databases, child processes, memory sampling, results. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -138,6 +139,40 @@ export async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; 
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * CPU time (ms) of every PostgreSQL server process on this machine, by pid (Linux /proc; empty
+ * elsewhere). The difference of two snapshots is the database's CPU over that interval, waits for
+ * locks, disks and a free core excluded; processes that started in between count from zero.
+ */
+export function postgresCpuSnapshot(): Map<number, number> {
+  const out = new Map<number, number>();
+  let pids: string[] = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  const tick = 1000 / 100; // USER_HZ
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
+      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      const f = stat.slice(close + 2).split(' ');
+      out.set(Number(pid), (Number(f[11]) + Number(f[12])) * tick);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+export function postgresCpuMsSince(before: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, t] of postgresCpuSnapshot()) ms += t - (before.get(pid) ?? 0);
+  return ms;
 }
 
 export function gc(): void {

@@ -16,7 +16,7 @@ import { ResendMailer } from '../../src/mail/resend.ts';
 import { nodeHttpPost } from '../../src/runtime/node-http.ts';
 import { unsubscribeUrl, preferencesUrl } from '../../src/lib/tokens.ts';
 import { createPersonaliser } from '../../src/mail/render/personalise.ts';
-import { benchServices, fmt, gc, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
+import { benchServices, fmt, gc, postgresCpuMsSince, postgresCpuSnapshot, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
 import { seedSources } from './render.ts';
 
 
@@ -39,6 +39,7 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     // after the send's connections have closed (a backend flushes its statistics on exit).
     const sendHandle = db.kind === 'postgres' ? openPostgres(db.url!, { max: 10, onQuery: db.timer.onQuery }) : null;
     const activeMs0 = sendHandle ? await activeTimeMs(db) : 0;
+    const pgCpu0 = postgresCpuSnapshot();
     const sender = sendHandle ? benchServices({ ...db, handle: sendHandle }, mailer) : s;
     // As many job loops as a Node process runs (JOB_CONCURRENCY); BENCH_WORKERS overrides.
     const WORKERS = Number(process.env.BENCH_WORKERS ?? s.config.jobConcurrency);
@@ -68,6 +69,7 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const rate = scale / seconds;
     const cpuPerEmailUs = (cpu.user + cpu.system) / scale;
     const clientSideDbMs = db.timer.ms;
+    const pgCpuMs = postgresCpuMsSince(pgCpu0); // before the pool closes: its backends still exist
     let dbMs = clientSideDbMs;
     if (sendHandle) {
       await sendHandle.close();
@@ -78,10 +80,12 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     // The database floor: the same ledger rows written and finalised set-based.
     const floorIssue = await s.issues.create('send', { title: 'floor' }, null);
     const f0 = performance.now();
+    const floorCpu0 = postgresCpuSnapshot();
     await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, name, batch)
       SELECT ${floorIssue.id}, id, email, name, ((row_number() OVER (ORDER BY id)) - 1) / 100 FROM subscribers WHERE newsletter_id = ${newsletterId} AND status = 'active'`.execute(s.db);
     await sql`UPDATE deliveries SET status = 'sent', provider_message_id = 'floor-' || id, sent_at = now() WHERE issue_id = ${floorIssue.id}`.execute(s.db);
     const floorMs = performance.now() - f0;
+    const floorCpuMs = postgresCpuMsSince(floorCpu0);
 
     // One BullMQ job per email (measured on up to 10 000 emails; the rate is what matters).
     log('  one-job-per-email baseline (Redis)…');
@@ -133,6 +137,11 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
         detail: {
           how: db.kind === 'postgres' ? 'server-side: pg_stat_database.active_time during the send' : 'client-side: sum of query durations as the app saw them (includes event-loop waits)',
           clientSideMs: Math.round(clientSideDbMs),
+          // Active time is wall time: with Quire and PostgreSQL on the same two cores, a statement
+          // also waits for a core. The database's own CPU time, against the floor's, separates the two.
+          postgresCpuMs: Math.round(pgCpuMs),
+          floorPostgresCpuMs: Math.round(floorCpuMs),
+          cpuRatio: floorCpuMs > 0 ? Math.round((pgCpuMs / floorCpuMs) * 100) / 100 : null,
           queries: db.timer.queries,
           bar: 'ratio ≤ 3 (lower is better)',
         },
