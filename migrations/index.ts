@@ -13,6 +13,7 @@ import * as m0011 from './0011_housekeeping.ts';
 import * as m0012 from './0012_subscriber_counters.ts';
 import * as m0013 from './0013_send_batches.ts';
 import * as m0014 from './0014_counter_shards.ts';
+import * as m0015 from './0015_signup_function.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0012_subscriber_counters': m0012,
   '0013_send_batches': m0013,
   '0014_counter_shards': m0014,
+  '0015_signup_function': m0015,
 };

@@ -83,6 +83,22 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
     expect(await confirmJobs(s!.id)).toHaveLength(1);
   });
 
+  it('groups concurrent signups into one statement without letting one failing signup fail the others', async () => {
+    await newsletter('group-a');
+    await newsletter('group-b');
+    // Both newsletters are in the process's slug cache (an invalid signup looks the slug up first);
+    // then one, still without subscribers, is deleted behind its back.
+    expect((await signup('group-a', { email: 'warm-a@example.org', consent: true })).status).toBe(202);
+    expect((await signup('group-b', { consent: true })).status).toBe(422);
+    await h.db.db.deleteFrom('newsletters').where('slug', '=', 'group-b').execute();
+    const slugs = ['group-a', 'group-a', 'group-a', 'group-b', 'group-a', 'group-a', 'group-a'];
+    const answers = await Promise.all(slugs.map((slug, i) => signup(slug, { email: `member${i}@example.org`, consent: true })));
+    expect(answers.map((r) => r.status)).toEqual(slugs.map((slug) => (slug === 'group-a' ? 202 : 404)));
+    for (const [i, slug] of slugs.entries()) {
+      if (slug === 'group-a') expect(await row('group-a', `member${i}@example.org`)).toMatchObject({ status: 'pending' });
+    }
+  });
+
   it('commits the confirmation job with the signup, and none for a rate-limited request', async () => {
     await newsletter('jobs');
     await signup('jobs', { email: 'job@example.org', consent: true });

@@ -5,6 +5,7 @@ import type { Database, SubscriberEventRow, SubscriberRow, SubscriberStatus, Sub
 import type { Updateable } from 'kysely';
 import { AuditRepository } from '../audit/repository.ts';
 import { OutboxRepository } from '../outbox/repository.ts';
+import { Coalescer } from '../../lib/coalescer.ts';
 import { RATE_LIMIT_SHARDS } from '../rate-limits/repository.ts';
 
 /** How a change came about (the consent record's "how"). */
@@ -47,6 +48,36 @@ export interface ImportRow {
 }
 
 export type ImportOutcome = 'imported' | 'already_subscribed' | 'pending' | 'unsubscribed' | 'suppressed' | 'erased';
+
+/** One public signup (SubscribersRepository.signup). */
+export interface SignupRequest {
+  newsletterId: number;
+  email: string;
+  norm: string;
+  name: string | null;
+  language: string | null;
+  source: EventSource;
+  ip: string | null;
+  userAgent: string | null;
+  now: Date;
+  resendIntervalMs: number;
+  limits: { ipKey: string; ipMax: number; addressKey: string; addressMax: number; windowMs: number } | null;
+  job: { kind: string; dedupePrefix: string } | null;
+}
+
+export type SignupResult =
+  | { kind: 'limited'; which: 'ip' | 'address'; resetAt: Date }
+  | { kind: 'raced' }
+  | { kind: 'done'; confirmId: string | null; jobInserted: boolean };
+
+/**
+ * Signup statements one process runs at once; signups arriving meanwhile are grouped. One: under a
+ * burst of 16 concurrent clients it measured 1 000–1 100 signups/s (p99 33 ms) against 830–880
+ * with two in flight (smaller groups) and about 550 without grouping.
+ */
+export const SIGNUP_STATEMENTS_IN_FLIGHT = 1;
+/** Most signups in one statement. */
+const SIGNUP_GROUP_MAX = 64;
 
 export interface AddressRow {
   subscriber: SubscriberRow;
@@ -129,135 +160,74 @@ export class SubscribersRepository {
   }
 
   /**
-   * A public signup in one statement (one round trip, one commit). In order:
-   * - rate limits: one hit on the IP's counter (sharded, see RATE_LIMIT_SHARDS), and, only when the
-   *   IP is within its limit, one on the address's; over either, nothing else happens;
-   * - finds or inserts the address as pending, or moves an unsubscribed one back to pending;
-   * - appends the consent event (signup, repeated signup, resubscribe) with the newsletter's current
-   *   consent text version, read here;
-   * - claims the confirmation email (at most one per `resendIntervalMs` per pending address) and,
-   *   when `job` is given (jobs live in this database), inserts its job in the same commit.
-   * Active, suppressed and erased rows are left alone and recorded nowhere.
+   * A public signup (the database function `quire_signup`, migration 0015, says what it does, all
+   * in one transaction). Concurrent signups of this process are grouped: at most
+   * SIGNUP_STATEMENTS_IN_FLIGHT statement runs at once, and signups that arrive meanwhile leave
+   * together in the next one, each a call of the function in arrival order (so one round trip and
+   * one commit for the group, and a group never holds one address twice). Alone, a signup leaves at
+   * once.
    *
    * The IP limit is exact for requests one after another; concurrent ones each see the others'
    * committed hits only, so a burst may pass a few more than `max` (at most one per request in flight).
    * `raced`: a concurrent signup inserted the address after this statement's snapshot; call again
    * without `limits` (this request's hits are counted).
    */
-  async signup(s: {
-    newsletterId: number;
-    email: string;
-    norm: string;
-    name: string | null;
-    language: string | null;
-    source: EventSource;
-    ip: string | null;
-    userAgent: string | null;
-    now: Date;
-    resendIntervalMs: number;
-    limits: { ipKey: string; ipMax: number; addressKey: string; addressMax: number; windowMs: number } | null;
-    job: { kind: string; dedupePrefix: string } | null;
-  }): Promise<
-    | { kind: 'limited'; which: 'ip' | 'address'; resetAt: Date }
-    | { kind: 'raced' }
-    | { kind: 'done'; confirmId: string | null; jobInserted: boolean }
-  > {
-    const resendBefore = new Date(s.now.getTime() - s.resendIntervalMs);
-    const l = s.limits;
-    const start = l ? new Date(Math.floor(s.now.getTime() / l.windowMs) * l.windowMs) : s.now;
-    const limits = l
-      ? sql`
-      ip_keys AS (SELECT ${l.ipKey}::text || '#' || shard AS key FROM generate_series(0, ${sql.lit(RATE_LIMIT_SHARDS - 1)}) AS shard),
-      ip_hit AS (
-        INSERT INTO rate_limits (key, window_start, count)
-        SELECT key, ${start}::timestamptz, 1 FROM ip_keys ORDER BY random() LIMIT 1
-        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-        RETURNING key, count
-      ),
-      ip_total AS (
-        -- one primary-key probe per shard (the window index would visit every key of the hour)
-        SELECT (SELECT count FROM ip_hit) + coalesce((
-          SELECT sum((SELECT r.count FROM rate_limits r WHERE r.key = k.key AND r.window_start = ${start}::timestamptz))
-          FROM ip_keys k WHERE k.key <> (SELECT key FROM ip_hit)
-        ), 0) AS n
-      ),
-      address_hit AS (
-        INSERT INTO rate_limits (key, window_start, count)
-        SELECT ${l.addressKey}, ${start}::timestamptz, 1 FROM ip_total WHERE n <= ${l.ipMax}
-        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-        RETURNING count
-      ),
-      gate AS (
-        SELECT (SELECT n FROM ip_total) <= ${l.ipMax} AS ip_ok,
-               coalesce((SELECT count FROM address_hit) <= ${l.addressMax}, false) AS address_ok
-      ),
-      ok AS (SELECT ip_ok AND address_ok AS ok FROM gate),`
-      : sql`
-      gate AS (SELECT true AS ip_ok, true AS address_ok),
-      ok AS (SELECT true AS ok),`;
-    const job = s.job
-      ? sql`,
-      job AS (
-        INSERT INTO jobs (kind, payload, dedupe_key, run_at)
-        SELECT ${s.job.kind}, jsonb_build_object('subscriberId', id::text), ${s.job.dedupePrefix} || id::text || ':' || ${String(s.now.getTime())}, ${s.now}::timestamptz
-        FROM mail
-        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING
-        RETURNING id
-      )`
-      : sql``;
-    const r = await sql<{ ip_ok: boolean; address_ok: boolean; existed: boolean; inserted: boolean; confirm_id: string | null; job_inserted: boolean }>`${sql.raw(PREPARED)}
-      WITH ${limits}
-      cur AS (
-        SELECT id, status FROM subscribers
-        WHERE newsletter_id = ${s.newsletterId} AND email_normalized = ${s.norm} AND (SELECT ok FROM ok)
-      ),
-      consent AS (
-        SELECT max(version) AS version FROM consent_texts WHERE newsletter_id = ${s.newsletterId}
-      ),
-      ins AS (
-        INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, pending_since, last_confirmation_sent_at, created_at, updated_at)
-        SELECT ${s.newsletterId}, ${s.email}, ${s.norm}, ${s.name}, ${s.language}, 'pending', ${s.source}, consent.version, ${s.now}::timestamptz, ${s.now}::timestamptz, ${s.now}::timestamptz, ${s.now}::timestamptz
-        FROM consent, ok WHERE ok.ok AND NOT EXISTS (SELECT 1 FROM cur)
-        ON CONFLICT (newsletter_id, email_normalized) DO NOTHING
-        RETURNING id
-      ),
-      resub AS (
-        UPDATE subscribers AS s
-        SET status = 'pending', pending_since = ${s.now}::timestamptz, consent_text_version = (SELECT version FROM consent),
-            name = coalesce(${s.name}::text, s.name), last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
-        WHERE s.id = (SELECT id FROM cur WHERE status = 'unsubscribed') AND s.status = 'unsubscribed'
-        RETURNING s.id
-      ),
-      claim AS (
-        UPDATE subscribers AS s SET last_confirmation_sent_at = ${s.now}::timestamptz, updated_at = ${s.now}::timestamptz
-        WHERE s.id = (SELECT id FROM cur WHERE status = 'pending') AND s.status = 'pending'
-          AND (s.last_confirmation_sent_at IS NULL OR s.last_confirmation_sent_at <= ${resendBefore}::timestamptz)
-        RETURNING s.id
-      ),
-      changed AS (
-        SELECT id, 'signup' AS type, NULL::jsonb AS detail FROM ins
-        UNION ALL SELECT id, 'signup', '{"repeated":true}'::jsonb FROM cur WHERE status = 'pending'
-        UNION ALL SELECT id, 'resubscribe', NULL FROM resub
-      ),
-      ev AS (
-        INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source, ip, user_agent, consent_text_version, detail)
-        SELECT id, ${s.newsletterId}, ${s.now}::timestamptz, type, ${s.source}, ${s.ip}, ${s.userAgent}, (SELECT version FROM consent), detail FROM changed
-      ),
-      mail AS (
-        SELECT id FROM ins UNION ALL SELECT id FROM resub UNION ALL SELECT id FROM claim
-      )${job}
-      SELECT gate.ip_ok, gate.address_ok,
-             EXISTS (SELECT 1 FROM cur) AS existed,
-             EXISTS (SELECT 1 FROM ins) AS inserted,
-             (SELECT id FROM mail LIMIT 1)::text AS confirm_id,
-             ${s.job ? sql`EXISTS (SELECT 1 FROM job)` : sql`false`} AS job_inserted
-      FROM gate`.execute(this.db);
-    const row = r.rows[0]!;
-    if (l && Math.random() < 0.002) await this.db.deleteFrom('rate_limits').where('window_start', '<', new Date(s.now.getTime() - 24 * 3600_000)).execute();
-    if (!row.ip_ok) return { kind: 'limited', which: 'ip', resetAt: new Date(start.getTime() + l!.windowMs) };
-    if (!row.address_ok) return { kind: 'limited', which: 'address', resetAt: new Date(start.getTime() + l!.windowMs) };
-    if (!row.existed && !row.inserted) return { kind: 'raced' };
-    return { kind: 'done', confirmId: row.confirm_id, jobInserted: row.job_inserted };
+  signup(s: SignupRequest): Promise<SignupResult> {
+    // In a transaction the caller's connection is the one to use: no grouping.
+    if (this.db.isTransaction) return this.signupStatement([s]).then((r) => (r[0] instanceof Error ? Promise.reject(r[0]) : r[0]!));
+    return this.signups.submit(s);
+  }
+
+  private readonly signups = new Coalescer<SignupRequest, SignupResult>((batch) => this.signupGroup(batch), {
+    maxBatch: SIGNUP_GROUP_MAX,
+    maxInFlight: SIGNUP_STATEMENTS_IN_FLIGHT,
+    key: (s) => `${s.newsletterId}:${s.norm}`,
+  });
+
+  /** A group's statement; if it fails, each signup is tried alone, so one bad signup fails alone. */
+  private async signupGroup(batch: SignupRequest[]): Promise<(SignupResult | Error)[]> {
+    try {
+      return await this.signupStatement(batch);
+    } catch (e) {
+      if (batch.length === 1) throw e;
+      return Promise.all(batch.map((s) => this.signupStatement([s]).then((r) => r[0]!, (err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+    }
+  }
+
+  private async signupStatement(batch: SignupRequest[]): Promise<SignupResult[]> {
+    // One counter shard per IP per statement (a group locks one row per IP, not one per signup).
+    const shards = new Map<string, string>();
+    const ipHitKey = (ipKey: string) => {
+      let k = shards.get(ipKey);
+      if (!k) shards.set(ipKey, (k = `${ipKey}#${Math.floor(Math.random() * RATE_LIMIT_SHARDS)}`));
+      return k;
+    };
+    const windowStart = (s: SignupRequest) => (s.limits ? new Date(Math.floor(s.now.getTime() / s.limits.windowMs) * s.limits.windowMs) : s.now);
+    const col = <T>(f: (s: SignupRequest) => T) => batch.map(f);
+    const r = await sql<{ n: string; r_ip_ok: boolean; r_address_ok: boolean; r_existed: boolean; r_inserted: boolean; r_confirm_id: string | null; r_job_inserted: boolean }>`${sql.raw(PREPARED)}
+      SELECT i.n, f.* FROM unnest(
+        ${col((s) => s.newsletterId)}::int[], ${col((s) => s.email)}::text[], ${col((s) => s.norm)}::text[], ${col((s) => s.name)}::text[],
+        ${col((s) => s.language)}::text[], ${col((s) => s.source)}::text[], ${col((s) => s.ip)}::text[], ${col((s) => s.userAgent)}::text[],
+        ${col((s) => s.now.toISOString())}::timestamptz[], ${col((s) => new Date(s.now.getTime() - s.resendIntervalMs).toISOString())}::timestamptz[],
+        ${col((s) => s.limits?.ipKey ?? null)}::text[], ${col((s) => (s.limits ? ipHitKey(s.limits.ipKey) : null))}::text[], ${col((s) => s.limits?.ipMax ?? null)}::bigint[],
+        ${col((s) => s.limits?.addressKey ?? null)}::text[], ${col((s) => s.limits?.addressMax ?? null)}::bigint[], ${col((s) => windowStart(s).toISOString())}::timestamptz[],
+        ${col((s) => s.job?.kind ?? null)}::text[], ${col((s) => s.job?.dedupePrefix ?? null)}::text[]
+      ) WITH ORDINALITY AS i (newsletter_id, email, norm, name, language, source, ip, user_agent, now, resend_before, ip_key, ip_hit_key, ip_max, address_key, address_max, window_start, job_kind, job_prefix, n)
+      CROSS JOIN LATERAL quire_signup(i.newsletter_id, i.email, i.norm, i.name, i.language, i.source, i.ip, i.user_agent, i.now, i.resend_before,
+        i.ip_key, i.ip_hit_key, i.ip_max, i.address_key, i.address_max, i.window_start, i.job_kind, i.job_prefix) AS f
+      ORDER BY i.n`.execute(this.db);
+    if (batch.some((s) => s.limits) && Math.random() < 0.002 * batch.length) {
+      await this.db.deleteFrom('rate_limits').where('window_start', '<', new Date(batch[0]!.now.getTime() - 24 * 3600_000)).execute();
+    }
+    if (r.rows.length !== batch.length) throw new Error(`signup: ${r.rows.length} results for ${batch.length} signups`);
+    return r.rows.map((row, i): SignupResult => {
+      const s = batch[i]!;
+      const resetAt = () => new Date(windowStart(s).getTime() + s.limits!.windowMs);
+      if (!row.r_ip_ok) return { kind: 'limited', which: 'ip', resetAt: resetAt() };
+      if (!row.r_address_ok) return { kind: 'limited', which: 'address', resetAt: resetAt() };
+      if (!row.r_existed && !row.r_inserted) return { kind: 'raced' };
+      return { kind: 'done', confirmId: row.r_confirm_id, jobInserted: row.r_job_inserted };
+    });
   }
 
   /** Updates a row only if it is (still) in one of `fromStatuses`; undefined otherwise. */

@@ -237,7 +237,17 @@ export class SubscribersService {
       limits: { ipKey: `signup:ip:${meta.ip ?? 'unknown'}`, ipMax, addressKey: `signup:address:${this.addressHash(addr.normalized)}`, addressMax: ADDRESS_RATE_LIMIT_PER_HOUR, windowMs: 3600_000 },
       job: inDb ? { kind: 'mail.confirm', dedupePrefix: 'mail.confirm:' } : null,
     };
-    let r = await this.repo.signup(signup);
+    let r;
+    try {
+      r = await this.repo.signup(signup);
+    } catch (e) {
+      // The newsletter was deleted after its id was cached here (its rows are gone with it).
+      if ((e as { code?: unknown } | null)?.code === '23503') {
+        this.signupNewsletters.delete(slug);
+        throw notFound(`Newsletter "${slug.slice(0, 64)}"`);
+      }
+      throw e;
+    }
     if (r.kind === 'limited') {
       const retryAfter = Math.max(1, Math.ceil((r.resetAt.getTime() - now.getTime()) / 1000));
       const message = r.which === 'ip' ? 'Too many signups from this network; try again later' : 'Too many signups for this address; try again later';
