@@ -14,6 +14,7 @@ import * as m0012 from './0012_subscriber_counters.ts';
 import * as m0013 from './0013_send_batches.ts';
 import * as m0014 from './0014_counter_shards.ts';
 import * as m0015 from './0015_signup_function.ts';
+import * as m0016 from './0016_unsubscribe_counter.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0013_send_batches': m0013,
   '0014_counter_shards': m0014,
   '0015_signup_function': m0015,
+  '0016_unsubscribe_counter': m0016,
 };

@@ -192,6 +192,8 @@ export interface IssueStatsTable {
   opened_unique: BigId;
   opened_human: BigId;
   opens_total: BigId;
+  /** 0016: recipients who unsubscribed between this issue's start and the next issue's. */
+  unsubscribed: BigId;
 }
 
 /** 0012: per newsletter and UTC quarter hour, rows whose confirmed_at / unsubscribed_at fall in it (kept by triggers on subscribers). */

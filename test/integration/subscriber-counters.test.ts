@@ -261,4 +261,54 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     b = await same();
     expect(b.reduce((n, x) => n + x.sent, 0)).toBe(257); // 43 of 900001 … 900300 are multiples of 7
   });
+  it("counts each recipient's unsubscribe once, for the issue that had started last (as the stats counted before 0016)", async () => {
+    const db = h.db.db;
+    const n = await h.services.newsletters.create({ slug: 'unsub-window', name: 'Unsubscribe window', fromEmail: 'news@example.org' }, null);
+    const subs = (
+      await sql<{ id: string }>`
+        INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source, confirmed_at)
+        SELECT ${n.id}, 'u' || i || '@example.org', 'u' || i || '@example.org', 'active', 'import', now() FROM generate_series(1, 4) AS i
+        RETURNING id`.execute(db)
+    ).rows.map((r) => r.id);
+    const [s1, s2, s3, s4] = subs as [string, string, string, string];
+    const t0 = new Date('2026-07-01T08:00:00Z');
+    const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+    const issue = async (title: string, start: Date, recipients: string[]) => {
+      const i = await h.services.issues.create('unsub-window', { title }, null);
+      await sql`UPDATE issues SET status = 'sent', started_at = ${start} WHERE id = ${i.id}`.execute(db);
+      for (const sid of recipients) {
+        await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status) VALUES (${i.id}, ${sid}, ${'r' + sid + '@example.org'}, 0, 'sent')`.execute(db);
+      }
+      return i.id;
+    };
+    const event = (sid: string, type: string, when: Date) =>
+      sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${sid}, ${n.id}, ${when}, ${type}, 'admin')`.execute(db);
+    /** The stats' query before the counter: the issue's recipients with an unsubscribe event between its start and the next issue's. */
+    const former = async (issueId: number) => {
+      const r = await sql<{ n: string }>`
+        SELECT count(DISTINCT e.subscriber_id) AS n FROM issues i
+        CROSS JOIN LATERAL (SELECT min(coalesce(x.started_at, x.sent_at)) AS next FROM issues x WHERE x.newsletter_id = i.newsletter_id AND x.id <> i.id AND coalesce(x.started_at, x.sent_at) > coalesce(i.started_at, i.sent_at)) nx
+        JOIN subscriber_events e ON e.newsletter_id = i.newsletter_id AND e.type = 'unsubscribe' AND e.at >= coalesce(i.started_at, i.sent_at) AND (nx.next IS NULL OR e.at < nx.next)
+        JOIN deliveries d ON d.issue_id = i.id AND d.subscriber_id = e.subscriber_id
+        WHERE i.id = ${issueId}`.execute(db);
+      return Number(r.rows[0]!.n);
+    };
+    const shown = async (issueId: number) => (await h.services.events.stats(issueId)).unsubscribed;
+
+    await event(s3, 'unsubscribe', at(-60)); // before any issue: nobody's
+    const a = await issue('A', t0, [s1, s2, s3]);
+    await event(s1, 'unsubscribe', at(10));
+    await event(s4, 'unsubscribe', at(20)); // not a recipient of A
+    await event(s2, 'unsubscribe', at(30));
+    await event(s2, 'resubscribe', at(40));
+    await event(s2, 'unsubscribe', at(50)); // s2 again in A's window: still one person
+    expect(await shown(a)).toBe(2);
+    const b = await issue('B', at(120), [s1, s2, s3, s4]);
+    await event(s3, 'unsubscribe', at(180));
+    await event(s1, 'unsubscribe', at(240));
+    // two in one statement, one person
+    await sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${s4}, ${n.id}, ${at(300)}, 'unsubscribe', 'admin'), (${s4}, ${n.id}, ${at(301)}, 'unsubscribe', 'admin')`.execute(db);
+    expect({ a: await shown(a), b: await shown(b) }).toEqual({ a: 2, b: 3 });
+    expect({ a: await shown(a), b: await shown(b) }).toEqual({ a: await former(a), b: await former(b) });
+  });
 });

@@ -40,8 +40,8 @@ export interface OpenInput {
 
 export type OpenOutcome = 'recorded' | 'tracking_off' | 'unmatched';
 
-/** The counters of `issue_stats` (migration 0005). */
-const ISSUE_COUNTERS = ['recipients', 'sent', 'failed', 'delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened_unique', 'opened_human', 'opens_total'] as const;
+/** The counters of `issue_stats` (migrations 0005 and 0016). */
+const ISSUE_COUNTERS = ['recipients', 'sent', 'failed', 'delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened_unique', 'opened_human', 'opens_total', 'unsubscribed'] as const;
 type IssueCounter = (typeof ISSUE_COUNTERS)[number];
 
 export interface RecipientFilter {
@@ -293,25 +293,6 @@ export class EventsRepository {
       SELECT ${sql.raw(ISSUE_COUNTERS.map((c) => `sum(${c})::text AS ${c}`).join(', '))}
       FROM issue_stats WHERE issue_id = ${issueId} HAVING count(*) > 0`.execute(this.db);
     return r.rows[0];
-  }
-
-  /** When the newsletter's next issue started going out (ends this issue's unsubscribe window). */
-  async nextIssueStart(newsletterId: number, issueId: number, start: Date): Promise<Date | null> {
-    const r = await sql<{ at: Date | null }>`
-      SELECT min(coalesce(started_at, sent_at)) AS at FROM issues
-      WHERE newsletter_id = ${newsletterId} AND id <> ${issueId} AND coalesce(started_at, sent_at) > ${start}`.execute(this.db);
-    return d0(r.rows[0]?.at ?? null);
-  }
-
-  /** Recipients of this issue who unsubscribed in [from, to): uses the events' (newsletter, type, at) index. */
-  async unsubscribedBetween(issueId: number, newsletterId: number, from: Date, to: Date | null): Promise<number> {
-    const r = await sql<{ n: string }>`
-      SELECT count(DISTINCT e.subscriber_id) AS n
-      FROM subscriber_events e
-      JOIN deliveries d ON d.issue_id = ${issueId} AND d.subscriber_id = e.subscriber_id
-      WHERE e.newsletter_id = ${newsletterId} AND e.type = 'unsubscribe' AND e.at >= ${from}
-        ${to ? sql`AND e.at < ${to}` : sql``}`.execute(this.db);
-    return Number(r.rows[0]?.n ?? 0);
   }
 
   /**

@@ -231,21 +231,16 @@ export class EventsService {
   }
 
   /**
-   * The issue's numbers: one counters row (kept by triggers on the ledger) plus one indexed
-   * query for unsubscribes. `unsubscribed` = recipients of this issue whose unsubscribe event
-   * falls between this issue's start and the next issue's start.
+   * The issue's numbers: its counters (kept by triggers on the ledger and the consent events, one
+   * row per writing connection, summed). `unsubscribed` = recipients of this issue whose unsubscribe
+   * event falls between this issue's start and the next issue's start.
    */
   async stats(issueId: number) {
     const issue = await this.issueOr404(issueId);
     const c = await this.d.repo.counters(issueId);
     const n = (v: string | number | bigint | undefined) => Number(v ?? 0);
-    const start = issue.started_at ?? issue.sent_at;
-    let unsubscribed = 0;
-    if (start) {
-      const from = new Date(start);
-      const to = await this.d.repo.nextIssueStart(issue.newsletter_id, issueId, from);
-      unsubscribed = await this.d.repo.unsubscribedBetween(issueId, issue.newsletter_id, from, to);
-    }
+    // Recipients who unsubscribed between this issue's start and the next issue's (kept by a trigger on the consent events, migration 0016).
+    const unsubscribed = n(c?.unsubscribed);
     const delivered = n(c?.delivered);
     const sent = n(c?.sent);
     const complained = n(c?.complained);
