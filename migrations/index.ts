@@ -15,6 +15,7 @@ import * as m0013 from './0013_send_batches.ts';
 import * as m0014 from './0014_counter_shards.ts';
 import * as m0015 from './0015_signup_function.ts';
 import * as m0016 from './0016_unsubscribe_counter.ts';
+import * as m0017 from './0017_pacing_cold_start.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0014_counter_shards': m0014,
   '0015_signup_function': m0015,
   '0016_unsubscribe_counter': m0016,
+  '0017_pacing_cold_start': m0017,
 };

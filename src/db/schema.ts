@@ -246,6 +246,8 @@ export interface SlotRunsTable {
 export interface ProviderPacingTable {
   key: string;
   next_at: Timestamp;
+  /** 0017: the slot handed out last. */
+  last_slot: Timestamp | null;
 }
 
 // 0002_subscribers

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResendMailer } from '../../src/mail/resend.ts';
+import { SendingRepository } from '../../src/modules/sending/repository.ts';
 import { MAX_BATCH_ATTEMPTS } from '../../src/modules/sending/service.ts';
 import { dbKinds } from '../helpers/db.ts';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend.ts';
@@ -40,6 +41,22 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     await h.services.repos.jobs.markDone(start!.id, h.clock.now());
   };
   const received = (prefix: string) => [...fake.stats.perRecipient.entries()].filter(([a]) => a.startsWith(prefix + '-'));
+
+  it('paces provider requests at the interval, holding back the slot after an idle pacer by the cold-start allowance', async () => {
+    const repo = new SendingRepository(h.db.db);
+    const key = `pace-test-${kind}`;
+    const t = Date.parse('2026-05-01T10:00:00.000Z');
+    // idle: the first goes at once; the next waits the interval plus the allowance, then the interval
+    expect(await repo.reserveSlot(key, t, 500, 100)).toBe(t);
+    expect(await repo.reserveSlot(key, t + 1, 500, 100)).toBe(t + 600);
+    expect(await repo.reserveSlot(key, t + 2, 500, 100)).toBe(t + 1100);
+    // busy but late (within an interval of the reserved slot): no allowance
+    expect(await repo.reserveSlot(key, t + 1700, 500, 100)).toBe(t + 1700);
+    expect(await repo.reserveSlot(key, t + 1701, 500, 100)).toBe(t + 2200);
+    // idle again after a pause
+    expect(await repo.reserveSlot(key, t + 9000, 500, 100)).toBe(t + 9000);
+    expect(await repo.reserveSlot(key, t + 9001, 500, 100)).toBe(t + 9600);
+  });
 
   it('schedules in the editor\'s time zone and sends nothing before the time', async () => {
     await createNewsletter(h, slug());

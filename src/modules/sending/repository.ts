@@ -248,14 +248,24 @@ export class SendingRepository {
   /**
    * Provider pacing shared by every process (GCRA with no burst): reserves the next request slot
    * and returns when it is. `intervalMs` = 1000 / requests per second.
+   *
+   * A request that finds the pacer idle (nothing reserved for the last interval) goes at once, and
+   * the slot after it is `coldMs` later than the interval alone: the first request after a pause
+   * opens a new connection (TLS with a real provider) and reaches the provider some tens of
+   * milliseconds after it left, while the next one, on the warm connection, does not; a limiter
+   * counting a sliding second would see them closer than the interval and answer 429.
    */
-  async reserveSlot(key: string, nowMs: number, intervalMs: number): Promise<number> {
+  async reserveSlot(key: string, nowMs: number, intervalMs: number, coldMs = 0): Promise<number> {
     const now = new Date(nowMs);
     const interval = `${intervalMs} milliseconds`;
-    const r = await sql<{ next_at: Date | string }>`
-      INSERT INTO provider_pacing (key, next_at) VALUES (${key}, ${now}::timestamptz + ${interval}::interval)
-      ON CONFLICT (key) DO UPDATE SET next_at = greatest(provider_pacing.next_at, ${now}::timestamptz) + ${interval}::interval
-      RETURNING next_at`.execute(this.db);
-    return new Date(r.rows[0]!.next_at).getTime() - intervalMs;
+    const cold = `${intervalMs + coldMs} milliseconds`;
+    const r = await sql<{ last_slot: Date | string }>`
+      INSERT INTO provider_pacing AS p (key, next_at, last_slot) VALUES (${key}, ${now}::timestamptz + ${cold}::interval, ${now})
+      ON CONFLICT (key) DO UPDATE SET
+        next_at = CASE WHEN p.next_at < ${now}::timestamptz - ${interval}::interval THEN ${now}::timestamptz + ${cold}::interval
+                       ELSE greatest(p.next_at, ${now}::timestamptz) + ${interval}::interval END,
+        last_slot = greatest(p.next_at, ${now}::timestamptz)
+      RETURNING p.last_slot`.execute(this.db);
+    return new Date(r.rows[0]!.last_slot).getTime();
   }
 }

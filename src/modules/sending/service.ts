@@ -37,6 +37,8 @@ export const MAX_BATCH_ATTEMPTS = 8;
 const PROVIDER_TIMEOUT_MS = 30_000;
 /** Longer waits for a pacing slot go back to the queue instead of holding a worker. */
 const MAX_INLINE_WAIT_MS = 10_000;
+/** After an idle pacer, the next slot waits this much more (at most a quarter interval): see reserveSlot. */
+const COLD_START_ALLOWANCE_MS = 100;
 
 export const scheduleSchema = z.object({
   /** `YYYY-MM-DDTHH:mm` wall-clock time in `timeZone`, or an ISO instant with an offset. */
@@ -282,7 +284,7 @@ export class SendingService {
     if (intervalMs < 1) return; // effectively unlimited (benchmarks against a fake provider)
     // Wall time, not the app clock: the provider's limit is physical.
     const now = Date.now();
-    const slot = await this.d.repo.reserveSlot(`mail:${this.d.mailer.transport}`, now, intervalMs);
+    const slot = await this.d.repo.reserveSlot(`mail:${this.d.mailer.transport}`, now, intervalMs, Math.min(COLD_START_ALLOWANCE_MS, intervalMs / 4));
     const wait = slot - Date.now(); // after the round trip, so its latency does not shift the request
     if (wait > MAX_INLINE_WAIT_MS) throw new RetryLater('waiting for a provider rate slot', wait);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
