@@ -123,13 +123,18 @@ export async function startProviderProcess(ratePerSecond = 0): Promise<{ url: st
   };
 }
 
+/** process.memoryUsage() in whole MB, as JSON (BENCH_MEMLOG lines). */
+export function memoryMb(m: NodeJS.MemoryUsage = process.memoryUsage()): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])));
+}
+
 /** Samples RSS every 20 ms while `fn` runs; returns its result and the peak in MB. */
 export async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
   let n = 0;
   const timer = setInterval(() => {
     const m = process.memoryUsage();
-    if (m.rss > peak && process.env.BENCH_MEMLOG && n++ % 5 === 0) console.log(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)]))));
+    if (m.rss > peak && process.env.BENCH_MEMLOG && n++ % 5 === 0) console.log(memoryMb(m));
     peak = Math.max(peak, m.rss);
   }, 20);
   try {

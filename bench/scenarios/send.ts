@@ -16,7 +16,7 @@ import { ResendMailer } from '../../src/mail/resend.ts';
 import { nodeHttpPost } from '../../src/runtime/node-http.ts';
 import { unsubscribeUrl, preferencesUrl } from '../../src/lib/tokens.ts';
 import { createPersonaliser } from '../../src/mail/render/personalise.ts';
-import { benchServices, fmt, gc, postgresCpuMsSince, postgresCpuSnapshot, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
+import { benchServices, fmt, gc, memoryMb, postgresCpuMsSince, postgresCpuSnapshot, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
 import { seedSources } from './render.ts';
 
 
@@ -57,7 +57,7 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const cpu = process.cpuUsage(cpu0);
     if (process.env.BENCH_MEMLOG) {
       gc(); // with --expose-gc: what is still live after the send, against the peak
-      log(`  after the send, collected: ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))}`);
+      log(`  after the send, collected: ${memoryMb()}`);
     }
     const progress = await s.sending.progress(issue.id);
     if (progress.sent !== scale || progress.status !== 'sent') {

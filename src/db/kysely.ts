@@ -45,14 +45,19 @@ const staticProvider: MigrationProvider = {
   },
 };
 
+/** The migrator over this project's migrations (see migrateToLatest for `schema`). */
+export function quireMigrator(db: Db, schema?: string): Migrator {
+  // Unordered: a migration numbered before one already applied (parallel branches) still runs.
+  return new Migrator({ db, provider: staticProvider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
 /**
  * Runs every pending migration; throws with the failing migration's name. `schema` names where
  * Kysely keeps its bookkeeping tables when the connection uses a non-default search_path (tests):
  * its existence check looks across schemas and would otherwise find another schema's tables.
  */
 export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
-  // Unordered: a migration numbered before one already applied (parallel branches) still runs.
-  const migrator = new Migrator({ db, provider: staticProvider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = quireMigrator(db, schema);
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');

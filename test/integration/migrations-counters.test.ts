@@ -3,10 +3,9 @@
  * (0014) and the unsubscribe counter (0016) to the latest schema: the stats and the timeline show
  * what they showed before, and "unsubscribed since this issue" is what the former query counted.
  */
-import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '../../migrations/index.ts';
-import { migrateToLatest } from '../../src/db/kysely.ts';
+import { migrateToLatest, quireMigrator } from '../../src/db/kysely.ts';
 import { EventsRepository } from '../../src/modules/events/repository.ts';
 import { dbKinds, openTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -21,9 +20,7 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
   afterAll(() => db.destroy());
 
   it('keeps the stats and the timeline, and counts earlier unsubscribes, when 0014–0016 run', async () => {
-    const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => migrations };
-    const migrator = new Migrator({ db: db.db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-    const before = await migrator.migrateTo('0013_send_batches');
+    const before = await quireMigrator(db.db, schema).migrateTo('0013_send_batches');
     expect(before.error).toBeUndefined();
 
     const t0 = new Date('2026-03-02T09:00:00Z');

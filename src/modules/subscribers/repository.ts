@@ -6,7 +6,7 @@ import type { Updateable } from 'kysely';
 import { AuditRepository } from '../audit/repository.ts';
 import { OutboxRepository } from '../outbox/repository.ts';
 import { Coalescer } from '../../lib/coalescer.ts';
-import { RATE_LIMIT_SHARDS } from '../rate-limits/repository.ts';
+import { RATE_LIMIT_SHARDS, RateLimitsRepository } from '../rate-limits/repository.ts';
 
 /** How a change came about (the consent record's "how"). */
 export type EventSource = 'form' | 'api' | 'import' | 'one-click' | 'link' | 'preferences' | 'admin' | 'webhook' | 'cli' | 'system';
@@ -174,7 +174,7 @@ export class SubscribersRepository {
    */
   signup(s: SignupRequest): Promise<SignupResult> {
     // In a transaction the caller's connection is the one to use: no grouping.
-    if (this.db.isTransaction) return this.signupStatement([s]).then((r) => (r[0] instanceof Error ? Promise.reject(r[0]) : r[0]!));
+    if (this.db.isTransaction) return this.signupStatement([s]).then((r) => r[0]!);
     return this.signups.submit(s);
   }
 
@@ -204,8 +204,8 @@ export class SubscribersRepository {
     };
     const windowStart = (s: SignupRequest) => (s.limits ? new Date(Math.floor(s.now.getTime() / s.limits.windowMs) * s.limits.windowMs) : s.now);
     const col = <T>(f: (s: SignupRequest) => T) => batch.map(f);
-    const r = await sql<{ n: string; r_ip_ok: boolean; r_address_ok: boolean; r_existed: boolean; r_inserted: boolean; r_confirm_id: string | null; r_job_inserted: boolean }>`${sql.raw(PREPARED)}
-      SELECT i.n, f.* FROM unnest(
+    const r = await sql<{ r_ip_ok: boolean; r_address_ok: boolean; r_existed: boolean; r_inserted: boolean; r_confirm_id: string | null; r_job_inserted: boolean }>`${sql.raw(PREPARED)}
+      SELECT f.* FROM unnest(
         ${col((s) => s.newsletterId)}::int[], ${col((s) => s.email)}::text[], ${col((s) => s.norm)}::text[], ${col((s) => s.name)}::text[],
         ${col((s) => s.language)}::text[], ${col((s) => s.source)}::text[], ${col((s) => s.ip)}::text[], ${col((s) => s.userAgent)}::text[],
         ${col((s) => s.now.toISOString())}::timestamptz[], ${col((s) => new Date(s.now.getTime() - s.resendIntervalMs).toISOString())}::timestamptz[],
@@ -217,7 +217,7 @@ export class SubscribersRepository {
         i.ip_key, i.ip_hit_key, i.ip_max, i.address_key, i.address_max, i.window_start, i.job_kind, i.job_prefix) AS f
       ORDER BY i.n`.execute(this.db);
     if (batch.some((s) => s.limits) && Math.random() < 0.002 * batch.length) {
-      await this.db.deleteFrom('rate_limits').where('window_start', '<', new Date(batch[0]!.now.getTime() - 24 * 3600_000)).execute();
+      await new RateLimitsRepository(this.db).sweep(new Date(batch[0]!.now.getTime() - 24 * 3600_000));
     }
     if (r.rows.length !== batch.length) throw new Error(`signup: ${r.rows.length} results for ${batch.length} signups`);
     return r.rows.map((row, i): SignupResult => {
