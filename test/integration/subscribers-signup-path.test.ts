@@ -99,6 +99,53 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
     }
   });
 
+  it('applies the per-IP and per-address limits to concurrent signups exactly as to signups one after another', async () => {
+    await newsletter('burst');
+    const ip = '192.0.2.90';
+    // 45 at once from one IP (grouped into a few statements): exactly the limit of 40 pass
+    const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => signup('burst', { email: `burst${i}@example.org`, consent: true }, ip)));
+    expect(answers.filter((r) => r.status === 202)).toHaveLength(40);
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(5);
+    const stored = await h.db.db.selectFrom('subscribers').innerJoin('newsletters', 'newsletters.id', 'subscribers.newsletter_id').select('email').where('newsletters.slug', '=', 'burst').execute();
+    expect(stored).toHaveLength(40);
+    // one address into twelve newsletters at once, from different networks: 10 an hour per address
+    const slugs = Array.from({ length: 12 }, (_, i) => `same-address-${i}`);
+    for (const slug of slugs) await newsletter(slug);
+    const again = await Promise.all(slugs.map((slug) => signup(slug, { email: 'everywhere@example.org', consent: true })));
+    expect(again.filter((r) => r.status === 202)).toHaveLength(10);
+    expect(again.filter((r) => r.status === 429)).toHaveLength(2);
+    const rows = await h.db.db.selectFrom('subscribers').select('id').where('email_normalized', '=', 'everywhere@example.org').execute();
+    expect(rows).toHaveLength(10);
+  });
+
+  it('handles new, pending, unsubscribed and active addresses in one concurrent burst as it would one by one', async () => {
+    await newsletter('mixed');
+    for (const e of ['pending', 'unsub', 'active']) expect((await signup('mixed', { email: `${e}@example.org`, consent: true })).status).toBe(202);
+    const unsub = await row('mixed', 'unsub@example.org');
+    const active = await row('mixed', 'active@example.org');
+    await h.db.db.updateTable('subscribers').set({ status: 'unsubscribed', pending_since: null }).where('id', '=', unsub!.id).execute();
+    await h.db.db.updateTable('subscribers').set({ status: 'active', pending_since: null, confirmed_at: new Date() }).where('id', '=', active!.id).execute();
+    h.clock.advance(60_000); // a minute later: within the pending address's 10 minutes between confirmations
+    const emails = ['fresh1', 'pending', 'unsub', 'active', 'fresh2'].map((e) => `${e}@example.org`);
+    const answers = await Promise.all(emails.map((email) => signup('mixed', { email, consent: true })));
+    expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    const after = Object.fromEntries(await Promise.all(emails.map(async (e) => [e.split('@')[0], await row('mixed', e)] as const)));
+    expect(after.fresh1).toMatchObject({ status: 'pending' });
+    expect(after.fresh2).toMatchObject({ status: 'pending' });
+    expect(after.unsub).toMatchObject({ status: 'pending' });
+    expect(after.active).toMatchObject({ status: 'active' });
+    const types = async (id: string | number) => (await events(id)).map((e) => [e.type, e.detail]);
+    expect(await types(after.fresh1!.id)).toEqual([['signup', null]]);
+    expect(await types(after.pending!.id)).toEqual([['signup', null], ['signup', { repeated: true }]]);
+    expect(await types(after.unsub!.id)).toEqual([['signup', null], ['resubscribe', null]]);
+    expect(await types(after.active!.id)).toEqual([['signup', null]]);
+    // a confirmation for the new and the resubscribed; none again within 10 minutes for the pending one, none for the active
+    expect(await confirmJobs(after.fresh1!.id)).toHaveLength(1);
+    expect(await confirmJobs(after.unsub!.id)).toHaveLength(2);
+    expect(await confirmJobs(after.pending!.id)).toHaveLength(1);
+    expect(await confirmJobs(after.active!.id)).toHaveLength(1);
+  });
+
   it('commits the confirmation job with the signup, and none for a rate-limited request', async () => {
     await newsletter('jobs');
     await signup('jobs', { email: 'job@example.org', consent: true });
