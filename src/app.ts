@@ -3,7 +3,7 @@
  * which hands each request its services (one set for the Node process; one per request on Workers).
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './http/body.ts';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './http/auth.ts';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../../http/body.ts';
 import { createMiddleware } from 'hono/factory';
 import { requireRole } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';

@@ -3,10 +3,9 @@
  * /api/v1/public/* never passes through `authenticate`.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
+import { bodyLimit, readJson } from '../../http/body.ts';
+import { openCors } from '../../http/cors.ts';
 import type { NewsletterRow } from '../../db/schema.ts';
-import { readJson } from '../../http/body.ts';
 import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { AppError } from '../../http/errors.ts';
@@ -165,7 +164,7 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
 // ---- the JSON signup endpoint, callable from any origin
 
 const publicApi = new Hono<AppEnv>();
-publicApi.use('*', cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'], maxAge: 86_400 }));
+publicApi.use('*', openCors({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'], maxAge: 86_400 }));
 publicApi.use('*', async (c, next) => {
   // Errors answered here keep the CORS headers, so browsers can read them.
   try {
