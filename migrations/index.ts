@@ -17,6 +17,7 @@ import * as m0015 from './0015_signup_function.ts';
 import * as m0016 from './0016_unsubscribe_counter.ts';
 import * as m0017 from './0017_pacing_cold_start.ts';
 import * as m0018 from './0018_signup_set_based.ts';
+import * as m0019 from './0019_pending_signup_counters.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0016_unsubscribe_counter': m0016,
   '0017_pacing_cold_start': m0017,
   '0018_signup_set_based': m0018,
+  '0019_pending_signup_counters': m0019,
 };
