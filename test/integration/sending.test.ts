@@ -271,6 +271,20 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     expect(received(`twice${n}`).every(([, c]) => c === 1)).toBe(true);
   });
 
+  it('delivers once when two workers run the same batch at once (a lease that expired under a busy worker)', async () => {
+    await createNewsletter(h, slug());
+    await addSubscribers(h, slug(), 80, `dual${n}`);
+    const id = await createIssue(h, slug());
+    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
+    h.clock.advance(2 * MINUTE);
+    await runStartOnly();
+    await Promise.all([h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 }), h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 })]);
+    await h.drain(); // the batch's own job, queued by the start, finds nothing left to send
+    expect(await progress(id)).toMatchObject({ status: 'sent', sent: 80 });
+    expect(received(`dual${n}`)).toHaveLength(80);
+    expect(received(`dual${n}`).every(([, c]) => c === 1)).toBe(true);
+  });
+
   it('pauses, resumes and cancels', async () => {
     await createNewsletter(h, slug());
     await addSubscribers(h, slug(), 5, `pause${n}`);
