@@ -37,14 +37,25 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\uD800-\uDFFF]/u;
 const LOCAL_ATOM = /^[\p{L}\p{N}\p{M}!#$%&'*+/=?^_`{|}~-]+$/u;
 const ASCII_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+// Letters, digits, hyphens and dots, no punycode label, and a last label that starts with a letter
+// (so the URL parser would not read the host as an IPv4 address): what the URL parser makes of such
+// a domain is its lower case, and it costs a URL object (3 µs a row of a CSV import). Anything else
+// takes the parser's IDNA path.
+const PLAIN_ASCII_DOMAIN = /^(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*$/i;
+const PUNYCODE_LABEL = /(?:^|\.)xn--/i;
+
 /** The ASCII (punycode) form of a domain, or null when it is not a valid mail domain. */
 export function asciiDomain(domain: string): string | null {
   if (!domain || domain.length > 253 || /[\s/\\?#@:[\]%]/u.test(domain)) return null;
   let host: string;
-  try {
-    host = new URL(`http://${domain}/`).hostname; // IDNA ToASCII, in Node and workerd alike
-  } catch {
-    return null;
+  if (PLAIN_ASCII_DOMAIN.test(domain) && !PUNYCODE_LABEL.test(domain)) {
+    host = domain.toLowerCase();
+  } else {
+    try {
+      host = new URL(`http://${domain}/`).hostname; // IDNA ToASCII, in Node and workerd alike
+    } catch {
+      return null;
+    }
   }
   if (host.length > 253 || host.endsWith('.')) return null;
   const labels = host.split('.');
