@@ -106,6 +106,33 @@ interface FactRow {
   first_opened_at: Date | null;
 }
 
+/**
+ * The SET of one fact on ledger row `d`. Timestamps only move earlier (least), a hard bounce is
+ * never downgraded, so any order of events ends the same.
+ */
+function factSet(fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}) {
+  const earliest = (col: string) => sql`${sql.ref(col)} = least(coalesce(${sql.ref('d.' + col)}, ${at}::timestamptz), ${at}::timestamptz)`;
+  const detail = o.detail ? o.detail.slice(0, 1000) : null;
+  switch (fact) {
+    case 'accepted':
+      return earliest('accepted_at');
+    case 'delivered':
+      return earliest('delivered_at');
+    case 'delayed':
+      return sql`delayed_at = greatest(d.delayed_at, ${at}::timestamptz)`;
+    case 'complained':
+      return earliest('complained_at');
+    case 'failed':
+      return sql`${earliest('failed_at')}, failure_detail = coalesce(d.failure_detail, ${detail})`;
+    case 'bounced': {
+      const hard = o.bounceType === 'hard';
+      return sql`${earliest('bounced_at')},
+        bounce_type = CASE WHEN d.bounce_type = 'hard' OR ${hard} THEN 'hard' ELSE 'soft' END,
+        bounce_detail = CASE WHEN ${hard} AND d.bounce_type IS DISTINCT FROM 'hard' THEN ${detail} ELSE coalesce(d.bounce_detail, ${detail}) END`;
+    }
+  }
+}
+
 export class EventsRepository {
   constructor(private readonly db: Db | Transaction<Database>) {}
 
@@ -116,10 +143,6 @@ export class EventsRepository {
 
   // ---- webhook log ------------------------------------------------------------------------------
 
-  /**
-   * Stores a verified event. True when it should be applied now: new, or stored by an earlier
-   * attempt whose processing failed. A replay of a processed event returns false.
-   */
   /**
    * Stores the event as processed with the outcome it will most likely have (`outcome`), in the
    * caller's transaction; false if it was processed before. Whoever finds another outcome calls
@@ -191,35 +214,8 @@ export class EventsRepository {
    * move earlier (least), a hard bounce is never downgraded, so any order of events ends the same.
    */
   async applyFact(providerMessageId: string, fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}): Promise<FactChange | null> {
-    const earliest = (col: string) => sql`${sql.ref(col)} = least(coalesce(${sql.ref('d.' + col)}, ${at}::timestamptz), ${at}::timestamptz)`;
-    const detail = o.detail ? o.detail.slice(0, 1000) : null;
-    let set;
-    switch (fact) {
-      case 'accepted':
-        set = earliest('accepted_at');
-        break;
-      case 'delivered':
-        set = earliest('delivered_at');
-        break;
-      case 'delayed':
-        set = sql`delayed_at = greatest(d.delayed_at, ${at}::timestamptz)`;
-        break;
-      case 'complained':
-        set = earliest('complained_at');
-        break;
-      case 'failed':
-        set = sql`${earliest('failed_at')}, failure_detail = coalesce(d.failure_detail, ${detail})`;
-        break;
-      case 'bounced': {
-        const hard = o.bounceType === 'hard';
-        set = sql`${earliest('bounced_at')},
-          bounce_type = CASE WHEN d.bounce_type = 'hard' OR ${hard} THEN 'hard' ELSE 'soft' END,
-          bounce_detail = CASE WHEN ${hard} AND d.bounce_type IS DISTINCT FROM 'hard' THEN ${detail} ELSE coalesce(d.bounce_detail, ${detail}) END`;
-        break;
-      }
-    }
     const r = await sql<FactRow>`${sql.raw(PREPARED)}
-      UPDATE deliveries AS d SET ${set}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
+      UPDATE deliveries AS d SET ${factSet(fact, at, o)}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
       FROM (SELECT id, delivered_at, bounced_at, bounce_type, complained_at, failed_at, first_opened_at
             FROM deliveries WHERE provider_message_id = ${providerMessageId} FOR UPDATE) AS o
       WHERE d.id = o.id
@@ -237,6 +233,48 @@ export class EventsRepository {
       before: { deliveredAt: d0(row.o_delivered_at), bouncedAt: d0(row.o_bounced_at), bounceType: row.o_bounce_type, complainedAt: d0(row.o_complained_at), failedAt: d0(row.o_failed_at), firstOpenedAt: d0(row.o_first_opened_at) },
       after: { deliveredAt: d0(row.delivered_at), bouncedAt: d0(row.bounced_at), bounceType: row.bounce_type, complainedAt: d0(row.complained_at), failedAt: d0(row.failed_at), firstOpenedAt: d0(row.first_opened_at) },
     };
+  }
+
+  /**
+   * A provider event that only moves the ledger (accepted, delivered, delayed), stored and applied
+   * in one statement outside any transaction: one round trip instead of four (BEGIN, store, apply,
+   * COMMIT). Its outcome is decided before it is stored: `unmatched` when no ledger row has the
+   * provider id (the tick applies it later), `duplicate` when it was processed before. When the fact
+   * would have a consequence for the subscriber (a first delivery after soft bounces resets their
+   * count) it stores and changes nothing and answers `needs_transaction`: the caller takes the
+   * transactional path, where the subscribers module does that work.
+   */
+  async applyLedgerEvent(
+    e: { svixId: string; type: string; emailId: string; eventAt: Date | null; payload: unknown; now: Date },
+    fact: 'accepted' | 'delivered' | 'delayed',
+    at: Date,
+  ): Promise<'applied' | 'unmatched' | 'duplicate' | 'needs_transaction'> {
+    const r = await sql<{ ok: boolean; outcome: string | null }>`${sql.raw(PREPARED)}
+      WITH target AS (
+        SELECT d.id, ${fact === 'delivered'}::boolean AND d.delivered_at IS NULL AND d.bounced_at IS NULL
+                 AND coalesce((SELECT s.soft_bounce_count FROM subscribers s WHERE s.id = d.subscriber_id), 0) <> 0 AS consequence
+        FROM deliveries d WHERE d.provider_message_id = ${e.emailId}
+        FOR UPDATE OF d
+      ),
+      go AS (SELECT NOT coalesce(bool_or(t.consequence), false) AS ok, count(*) > 0 AS matched FROM target t),
+      claim AS (
+        INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, outcome)
+        SELECT ${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now},
+               CASE WHEN go.matched THEN 'applied' ELSE 'unmatched' END
+        FROM go WHERE go.ok
+        ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, outcome = excluded.outcome, last_error = NULL
+          WHERE webhook_events.processed_at IS NULL
+        RETURNING outcome
+      ),
+      fact AS (
+        UPDATE deliveries AS d SET ${factSet(fact, at)}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
+        FROM target t WHERE d.id = t.id AND EXISTS (SELECT 1 FROM claim)
+      )
+      SELECT go.ok, (SELECT c.outcome FROM claim c) AS outcome FROM go`.execute(this.db);
+    const row = r.rows[0]!;
+    if (!row.ok) return 'needs_transaction';
+    if (row.outcome === null) return 'duplicate';
+    return row.outcome === 'unmatched' ? 'unmatched' : 'applied';
   }
 
   /** The subscriber of a ledger row known to the provider (for events that do not change the row). */

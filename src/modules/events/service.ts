@@ -4,9 +4,10 @@
  * Webhooks are applied inline, in one transaction with the raw event row: verify → INSERT the
  * event keyed by svix-id (a replay of a processed event stops here with 200) → set the fact on
  * the ledger row → suppress / count soft bounces through the subscribers module → commit. Either
- * the event is stored and applied, or nothing is and we answer 500 so that Svix retries. Each
- * event costs a handful of indexed statements; no queue is needed to absorb a burst, and the
- * Worker needs none either. An event for a provider id the ledger does not know yet (the webhook
+ * the event is stored and applied, or nothing is and we answer 500 so that Svix retries. Events
+ * that only move the ledger (sent, delivered, delayed: most of them) are stored and applied by a
+ * single statement instead, with the same outcomes. Each event costs a handful of indexed
+ * statements at most; no queue is needed to absorb a burst, and the Worker needs none either. An event for a provider id the ledger does not know yet (the webhook
  * raced the pipeline's write) is kept as `unmatched` and applied by the tick once it matches.
  */
 import { z } from 'zod';
@@ -134,6 +135,12 @@ export class EventsService {
       payload,
     };
     try {
+      const kind = FACTS[e.type];
+      if (e.emailId && (kind === 'accepted' || kind === 'delivered' || kind === 'delayed')) {
+        // Most events only move the ledger: one statement, no transaction (see applyLedgerEvent).
+        const outcome = await this.d.repo.applyLedgerEvent({ ...e, emailId: e.emailId, now }, kind, e.eventAt ?? now);
+        if (outcome !== 'needs_transaction') return outcome;
+      }
       return await this.d.repo.transaction(async (repo, trx) => {
         if (!(await repo.claimWebhookEvent({ ...e, now, outcome: 'applied' }))) return 'duplicate';
         const outcome = await this.apply(repo, trx, e);
