@@ -641,6 +641,24 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const again = await (await importCsv('imp', csv)).json();
       expect(again).toMatchObject({ imported: 0, skipped: { already_subscribed: 30_000 } });
     });
+
+    it('imports each address once when two overlapping files are imported at the same time', async () => {
+      // On PostgreSQL both imports look the addresses up before either commits; the later insert
+      // then fails on the unique index and its chunk runs again, finding them already there.
+      await newsletter('imp-race');
+      const rows = ['email'];
+      for (let i = 0; i < 3_000; i++) rows.push(`race${i}@example.org`);
+      const [a, b] = await Promise.all([importCsv('imp-race', rows.join('\n')), importCsv('imp-race', rows.join('\n'))]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const [ra, rb] = [await a.json(), await b.json()];
+      expect(ra.imported + rb.imported).toBe(3_000);
+      expect(ra.imported + ra.skipped.already_subscribed).toBe(3_000);
+      expect(rb.imported + rb.skipped.already_subscribed).toBe(3_000);
+      const n = await h.db.db.selectFrom('newsletters').select('id').where('slug', '=', 'imp-race').executeTakeFirstOrThrow();
+      const subs = await h.db.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<string>().as('n')).where('newsletter_id', '=', n.id).executeTakeFirstOrThrow();
+      const evs = await h.db.db.selectFrom('subscriber_events').select((eb) => eb.fn.countAll<string>().as('n')).where('newsletter_id', '=', n.id).where('type', '=', 'import').executeTakeFirstOrThrow();
+      expect([Number(subs.n), Number(evs.n)]).toEqual([3_000, 3_000]);
+    });
   });
 
   describe('erasure', () => {
