@@ -40,6 +40,15 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     await h.services.sending.runStart(start!.payload);
     await h.services.repos.jobs.markDone(start!.id, h.clock.now());
   };
+  /** A newsletter of `count` subscribers (`<prefix><n>-<i>@…`) and an issue scheduled a minute ago: the next tick starts it. */
+  const dueIssue = async (count: number, prefix: string) => {
+    await createNewsletter(h, slug());
+    await addSubscribers(h, slug(), count, `${prefix}${n}`);
+    const id = await createIssue(h, slug());
+    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
+    h.clock.advance(2 * MINUTE);
+    return id;
+  };
   const received = (prefix: string) => [...fake.stats.perRecipient.entries()].filter(([a]) => a.startsWith(prefix + '-'));
 
   it('paces provider requests at the interval, holding back the slot after an idle pacer by the cold-start allowance', async () => {
@@ -142,11 +151,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('retries 500s and honours 429 Retry-After, still one email each', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 120, `flaky${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(120, 'flaky');
     fake.fail({ kind: '500' }, 1);
     fake.fail({ kind: '429', retryAfterS: 30 }, 1);
     fake.fail({ kind: 'drop' }, 1);
@@ -162,11 +167,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('gives up after a bounded number of tries, records why, and can retry the failures', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 5, `down${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(5, 'down');
     fake.fail({ kind: '500' }, MAX_BATCH_ATTEMPTS);
     for (let i = 0; i <= MAX_BATCH_ATTEMPTS; i++) {
       await h.drain();
@@ -186,11 +187,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('skips a subscriber who unsubscribes after fan-out', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 4, `leave${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(4, 'leave');
     await h.drain(); // a first issue reaches everyone
     // The second issue: fan-out, then someone unsubscribes, then the batch runs.
     const id2 = await createIssue(h, slug(), 'Second');
@@ -205,11 +202,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('never delivers twice when a worker dies after the provider accepted a batch', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 150, `crash${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(150, 'crash');
     // The provider accepts, then the process "dies" before recording it (an error after the call).
     const real = h.services.mailer.sendPreparedBatch.bind(h.services.mailer);
     let crashes = 1;
@@ -234,11 +227,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('shows a batch in flight as sending, and a cancel never marks it skipped', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 130, `flight${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(130, 'flight');
     await runStartOnly();
     // The first batch (100) is claimed and handed to the provider, which does not answer yet.
     const claimed = await h.services.repos.sending.claim(id, 0, h.clock.now());
@@ -259,11 +248,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('survives two ticks and two workers at once', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 230, `twice${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(230, 'twice');
     await Promise.all([h.tick(), h.tick()]);
     await Promise.all([h.runJobs(), h.runJobs()]);
     await h.drain();
@@ -272,11 +257,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('delivers once when two workers run the same batch at once (a lease that expired under a busy worker)', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 80, `dual${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(80, 'dual');
     await runStartOnly();
     await Promise.all([h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 }), h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 })]);
     await h.drain(); // the batch's own job, queued by the start, finds nothing left to send
@@ -286,11 +267,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('pauses, resumes and cancels', async () => {
-    await createNewsletter(h, slug());
-    await addSubscribers(h, slug(), 5, `pause${n}`);
-    const id = await createIssue(h, slug());
-    await schedule(id, new Date(h.clock.now().getTime() + MINUTE).toISOString());
-    h.clock.advance(2 * MINUTE);
+    const id = await dueIssue(5, 'pause');
     await runStartOnly();
     expect((await h.api('POST', `/api/v1/issues/${id}/pause`)).status).toBe(200);
     await h.drain();
