@@ -16,6 +16,8 @@ if (!TEST_DATABASE_URL && !process.env.QUIRE_QUIET_SKIPS) {
 }
 
 export interface TestDb extends DbHandle {
+  /** PostgreSQL: the test's own schema (what migrateToLatest / quireMigrator need as `schema`). */
+  schema?: string;
   /** Drops what the test created (the schema on PostgreSQL) and closes. */
   destroy(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function openTestDb(kind: DbKind, opts: { migrate?: boolean } = {})
   if (opts.migrate !== false) await migrateToLatest(handle.db, schema);
   return {
     ...handle,
+    ...(schema ? { schema } : {}),
     destroy: async () => {
       await handle.close();
       await drop();

@@ -15,7 +15,7 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDb(kind, { migrate: false });
-    if (kind === 'postgres') schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db.db)).rows[0]!.s;
+    schema = db.schema;
   });
   afterAll(() => db.destroy());
 
