@@ -133,6 +133,14 @@ function factSet(fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail
   }
 }
 
+/**
+ * Storing an event whose svix-id is already stored: a replay of a processed event changes nothing
+ * (the INSERT returns no row: a duplicate); one whose earlier attempt failed (never processed) is
+ * taken again, marked processed with this attempt's outcome.
+ */
+const RECLAIM_UNPROCESSED = sql`ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, outcome = excluded.outcome, last_error = NULL
+        WHERE webhook_events.processed_at IS NULL`;
+
 export class EventsRepository {
   constructor(private readonly db: Db | Transaction<Database>) {}
 
@@ -152,8 +160,7 @@ export class EventsRepository {
     const r = await sql<{ svix_id: string }>`${sql.raw(PREPARED)}
       INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, outcome)
       VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now}, ${e.outcome})
-      ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, outcome = excluded.outcome, last_error = NULL
-        WHERE webhook_events.processed_at IS NULL
+      ${RECLAIM_UNPROCESSED}
       RETURNING svix_id`.execute(this.db);
     return r.rows.length === 1;
   }
@@ -209,10 +216,7 @@ export class EventsRepository {
 
   // ---- ledger facts -----------------------------------------------------------------------------
 
-  /**
-   * Records one fact on the ledger row the provider knows as `providerMessageId`. Timestamps only
-   * move earlier (least), a hard bounce is never downgraded, so any order of events ends the same.
-   */
+  /** Records one fact (see factSet) on the ledger row the provider knows as `providerMessageId`. */
   async applyFact(providerMessageId: string, fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}): Promise<FactChange | null> {
     const r = await sql<FactRow>`${sql.raw(PREPARED)}
       UPDATE deliveries AS d SET ${factSet(fact, at, o)}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
@@ -262,8 +266,7 @@ export class EventsRepository {
         SELECT ${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now},
                CASE WHEN go.matched THEN 'applied' ELSE 'unmatched' END
         FROM go WHERE go.ok
-        ON CONFLICT (svix_id) DO UPDATE SET attempts = webhook_events.attempts + 1, processed_at = excluded.processed_at, outcome = excluded.outcome, last_error = NULL
-          WHERE webhook_events.processed_at IS NULL
+        ${RECLAIM_UNPROCESSED}
         RETURNING outcome
       ),
       fact AS (

@@ -7,8 +7,9 @@
  * the event is stored and applied, or nothing is and we answer 500 so that Svix retries. Events
  * that only move the ledger (sent, delivered, delayed: most of them) are stored and applied by a
  * single statement instead, with the same outcomes. Each event costs a handful of indexed
- * statements at most; no queue is needed to absorb a burst, and the Worker needs none either. An event for a provider id the ledger does not know yet (the webhook
- * raced the pipeline's write) is kept as `unmatched` and applied by the tick once it matches.
+ * statements at most; no queue is needed to absorb a burst, and the Worker needs none either. An
+ * event for a provider id the ledger does not know yet (the webhook raced the pipeline's write) is
+ * kept as `unmatched` and applied by the tick once it matches.
  */
 import { z } from 'zod';
 import type { Transaction } from 'kysely';

@@ -276,14 +276,15 @@ export class SubscribersRepository {
       consent AS (
         SELECT ct.newsletter_id, max(ct.version) AS version FROM consent_texts ct WHERE ct.newsletter_id IN (SELECT i.newsletter_id FROM i) GROUP BY 1
       ),
-      -- Lookups go row by row through the unique indexes (LATERAL … LIMIT 1, and the updates' fenced
-      -- row lists): the plan is cached per connection, and one made while the table was still small
-      -- would otherwise keep scanning it once it is large. (The updates compare the status with their row
-      -- list's, not a constant, so that no estimate makes the subscribers table look small.)
-      -- The address lookup's only condition inside the fence (OFFSET 0) is the address: on a small
-      -- table every index that starts with newsletter_id costs the same, and a plan once took
-      -- subscribers_status by newsletter alone, filtering the whole list by address (2 ms at 3 000
-      -- rows); an address has one row per newsletter, so the newsletter is filtered outside.
+      -- Lookups go row by row through an index on what they look up (LATERAL … LIMIT 1, and the
+      -- updates' fenced row lists joined on the primary key): the plan is cached per connection, and
+      -- one made while the table was still small would otherwise keep scanning it once it is large.
+      -- The address lookup's only condition inside its fence (OFFSET 0) is the address, the newsletter
+      -- is filtered outside (an address has one row per newsletter): on a small table every index
+      -- that starts with newsletter_id costs the same, and a plan once took subscribers_status by
+      -- newsletter alone, filtering the whole list by address (2 ms at 3 000 rows). The updates
+      -- compare the status with their row list's, not a constant, so that no estimate makes the
+      -- subscribers table look small.
       cur AS (
         SELECT o.n, s.id, s.status FROM ok o CROSS JOIN LATERAL (
           SELECT s.id, s.status FROM (SELECT s.id, s.status, s.newsletter_id FROM subscribers s WHERE s.email_normalized = o.norm OFFSET 0) s
