@@ -18,6 +18,7 @@ import * as m0016 from './0016_unsubscribe_counter.ts';
 import * as m0017 from './0017_pacing_cold_start.ts';
 import * as m0018 from './0018_signup_set_based.ts';
 import * as m0019 from './0019_pending_signup_counters.ts';
+import * as m0020 from './0020_statement_foreign_keys.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0017_pacing_cold_start': m0017,
   '0018_signup_set_based': m0018,
   '0019_pending_signup_counters': m0019,
+  '0020_statement_foreign_keys': m0020,
 };
