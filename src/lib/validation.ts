@@ -93,10 +93,23 @@ export const subscriberEmailSchema = z
   .refine((s) => s.trim().length <= 254, { message: 'is too long (254 characters at most)' })
   .refine((s) => parseAddress(s) !== null, { message: 'must be an email address like name@example.org' });
 
+const NAME_MAX = 200;
+const storedName = (s: string) => {
+  const t = s.trim().normalize('NFC');
+  return t === '' ? null : t;
+};
+
 /** A person's name: optional, one line, no control characters, 200 characters at most. */
 export const personNameSchema = z
   .string()
-  .max(200, { message: 'must be at most 200 characters' })
+  .max(NAME_MAX, { message: `must be at most ${NAME_MAX} characters` })
   .refine((s) => !CONTROL.test(s), { message: 'must be one line without control characters' })
-  .transform((s) => s.trim().normalize('NFC'))
-  .transform((s) => (s === '' ? null : s));
+  .transform(storedName);
+
+/**
+ * personNameSchema without zod, for CSV rows (zod's parse was about 2 µs of a row's 33 µs in
+ * Node): the name as stored (trimmed, NFC, null when empty), or undefined when it is refused.
+ */
+export function personName(s: string): string | null | undefined {
+  return s.length > NAME_MAX || CONTROL.test(s) ? undefined : storedName(s);
+}

@@ -8,7 +8,7 @@
  */
 import { parse } from 'csv-parse/stream';
 import { AppError } from '../../http/errors.ts';
-import { parseAddress, personNameSchema } from '../../lib/validation.ts';
+import { parseAddress, personName } from '../../lib/validation.ts';
 
 /** Header names (lower-cased, spaces, dashes and underscores removed) → our column. */
 const HEADER_ALIASES: Record<string, 'email' | 'name' | 'language'> = {
@@ -134,8 +134,8 @@ export async function readSubscriberCsv(
         fail(line, 'email is not a valid address');
         continue;
       }
-      const name = personNameSchema.safeParse(record.name ?? '');
-      if (!name.success) {
+      const name = personName(record.name ?? '');
+      if (name === undefined) {
         fail(line, 'name must be one line of at most 200 characters');
         continue;
       }
@@ -144,7 +144,7 @@ export async function readSubscriberCsv(
         result.duplicates++;
         continue;
       }
-      chunk.push({ line, email: addr.email, normalized: addr.normalized, name: name.data, language: lang && LANGUAGE_TAG.test(lang) ? lang : null });
+      chunk.push({ line, email: addr.email, normalized: addr.normalized, name, language: lang && LANGUAGE_TAG.test(lang) ? lang : null });
       if (chunk.length >= o.chunkSize) {
         await o.onChunk(chunk);
         chunk = [];
