@@ -40,7 +40,12 @@ export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60_000;
 export const ADDRESS_RATE_LIMIT_PER_HOUR = 10;
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 export const IMPORT_CHUNK_ROWS = 1_000;
-export const IMPORT_CHUNKS_IN_FLIGHT = 2;
+/**
+ * Chunk statements an import runs at once. Three, not two: with two, the reader waited whenever
+ * both were running and its core idled; with three it parses the next chunk meanwhile. 100 000 rows
+ * on 2 cores: 4.2–5.0 s against 5.0–5.2 s (runs alternated, 2026-12-01).
+ */
+export const IMPORT_CHUNKS_IN_FLIGHT = 3;
 const SIGNUP_NEWSLETTER_CACHE_TTL_MS = 60_000;
 const SIGNUP_NEWSLETTER_CACHE_SIZE = 1_000;
 
