@@ -3,6 +3,7 @@ declare module 'autocannon' {
   interface Options {
     url: string;
     connections?: number;
+    overallRate?: number;
     duration?: number;
     requests?: { method?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
   }

@@ -17,13 +17,18 @@ interface Cannon {
   errors: number;
 }
 
-function autocannon(url: string, seconds: number): Promise<Cannon> {
+/** Closed loop over 16 connections, or, with `open`, `open.rate` requests per second over `open.connections`. */
+function autocannon(url: string, seconds: number, open?: { connections: number; rate: number }): Promise<Cannon> {
+  const args = [url, String(seconds), ...(open ? [String(open.connections), String(open.rate)] : [])];
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', path.resolve('bench/signup-client.ts'), url, String(seconds)], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+    execFile(process.execPath, ['--import', 'tsx', path.resolve('bench/signup-client.ts'), ...args], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
       err ? reject(err) : resolve(JSON.parse(stdout) as Cannon),
     ),
   );
 }
+
+/** The signup rate the issue's bar asks for. */
+const OFFERED_RATE = 1500;
 
 export async function signupScenario(db: BenchDb, scale: number): Promise<Result[]> {
   const s = benchServices(db, new OutboxMailer(new OutboxRepository(db.handle.db), systemClock));
@@ -38,6 +43,10 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
   try {
     await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 2); // warm-up
     const ours = await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 8);
+    // The bar's question (does it serve 1 500 signups a second within 50 ms at p99?) asked with an
+    // offered load: 16 clients each waiting for its answer cap the rate at 16 ÷ latency, while
+    // public traffic comes from many visitors at once; grouping serves more of them per statement.
+    const offered = await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 8, { connections: 100, rate: OFFERED_RATE });
     const noop = await autocannon(`${base}/__noop`, 5);
     return [
       {
@@ -49,7 +58,18 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
         baselineUnit: 'req/s (Hono route answering 202, no work)',
         ratio: ours.requests.average / noop.requests.average,
         peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        detail: { p50Ms: ours.latency.p50, p99Ms: ours.latency.p99, baselineP99Ms: noop.latency.p99, non2xx: ours.non2xx, errors: ours.errors, bars: '≥ 1 500 req/s, p99 < 50 ms' },
+        detail: { connections: 16, p50Ms: ours.latency.p50, p99Ms: ours.latency.p99, baselineP99Ms: noop.latency.p99, non2xx: ours.non2xx, errors: ours.errors, bars: '≥ 1 500 req/s, p99 < 50 ms' },
+      },
+      {
+        name: `signup: served at an offered ${OFFERED_RATE} req/s`,
+        scale,
+        figure: offered.requests.average,
+        unit: 'req/s',
+        baseline: OFFERED_RATE,
+        baselineUnit: 'req/s offered (100 connections, open loop)',
+        ratio: offered.requests.average / OFFERED_RATE,
+        peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+        detail: { connections: 100, p50Ms: offered.latency.p50, p99Ms: offered.latency.p99, non2xx: offered.non2xx, errors: offered.errors, bars: 'ratio ≥ 0.95 (keeps up), p99 < 50 ms' },
       },
     ];
   } finally {
