@@ -26,6 +26,14 @@ const raiseMissing = (table: string, constraint: string, column: string, parent:
         USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (${column})=(%s) is not present in table "${parent}".', ${value}),
               TABLE = '${table}', CONSTRAINT = '${constraint}';`;
 
+/** ON DELETE CASCADE: a statement trigger on the parent deletes the children of its deleted rows. */
+const cascade = (fn: string, child: string, column: string) => `
+  CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM ${child} c USING old_rows o WHERE c.${column} = o.id;
+    RETURN NULL;
+  END $$`;
+
 const functions = [
   `CREATE FUNCTION subscribers_newsletter_exists() RETURNS trigger LANGUAGE plpgsql AS $$
   DECLARE
@@ -46,11 +54,7 @@ const functions = [
     END IF;
     RETURN NULL;
   END $$`,
-  `CREATE FUNCTION newsletters_delete_subscribers() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    DELETE FROM subscribers s USING old_rows o WHERE s.newsletter_id = o.id;
-    RETURN NULL;
-  END $$`,
+  cascade('newsletters_delete_subscribers', 'subscribers', 'newsletter_id'),
   `CREATE FUNCTION newsletters_id_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF EXISTS (SELECT 1 FROM subscribers WHERE newsletter_id = OLD.id) THEN
@@ -73,11 +77,7 @@ const functions = [
     END IF;
     RETURN NULL;
   END $$`,
-  `CREATE FUNCTION subscribers_delete_events() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    DELETE FROM subscriber_events e USING old_rows o WHERE e.subscriber_id = o.id;
-    RETURN NULL;
-  END $$`,
+  cascade('subscribers_delete_events', 'subscriber_events', 'subscriber_id'),
 ];
 
 const triggers = [
