@@ -180,6 +180,19 @@ export function postgresCpuMsSince(before: Map<number, number>): number {
   return ms;
 }
 
+/**
+ * Starts counting this process's CPU and PostgreSQL's; the function it returns gives each in µs
+ * per unit of work done since (PostgreSQL's only on PostgreSQL: PGlite runs inside this process).
+ */
+export function cpuMeter(kind: BenchDb['kind']): (units: number) => { quireUs: number; postgresUs?: number } {
+  const pg0 = kind === 'postgres' ? postgresCpuSnapshot() : null;
+  const node0 = process.cpuUsage();
+  return (units) => {
+    const n = process.cpuUsage(node0);
+    return { quireUs: Math.round((n.user + n.system) / units), ...(pg0 ? { postgresUs: Math.round((postgresCpuMsSince(pg0) * 1000) / units) } : {}) };
+  };
+}
+
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { OutboxMailer } from '../../src/mail/outbox.ts';
 import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
 import { systemClock } from '../../src/lib/clock.ts';
-import { benchServices, gc, postgresCpuMsSince, postgresCpuSnapshot, withPeakRss, type BenchDb, type Result } from '../lib.ts';
+import { benchServices, cpuMeter, gc, withPeakRss, type BenchDb, type Result } from '../lib.ts';
 
 function* csvChunks(rows: number): Generator<string> {
   yield 'email,name\n';
@@ -43,10 +43,9 @@ export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]>
   const rssBefore = Math.round(process.memoryUsage().rss / 1024 / 1024);
   // Where the time goes: both cores are busy during an import, so CPU per row (ours and the
   // database's) is the steadier figure to compare runs with.
-  let cpu: { nodeUs: number; postgresUs: number } | undefined;
+  let cpu: { quireUs: number; postgresUs?: number } | undefined;
   const { value, peakRssMb } = await withPeakRss(async () => {
-    const pg0 = postgresCpuSnapshot();
-    const node0 = process.cpuUsage();
+    const perRow = cpuMeter(db.kind);
     const t0 = performance.now();
     const res = await app.request('/api/v1/newsletters/csv/subscribers/import?consentNote=bench', {
       method: 'POST',
@@ -57,8 +56,7 @@ export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]>
     const body = (await res.json()) as { imported: number };
     if (res.status !== 200 || body.imported !== rows) throw new Error(`import failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     const rate = rows / ((performance.now() - t0) / 1000);
-    const n = process.cpuUsage(node0);
-    cpu = { nodeUs: (n.user + n.system) / rows, postgresUs: (postgresCpuMsSince(pg0) * 1000) / rows };
+    cpu = perRow(rows);
     return rate;
   });
 
@@ -90,9 +88,15 @@ export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]>
       baselineUnit: baselineKind,
       ratio: value / baselineRate,
       peakRssMb,
-      detail: { rows, seconds: Math.round((rows / value) * 100) / 100, rssBeforeMb: rssBefore, rssGrowthMb: peakRssMb - rssBefore,
-        ...(cpu ? { quireCpuUsPerRow: Math.round(cpu.nodeUs), ...(db.kind === 'postgres' ? { postgresCpuUsPerRow: Math.round(cpu.postgresUs) } : {}) } : {}),
-        bars: '100 000 rows under 5 s, RSS flat' },
+      detail: {
+        rows,
+        seconds: Math.round((rows / value) * 100) / 100,
+        rssBeforeMb: rssBefore,
+        rssGrowthMb: peakRssMb - rssBefore,
+        quireCpuUsPerRow: cpu?.quireUs,
+        postgresCpuUsPerRow: cpu?.postgresUs,
+        bars: '100 000 rows under 5 s, RSS flat',
+      },
     },
   ];
 }

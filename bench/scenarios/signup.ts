@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { OutboxMailer } from '../../src/mail/outbox.ts';
 import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
 import { systemClock } from '../../src/lib/clock.ts';
-import { benchServices, postgresCpuMsSince, postgresCpuSnapshot, type BenchDb, type Result } from '../lib.ts';
+import { benchServices, cpuMeter, type BenchDb, type Result } from '../lib.ts';
 
 interface Cannon {
   requests: { average: number; total: number };
@@ -46,15 +46,10 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
     // The bar's question (does it serve 1 500 signups a second within 50 ms at p99?) asked with an
     // offered load: 16 clients each waiting for its answer cap the rate at 16 ÷ latency, while
     // public traffic comes from many visitors at once; grouping serves more of them per statement.
-    const pg0 = postgresCpuSnapshot();
-    const node0 = process.cpuUsage();
+    const perRequest = cpuMeter(db.kind);
     const offered = await autocannon(`${base}/api/v1/public/newsletters/signup/subscribe`, 8, { connections: 100, rate: OFFERED_RATE });
     // CPU per request of this process (the server; the load comes from another) and of PostgreSQL.
-    const nodeCpu = process.cpuUsage(node0);
-    const cpuPerRequest = {
-      quireCpuUsPerRequest: Math.round((nodeCpu.user + nodeCpu.system) / offered.requests.total),
-      ...(db.kind === 'postgres' ? { postgresCpuUsPerRequest: Math.round((postgresCpuMsSince(pg0) * 1000) / offered.requests.total) } : {}),
-    };
+    const cpu = perRequest(offered.requests.total);
     const noop = await autocannon(`${base}/__noop`, 5);
     return [
       {
@@ -77,7 +72,7 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
         baselineUnit: 'req/s offered (100 connections, open loop)',
         ratio: offered.requests.average / OFFERED_RATE,
         peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        detail: { connections: 100, p50Ms: offered.latency.p50, p99Ms: offered.latency.p99, ...cpuPerRequest, non2xx: offered.non2xx, errors: offered.errors, bars: 'ratio ≥ 0.95 (keeps up), p99 < 50 ms' },
+        detail: { connections: 100, p50Ms: offered.latency.p50, p99Ms: offered.latency.p99, quireCpuUsPerRequest: cpu.quireUs, postgresCpuUsPerRequest: cpu.postgresUs, non2xx: offered.non2xx, errors: offered.errors, bars: 'ratio ≥ 0.95 (keeps up), p99 < 50 ms' },
       },
     ];
   } finally {
