@@ -9,8 +9,6 @@ export default defineConfig({
     // PGlite instances are memory-hungry WASM; two cores: keep parallelism modest.
     maxWorkers: 2,
     // CI collects counts from JSON reports (QUIRE_TEST_REPORT_DIR, set by .ci/run).
-    reporters: process.env.QUIRE_TEST_REPORT_DIR
-      ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/node.json` }]]
-      : ['default'],
+    reporters: process.env.QUIRE_TEST_REPORT_DIR ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/node.json` }]] : ['default'],
   },
 });

@@ -44,7 +44,12 @@ async function seed(url: string): Promise<void> {
       INSERT INTO subscribers (newsletter_id, email, email_normalized, name, status, source)
       SELECT n.id, 'wk' || i || '@example.org', 'wk' || i || '@example.org', NULL, 'active', 'import'
       FROM newsletters n, generate_series(1, 150) AS i WHERE n.slug = 'wk'`.execute(h.db);
-    const content = JSON.stringify({ title: 'Workers issue', language: 'en', sections: [{ title: 'News', articles: [{ title: 'A', body: 'Hello', sources: [] }] }], footer: {} });
+    const content = JSON.stringify({
+      title: 'Workers issue',
+      language: 'en',
+      sections: [{ title: 'News', articles: [{ title: 'A', body: 'Hello', sources: [] }] }],
+      footer: {},
+    });
     await sql`
       INSERT INTO issues (newsletter_id, number, title, status, content, send_at)
       SELECT id, 1, 'Workers issue', 'scheduled', ${content}::jsonb, now() - interval '1 minute' FROM newsletters WHERE slug = 'wk'`.execute(h.db);
@@ -102,8 +107,6 @@ export default defineConfig({
     deps: { optimizer: { ssr: { enabled: true, include: ['mjml-browser'] } } },
     globalSetup: ['test/workers/global-setup.ts'],
     testTimeout: 30_000,
-    reporters: process.env.QUIRE_TEST_REPORT_DIR
-      ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/workers.json` }]]
-      : ['default'],
+    reporters: process.env.QUIRE_TEST_REPORT_DIR ? ['default', ['json', { outputFile: `${process.env.QUIRE_TEST_REPORT_DIR}/workers.json` }]] : ['default'],
   },
 });

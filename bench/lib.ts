@@ -88,7 +88,13 @@ export async function openBenchDb(): Promise<BenchDb> {
 }
 
 export function benchConfig(extra: Record<string, string> = {}): Config {
-  return parseConfig({ SECRET: 'b'.repeat(40), PUBLIC_URL: 'https://news.example.org', SIGNUP_RATE_LIMIT: '10000000', RESEND_RATE_PER_SECOND: '10000', ...extra });
+  return parseConfig({
+    SECRET: 'b'.repeat(40),
+    PUBLIC_URL: 'https://news.example.org',
+    SIGNUP_RATE_LIMIT: '10000000',
+    RESEND_RATE_PER_SECOND: '10000',
+    ...extra,
+  });
 }
 
 export function benchServices(db: BenchDb, mailer: Mailer, config: Config = benchConfig()): Services {
@@ -106,8 +112,12 @@ export function benchServices(db: BenchDb, mailer: Mailer, config: Config = benc
 }
 
 /** Starts the fake provider in its own process; resolves with its URL. */
-export async function startProviderProcess(ratePerSecond = 0): Promise<{ url: string; child: ChildProcess; stats(): Promise<Record<string, number>>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/fake-provider.ts'), String(ratePerSecond)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startProviderProcess(
+  ratePerSecond = 0,
+): Promise<{ url: string; child: ChildProcess; stats(): Promise<Record<string, number>>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/fake-provider.ts'), String(ratePerSecond)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url: string = await new Promise((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
     child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
@@ -116,10 +126,11 @@ export async function startProviderProcess(ratePerSecond = 0): Promise<{ url: st
     url,
     child,
     stats: async () => (await fetch(`${url}/_stats`)).json() as Promise<Record<string, number>>,
-    stop: () => new Promise((r) => {
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -163,7 +174,8 @@ export function postgresCpuSnapshot(): Map<number, number> {
   for (const pid of pids) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
+      const open = stat.indexOf('('),
+        close = stat.lastIndexOf(')');
       if (stat.slice(open + 1, close) !== 'postgres') continue;
       const f = stat.slice(close + 2).split(' ');
       out.set(Number(pid), (Number(f[11]) + Number(f[12])) * tick);

@@ -55,13 +55,29 @@ export async function writePlans(o: {
       for (const [i, q] of queries.entries()) {
         const text = q.sql.replace('/* quire:prepared */', '').trim();
         out.push(`### ${i + 1}. \`${text.replace(/\s+/g, ' ').slice(0, 110)}${text.length > 110 ? '…' : ''}\``, '');
-        out.push('```sql', text.replace(/^\s+/gm, (m) => m.replace(/ {6}/, '')), '```');
+        out.push(
+          '```sql',
+          text.replace(/^\s+/gm, (m) => m.replace(/ {6}/, '')),
+          '```',
+        );
         if (q.parameters.length) out.push(`Parameters: ${q.parameters.map(show).join(', ')}`, '');
         out.push('```', await explain(text, q.parameters), '```', '');
       }
     }
     for (const r of o.raw ?? []) {
-      out.push(`## ${r.title}`, '', '```sql', r.sql.trim(), '```', `Parameters: ${r.parameters.map(show).join(', ')}`, '', '```', await explain(r.sql, r.parameters), '```', '');
+      out.push(
+        `## ${r.title}`,
+        '',
+        '```sql',
+        r.sql.trim(),
+        '```',
+        `Parameters: ${r.parameters.map(show).join(', ')}`,
+        '',
+        '```',
+        await explain(r.sql, r.parameters),
+        '```',
+        '',
+      );
     }
   } finally {
     client.release();

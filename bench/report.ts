@@ -46,21 +46,32 @@ function chart(runs: Run[]): string {
   const xPos = (x: number) => pad.l + ((Math.log10(x) - 4) / 2) * (W - pad.l - pad.r);
   const yPos = (y: number) => H - pad.b - (y / yMax) * (H - pad.t - pad.b);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Cost per email or row as the list grows" font-family="system-ui, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Cost per email or row as the list grows" font-family="system-ui, sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   for (let i = 0; i <= 4; i++) {
     const y = (yMax / 4) * i;
-    parts.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${yPos(y)}" y2="${yPos(y)}" stroke="#e4e7ec"/><text x="${pad.l - 6}" y="${yPos(y) + 4}" text-anchor="end" fill="#475467">${num(Math.round(y))}</text>`);
+    parts.push(
+      `<line x1="${pad.l}" x2="${W - pad.r}" y1="${yPos(y)}" y2="${yPos(y)}" stroke="#e4e7ec"/><text x="${pad.l - 6}" y="${yPos(y) + 4}" text-anchor="end" fill="#475467">${num(Math.round(y))}</text>`,
+    );
   }
   for (const x of xs) parts.push(`<text x="${xPos(x)}" y="${H - pad.b + 16}" text-anchor="middle" fill="#475467">${x >= 1e6 ? '1M' : `${x / 1000}k`}</text>`);
   parts.push(`<text x="${(pad.l + W - pad.r) / 2}" y="${H - 6}" text-anchor="middle" fill="#475467">subscribers (log scale)</text>`);
-  parts.push(`<text x="14" y="${(pad.t + H - pad.b) / 2}" transform="rotate(-90 14 ${(pad.t + H - pad.b) / 2})" text-anchor="middle" fill="#475467">µs per email / row</text>`);
+  parts.push(
+    `<text x="14" y="${(pad.t + H - pad.b) / 2}" transform="rotate(-90 14 ${(pad.t + H - pad.b) / 2})" text-anchor="middle" fill="#475467">µs per email / row</text>`,
+  );
   series.forEach((s, i) => {
     if (s.points.length) {
       parts.push(`<polyline fill="none" stroke="${s.colour}" stroke-width="2" points="${s.points.map((p) => `${xPos(p.x)},${yPos(p.y)}`).join(' ')}"/>`);
-      for (const p of s.points) parts.push(`<circle cx="${xPos(p.x)}" cy="${yPos(p.y)}" r="3.5" fill="${s.colour}"><title>${esc(s.label)}: ${num(p.y)} ${s.unit} at ${num(p.x)}</title></circle>`);
+      for (const p of s.points)
+        parts.push(
+          `<circle cx="${xPos(p.x)}" cy="${yPos(p.y)}" r="3.5" fill="${s.colour}"><title>${esc(s.label)}: ${num(p.y)} ${s.unit} at ${num(p.x)}</title></circle>`,
+        );
     }
-    parts.push(`<rect x="${W - pad.r + 12}" y="${pad.t + i * 22}" width="12" height="3" fill="${s.colour}"/><text x="${W - pad.r + 30}" y="${pad.t + i * 22 + 5}" fill="#344054">${esc(s.label.replace(/^[^:]+: /, ''))}</text>`);
+    parts.push(
+      `<rect x="${W - pad.r + 12}" y="${pad.t + i * 22}" width="12" height="3" fill="${s.colour}"/><text x="${W - pad.r + 30}" y="${pad.t + i * 22 + 5}" fill="#344054">${esc(s.label.replace(/^[^:]+: /, ''))}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -69,16 +80,28 @@ function chart(runs: Run[]): string {
 export function writeReport(dir: string): void {
   const historyDir = path.join(dir, 'history');
   const runs: Run[] = fs.existsSync(historyDir)
-    ? fs.readdirSync(historyDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(historyDir, f), 'utf8')) as Run)
+    ? fs
+        .readdirSync(historyDir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(historyDir, f), 'utf8')) as Run)
     : [];
   runs.sort((a, b) => a.subscribers - b.subscribers || a.database.localeCompare(b.database));
   fs.writeFileSync(path.join(dir, 'cost-growth.svg'), chart(runs.filter((r) => r.database === (runs.at(-1)?.database ?? r.database))) + '\n');
-  const lines: string[] = ['# Quire benchmark report', '', 'Produced by `npm run bench` (`BENCH_SCALE=10k|100k|1m`; PostgreSQL when `DATABASE_URL` is set). Each figure is measured beside its baseline in the same run; ratios matter more than absolute times on a shared 2-core machine.', '', '![Cost per email as the list grows](cost-growth.svg)', ''];
+  const lines: string[] = [
+    '# Quire benchmark report',
+    '',
+    'Produced by `npm run bench` (`BENCH_SCALE=10k|100k|1m`; PostgreSQL when `DATABASE_URL` is set). Each figure is measured beside its baseline in the same run; ratios matter more than absolute times on a shared 2-core machine.',
+    '',
+    '![Cost per email as the list grows](cost-growth.svg)',
+    '',
+  ];
   for (const run of runs) {
     lines.push(`## ${run.scale} subscribers on ${run.database} (${run.at.slice(0, 16).replace('T', ' ')} UTC, Node ${run.node})`, '');
     lines.push('| scenario | figure | baseline | ratio | peak RSS |', '|---|---:|---|---:|---:|');
     for (const r of run.results) {
-      lines.push(`| ${r.name} | ${num(r.figure)} ${r.unit} | ${r.baseline === null ? '—' : `${num(r.baseline)} ${r.baselineUnit ?? ''}`} | ${num(r.ratio)} | ${r.peakRssMb} MB |`);
+      lines.push(
+        `| ${r.name} | ${num(r.figure)} ${r.unit} | ${r.baseline === null ? '—' : `${num(r.baseline)} ${r.baselineUnit ?? ''}`} | ${num(r.ratio)} | ${r.peakRssMb} MB |`,
+      );
     }
     lines.push('');
   }

@@ -28,7 +28,9 @@ async function main() {
   const started = Date.now();
   const log = (s: string) => console.log(s);
   const db = await openBenchDb();
-  log(`Quire benchmark — scale ${scaleName} (${fmt(scale)} subscribers), database ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (in memory)'}, Node ${process.version}`);
+  log(
+    `Quire benchmark — scale ${scaleName} (${fmt(scale)} subscribers), database ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (in memory)'}, Node ${process.version}`,
+  );
   const scenarios: Scenario[] = [
     { name: 'render', run: () => renderScenario(scale) },
     { name: 'send', run: () => sendScenario(db, scale, log) },
@@ -48,7 +50,10 @@ async function main() {
       try {
         const r = await sc.run();
         results.push(...r);
-        for (const x of r) log(`  ${x.name}: ${fmt(x.figure, x.figure < 100 ? 2 : 0)} ${x.unit}${x.baseline !== null ? `  (baseline ${fmt(x.baseline, x.baseline < 100 ? 2 : 0)}; ratio ${fmt(x.ratio ?? 0, 2)})` : ''}`);
+        for (const x of r)
+          log(
+            `  ${x.name}: ${fmt(x.figure, x.figure < 100 ? 2 : 0)} ${x.unit}${x.baseline !== null ? `  (baseline ${fmt(x.baseline, x.baseline < 100 ? 2 : 0)}; ratio ${fmt(x.ratio ?? 0, 2)})` : ''}`,
+          );
       } catch (e) {
         failures.push(`${sc.name}: ${e instanceof Error ? e.message : String(e)}`);
         log(`  FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -68,7 +73,15 @@ async function main() {
     if (failures.length) process.exitCode = 1;
     return;
   }
-  const payload = { scale: scaleName, subscribers: scale, database: db.kind, node: process.version, at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), results };
+  const payload = {
+    scale: scaleName,
+    subscribers: scale,
+    database: db.kind,
+    node: process.version,
+    at: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    results,
+  };
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'history', `${scaleName}-${db.kind}.json`), JSON.stringify(payload, null, 2) + '\n');

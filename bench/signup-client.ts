@@ -21,4 +21,12 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(JSON.stringify({ requests: result.requests, latency: result.latency, non2xx: result.non2xx, errors: result.errors, statusCodeStats: result.statusCodeStats }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests,
+    latency: result.latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodeStats: result.statusCodeStats,
+  }) + '\n',
+);

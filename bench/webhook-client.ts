@@ -16,7 +16,11 @@ const key = Buffer.from(secret!.replace(/^whsec_/, ''), 'base64');
 function request(i: number): { body: string; headers: Record<string, string> } {
   const id = `msg_bench_${process.pid}_${i}`;
   const ts = String(Math.floor(Date.now() / 1000));
-  const body = JSON.stringify({ type: 'email.delivered', created_at: new Date().toISOString(), data: { email_id: `wh-${first + i}`, to: [`reader${i}@example.org`], subject: 'Bench', created_at: new Date().toISOString() } });
+  const body = JSON.stringify({
+    type: 'email.delivered',
+    created_at: new Date().toISOString(),
+    data: { email_id: `wh-${first + i}`, to: [`reader${i}@example.org`], subject: 'Bench', created_at: new Date().toISOString() },
+  });
   const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
   return { body, headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': ts, 'svix-signature': `v1,${sig}` } };
 }

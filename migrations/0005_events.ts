@@ -25,7 +25,8 @@ const COUNTERS: [column: string, expr: string][] = [
 
 const cols = COUNTERS.map(([c]) => c).join(', ');
 // coalesce: a comparison with a NULL column is NULL, and sum() of NULLs is NULL, not 0.
-const select = (table: string, sign: '' | '-') => `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}coalesce((${e})::bigint, 0) AS ${c}`).join(', ')} FROM ${table} r`;
+const select = (table: string, sign: '' | '-') =>
+  `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}coalesce((${e})::bigint, 0) AS ${c}`).join(', ')} FROM ${table} r`;
 const sums = COUNTERS.map(([c]) => `coalesce(sum(${c}), 0)::bigint AS ${c}`).join(', ');
 const nonZero = COUNTERS.map(([c]) => `sum(${c}) <> 0`).join(' OR ');
 const add = COUNTERS.map(([c]) => `${c} = s.${c} + excluded.${c}`).join(', ');
@@ -88,17 +89,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ${sql.raw(COUNTERS.map(([c]) => `${c} bigint NOT NULL DEFAULT 0`).join(',\n      '))}
     )`.execute(db);
 
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION deliveries_stats_insert() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO issue_stats AS s (issue_id, ${cols})
       SELECT issue_id, ${sums} FROM (${select('new_rows', '')}) x GROUP BY issue_id ORDER BY issue_id
       ON CONFLICT (issue_id) DO UPDATE SET ${add};
       RETURN NULL;
-    END $$`).execute(db);
+    END $$`)
+    .execute(db);
   // Statements that change no counter (claiming a batch, a delay notice) write nothing here, so
   // they take no lock on the issue's row.
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION deliveries_stats_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO issue_stats AS s (issue_id, ${cols})
@@ -106,19 +110,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       GROUP BY issue_id HAVING ${nonZero} ORDER BY issue_id
       ON CONFLICT (issue_id) DO UPDATE SET ${add};
       RETURN NULL;
-    END $$`).execute(db);
+    END $$`)
+    .execute(db);
   // UPDATE only: when an issue is deleted its stats row is already gone (cascade).
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION deliveries_stats_delete() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       UPDATE issue_stats s SET ${COUNTERS.map(([c]) => `${c} = s.${c} + d.${c}`).join(', ')}
       FROM (SELECT issue_id, ${sums} FROM (${select('old_rows', '-')}) x GROUP BY issue_id) d
       WHERE s.issue_id = d.issue_id;
       RETURN NULL;
-    END $$`).execute(db);
-  await sql`CREATE TRIGGER deliveries_stats_insert AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_insert()`.execute(db);
-  await sql`CREATE TRIGGER deliveries_stats_update AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_update()`.execute(db);
-  await sql`CREATE TRIGGER deliveries_stats_delete AFTER DELETE ON deliveries REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_delete()`.execute(db);
+    END $$`)
+    .execute(db);
+  await sql`CREATE TRIGGER deliveries_stats_insert AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_insert()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER deliveries_stats_update AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_update()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER deliveries_stats_delete AFTER DELETE ON deliveries REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION deliveries_stats_delete()`.execute(
+    db,
+  );
 
   // Ledgers written before this migration.
   await sql.raw(`INSERT INTO issue_stats (issue_id, ${cols}) SELECT issue_id, ${sums} FROM (${select('deliveries', '')}) x GROUP BY issue_id`).execute(db);

@@ -42,21 +42,35 @@ const day = (col: string) => `date_bin('1 day', ${col}, timestamptz '2000-01-01 
  * statements lock in one order; the daily table always after the quarter-hour one).
  */
 const upsertGrowth = (rows: string) =>
-  ([['subscriber_growth', 'bucket'], ['subscriber_growth_daily', day('bucket')]] as const)
-    .map(([table, key]) => `
+  (
+    [
+      ['subscriber_growth', 'bucket'],
+      ['subscriber_growth_daily', day('bucket')],
+    ] as const
+  )
+    .map(
+      ([table, key]) => `
   INSERT INTO ${table} AS g (newsletter_id, bucket, joined, unsubscribed)
   SELECT newsletter_id, ${key}, sum(joined), sum(unsubscribed) FROM (${rows}) x
   GROUP BY 1, 2 HAVING sum(joined) <> 0 OR sum(unsubscribed) <> 0 ORDER BY 1, 2
-  ON CONFLICT (newsletter_id, bucket) DO UPDATE SET joined = g.joined + excluded.joined, unsubscribed = g.unsubscribed + excluded.unsubscribed;`)
+  ON CONFLICT (newsletter_id, bucket) DO UPDATE SET joined = g.joined + excluded.joined, unsubscribed = g.unsubscribed + excluded.unsubscribed;`,
+    )
     .join('\n');
 
 /** DELETE: UPDATE only (see subscribers_counters_delete). */
 const subtractGrowth = (rows: string) =>
-  ([['subscriber_growth', 'bucket'], ['subscriber_growth_daily', day('bucket')]] as const)
-    .map(([table, key]) => `
+  (
+    [
+      ['subscriber_growth', 'bucket'],
+      ['subscriber_growth_daily', day('bucket')],
+    ] as const
+  )
+    .map(
+      ([table, key]) => `
   UPDATE ${table} g SET joined = g.joined + d.joined, unsubscribed = g.unsubscribed + d.unsubscribed
   FROM (SELECT newsletter_id, ${key} AS bucket, sum(joined) AS joined, sum(unsubscribed) AS unsubscribed FROM (${rows}) x GROUP BY 1, 2) d
-  WHERE g.newsletter_id = d.newsletter_id AND g.bucket = d.bucket;`)
+  WHERE g.newsletter_id = d.newsletter_id AND g.bucket = d.bucket;`,
+    )
     .join('\n');
 
 const upsertActive = (rows: string) => `
@@ -71,8 +85,17 @@ const TIMELINE = ['sent', 'delivered', 'unique_opens', 'opens', 'human_opens'] a
 
 /** A ledger row's contributions (`r` is a deliveries row): its sent, delivered and first-open hours. */
 const ledgerRows = (table: string, sign: string) =>
-  ([['sent', 'sent_at'], ['delivered', 'delivered_at'], ['unique_opens', 'first_opened_at']] as const)
-    .map(([c, col]) => `SELECT r.issue_id, ${hour(`r.${col}`)} AS hour, ${TIMELINE.map((t) => `${t === c ? sign : '0'}::bigint AS ${t}`).join(', ')} FROM ${table} r WHERE r.${col} IS NOT NULL`)
+  (
+    [
+      ['sent', 'sent_at'],
+      ['delivered', 'delivered_at'],
+      ['unique_opens', 'first_opened_at'],
+    ] as const
+  )
+    .map(
+      ([c, col]) =>
+        `SELECT r.issue_id, ${hour(`r.${col}`)} AS hour, ${TIMELINE.map((t) => `${t === c ? sign : '0'}::bigint AS ${t}`).join(', ')} FROM ${table} r WHERE r.${col} IS NOT NULL`,
+    )
     .join(' UNION ALL ');
 /** An open's contribution (`r` is a delivery_opens row). */
 const openRows = (table: string, sign: string) =>
@@ -125,14 +148,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       active bigint NOT NULL DEFAULT 0
     )`.execute(db);
 
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION subscribers_counters_insert() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       ${upsertGrowth(growthRows('new_rows', '1'))}
       ${upsertActive(activeRows('new_rows', '1'))}
       RETURN NULL;
-    END $$`).execute(db);
-  await sql.raw(`
+    END $$`)
+    .execute(db);
+  await sql
+    .raw(`
     CREATE FUNCTION subscribers_counters_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       -- Most updates (a soft-bounce reset on every delivery webhook, a reminder timestamp, a name)
@@ -147,10 +173,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ${upsertGrowth(`${growthRows('new_rows', '1')} UNION ALL ${growthRows('old_rows', '-1')}`)}
       ${upsertActive(`${activeRows('new_rows', '1')} UNION ALL ${activeRows('old_rows', '-1')}`)}
       RETURN NULL;
-    END $$`).execute(db);
+    END $$`)
+    .execute(db);
   // UPDATE only: rows deleted with their newsletter have no counters left to correct (cascade),
   // and inserting for a newsletter being deleted would break its foreign key.
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION subscribers_counters_delete() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       ${subtractGrowth(growthRows('old_rows', '-1'))}
@@ -158,19 +186,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM (SELECT newsletter_id, sum(active) AS active FROM (${activeRows('old_rows', '-1')}) x GROUP BY 1) d
       WHERE t.newsletter_id = d.newsletter_id;
       RETURN NULL;
-    END $$`).execute(db);
-  await sql`CREATE TRIGGER subscribers_counters_insert AFTER INSERT ON subscribers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_insert()`.execute(db);
-  await sql`CREATE TRIGGER subscribers_counters_update AFTER UPDATE ON subscribers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_update()`.execute(db);
-  await sql`CREATE TRIGGER subscribers_counters_delete AFTER DELETE ON subscribers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_delete()`.execute(db);
+    END $$`)
+    .execute(db);
+  await sql`CREATE TRIGGER subscribers_counters_insert AFTER INSERT ON subscribers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_insert()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER subscribers_counters_update AFTER UPDATE ON subscribers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_update()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER subscribers_counters_delete AFTER DELETE ON subscribers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_delete()`.execute(
+    db,
+  );
 
   // Lists that existed before this migration (the triggers' lock on subscribers holds writers off
   // until this transaction commits, so nothing is counted twice or missed).
-  for (const [table, key] of [['subscriber_growth', 'bucket'], ['subscriber_growth_daily', day('bucket')]] as const) {
-    await sql.raw(`
+  for (const [table, key] of [
+    ['subscriber_growth', 'bucket'],
+    ['subscriber_growth_daily', day('bucket')],
+  ] as const) {
+    await sql
+      .raw(`
       INSERT INTO ${table} (newsletter_id, bucket, joined, unsubscribed)
-      SELECT newsletter_id, ${key}, sum(joined), sum(unsubscribed) FROM (${growthRows('subscribers', '1')}) x GROUP BY 1, 2`).execute(db);
+      SELECT newsletter_id, ${key}, sum(joined), sum(unsubscribed) FROM (${growthRows('subscribers', '1')}) x GROUP BY 1, 2`)
+      .execute(db);
   }
-  await sql.raw(`INSERT INTO subscriber_totals (newsletter_id, active) SELECT newsletter_id, count(*) FROM subscribers WHERE status = 'active' GROUP BY 1`).execute(db);
+  await sql
+    .raw(`INSERT INTO subscriber_totals (newsletter_id, active) SELECT newsletter_id, count(*) FROM subscribers WHERE status = 'active' GROUP BY 1`)
+    .execute(db);
 
   await sql`
     CREATE TABLE issue_timeline (
@@ -189,14 +231,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await fn('delivery_opens_timeline_update', upsertTimeline(`${openRows('new_rows', '1')} UNION ALL ${openRows('old_rows', '-1')}`));
   await fn('delivery_opens_timeline_delete', subtractTimeline(openRows('old_rows', '-1')));
   for (const table of ['deliveries', 'delivery_opens']) {
-    await sql.raw(`CREATE TRIGGER ${table}_timeline_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_insert()`).execute(db);
-    await sql.raw(`CREATE TRIGGER ${table}_timeline_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_update()`).execute(db);
-    await sql.raw(`CREATE TRIGGER ${table}_timeline_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_delete()`).execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${table}_timeline_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_insert()`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${table}_timeline_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_update()`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${table}_timeline_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_timeline_delete()`,
+      )
+      .execute(db);
   }
-  await sql.raw(`
+  await sql
+    .raw(`
     INSERT INTO issue_timeline (issue_id, hour, ${TIMELINE.join(', ')})
     SELECT issue_id, hour, ${TIMELINE.map((t) => `sum(${t})`).join(', ')} FROM (${ledgerRows('deliveries', '1')} UNION ALL ${openRows('delivery_opens', '1')}) x
-    GROUP BY 1, 2`).execute(db);
+    GROUP BY 1, 2`)
+    .execute(db);
 
   // The recipients list filtered to a rare state (complained, bounced, failed) reads this instead
   // of walking the issue's whole ledger for a page of matches; only troubled rows are in it.

@@ -37,7 +37,8 @@ const COUNTERS: [column: string, expr: string][] = [
   ['opens_total', `r.open_count`],
 ];
 const cols = COUNTERS.map(([c]) => c).join(', ');
-const select = (table: string, sign: '' | '-') => `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}coalesce((${e})::bigint, 0) AS ${c}`).join(', ')} FROM ${table} r`;
+const select = (table: string, sign: '' | '-') =>
+  `SELECT r.issue_id, ${COUNTERS.map(([c, e]) => `${sign}coalesce((${e})::bigint, 0) AS ${c}`).join(', ')} FROM ${table} r`;
 const sums = COUNTERS.map(([c]) => `coalesce(sum(${c}), 0)::bigint AS ${c}`).join(', ');
 const nonZero = COUNTERS.map(([c]) => `sum(${c}) <> 0`).join(' OR ');
 const add = COUNTERS.map(([c]) => `${c} = s.${c} + excluded.${c}`).join(', ');
@@ -46,8 +47,17 @@ const add = COUNTERS.map(([c]) => `${c} = s.${c} + excluded.${c}`).join(', ');
 const hour = (col: string) => `date_bin('1 hour', ${col}, timestamptz '2000-01-01 00:00:00+00')`;
 const TIMELINE = ['sent', 'delivered', 'unique_opens', 'opens', 'human_opens'] as const;
 const ledgerRows = (table: string, sign: string) =>
-  ([['sent', 'sent_at'], ['delivered', 'delivered_at'], ['unique_opens', 'first_opened_at']] as const)
-    .map(([c, col]) => `SELECT r.issue_id, ${hour(`r.${col}`)} AS hour, ${TIMELINE.map((t) => `${t === c ? sign : '0'}::bigint AS ${t}`).join(', ')} FROM ${table} r WHERE r.${col} IS NOT NULL`)
+  (
+    [
+      ['sent', 'sent_at'],
+      ['delivered', 'delivered_at'],
+      ['unique_opens', 'first_opened_at'],
+    ] as const
+  )
+    .map(
+      ([c, col]) =>
+        `SELECT r.issue_id, ${hour(`r.${col}`)} AS hour, ${TIMELINE.map((t) => `${t === c ? sign : '0'}::bigint AS ${t}`).join(', ')} FROM ${table} r WHERE r.${col} IS NOT NULL`,
+    )
     .join(' UNION ALL ');
 const openRows = (table: string, sign: string) =>
   `SELECT r.issue_id, ${hour('r.at')} AS hour, 0::bigint AS sent, 0::bigint AS delivered, 0::bigint AS unique_opens, ${sign}::bigint AS opens, CASE WHEN r.likely_human THEN ${sign} ELSE 0 END::bigint AS human_opens FROM ${table} r`;
@@ -58,7 +68,12 @@ function bodies(sharded: boolean) {
   const shardVal = sharded ? `, ${SHARD}` : '';
   const myShard = (alias: string) => (sharded ? ` AND ${alias}.shard = ${SHARD}` : '');
   const lowest = (table: string, alias: string, key: string) =>
-    sharded ? ` AND ${alias}.shard = (SELECT min(m.shard) FROM ${table} m WHERE ${key.split(', ').map((k) => `m.${k} = d.${k}`).join(' AND ')})` : '';
+    sharded
+      ? ` AND ${alias}.shard = (SELECT min(m.shard) FROM ${table} m WHERE ${key
+          .split(', ')
+          .map((k) => `m.${k} = d.${k}`)
+          .join(' AND ')})`
+      : '';
   const statsUpsert = (rows: string, having: string) => `
     INSERT INTO issue_stats AS s (issue_id${shardCol}, ${cols})
     SELECT issue_id${shardVal}, ${sums} FROM (${rows}) x GROUP BY issue_id ${having} ORDER BY issue_id
@@ -101,7 +116,10 @@ async function replaceFunctions(db: Kysely<unknown>, sharded: boolean): Promise<
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The existing counts become shard 0. ALTER TABLE locks both tables until this commits, so no
   // writer moves a counter between the new key and the new functions.
-  for (const [table, key] of [['issue_stats', 'issue_id'], ['issue_timeline', 'issue_id, hour']] as const) {
+  for (const [table, key] of [
+    ['issue_stats', 'issue_id'],
+    ['issue_timeline', 'issue_id, hour'],
+  ] as const) {
     await sql.raw(`ALTER TABLE ${table} ADD COLUMN shard smallint NOT NULL DEFAULT 0`).execute(db);
     await sql.raw(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_pkey`).execute(db);
     await sql.raw(`ALTER TABLE ${table} ADD PRIMARY KEY (${key}, shard)`).execute(db);
@@ -112,8 +130,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   // Fold each issue's shards into one row (shard -1 while both exist), then the key and the
   // functions of 0005 / 0012.
-  for (const [table, key, counters] of [['issue_stats', 'issue_id', COUNTERS.map(([c]) => c)], ['issue_timeline', 'issue_id, hour', [...TIMELINE]]] as const) {
-    await sql.raw(`INSERT INTO ${table} (${key}, shard, ${counters.join(', ')}) SELECT ${key}, -1, ${counters.map((c) => `sum(${c})`).join(', ')} FROM ${table} GROUP BY ${key}`).execute(db);
+  for (const [table, key, counters] of [
+    ['issue_stats', 'issue_id', COUNTERS.map(([c]) => c)],
+    ['issue_timeline', 'issue_id, hour', [...TIMELINE]],
+  ] as const) {
+    await sql
+      .raw(
+        `INSERT INTO ${table} (${key}, shard, ${counters.join(', ')}) SELECT ${key}, -1, ${counters.map((c) => `sum(${c})`).join(', ')} FROM ${table} GROUP BY ${key}`,
+      )
+      .execute(db);
     await sql.raw(`DELETE FROM ${table} WHERE shard <> -1`).execute(db);
     await sql.raw(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_pkey`).execute(db);
     await sql.raw(`ALTER TABLE ${table} DROP COLUMN shard`).execute(db);

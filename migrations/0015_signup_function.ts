@@ -117,5 +117,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP FUNCTION IF EXISTS quire_signup(integer, text, text, text, text, text, text, text, timestamptz, timestamptz, text, text, bigint, text, bigint, timestamptz, text, text)`.execute(db);
+  await sql`DROP FUNCTION IF EXISTS quire_signup(integer, text, text, text, text, text, text, text, timestamptz, timestamptz, text, text, bigint, text, bigint, timestamptz, text, text)`.execute(
+    db,
+  );
 }

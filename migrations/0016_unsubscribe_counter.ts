@@ -20,7 +20,8 @@ const start = (alias: string) => `coalesce(${alias}.started_at, ${alias}.sent_at
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE issue_stats ADD COLUMN unsubscribed bigint NOT NULL DEFAULT 0`.execute(db);
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE FUNCTION subscriber_events_unsubscribed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NOT EXISTS (SELECT 1 FROM new_rows WHERE type = 'unsubscribe') THEN
@@ -43,14 +44,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       GROUP BY i.id ORDER BY i.id
       ON CONFLICT (issue_id, shard) DO UPDATE SET unsubscribed = s.unsubscribed + excluded.unsubscribed;
       RETURN NULL;
-    END $$`).execute(db);
+    END $$`)
+    .execute(db);
   await sql`
     CREATE TRIGGER subscriber_events_unsubscribed AFTER INSERT ON subscriber_events
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscriber_events_unsubscribed()`.execute(db);
 
   // Issues already sent: the stats' former query, once (the trigger's lock on subscriber_events
   // holds writers off until this commits, so nothing is counted twice or missed).
-  await sql.raw(`
+  await sql
+    .raw(`
     INSERT INTO issue_stats AS s (issue_id, shard, unsubscribed)
     SELECT i.id, 0, count(DISTINCT e.subscriber_id)
     FROM issues i
@@ -63,7 +66,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     JOIN deliveries d ON d.issue_id = i.id AND d.subscriber_id = e.subscriber_id
     WHERE ${start('i')} IS NOT NULL
     GROUP BY i.id
-    ON CONFLICT (issue_id, shard) DO UPDATE SET unsubscribed = excluded.unsubscribed`).execute(db);
+    ON CONFLICT (issue_id, shard) DO UPDATE SET unsubscribed = excluded.unsubscribed`)
+    .execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

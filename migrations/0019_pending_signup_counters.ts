@@ -18,12 +18,19 @@ const growthRows = (table: string, sign: string) => `
 const activeRows = (table: string, sign: string) => `SELECT r.newsletter_id, ${sign}::bigint AS active FROM ${table} r WHERE r.status = 'active'`;
 
 const upsertGrowth = (rows: string) =>
-  ([['subscriber_growth', 'bucket'], ['subscriber_growth_daily', day('bucket')]] as const)
-    .map(([table, key]) => `
+  (
+    [
+      ['subscriber_growth', 'bucket'],
+      ['subscriber_growth_daily', day('bucket')],
+    ] as const
+  )
+    .map(
+      ([table, key]) => `
   INSERT INTO ${table} AS g (newsletter_id, bucket, joined, unsubscribed)
   SELECT newsletter_id, ${key}, sum(joined), sum(unsubscribed) FROM (${rows}) x
   GROUP BY 1, 2 HAVING sum(joined) <> 0 OR sum(unsubscribed) <> 0 ORDER BY 1, 2
-  ON CONFLICT (newsletter_id, bucket) DO UPDATE SET joined = g.joined + excluded.joined, unsubscribed = g.unsubscribed + excluded.unsubscribed;`)
+  ON CONFLICT (newsletter_id, bucket) DO UPDATE SET joined = g.joined + excluded.joined, unsubscribed = g.unsubscribed + excluded.unsubscribed;`,
+    )
     .join('\n');
 
 const upsertActive = (rows: string) => `

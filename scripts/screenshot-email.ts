@@ -45,9 +45,7 @@ async function main(): Promise<void> {
       const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme });
       // Offline: remote images get a local stand-in of their own aspect, anything else fails.
       await page.route(/^https?:/, (route) =>
-        route.request().resourceType() === 'image'
-          ? route.fulfill({ contentType: 'image/svg+xml', body: PLACEHOLDER_SVG })
-          : route.abort(),
+        route.request().resourceType() === 'image' ? route.fulfill({ contentType: 'image/svg+xml', body: PLACEHOLDER_SVG }) : route.abort(),
       );
       await page.setContent(html, { waitUntil: 'load' });
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);

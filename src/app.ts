@@ -68,7 +68,18 @@ export function createApp(resolve: ServicesResolver) {
 
   app.route('/archive', archiveRoutes);
   // The admin web app (issue #8): server-rendered pages behind a session cookie.
-  app.use('/admin/*', bodyLimit({ maxSize: ADMIN_FORM_BODY, onError: () => { throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`).withKey('upload.tooLargeApi', { mb: ADMIN_FORM_BODY / 1024 / 1024 }); } }));
+  app.use(
+    '/admin/*',
+    bodyLimit({
+      maxSize: ADMIN_FORM_BODY,
+      onError: () => {
+        throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`).withKey(
+          'upload.tooLargeApi',
+          { mb: ADMIN_FORM_BODY / 1024 / 1024 },
+        );
+      },
+    }),
+  );
   app.route('/admin', adminRoutes);
 
   // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
@@ -78,7 +89,12 @@ export function createApp(resolve: ServicesResolver) {
   app.route('/', publicEventRoutes);
 
   const api = new Hono<AppEnv>();
-  const jsonBodyLimit = bodyLimit({ maxSize: MAX_JSON_BODY, onError: () => { throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`); } });
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY,
+    onError: () => {
+      throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`);
+    },
+  });
   // CSV imports stream their body and bound it themselves.
   api.use((c, next) => (isStreamingUpload(c.req.path) ? next() : jsonBodyLimit(c, next)));
   api.use(authenticate);
@@ -109,7 +125,7 @@ export function createApp(resolve: ServicesResolver) {
       const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : 'bad_request';
       return c.json(new AppError(code, err.message || 'Bad request').toJSON(), err.status);
     }
-    c.var.services?.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    c.var.services?.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     return c.json(new AppError('internal', 'Something went wrong on our side; it has been logged').toJSON(), 500);
   });
 
@@ -134,7 +150,11 @@ function notFoundPage(c: Context, err?: AppError): string {
 function errorPage(c: Context, err: AppError): string {
   const lang = readerLang(c);
   const t = translator(lang);
-  return plainPage(lang, t('page.errorTitle'), `<p role="alert">${escapeHtml(t('page.error', { message: localizedErrorMessage(err, lang) }))}</p><p><a href="/">${escapeHtml(t('page.start'))}</a></p>`);
+  return plainPage(
+    lang,
+    t('page.errorTitle'),
+    `<p role="alert">${escapeHtml(t('page.error', { message: localizedErrorMessage(err, lang) }))}</p><p><a href="/">${escapeHtml(t('page.start'))}</a></p>`,
+  );
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -36,7 +36,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password: ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
@@ -66,7 +68,11 @@ function parseFormat(f: string | undefined): 'markdown' | 'text' | 'auto' {
 async function onlyNewsletter(s: Services): Promise<string> {
   const all = await s.newsletters.list();
   if (all.length === 1) return all[0]!.slug;
-  throw new UsageError(all.length === 0 ? 'No newsletter exists yet; create one first' : `Several newsletters exist; choose one with --newsletter (${all.map((n) => n.slug).join(', ')})`);
+  throw new UsageError(
+    all.length === 0
+      ? 'No newsletter exists yet; create one first'
+      : `Several newsletters exist; choose one with --newsletter (${all.map((n) => n.slug).join(', ')})`,
+  );
 }
 
 function printImportSummary(r: ReturnType<typeof importIssue>): void {
@@ -152,7 +158,9 @@ export async function runCli(argv: string[]): Promise<void> {
         const slug = values.newsletter ?? (await onlyNewsletter(s));
         const issue = await s.issues.create(slug, { source, format }, null);
         console.log(issue.id);
-        console.error(`Draft issue ${issue.id} (#${issue.number}) in ${slug}: "${issue.title}", ${issue.sections.length} sections, ${issue.sections.reduce((n, x) => n + x.articles.length, 0)} articles, ${issue.lint.length} link notes, ${issue.warnings.length} warnings.`);
+        console.error(
+          `Draft issue ${issue.id} (#${issue.number}) in ${slug}: "${issue.title}", ${issue.sections.length} sections, ${issue.sections.reduce((n, x) => n + x.articles.length, 0)} articles, ${issue.lint.length} link notes, ${issue.warnings.length} warnings.`,
+        );
       });
       return;
     }
@@ -163,13 +171,19 @@ export async function runCli(argv: string[]): Promise<void> {
         rendered = await withServices(config, (s) => s.issues.preview(Number(sub)));
       } else {
         const { content } = importIssue(readSource(sub), { format: parseFormat(values.format) });
-        const r = await renderIssue({ content, newsletter: { name: content.title, slug: 'preview', language: content.language }, archiveUrl: `${config.publicUrl}/archive/preview/1` });
+        const r = await renderIssue({
+          content,
+          newsletter: { name: content.title, slug: 'preview', language: content.language },
+          archiveUrl: `${config.publicUrl}/archive/preview/1`,
+        });
         const signup = `${config.publicUrl}/n/preview`;
         rendered = { ...createPersonaliser(r)({ unsubscribeUrl: signup, preferencesUrl: signup }), sizeBytes: r.sizeBytes, errors: r.errors };
       }
       fs.writeFileSync(values.html, rendered.html);
       if (values.text) fs.writeFileSync(values.text, rendered.text);
-      console.error(`Wrote ${values.html} (${rendered.sizeBytes} bytes${rendered.sizeBytes > 102 * 1024 ? ', OVER Gmail\'s 102 KB clipping limit' : ''})${values.text ? ` and ${values.text}` : ''}.`);
+      console.error(
+        `Wrote ${values.html} (${rendered.sizeBytes} bytes${rendered.sizeBytes > 102 * 1024 ? ", OVER Gmail's 102 KB clipping limit" : ''})${values.text ? ` and ${values.text}` : ''}.`,
+      );
       for (const e of rendered.errors) console.error(`MJML: ${e}`);
       return;
     }

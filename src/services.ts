@@ -104,9 +104,25 @@ function createCore(deps: Deps) {
   return {
     ...core,
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
-    events: new EventsService({ repo: new EventsRepository(db), subscribers: core.subscribers, queue, clock, config: deps.config, secret: deps.secret, log: deps.log }),
+    events: new EventsService({
+      repo: new EventsRepository(db),
+      subscribers: core.subscribers,
+      queue,
+      clock,
+      config: deps.config,
+      secret: deps.secret,
+      log: deps.log,
+    }),
     // Hourly retention of the job log, raw webhook payloads, rate-limit windows and sessions.
-    housekeeping: new HousekeepingService({ jobs: repos.jobs, events: new EventsRepository(db), rateLimits: repos.rateLimits, auth: new AuthRepository(db), queue, clock, log: deps.log }),
+    housekeeping: new HousekeepingService({
+      jobs: repos.jobs,
+      events: new EventsRepository(db),
+      rateLimits: repos.rateLimits,
+      auth: new AuthRepository(db),
+      queue,
+      clock,
+      log: deps.log,
+    }),
   };
 }
 

@@ -22,8 +22,11 @@ const BURST = 10_000;
 
 function client(url: string, first: number, count: number): Promise<{ seconds: number; ok: number; failed: number }> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', path.resolve('bench/webhook-client.ts'), url, WEBHOOK_SECRET, String(first), String(count), '16'], { maxBuffer: 1 << 20 }, (err, out) =>
-      err ? reject(err) : resolve(JSON.parse(out) as { seconds: number; ok: number; failed: number }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.resolve('bench/webhook-client.ts'), url, WEBHOOK_SECRET, String(first), String(count), '16'],
+      { maxBuffer: 1 << 20 },
+      (err, out) => (err ? reject(err) : resolve(JSON.parse(out) as { seconds: number; ok: number; failed: number })),
     ),
   );
 }
@@ -44,7 +47,11 @@ async function seedHistory(s: ReturnType<typeof benchServices>, slug: string, co
       FROM generate_series(${from}::int, ${to}::int) AS i,
            LATERAL (SELECT now() - ((i::bigint * 7919) % (730 * 96)) * interval '15 minutes' - (i % 900) * interval '1 second' AS c) AS t`.execute(s.db);
   }
-  const r = await s.db.selectFrom('subscribers').select((eb) => eb.fn.min('id').as('first')).where('newsletter_id', '=', n.id).executeTakeFirstOrThrow();
+  const r = await s.db
+    .selectFrom('subscribers')
+    .select((eb) => eb.fn.min('id').as('first'))
+    .where('newsletter_id', '=', n.id)
+    .executeTakeFirstOrThrow();
   return { newsletterId: n.id, first: Number(r.first) };
 }
 
@@ -59,7 +66,15 @@ async function sentIssue(s: ReturnType<typeof benchServices>, slug: string, news
   const issue = await s.issues.create(slug, { title: 'Events bench' }, null);
   const t0 = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 80 * 3600_000);
   await sql`UPDATE issues SET status = 'sent', sent_at = ${t0}, started_at = ${t0} WHERE id = ${issue.id}`.execute(s.db);
-  const last = Number((await s.db.selectFrom('subscribers').select((eb) => eb.fn.max('id').as('last')).where('newsletter_id', '=', newsletterId).executeTakeFirstOrThrow()).last);
+  const last = Number(
+    (
+      await s.db
+        .selectFrom('subscribers')
+        .select((eb) => eb.fn.max('id').as('last'))
+        .where('newsletter_id', '=', newsletterId)
+        .executeTakeFirstOrThrow()
+    ).last,
+  );
   const count = last - first + 1;
   for (let from = first; from <= last; from += 200_000) {
     const to = Math.min(last, from + 199_999);
@@ -114,7 +129,10 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
     await c.req.text();
     return c.json({ ok: true });
   });
-  outer.route('/', createApp(() => s));
+  outer.route(
+    '/',
+    createApp(() => s),
+  );
   const server: ServerType = await new Promise((r) => {
     const srv = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1' }, () => r(srv));
   });
@@ -124,7 +142,10 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
     log(`  ${burst} signed webhook events…`);
     const ours = await client(`${base}/webhooks/resend`, first, burst);
     const noop = await client(`${base}/__ok`, first, burst);
-    const applied = await s.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const applied = await s.db
+      .selectFrom('webhook_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     results.push({
       name: 'webhooks: signed events ingested per second',
       scale,
@@ -150,7 +171,13 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
       return ms.sort((a, b) => a - b);
     };
     const statsMs = await time(() => s.events.stats(issueId));
-    const pk = await time(() => s.db.selectFrom('subscribers').selectAll().where('id', '=', String(first + (scale >> 1))).executeTakeFirst());
+    const pk = await time(() =>
+      s.db
+        .selectFrom('subscribers')
+        .selectAll()
+        .where('id', '=', String(first + (scale >> 1)))
+        .executeTakeFirst(),
+    );
     // The dashboard's queries, as GET /admin runs them: scheduled and last issues, the last issue's
     // stats, twelve months of list growth, the monthly slot.
     const admin = new AdminRepository(s.db);
@@ -168,11 +195,18 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
     const complainedMs = await time(() => s.events.recipients(issueId, { status: 'complained' }), 20);
     // What the dashboard's growth cost before the counters (migration 0012): the same months counted from subscribers.
     const yearAgo = new Date(Date.now() - 365 * 86_400_000);
-    const beforeMs = await time(async () => {
-      await sql`${sql.raw(GROWTH_BEFORE.replace('$1', String(newsletterId)).replace('$2', "'Asia/Shanghai'").replace('$3', `'${yearAgo.toISOString()}'`))}`.execute(s.db);
-      await sql`${sql.raw(GROWTH_BEFORE.replace('confirmed_at', 'unsubscribed_at').replace('confirmed_at', 'unsubscribed_at').replace('$1', String(newsletterId)).replace('$2', "'Asia/Shanghai'").replace('$3', `'${yearAgo.toISOString()}'`))}`.execute(s.db);
-      await sql`${sql.raw(ACTIVE_BEFORE.replace('$1', String(newsletterId)))}`.execute(s.db);
-    }, scale >= 1_000_000 ? 10 : 20);
+    const beforeMs = await time(
+      async () => {
+        await sql`${sql.raw(GROWTH_BEFORE.replace('$1', String(newsletterId)).replace('$2', "'Asia/Shanghai'").replace('$3', `'${yearAgo.toISOString()}'`))}`.execute(
+          s.db,
+        );
+        await sql`${sql.raw(GROWTH_BEFORE.replace('confirmed_at', 'unsubscribed_at').replace('confirmed_at', 'unsubscribed_at').replace('$1', String(newsletterId)).replace('$2', "'Asia/Shanghai'").replace('$3', `'${yearAgo.toISOString()}'`))}`.execute(
+          s.db,
+        );
+        await sql`${sql.raw(ACTIVE_BEFORE.replace('$1', String(newsletterId)))}`.execute(s.db);
+      },
+      scale >= 1_000_000 ? 10 : 20,
+    );
     const stats = (await s.events.stats(issueId)) as { recipients: number; delivered: number };
     const pages = {
       timelineP50: percentile(timelineMs, 50),
@@ -183,15 +217,21 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
       growthBeforeCountersP50: percentile(beforeMs, 50),
       growthBeforeCountersP95: percentile(beforeMs, 95),
     };
-    log(`  stats p50/p95 ${percentile(statsMs, 50).toFixed(2)}/${percentile(statsMs, 95).toFixed(2)} ms; dashboard ${percentile(dashMs, 50).toFixed(2)}/${percentile(dashMs, 95).toFixed(2)} ms; pk ${percentile(pk, 50).toFixed(2)}/${percentile(pk, 95).toFixed(2)} ms`);
-    log(`  ${Object.entries(pages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join('; ')} (ms)`);
+    log(
+      `  stats p50/p95 ${percentile(statsMs, 50).toFixed(2)}/${percentile(statsMs, 95).toFixed(2)} ms; dashboard ${percentile(dashMs, 50).toFixed(2)}/${percentile(dashMs, 95).toFixed(2)} ms; pk ${percentile(pk, 50).toFixed(2)}/${percentile(pk, 95).toFixed(2)} ms`,
+    );
+    log(
+      `  ${Object.entries(pages)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join('; ')} (ms)`,
+    );
 
     if (scale >= 1_000_000 && db.url) {
       log('  writing bench/plans-1m.md…');
       const cases: PlanCase[] = [
         { title: 'Issue stats (`GET /api/v1/issues/:id/stats`, `EventsService.stats`)', run: (x) => x.events.stats(issueId) },
         {
-          title: 'Dashboard (`GET /admin`): scheduled and last issues, the last issue\'s stats, twelve months of growth, the monthly slot',
+          title: "Dashboard (`GET /admin`): scheduled and last issues, the last issue's stats, twelve months of growth, the monthly slot",
           run: async (x, a) => {
             await x.issues.list('events', { status: ['scheduled'], limit: 50 });
             await x.issues.list('events', { status: ['sent', 'sending'], limit: 1 });
@@ -220,10 +260,19 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
           `dashboard ${percentile(dashMs, 50).toFixed(2)} / ${percentile(dashMs, 95).toFixed(2)}; primary-key lookup ${percentile(pk, 50).toFixed(2)} / ${percentile(pk, 95).toFixed(2)};`,
           `timeline ${pages.timelineP50.toFixed(2)} / ${pages.timelineP95.toFixed(2)}; growth counted from subscribers as before migration 0012 ${pages.growthBeforeCountersP50.toFixed(0)} / ${pages.growthBeforeCountersP95.toFixed(0)}.`,
         ].join('\n'),
-        services: (kdb) => benchServices({ ...db, handle: { ...db.handle, db: kdb } }, new OutboxMailer(new OutboxRepository(kdb), systemClock), benchConfig({ RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET })),
+        services: (kdb) =>
+          benchServices(
+            { ...db, handle: { ...db.handle, db: kdb } },
+            new OutboxMailer(new OutboxRepository(kdb), systemClock),
+            benchConfig({ RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+          ),
         cases,
         raw: [
-          { title: 'Before migration 0012: joined per month counted from subscribers', sql: GROWTH_BEFORE, parameters: [newsletterId, 'Asia/Shanghai', yearAgo] },
+          {
+            title: 'Before migration 0012: joined per month counted from subscribers',
+            sql: GROWTH_BEFORE,
+            parameters: [newsletterId, 'Asia/Shanghai', yearAgo],
+          },
           { title: 'Before migration 0012: active counted from subscribers', sql: ACTIVE_BEFORE, parameters: [newsletterId] },
         ],
       });
@@ -237,7 +286,16 @@ export async function eventsScenario(db: BenchDb, scale: number, log: (s: string
       baselineUnit: 'ms (primary-key lookup, p95)',
       ratio: percentile(statsMs, 95) / percentile(pk, 95),
       peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-      detail: { p50: percentile(statsMs, 50), recipients: stats.recipients, delivered: stats.delivered, events: scale * 3, dashboardP50: percentile(dashMs, 50), dashboardP95: percentile(dashMs, 95), ...pages, bar: 'p95 < 100 ms at 1 000 000 subscribers and 3 000 000 events' },
+      detail: {
+        p50: percentile(statsMs, 50),
+        recipients: stats.recipients,
+        delivered: stats.delivered,
+        events: scale * 3,
+        dashboardP50: percentile(dashMs, 50),
+        dashboardP95: percentile(dashMs, 95),
+        ...pages,
+        bar: 'p95 < 100 ms at 1 000 000 subscribers and 3 000 000 events',
+      },
     });
     results.push({
       name: 'stats: dashboard queries p95',

@@ -37,7 +37,13 @@ export async function pacingScenario(db: BenchDb, scale: number): Promise<Result
         await Promise.all([runDueJobs(deps), runDueJobs(deps)]);
         await new Promise((r) => setTimeout(r, 50));
       }
-      if (process.env.BENCH_PACELOG) console.log(`  gaps at ${rate}/s: ${calls.slice(1).map((t, i) => Math.round(t - calls[i]!)).join(' ')}`);
+      if (process.env.BENCH_PACELOG)
+        console.log(
+          `  gaps at ${rate}/s: ${calls
+            .slice(1)
+            .map((t, i) => Math.round(t - calls[i]!))
+            .join(' ')}`,
+        );
       const stats = await provider.stats();
       const achieved = (calls.length - 1) / ((calls[calls.length - 1]! - calls[0]!) / 1000);
       out.push({

@@ -12,7 +12,11 @@ const SECRET = 'b'.repeat(40);
 export function seedSources(): { file: string; source: string }[] {
   const dir = path.resolve('../shared/seeds');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((file) => ({ file, source: fs.readFileSync(path.join(dir, file), 'utf8') }));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((file) => ({ file, source: fs.readFileSync(path.join(dir, file), 'utf8') }));
 }
 
 export async function renderScenario(scale: number): Promise<Result[]> {
@@ -55,7 +59,8 @@ export async function renderScenario(scale: number): Promise<Result[]> {
   const { content } = importIssue(seeds.reduce((a, b) => (a.source.length > b.source.length ? a : b)).source);
   const naiveRuns = 10;
   const t1 = performance.now();
-  for (let i = 0; i < naiveRuns; i++) await renderIssue({ content: { ...content, title: `${content.title} ${i}` }, newsletter, archiveUrl: 'x', openPixel: true });
+  for (let i = 0; i < naiveRuns; i++)
+    await renderIssue({ content: { ...content, title: `${content.title} ${i}` }, newsletter, archiveUrl: 'x', openPixel: true });
   const naiveRate = naiveRuns / ((performance.now() - t1) / 1000);
 
   const meanCompile = compiles.reduce((a, c) => a + c.ms, 0) / compiles.length;

@@ -16,9 +16,20 @@ import { ResendMailer } from '../../src/mail/resend.ts';
 import { nodeHttpPost } from '../../src/runtime/node-http.ts';
 import { unsubscribeUrl, preferencesUrl } from '../../src/lib/tokens.ts';
 import { createPersonaliser } from '../../src/mail/render/personalise.ts';
-import { benchServices, fmt, gc, memoryMb, postgresCpuMsSince, postgresCpuSnapshot, seedList, startProviderProcess, withPeakRss, type BenchDb, type Result } from '../lib.ts';
+import {
+  benchServices,
+  fmt,
+  gc,
+  memoryMb,
+  postgresCpuMsSince,
+  postgresCpuSnapshot,
+  seedList,
+  startProviderProcess,
+  withPeakRss,
+  type BenchDb,
+  type Result,
+} from '../lib.ts';
 import { seedSources } from './render.ts';
-
 
 export async function sendScenario(db: BenchDb, scale: number, log: (s: string) => void): Promise<Result[]> {
   const provider = await startProviderProcess(0);
@@ -82,7 +93,9 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const f0 = performance.now();
     const floorCpu0 = postgresCpuSnapshot();
     await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, name, batch)
-      SELECT ${floorIssue.id}, id, email, name, ((row_number() OVER (ORDER BY id)) - 1) / 100 FROM subscribers WHERE newsletter_id = ${newsletterId} AND status = 'active'`.execute(s.db);
+      SELECT ${floorIssue.id}, id, email, name, ((row_number() OVER (ORDER BY id)) - 1) / 100 FROM subscribers WHERE newsletter_id = ${newsletterId} AND status = 'active'`.execute(
+      s.db,
+    );
     await sql`UPDATE deliveries SET status = 'sent', provider_message_id = 'floor-' || id, sent_at = now() WHERE issue_id = ${floorIssue.id}`.execute(s.db);
     const floorMs = performance.now() - f0;
     const floorCpuMs = postgresCpuMsSince(floorCpu0);
@@ -135,7 +148,10 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
         ratio: dbMs / floorMs,
         peakRssMb,
         detail: {
-          how: db.kind === 'postgres' ? 'server-side: pg_stat_database.active_time during the send' : 'client-side: sum of query durations as the app saw them (includes event-loop waits)',
+          how:
+            db.kind === 'postgres'
+              ? 'server-side: pg_stat_database.active_time during the send'
+              : 'client-side: sum of query durations as the app saw them (includes event-loop waits)',
           clientSideMs: Math.round(clientSideDbMs),
           // Active time is wall time: with Quire and PostgreSQL on the same two cores, a statement
           // also waits for a core. The database's own CPU time, against the floor's, separates the two.
@@ -178,10 +194,19 @@ async function bullBaseline(db: BenchDb, s: ReturnType<typeof benchServices>, is
   const issue = (await s.repos.issues.findById(issueId))!;
   const personalise = createPersonaliser({ html: issue.rendered_html!, text: issue.rendered_text!, nameFallback: issue.rendered_name_fallback ?? '' });
   const mailer = new ResendMailer('re_bench', providerUrl);
-  const rows = await s.db.selectFrom('deliveries').select(['id', 'subscriber_id', 'email', 'name']).where('issue_id', '=', issueId).orderBy('id').limit(count).execute();
+  const rows = await s.db
+    .selectFrom('deliveries')
+    .select(['id', 'subscriber_id', 'email', 'name'])
+    .where('issue_id', '=', issueId)
+    .orderBy('id')
+    .limit(count)
+    .execute();
   const t0 = performance.now();
   for (let i = 0; i < rows.length; i += 1000) {
-    await redis.lpush(queue, ...rows.slice(i, i + 1000).map((r) => JSON.stringify({ id: String(r.id), subscriberId: String(r.subscriber_id), email: r.email, name: r.name })));
+    await redis.lpush(
+      queue,
+      ...rows.slice(i, i + 1000).map((r) => JSON.stringify({ id: String(r.id), subscriberId: String(r.subscriber_id), email: r.email, name: r.name })),
+    );
   }
   const workers = Array.from({ length: 50 }, async () => {
     const conn = redis.duplicate();
@@ -190,9 +215,17 @@ async function bullBaseline(db: BenchDb, s: ReturnType<typeof benchServices>, is
         const raw = await conn.lmove(queue, `${queue}:active`, 'RIGHT', 'LEFT');
         if (!raw) return;
         const r = JSON.parse(raw) as { id: string; subscriberId: string; email: string; name: string | null };
-        const body = personalise({ unsubscribeUrl: unsubscribeUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId), preferencesUrl: preferencesUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId), name: r.name });
+        const body = personalise({
+          unsubscribeUrl: unsubscribeUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId),
+          preferencesUrl: preferencesUrl('https://news.example.org', 'b'.repeat(40), r.subscriberId),
+          name: r.name,
+        });
         const sent = await mailer.send({ from: 'news@example.org', to: [r.email], subject: issue.title, html: body.html, text: body.text });
-        await s.db.updateTable('deliveries').set({ provider_message_id: `job-${sent.id}` }).where('id', '=', r.id).execute();
+        await s.db
+          .updateTable('deliveries')
+          .set({ provider_message_id: `job-${sent.id}` })
+          .where('id', '=', r.id)
+          .execute();
         await conn.lrem(`${queue}:active`, 1, raw);
       }
     } finally {

@@ -36,7 +36,10 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
   await s.newsletters.create({ slug: 'signup', name: 'Signup bench', fromEmail: 'news@example.org' }, null);
   const outer = new Hono();
   outer.post('/__noop', (c) => c.body(null, 202));
-  outer.route('/', createApp(() => s));
+  outer.route(
+    '/',
+    createApp(() => s),
+  );
   const server: ServerType = await new Promise((r) => {
     const srv = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1' }, () => r(srv));
   });
@@ -66,7 +69,15 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
         baselineUnit: 'req/s (Hono route answering 202, no work)',
         ratio: ours.requests.average / noop.requests.average,
         peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        detail: { connections: 16, p50Ms: ours.latency.p50, p99Ms: ours.latency.p99, baselineP99Ms: noop.latency.p99, non2xx: ours.non2xx, errors: ours.errors, bars: '≥ 1 500 req/s, p99 < 50 ms' },
+        detail: {
+          connections: 16,
+          p50Ms: ours.latency.p50,
+          p99Ms: ours.latency.p99,
+          baselineP99Ms: noop.latency.p99,
+          non2xx: ours.non2xx,
+          errors: ours.errors,
+          bars: '≥ 1 500 req/s, p99 < 50 ms',
+        },
       },
       {
         name: `signup: served at an offered ${OFFERED_RATE} req/s`,
@@ -77,7 +88,18 @@ export async function signupScenario(db: BenchDb, scale: number): Promise<Result
         baselineUnit: 'req/s offered (100 connections, open loop)',
         ratio: offered.requests.average / OFFERED_RATE,
         peakRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        detail: { connections: 100, p50Ms: offered.latency.p50, p99Ms: offered.latency.p99, quireCpuUsPerRequest: cpu.quireUs, postgresCpuUsPerRequest: cpu.postgresUs, eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e5) / 10, eventLoopDelayMaxMs: Math.round(loop.max / 1e5) / 10, non2xx: offered.non2xx, errors: offered.errors, bars: 'ratio ≥ 0.95 (keeps up), p99 < 50 ms' },
+        detail: {
+          connections: 100,
+          p50Ms: offered.latency.p50,
+          p99Ms: offered.latency.p99,
+          quireCpuUsPerRequest: cpu.quireUs,
+          postgresCpuUsPerRequest: cpu.postgresUs,
+          eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
+          eventLoopDelayMaxMs: Math.round(loop.max / 1e5) / 10,
+          non2xx: offered.non2xx,
+          errors: offered.errors,
+          bars: 'ratio ≥ 0.95 (keeps up), p99 < 50 ms',
+        },
       },
     ];
   } finally {

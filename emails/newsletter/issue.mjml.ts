@@ -8,8 +8,7 @@
  */
 
 /** CJK-first font stack; Latin falls through to the system UI fonts. */
-export const FONT_STACK =
-  "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',-apple-system,'Segoe UI',Helvetica,Arial,sans-serif";
+export const FONT_STACK = "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',-apple-system,'Segoe UI',Helvetica,Arial,sans-serif";
 
 /** Palette: restrained, one deep-green accent. Dark-mode values live in the mj-style below. */
 export const COLORS = {
@@ -62,10 +61,7 @@ export interface ChromeStrings {
   colon: string;
 }
 
-const EN_MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 const ZH: ChromeStrings = {
   viewInBrowser: '在浏览器中查看',
@@ -225,13 +221,9 @@ function articleMjml(view: IssueView, article: IssueViewArticle, first: boolean)
   if (article.image) {
     // q-img: in dark mode the image itself gets a white backdrop (see styles()), so transparent
     // images with dark line art stay legible.
-    parts.push(
-      `<mj-image css-class="q-p q-img" src="${escapeHtml(article.image.url)}" alt="${escapeHtml(article.image.alt)}" padding="0 28px 16px" />`,
-    );
+    parts.push(`<mj-image css-class="q-p q-img" src="${escapeHtml(article.image.url)}" alt="${escapeHtml(article.image.alt)}" padding="0 28px 16px" />`);
   }
-  const attribution = article.attribution
-    ? `<p class="q-muted" style="margin:4px 0 0;font-size:14px;${MUTED}">${escapeHtml(article.attribution)}</p>`
-    : '';
+  const attribution = article.attribution ? `<p class="q-muted" style="margin:4px 0 0;font-size:14px;${MUTED}">${escapeHtml(article.attribution)}</p>` : '';
   parts.push(
     `<mj-text css-class="q-p" padding="0 28px 16px"><div class="q-body" style="overflow-wrap:break-word;">${article.bodyHtml}</div>${attribution}${sourceListHtml(view, article.sources)}</mj-text>`,
   );
@@ -260,9 +252,7 @@ function tocHtml(view: IssueView): string {
             `<li style="margin:4px 0;"><a href="#${escapeHtml(a.id)}" class="q-link q-toc" style="color:${COLORS.text};text-decoration:none;">${escapeHtml(a.title)}</a></li>`,
         )
         .join('');
-      const sub = articles
-        ? `<ul style="margin:4px 0 10px;padding:0 0 0 34px;list-style:none;font-size:15px;${MUTED}">${articles}</ul>`
-        : '';
+      const sub = articles ? `<ul style="margin:4px 0 10px;padding:0 0 0 34px;list-style:none;font-size:15px;${MUTED}">${articles}</ul>` : '';
       return `<li style="margin:8px 0 0;"><span class="q-num" style="color:${COLORS.accent};font-weight:700;display:inline-block;min-width:34px;">${escapeHtml(s.number)}</span><a href="#${escapeHtml(s.id)}" class="q-link" style="color:${COLORS.accent};font-weight:700;text-decoration:none;">${escapeHtml(s.title)}</a>${sub}</li>`;
     })
     .join('');
@@ -334,9 +324,7 @@ ${view.meta ? `<mj-text css-class="q-p" color="${COLORS.accentSoft}" font-size="
 <mj-divider css-class="q-p q-rule" padding="20px 28px 4px" />`
     : '';
 
-  const toc = view.sections.length
-    ? `<mj-text css-class="q-p" padding="${view.introHtml ? '20px' : '28px'} 28px 8px">${tocHtml(view)}</mj-text>`
-    : '';
+  const toc = view.sections.length ? `<mj-text css-class="q-p" padding="${view.introHtml ? '20px' : '28px'} 28px 8px">${tocHtml(view)}</mj-text>` : '';
 
   const opening =
     intro || toc

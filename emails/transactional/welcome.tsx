@@ -20,7 +20,14 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
       lang={p.lang}
       preview={t('mail.welcome.preview')}
       newsletterName={p.newsletterName}
-      footer={<FooterLinks links={[{ href: p.preferencesUrl, label: t('mail.footer.preferences') }, { href: p.unsubscribeUrl, label: t('mail.footer.unsubscribe') }]} />}
+      footer={
+        <FooterLinks
+          links={[
+            { href: p.preferencesUrl, label: t('mail.footer.preferences') },
+            { href: p.unsubscribeUrl, label: t('mail.footer.unsubscribe') },
+          ]}
+        />
+      }
     >
       <Heading as="h1" style={styles.heading}>
         {t('mail.welcome.heading')}

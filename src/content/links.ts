@@ -28,19 +28,52 @@ interface Inspection extends CleanedUrl {
 
 /** Parameters that only identify a campaign, a click or a subscriber. Compared lower-cased. */
 const TRACKING_PARAMS = new Set([
-  'mc_cid', 'mc_eid', // Mailchimp
-  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid',
-  'igshid', 'mibextid', 'srsltid', 'epik', // ad and social click ids
-  '_hsenc', '_hsmi', '__hstc', '__hssc', '__hsfp', 'hsctatracking', // HubSpot
+  'mc_cid',
+  'mc_eid', // Mailchimp
+  'fbclid',
+  'gclid',
+  'gclsrc',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'msclkid',
+  'yclid',
+  'twclid',
+  'ttclid',
+  'igshid',
+  'mibextid',
+  'srsltid',
+  'epik', // ad and social click ids
+  '_hsenc',
+  '_hsmi',
+  '__hstc',
+  '__hssc',
+  '__hsfp',
+  'hsctatracking', // HubSpot
   'mkt_tok', // Marketo
-  '_ga', '_gl', // Google Analytics cross-domain
-  'ref_src', 'oly_enc_id', 'oly_anon_id', 'vero_id', 'vero_conv', 's_cid', 'sc_cid',
+  '_ga',
+  '_gl', // Google Analytics cross-domain
+  'ref_src',
+  'oly_enc_id',
+  'oly_anon_id',
+  'vero_id',
+  'vero_conv',
+  's_cid',
+  'sc_cid',
   '_kx', // Klaviyo
-  'ml_subscriber', 'ml_subscriber_hash', // MailerLite
-  'ss_source', 'ss_campaign_id', 'ss_campaign_name', 'ss_campaign_sent_date', // SharpSpring
+  'ml_subscriber',
+  'ml_subscriber_hash', // MailerLite
+  'ss_source',
+  'ss_campaign_id',
+  'ss_campaign_name',
+  'ss_campaign_sent_date', // SharpSpring
   'vgo_ee', // ActiveCampaign
-  '_bta_tid', '_bta_c', // Bronto
-  'wickedid', 'rb_clickid', 'trk', 'trkcampaign',
+  '_bta_tid',
+  '_bta_c', // Bronto
+  'wickedid',
+  'rb_clickid',
+  'trk',
+  'trkcampaign',
 ]);
 const TRACKING_PREFIXES = /^(utm_|mtm_|hsa_|pk_(campaign|kwd|keyword|source|medium|content)$)/;
 /** `si` is a share id on these hosts only; elsewhere it may mean anything. */
@@ -298,7 +331,8 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
   const text = (where: string, value: string | undefined): string | undefined => {
     if (value === undefined) return undefined;
     const cleaned = cleanLinksInText(value);
-    for (const r of cleaned.reports) lint.push({ where, original: r.original, cleaned: r.cleaned, changes: r.changes, severity: severity(r.warning, r.cleaned) });
+    for (const r of cleaned.reports)
+      lint.push({ where, original: r.original, cleaned: r.cleaned, changes: r.changes, severity: severity(r.warning, r.cleaned) });
     return cleaned.text;
   };
 
@@ -326,7 +360,13 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
         }
         image = url === null ? undefined : { ...image, url, alt: image.alt.trim() };
         if (image && !image.alt) {
-          lint.push({ where: `${at}.image`, original: image.url, cleaned: image.url, changes: ['no alt text: describe the image for readers who cannot see it'], severity: 'warning' });
+          lint.push({
+            where: `${at}.image`,
+            original: image.url,
+            cleaned: image.url,
+            changes: ['no alt text: describe the image for readers who cannot see it'],
+            severity: 'warning',
+          });
         }
       }
       const next = { ...article, body: text(`${at}.body`, article.body) ?? '', sources };

@@ -33,26 +33,104 @@ const ops: Op[] = [
   { method: 'get', path: '/api/v1/newsletters/{slug}/schedule', tag: 'Scheduling', summary: 'The monthly slot, its next dates and warnings', role: 'viewer' },
   { method: 'put', path: '/api/v1/newsletters/{slug}/schedule', tag: 'Scheduling', summary: 'Set the monthly slot', role: 'editor', body: slotPutSchema },
   { method: 'get', path: '/api/v1/newsletters/{slug}/consent-texts', tag: 'Subscribers', summary: 'Consent text versions', role: 'viewer' },
-  { method: 'post', path: '/api/v1/newsletters/{slug}/consent-texts', tag: 'Subscribers', summary: 'A new consent text version', role: 'admin', body: z.object({ text: z.string() }) },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/consent-texts',
+    tag: 'Subscribers',
+    summary: 'A new consent text version',
+    role: 'admin',
+    body: z.object({ text: z.string() }),
+  },
 
-  { method: 'get', path: '/api/v1/newsletters/{slug}/subscribers', tag: 'Subscribers', summary: 'Subscribers, filtered and paged', role: 'viewer', query: { q: 'address or name prefix', status: 'pending|active|unsubscribed|suppressed|erased', cursor: 'nextCursor of the previous page', limit: '1–200' } },
-  { method: 'post', path: '/api/v1/newsletters/{slug}/subscribers', tag: 'Subscribers', summary: 'Add a subscriber (consentNote required)', role: 'editor', body: adminCreateSchema },
-  { method: 'post', path: '/api/v1/newsletters/{slug}/subscribers/import', tag: 'Subscribers', summary: 'Import a CSV (header row; `email` required, `name` optional), streamed; imported as active', role: 'editor', query: { consentNote: 'how these people agreed (required)' }, body: { contentType: 'text/csv', description: 'CSV with a header row' } },
-  { method: 'get', path: '/api/v1/newsletters/{slug}/subscribers/export', tag: 'Subscribers', summary: 'The list as CSV with status and consent dates', role: 'editor', produces: 'text/csv' },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/subscribers',
+    tag: 'Subscribers',
+    summary: 'Subscribers, filtered and paged',
+    role: 'viewer',
+    query: { q: 'address or name prefix', status: 'pending|active|unsubscribed|suppressed|erased', cursor: 'nextCursor of the previous page', limit: '1–200' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/subscribers',
+    tag: 'Subscribers',
+    summary: 'Add a subscriber (consentNote required)',
+    role: 'editor',
+    body: adminCreateSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/subscribers/import',
+    tag: 'Subscribers',
+    summary: 'Import a CSV (header row; `email` required, `name` optional), streamed; imported as active',
+    role: 'editor',
+    query: { consentNote: 'how these people agreed (required)' },
+    body: { contentType: 'text/csv', description: 'CSV with a header row' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/subscribers/export',
+    tag: 'Subscribers',
+    summary: 'The list as CSV with status and consent dates',
+    role: 'editor',
+    produces: 'text/csv',
+  },
   { method: 'get', path: '/api/v1/subscribers/{id}', tag: 'Subscribers', summary: 'A subscriber with the consent record', role: 'viewer' },
   { method: 'delete', path: '/api/v1/subscribers/{id}', tag: 'Subscribers', summary: 'Erase the person (keeps an anonymous tombstone)', role: 'admin' },
   { method: 'get', path: '/api/v1/subscribers/{id}/export', tag: 'Subscribers', summary: 'Everything held about the person', role: 'editor' },
-  { method: 'post', path: '/api/v1/public/newsletters/{slug}/subscribe', tag: 'Public', summary: 'Sign up (double opt-in); 202 whether or not the address was known; CORS', role: 'public', body: signupSchema },
+  {
+    method: 'post',
+    path: '/api/v1/public/newsletters/{slug}/subscribe',
+    tag: 'Public',
+    summary: 'Sign up (double opt-in); 202 whether or not the address was known; CORS',
+    role: 'public',
+    body: signupSchema,
+  },
 
-  { method: 'get', path: '/api/v1/newsletters/{slug}/issues', tag: 'Issues', summary: 'Issues, newest first', role: 'viewer', query: { status: 'comma-separated states', cursor: 'nextCursor', limit: '1–200' } },
-  { method: 'post', path: '/api/v1/newsletters/{slug}/issues', tag: 'Issues', summary: 'Create an issue: `{source, format}` (Markdown or PDF text) or the structured model', role: 'editor', body: z.union([importSchema, structuredSchema]) },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/issues',
+    tag: 'Issues',
+    summary: 'Issues, newest first',
+    role: 'viewer',
+    query: { status: 'comma-separated states', cursor: 'nextCursor', limit: '1–200' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/issues',
+    tag: 'Issues',
+    summary: 'Create an issue: `{source, format}` (Markdown or PDF text) or the structured model',
+    role: 'editor',
+    body: z.union([importSchema, structuredSchema]),
+  },
   { method: 'get', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'One issue, with its link-cleaning report', role: 'viewer' },
   { method: 'patch', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'Edit a draft, scheduled or paused issue', role: 'editor', body: patchSchema },
-  { method: 'get', path: '/api/v1/issues/{id}/preview.html', tag: 'Issues', summary: 'The email as a subscriber sees it', role: 'viewer', produces: 'text/html' },
+  {
+    method: 'get',
+    path: '/api/v1/issues/{id}/preview.html',
+    tag: 'Issues',
+    summary: 'The email as a subscriber sees it',
+    role: 'viewer',
+    produces: 'text/html',
+  },
   { method: 'get', path: '/api/v1/issues/{id}/preview.txt', tag: 'Issues', summary: 'The plain-text part', role: 'viewer', produces: 'text/plain' },
   { method: 'post', path: '/api/v1/issues/{id}/test', tag: 'Issues', summary: 'Send a test to up to 10 addresses', role: 'editor', body: testSendSchema },
-  { method: 'post', path: '/api/v1/issues/{id}/schedule', tag: 'Scheduling', summary: 'Schedule or reschedule (`sendAt` wall-clock in `timeZone`)', role: 'editor', body: scheduleSchema },
-  { method: 'post', path: '/api/v1/issues/{id}/ready', tag: 'Scheduling', summary: 'Mark a draft ready for the next monthly slot', role: 'editor', body: z.object({ ready: z.boolean() }) },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/schedule',
+    tag: 'Scheduling',
+    summary: 'Schedule or reschedule (`sendAt` wall-clock in `timeZone`)',
+    role: 'editor',
+    body: scheduleSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/ready',
+    tag: 'Scheduling',
+    summary: 'Mark a draft ready for the next monthly slot',
+    role: 'editor',
+    body: z.object({ ready: z.boolean() }),
+  },
   { method: 'post', path: '/api/v1/issues/{id}/pause', tag: 'Sending', summary: 'Pause a send', role: 'editor' },
   { method: 'post', path: '/api/v1/issues/{id}/resume', tag: 'Sending', summary: 'Resume a paused send', role: 'editor' },
   { method: 'post', path: '/api/v1/issues/{id}/cancel', tag: 'Sending', summary: 'Cancel before it starts, or while paused', role: 'editor' },
@@ -60,12 +138,46 @@ const ops: Op[] = [
   { method: 'get', path: '/api/v1/issues/{id}/progress', tag: 'Sending', summary: 'Ledger counts: queued, sending, sent, skipped, failed', role: 'viewer' },
   { method: 'get', path: '/api/v1/issues/{id}/failures', tag: 'Sending', summary: 'Failed recipients with reasons', role: 'viewer' },
 
-  { method: 'get', path: '/api/v1/issues/{id}/stats', tag: 'Delivery', summary: 'Recipients, sent, delivered, failed, bounces, complaints, opens (unique, total, likely human), unsubscribes', role: 'viewer' },
-  { method: 'get', path: '/api/v1/issues/{id}/stats/timeline', tag: 'Delivery', summary: 'Hourly deliveries and opens over the first hours', role: 'viewer', query: { hours: 'how many hours (default 72)' } },
-  { method: 'get', path: '/api/v1/issues/{id}/recipients', tag: 'Delivery', summary: 'The delivery ledger with each recipient\'s state', role: 'viewer', query: { status: 'ledger or event state', q: 'address prefix', cursor: 'nextCursor' } },
-  { method: 'post', path: '/webhooks/resend', tag: 'Delivery', summary: 'Resend delivery events, Svix-signed (svix-id, svix-timestamp, svix-signature)', role: 'public', body: { contentType: 'application/json', description: 'A Resend webhook event' } },
+  {
+    method: 'get',
+    path: '/api/v1/issues/{id}/stats',
+    tag: 'Delivery',
+    summary: 'Recipients, sent, delivered, failed, bounces, complaints, opens (unique, total, likely human), unsubscribes',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/v1/issues/{id}/stats/timeline',
+    tag: 'Delivery',
+    summary: 'Hourly deliveries and opens over the first hours',
+    role: 'viewer',
+    query: { hours: 'how many hours (default 72)' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/issues/{id}/recipients',
+    tag: 'Delivery',
+    summary: "The delivery ledger with each recipient's state",
+    role: 'viewer',
+    query: { status: 'ledger or event state', q: 'address prefix', cursor: 'nextCursor' },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/resend',
+    tag: 'Delivery',
+    summary: 'Resend delivery events, Svix-signed (svix-id, svix-timestamp, svix-signature)',
+    role: 'public',
+    body: { contentType: 'application/json', description: 'A Resend webhook event' },
+  },
 
-  { method: 'get', path: '/api/v1/outbox', tag: 'Outbox', summary: 'Messages the outbox transport holds', role: 'viewer', query: { to: 'bare address, case-insensitive', cursor: 'nextCursor', limit: '1–200' } },
+  {
+    method: 'get',
+    path: '/api/v1/outbox',
+    tag: 'Outbox',
+    summary: 'Messages the outbox transport holds',
+    role: 'viewer',
+    query: { to: 'bare address, case-insensitive', cursor: 'nextCursor', limit: '1–200' },
+  },
   { method: 'get', path: '/api/v1/outbox/{id}', tag: 'Outbox', summary: 'One message', role: 'viewer' },
   { method: 'get', path: '/api/v1/outbox/{id}.eml', tag: 'Outbox', summary: 'The exact RFC 5322 message', role: 'viewer', produces: 'message/rfc822' },
 ];
@@ -89,7 +201,8 @@ export function openApiDocument(publicUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ops) {
     const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    for (const [name, description] of Object.entries(op.query ?? {})) params.push({ name, in: 'query', required: false, schema: { type: 'string' }, description } as never);
+    for (const [name, description] of Object.entries(op.query ?? {}))
+      params.push({ name, in: 'query', required: false, schema: { type: 'string' }, description } as never);
     const body =
       op.body === undefined
         ? undefined
@@ -111,7 +224,11 @@ export function openApiDocument(publicUrl: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Quire API', version: '1', description: 'Newsletters with provable consent and clean links. Errors are `{error: {code, message, details?}}`; lists are `{items, nextCursor}`.' },
+    info: {
+      title: 'Quire API',
+      version: '1',
+      description: 'Newsletters with provable consent and clean links. Errors are `{error: {code, message, details?}}`; lists are `{items, nextCursor}`.',
+    },
     servers: [{ url: publicUrl }],
     security: [{ bearer: [] }, { session: [] }],
     components: {
@@ -120,7 +237,12 @@ export function openApiDocument(publicUrl: string) {
         session: { type: 'apiKey', in: 'cookie', name: 'quire_session', description: 'The admin session; non-GET requests also need the X-CSRF-Token header' },
       },
       schemas: {
-        Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message'] } } },
+        Error: {
+          type: 'object',
+          properties: {
+            error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message'] },
+          },
+        },
       },
     },
     paths,

@@ -61,7 +61,13 @@ export class JobsRepository {
    * data-directory lock): jobs a killed process held are then picked up at once, not after the lease.
    */
   async releaseAllLeases(): Promise<number> {
-    const r = await this.db.updateTable('jobs').set({ locked_until: null }).where('done_at', 'is', null).where('failed_at', 'is', null).where('locked_until', 'is not', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: null })
+      .where('done_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .where('locked_until', 'is not', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 

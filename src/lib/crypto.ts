@@ -63,9 +63,7 @@ export function safeEqual(a: string, b: string): boolean {
 const PBKDF2_DEFAULT_ITERATIONS = 600_000; // OWASP 2023 for PBKDF2-HMAC-SHA256
 
 function pbkdf2Async(password: string, salt: Buffer, iterations: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    pbkdf2(password.normalize('NFKC'), salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => pbkdf2(password.normalize('NFKC'), salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** Hash stored as `pbkdf2-sha256$<iterations>$<salt>$<hash>` so the work factor can grow later. */

@@ -55,7 +55,11 @@ export function concatBytes(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
  * The body comes in pieces (shared static chunks of a batch): Node writes them to the socket as
  * they are, fetch gets them joined.
  */
-export type HttpPost = (url: string, headers: Record<string, string>, body: Uint8Array[]) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+export type HttpPost = (
+  url: string,
+  headers: Record<string, string>,
+  body: Uint8Array[],
+) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
 
 export const fetchPost: HttpPost = async (url, headers, body) => {
   const res = await fetch(url, { method: 'POST', headers, body: concatBytes(body) });

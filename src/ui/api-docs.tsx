@@ -3,7 +3,19 @@ import type { OpenApiDocument } from '../http/openapi.ts';
 import { Page } from './layout.tsx';
 
 export function ApiDocsPage(props: { doc: OpenApiDocument }) {
-  const byTag = new Map<string, { method: string; path: string; op: { summary: string; description: string; parameters?: { name: string; in: string; description?: string }[]; requestBody?: { content: Record<string, { schema?: unknown }> } } }[]>();
+  const byTag = new Map<
+    string,
+    {
+      method: string;
+      path: string;
+      op: {
+        summary: string;
+        description: string;
+        parameters?: { name: string; in: string; description?: string }[];
+        requestBody?: { content: Record<string, { schema?: unknown }> };
+      };
+    }[]
+  >();
   for (const [path, methods] of Object.entries(props.doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const o = op as { tags: string[]; summary: string; description: string };
@@ -21,8 +33,8 @@ export function ApiDocsPage(props: { doc: OpenApiDocument }) {
         <h1>API reference</h1>
         <p>{props.doc.info.description}</p>
         <p class="small">
-          Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> (create one with <code>npx quire token create</code> or in the admin). Machine-readable:{' '}
-          <a href="/api/v1/openapi.json">openapi.json</a>.
+          Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> (create one with <code>npx quire token create</code> or in the admin).
+          Machine-readable: <a href="/api/v1/openapi.json">openapi.json</a>.
         </p>
         {[...byTag].map(([tag, entries]) => (
           <section>

@@ -11,7 +11,11 @@ export function ArchivePage(props: { newsletter: NewsletterRow; entries: Archive
     ? { archive: '往期', empty: '还没有发出的期刊。', subscribe: '订阅', rss: 'RSS 订阅源' }
     : { archive: 'Archive', empty: 'No issue has been sent yet.', subscribe: 'Subscribe', rss: 'RSS feed' };
   return (
-    <Page title={`${n.name} · ${t.archive}`} lang={n.language} head={<link rel="alternate" type="application/rss+xml" title={n.name} href={`/archive/${n.slug}/feed.xml`} />}>
+    <Page
+      title={`${n.name} · ${t.archive}`}
+      lang={n.language}
+      head={<link rel="alternate" type="application/rss+xml" title={n.name} href={`/archive/${n.slug}/feed.xml`} />}
+    >
       <main>
         <p class="muted small">
           <a href="/">Quire</a> / {t.archive}
@@ -39,9 +43,7 @@ export function ArchivePage(props: { newsletter: NewsletterRow; entries: Archive
                   <a href={`/archive/${n.slug}/${e.number}`}>
                     <strong>{e.title}</strong>
                   </a>
-                  <div class="muted small">
-                    {[e.volume, e.date ?? e.sentAt?.slice(0, 10)].filter(Boolean).join(' · ')}
-                  </div>
+                  <div class="muted small">{[e.volume, e.date ?? e.sentAt?.slice(0, 10)].filter(Boolean).join(' · ')}</div>
                   {e.sectionTitles.length ? <div class="small">{e.sectionTitles.join(' · ')}</div> : null}
                 </li>
               ))}

@@ -56,7 +56,7 @@ const zhExact: Record<string, string> = {
   'Token not found or already revoked': '找不到该令牌，或它已被撤销。',
   'Subscriber not found': '找不到该订阅者：可能已被删除，或链接有误。',
   'This address is already in this newsletter': '该地址已在此简报的订阅者中。',
-  "This address was erased at the person's request; add it with status \"pending\" so that they confirm themselves":
+  'This address was erased at the person\'s request; add it with status "pending" so that they confirm themselves':
     '该地址已应本人要求删除；如需重新添加，请将状态设为“待确认”，让本人自行确认。',
   'consentNote is required: say how these people agreed': '请填写同意说明：这些人是如何同意接收简报的。',
   'Send the CSV as the request body': '请上传 CSV 文件。',
@@ -110,7 +110,7 @@ const zhFieldMessages: Record<string, string> = {
   'is too short': '太短',
   'is too long': '太长',
   'is wrong': '不正确',
-  'differs': '不一致',
+  differs: '不一致',
   'column is required': '列是必需的',
 };
 

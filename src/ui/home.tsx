@@ -7,9 +7,13 @@ export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; tra
     <Page title="Quire">
       <header class="site">
         <div>
-          <a class="brand" href="/">Quire</a>
+          <a class="brand" href="/">
+            Quire
+          </a>
           <span class="muted small">newsletters with clean links and provable consent</span>
-          <a href="/admin" style="margin-left:auto">Admin</a>
+          <a href="/admin" style="margin-left:auto">
+            Admin
+          </a>
         </div>
       </header>
       <main>
@@ -27,10 +31,13 @@ export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; tra
               {props.newsletters.map((n) => (
                 <li>
                   <strong lang={n.language}>{n.name}</strong>
-                  {n.description ? <div class="muted small" lang={n.language}>{n.description}</div> : null}
+                  {n.description ? (
+                    <div class="muted small" lang={n.language}>
+                      {n.description}
+                    </div>
+                  ) : null}
                   <div class="small">
-                    <a href={`/n/${n.slug}`}>Subscribe</a> · <a href={`/archive/${n.slug}`}>Archive</a> ·{' '}
-                    <a href={`/archive/${n.slug}/feed.xml`}>RSS</a>
+                    <a href={`/n/${n.slug}`}>Subscribe</a> · <a href={`/archive/${n.slug}`}>Archive</a> · <a href={`/archive/${n.slug}/feed.xml`}>RSS</a>
                   </div>
                 </li>
               ))}
@@ -38,8 +45,7 @@ export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; tra
           </div>
         )}
         <p class="muted small" style="margin-top:2rem">
-          Database: {props.dbKind} · mail transport: {props.transport} · <a href="/api/docs">API</a> ·{' '}
-          <a href="/healthz">health</a>
+          Database: {props.dbKind} · mail transport: {props.transport} · <a href="/api/docs">API</a> · <a href="/healthz">health</a>
         </p>
       </main>
     </Page>

@@ -26,7 +26,8 @@ const en = {
   'error.rateLimited': 'Too many attempts from your network. Please try again in {minutes} minutes.',
   'error.rateLimitedTitle': 'Please wait a little',
   'check.title': 'Check your inbox',
-  'check.body': 'If {email} can be subscribed, an email with a confirmation link is on its way. Open it and press the button to confirm. The link is valid for 7 days.',
+  'check.body':
+    'If {email} can be subscribed, an email with a confirmation link is on its way. Open it and press the button to confirm. The link is valid for 7 days.',
   'check.spam': 'Nothing after a few minutes? Look in your spam folder, or try again later.',
   'confirm.title': 'Confirm your subscription',
   'confirm.body': 'Press the button to confirm that you want to receive {newsletter} at {email}.',

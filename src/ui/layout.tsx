@@ -30,16 +30,16 @@ export function Page(props: { title: string; lang?: string; children?: Child; he
     <>
       {raw('<!DOCTYPE html>')}
       <html lang={props.lang ?? 'en'} data-theme={props.theme}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>{props.title}</title>
-        {/* raw: the JSX text escaper would turn the quotes in font names into entities */}
-        <style>{raw(baseCss)}</style>
-        {props.head}
-      </head>
-      <body class={props.bodyClass}>{props.children}</body>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
+          <title>{props.title}</title>
+          {/* raw: the JSX text escaper would turn the quotes in font names into entities */}
+          <style>{raw(baseCss)}</style>
+          {props.head}
+        </head>
+        <body class={props.bodyClass}>{props.children}</body>
       </html>
     </>
   );

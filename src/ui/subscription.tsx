@@ -94,26 +94,50 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
           <div class="error-summary" role="alert" id="error-summary" tabindex={-1}>
             <strong>{t('signup.errorSummary')}</strong>
             <ul>
-              {(['email', 'name', 'consent'] as const).filter((k) => e[k]).map((k) => (
-                <li>
-                  <a href={`#${k}`}>{e[k]}</a>
-                </li>
-              ))}
+              {(['email', 'name', 'consent'] as const)
+                .filter((k) => e[k])
+                .map((k) => (
+                  <li>
+                    <a href={`#${k}`}>{e[k]}</a>
+                  </li>
+                ))}
             </ul>
           </div>
         ) : null}
         <form method="post" action={`/n/${n.slug}/subscribe`} novalidate>
           <label for="email">{t('signup.email')}</label>
-          <input id="email" name="email" type="email" autocomplete="email" inputmode="email" required maxlength={254} value={v.email ?? ''} {...field('email')} />
-          {e.email ? <p class="field-error" id="email-error">{e.email}</p> : null}
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="email"
+            inputmode="email"
+            required
+            maxlength={254}
+            value={v.email ?? ''}
+            {...field('email')}
+          />
+          {e.email ? (
+            <p class="field-error" id="email-error">
+              {e.email}
+            </p>
+          ) : null}
           <label for="name">{t('signup.name')}</label>
           <input id="name" name="name" type="text" autocomplete="name" maxlength={200} value={v.name ?? ''} {...field('name')} />
-          {e.name ? <p class="field-error" id="name-error">{e.name}</p> : null}
+          {e.name ? (
+            <p class="field-error" id="name-error">
+              {e.name}
+            </p>
+          ) : null}
           <label class="check" for="consent">
             <input id="consent" name="consent" type="checkbox" value="yes" required checked={!!v.consent} {...field('consent')} />
             <span>{props.consentText}</span>
           </label>
-          {e.consent ? <p class="field-error" id="consent-error">{e.consent}</p> : null}
+          {e.consent ? (
+            <p class="field-error" id="consent-error">
+              {e.consent}
+            </p>
+          ) : null}
           <div class="hp" aria-hidden="true">
             <label for="website">Website</label>
             <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
@@ -123,7 +147,9 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
           </div>
         </form>
         <p class="muted small privacy">
-          {[t('signup.doubleOptIn'), n.openTracking ? t('signup.trackingOn') : t('signup.trackingOff')].join(n.language.toLowerCase().startsWith('zh') ? '' : ' ')}
+          {[t('signup.doubleOptIn'), n.openTracking ? t('signup.trackingOn') : t('signup.trackingOff')].join(
+            n.language.toLowerCase().startsWith('zh') ? '' : ' ',
+          )}
         </p>
       </div>
       <p class="small">

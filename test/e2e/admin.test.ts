@@ -14,7 +14,12 @@ import { addSubscribers } from '../helpers/fixtures.ts';
 import { openPixelUrl } from '../../src/modules/events/pixel.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../shared/seeds');
-const seedFile = fs.existsSync(SEEDS) ? fs.readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort()[0] : undefined;
+const seedFile = fs.existsSync(SEEDS)
+  ? fs
+      .readdirSync(SEEDS)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()[0]
+  : undefined;
 
 describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
   let h: Harness;
@@ -31,7 +36,9 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await h.api('POST', '/api/v1/newsletters', {
       json: { slug: 'spp-brief', name: '可持续公共采购计划简报', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
     });
-    await h.api('PUT', '/api/v1/newsletters/spp-brief/schedule', { json: { rule: { kind: 'weekdayOfMonth', week: 1, weekday: 2, time: '09:00' }, timeZone: 'Asia/Shanghai' } });
+    await h.api('PUT', '/api/v1/newsletters/spp-brief/schedule', {
+      json: { rule: { kind: 'weekdayOfMonth', week: 1, weekday: 2, time: '09:00' }, timeZone: 'Asia/Shanghai' },
+    });
     await h.services.users.createUser('viewer@example.org', 'viewer password 1', 'viewer', 'test');
     server = await serveHarness(h);
     browser = await launchBrowser();
@@ -186,7 +193,9 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await h.drain();
     const rows = await h.db.db.selectFrom('deliveries').select('id').where('issue_id', '=', issueId).orderBy('id').limit(2).execute();
     h.clock.set('2026-03-10T03:00:00Z');
-    await h.app.request(new URL(openPixelUrl('http://127.0.0.1', h.config.secret!, rows[0]!.id)).pathname, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' } });
+    await h.app.request(new URL(openPixelUrl('http://127.0.0.1', h.config.secret!, rows[0]!.id)).pathname, {
+      headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' },
+    });
     await h.app.request(new URL(openPixelUrl('http://127.0.0.1', h.config.secret!, rows[1]!.id)).pathname, { headers: { 'user-agent': 'Mozilla/5.0' } });
     h.clock.set(signedInAt); // back to the session's time, so the browser stays signed in
     await page.goto(`${server.url}/admin/issues/${issueId}/stats`);
@@ -259,7 +268,11 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
   it('adds, previews and saves an article image in the issue editor', async () => {
     // The image host is answered by the test (no network): a small generated PNG.
     await page.context().route('https://cdn.example.org/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: testPng(240, 150) }));
-    const created = (await (await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: '# 图片测试\n\n## 新闻\n\n### 风电\n\n风机遍布山野。\n\n### 光伏\n\n屋顶上的太阳能板。\n', format: 'markdown' } })).json()) as { id: number };
+    const created = (await (
+      await h.api('POST', '/api/v1/newsletters/spp-brief/issues', {
+        json: { source: '# 图片测试\n\n## 新闻\n\n### 风电\n\n风机遍布山野。\n\n### 光伏\n\n屋顶上的太阳能板。\n', format: 'markdown' },
+      })
+    ).json()) as { id: number };
     await page.goto(`${server.url}/admin/issues/${created.id}#s0a0`);
     await page.locator('#s0a0-img-url').fill('https://cdn.example.org/turbine.png');
     await page.locator('#s0a0-img-alt').fill('山坡上的一台风机');
@@ -267,7 +280,10 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await expect(page.locator('#s0a0 .image-thumb img').getAttribute('src')).resolves.toBe('https://cdn.example.org/turbine.png');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.waitForURL(new RegExp(`/admin/issues/${created.id}`));
-    expect((await h.services.issues.get(created.id)).sections[0]!.articles[0]!.image).toEqual({ url: 'https://cdn.example.org/turbine.png', alt: '山坡上的一台风机' });
+    expect((await h.services.issues.get(created.id)).sections[0]!.articles[0]!.image).toEqual({
+      url: 'https://cdn.example.org/turbine.png',
+      alt: '山坡上的一台风机',
+    });
     const thumb = page.locator('#s0a0 .image-thumb img');
     await expect(thumb.getAttribute('alt')).resolves.toBe('山坡上的一台风机');
     await thumb.scrollIntoViewIfNeeded();
@@ -285,7 +301,9 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
     await ctx.addCookies(await page.context().cookies());
     const p = await ctx.newPage();
-    const draft = (await (await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: fs.readFileSync(path.join(SEEDS, seedFile!), 'utf8'), format: 'auto' } })).json()) as { id: number };
+    const draft = (await (
+      await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: fs.readFileSync(path.join(SEEDS, seedFile!), 'utf8'), format: 'auto' } })
+    ).json()) as { id: number };
     for (const lang of ['en', 'zh-CN']) {
       await p.goto(`${server.url}/admin/lang/${lang}?next=/admin/issues/${draft.id}`);
       await p.frameLocator('#preview iframe').locator('body').waitFor();
@@ -322,7 +340,12 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
       ['dashboard', '/admin'],
       ['issues', '/admin/issues'],
       ['issue-new', '/admin/issues/new'],
-      ...(issueId ? ([['issue', `/admin/issues/${issueId}`], ['stats', `/admin/issues/${issueId}/stats`]] as [string, string][]) : []),
+      ...(issueId
+        ? ([
+            ['issue', `/admin/issues/${issueId}`],
+            ['stats', `/admin/issues/${issueId}/stats`],
+          ] as [string, string][])
+        : []),
       ['subscribers', '/admin/subscribers'],
       ['newsletters', '/admin/newsletters'],
       ['users', '/admin/users'],
@@ -411,5 +434,10 @@ function testPng(width: number, height: number): Buffer {
       raw[row + 3 + x * 3] = 90;
     }
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -16,9 +16,17 @@ describe.skipIf(!hasChromium)('signup, confirm and unsubscribe in Chromium', () 
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     h = await createHarness('pglite');
     await h.api('POST', '/api/v1/newsletters', {
-      json: { slug: 'spp-brief', name: '同一个地球网络 可持续公共采购计划简报', fromEmail: 'news@example.org', language: 'zh-CN', description: '每月一期，介绍可持续公共采购的最新进展。' },
+      json: {
+        slug: 'spp-brief',
+        name: '同一个地球网络 可持续公共采购计划简报',
+        fromEmail: 'news@example.org',
+        language: 'zh-CN',
+        description: '每月一期，介绍可持续公共采购的最新进展。',
+      },
     });
-    await h.api('POST', '/api/v1/newsletters', { json: { slug: 'weekly', name: 'Procurement Weekly', fromEmail: 'news@example.org', language: 'en', openTracking: false } });
+    await h.api('POST', '/api/v1/newsletters', {
+      json: { slug: 'weekly', name: 'Procurement Weekly', fromEmail: 'news@example.org', language: 'en', openTracking: false },
+    });
     server = await serveHarness(h);
     browser = await launchBrowser();
   });
@@ -34,7 +42,10 @@ describe.skipIf(!hasChromium)('signup, confirm and unsubscribe in Chromium', () 
   };
 
   it('renders the signup page in zh-CN and en at 375 and 800 px', async () => {
-    for (const [slug, tag] of [['spp-brief', 'zh'], ['weekly', 'en']] as const) {
+    for (const [slug, tag] of [
+      ['spp-brief', 'zh'],
+      ['weekly', 'en'],
+    ] as const) {
       for (const width of [375, 800]) {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
         await page.goto(`${server.url}/n/${slug}`);

@@ -10,7 +10,9 @@ describe.skipIf(!hasChromium)('start page in Chromium', () => {
 
   beforeAll(async () => {
     h = await createHarness('pglite');
-    await h.api('POST', '/api/v1/newsletters', { json: { slug: 'spp-brief', name: '可持续公共采购计划简报', fromEmail: 'news@example.org', language: 'zh-CN' } });
+    await h.api('POST', '/api/v1/newsletters', {
+      json: { slug: 'spp-brief', name: '可持续公共采购计划简报', fromEmail: 'news@example.org', language: 'zh-CN' },
+    });
     server = await serveHarness(h);
     browser = await launchBrowser();
   });

@@ -52,7 +52,13 @@ function recipientsOf(raw: Buffer): string[][] {
 }
 
 export async function startFakeResend(
-  opts: { port?: number; ratePerSecond?: number; keepBodies?: boolean; unref?: boolean; /** count recipients by scanning instead of parsing (benchmarks) */ scanOnly?: boolean } = {},
+  opts: {
+    port?: number;
+    ratePerSecond?: number;
+    keepBodies?: boolean;
+    unref?: boolean /** count recipients by scanning instead of parsing (benchmarks) */;
+    scanOnly?: boolean;
+  } = {},
 ): Promise<FakeResend> {
   const stats: FakeResendStats = { requests: 0, accepted: 0, rejected429: 0, byStatus: {}, perRecipient: new Map(), idempotentReplays: 0 };
   const emails: FakeResend['emails'] = [];
@@ -90,7 +96,12 @@ export async function startFakeResend(
     req.on('end', async () => {
       stats.requests++;
       if (req.method === 'GET' && req.url === '/_stats') {
-        return reply(res, 200, { ...stats, perRecipient: undefined, recipients: stats.perRecipient.size, duplicates: [...stats.perRecipient.values()].filter((n) => n > 1).length });
+        return reply(res, 200, {
+          ...stats,
+          perRecipient: undefined,
+          recipients: stats.perRecipient.size,
+          duplicates: [...stats.perRecipient.values()].filter((n) => n > 1).length,
+        });
       }
       if (opts.ratePerSecond) {
         const now = arrivedAt;
@@ -111,25 +122,32 @@ export async function startFakeResend(
       if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
 
       const raw = Buffer.concat(chunks);
-      if (!/^Bearer re_/.test(req.headers.authorization ?? '')) return reply(res, 401, { name: 'missing_api_key', message: 'Missing API key', statusCode: 401 });
+      if (!/^Bearer re_/.test(req.headers.authorization ?? ''))
+        return reply(res, 401, { name: 'missing_api_key', message: 'Missing API key', statusCode: 401 });
       const isBatch = req.url === '/emails/batch';
       if (!isBatch && req.url !== '/emails') return reply(res, 404, { name: 'not_found', message: 'Not found', statusCode: 404 });
       const key = req.headers['idempotency-key'] as string | undefined;
       // Benchmarks: the body's size and recipients stand for it (hashing 8 MB per request would make
       // this process, which shares the machine's two cores, the bottleneck of what it measures).
       const scanned = opts.scanOnly && isBatch ? recipientsOf(raw) : null;
-      const hash = scanned ? createHash('sha256').update(`${raw.length}:${scanned.join(';')}`).digest('hex') : createHash('sha256').update(raw).digest('hex');
+      const hash = scanned
+        ? createHash('sha256')
+            .update(`${raw.length}:${scanned.join(';')}`)
+            .digest('hex')
+        : createHash('sha256').update(raw).digest('hex');
       if (key) {
         const seen = keys.get(key);
         if (seen) {
-          if (seen.hash !== hash) return reply(res, 409, { name: 'invalid_idempotent_request', message: 'Same idempotency key, different payload', statusCode: 409 });
+          if (seen.hash !== hash)
+            return reply(res, 409, { name: 'invalid_idempotent_request', message: 'Same idempotency key, different payload', statusCode: 409 });
           stats.idempotentReplays++;
           return reply(res, seen.status, seen.body);
         }
       }
       let list: FakeResend['emails'];
       if (scanned) {
-        if (raw.toString('latin1', 0, 2) !== '[{' || raw.toString('latin1', raw.length - 2) !== '}]') return reply(res, 422, { name: 'validation_error', message: 'Invalid JSON', statusCode: 422 });
+        if (raw.toString('latin1', 0, 2) !== '[{' || raw.toString('latin1', raw.length - 2) !== '}]')
+          return reply(res, 422, { name: 'validation_error', message: 'Invalid JSON', statusCode: 422 });
         list = scanned!.map((to) => ({ to, subject: '' }));
       } else {
         let payload: unknown;
@@ -140,7 +158,8 @@ export async function startFakeResend(
         }
         list = (isBatch ? payload : [payload]) as FakeResend['emails'];
       }
-      if (!Array.isArray(list) || list.length === 0 || list.length > 100) return reply(res, 422, { name: 'validation_error', message: 'A batch holds 1 to 100 emails', statusCode: 422 });
+      if (!Array.isArray(list) || list.length === 0 || list.length > 100)
+        return reply(res, 422, { name: 'validation_error', message: 'A batch holds 1 to 100 emails', statusCode: 422 });
       const ids = list.map(() => `${idPrefix}-${nextId++}`);
       for (const e of list) {
         for (const to of e.to) stats.perRecipient.set(to.toLowerCase(), (stats.perRecipient.get(to.toLowerCase()) ?? 0) + 1);

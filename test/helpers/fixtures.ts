@@ -2,7 +2,9 @@
 import type { Harness } from './harness.ts';
 
 export async function createNewsletter(h: Harness, slug: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const res = await h.api('POST', '/api/v1/newsletters', { json: { slug, name: `News ${slug}`, fromEmail: `news@${slug}.example.org`, replyTo: 'editor@example.org', ...extra } });
+  const res = await h.api('POST', '/api/v1/newsletters', {
+    json: { slug, name: `News ${slug}`, fromEmail: `news@${slug}.example.org`, replyTo: 'editor@example.org', ...extra },
+  });
   if (res.status !== 201) throw new Error(`create newsletter: ${res.status} ${await res.text()}`);
 }
 
@@ -20,7 +22,15 @@ export async function addSubscribers(h: Harness, slug: string, count: number, pr
 
 export async function createIssue(h: Harness, slug: string, title = 'Monthly brief'): Promise<number> {
   const res = await h.api('POST', `/api/v1/newsletters/${slug}/issues`, {
-    json: { title, sections: [{ title: 'News', articles: [{ title: 'First article', body: 'Hello {{name}}, here is the news.', sources: [{ url: 'https://example.org/a', label: 'A' }] }] }] },
+    json: {
+      title,
+      sections: [
+        {
+          title: 'News',
+          articles: [{ title: 'First article', body: 'Hello {{name}}, here is the news.', sources: [{ url: 'https://example.org/a', label: 'A' }] }],
+        },
+      ],
+    },
   });
   if (res.status !== 201) throw new Error(`create issue: ${res.status} ${await res.text()}`);
   return (await res.json()).id;

@@ -36,11 +36,20 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
   function signed(body: string, o: { id?: string; ts?: number; secret?: string; signature?: string } = {}) {
     const id = o.id ?? `msg_${randomUUID()}`;
     const ts = o.ts ?? nowS();
-    return { 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': o.signature ?? svixSign(o.secret ?? SECRET, id, ts, body), 'content-type': 'application/json' };
+    return {
+      'svix-id': id,
+      'svix-timestamp': String(ts),
+      'svix-signature': o.signature ?? svixSign(o.secret ?? SECRET, id, ts, body),
+      'content-type': 'application/json',
+    };
   }
 
   function event(type: string, emailId: string | null, at: Date | string = h.clock.now(), data: Record<string, unknown> = {}) {
-    return JSON.stringify({ type, created_at: new Date(at).toISOString(), data: { ...(emailId ? { email_id: emailId } : {}), from: 'news@example.org', to: ['x@example.org'], subject: 'Brief', ...data } });
+    return JSON.stringify({
+      type,
+      created_at: new Date(at).toISOString(),
+      data: { ...(emailId ? { email_id: emailId } : {}), from: 'news@example.org', to: ['x@example.org'], subject: 'Brief', ...data },
+    });
   }
 
   const webhook = (body: string, headers: Record<string, string> = signed(body)) => h.app.request('/webhooks/resend', { method: 'POST', body, headers });
@@ -63,7 +72,10 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
   const delivery = (id: string) => h.db.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   /** A newsletter, `count` active subscribers, a draft issue, and ledger rows as the pipeline leaves them after sending. */
-  async function ledger(count: number, o: { openTracking?: boolean; slug?: string; sentAt?: Date } = {}): Promise<{ issueId: number; slug: string; rows: Ledger[] }> {
+  async function ledger(
+    count: number,
+    o: { openTracking?: boolean; slug?: string; sentAt?: Date } = {},
+  ): Promise<{ issueId: number; slug: string; rows: Ledger[] }> {
     const slug = o.slug ?? `ev${++n}`;
     if (!o.slug) {
       await createNewsletter(h, slug, o.openTracking === false ? { openTracking: false } : {});
@@ -82,13 +94,24 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
     await h.db.db.updateTable('issues').set({ status: 'sent', started_at: sentAt, sent_at: sentAt }).where('id', '=', issueId).execute();
     const rows = await h.db.db
       .insertInto('deliveries')
-      .values(subs.map((s) => ({ issue_id: issueId, subscriber_id: s.id, email: s.email!, batch: 0, status: 'sent' as const, provider_message_id: randomUUID(), sent_at: sentAt })))
+      .values(
+        subs.map((s) => ({
+          issue_id: issueId,
+          subscriber_id: s.id,
+          email: s.email!,
+          batch: 0,
+          status: 'sent' as const,
+          provider_message_id: randomUUID(),
+          sent_at: sentAt,
+        })),
+      )
       .returning(['id', 'subscriber_id', 'email', 'provider_message_id'])
       .execute();
     return { issueId, slug, rows: rows.map((r) => ({ id: String(r.id), subscriberId: String(r.subscriber_id), email: r.email, pid: r.provider_message_id! })) };
   }
 
-  const pixel = (url: string, ua?: string, method = 'GET') => h.app.request(url.replace('https://news.example.test', ''), { method, headers: ua ? { 'user-agent': ua } : {} });
+  const pixel = (url: string, ua?: string, method = 'GET') =>
+    h.app.request(url.replace('https://news.example.test', ''), { method, headers: ua ? { 'user-agent': ua } : {} });
   const pixelFor = (deliveryId: string) => openPixelUrl(h.config.publicUrl, h.config.secret!, deliveryId);
 
   // ---- signatures -------------------------------------------------------------------------------
@@ -216,7 +239,8 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
   // ---- out-of-order -----------------------------------------------------------------------------
 
   describe('out-of-order events', () => {
-    const permutations = <T,>(xs: T[]): T[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    const permutations = <T>(xs: T[]): T[][] =>
+      xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 
     it.each(['hard', 'soft'] as const)('every order of delivered / bounced (%s) / opened ends in the same state', async (bounceKind) => {
       const orders = permutations(['delivered', 'bounced', 'opened']);
@@ -229,15 +253,29 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
           await send(type, rows[i]!.pid, at[what as keyof typeof at], what === 'bounced' ? (bounceKind === 'hard' ? hardBounce : softBounce) : {});
         }
       }
-      const states = await Promise.all(rows.map(async (r) => {
-        const d = await delivery(r.id);
-        const iso = (x: Date | null) => (x ? new Date(x).toISOString() : null);
-        return { delivered: iso(d.delivered_at), bounced: iso(d.bounced_at), type: d.bounce_type, opened: iso(d.first_opened_at), human: iso(d.human_opened_at), opens: d.open_count };
-      }));
+      const states = await Promise.all(
+        rows.map(async (r) => {
+          const d = await delivery(r.id);
+          const iso = (x: Date | null) => (x ? new Date(x).toISOString() : null);
+          return {
+            delivered: iso(d.delivered_at),
+            bounced: iso(d.bounced_at),
+            type: d.bounce_type,
+            opened: iso(d.first_opened_at),
+            human: iso(d.human_opened_at),
+            opens: d.open_count,
+          };
+        }),
+      );
       for (const s of states) expect(s).toEqual(states[0]);
       expect(states[0]).toMatchObject({ type: bounceKind, opens: 1 });
       const s = await stats(issueId);
-      expect(s).toMatchObject({ recipients: 6, delivered: 0, bounced: { hard: bounceKind === 'hard' ? 6 : 0, soft: bounceKind === 'soft' ? 6 : 0 }, opened: { unique: 6, total: 6 } });
+      expect(s).toMatchObject({
+        recipients: 6,
+        delivered: 0,
+        bounced: { hard: bounceKind === 'hard' ? 6 : 0, soft: bounceKind === 'soft' ? 6 : 0 },
+        opened: { unique: 6, total: 6 },
+      });
       const list = await (await h.api('GET', `/api/v1/issues/${issueId}/recipients`)).json();
       expect(new Set(list.items.map((x: { state: string }) => x.state))).toEqual(new Set([bounceKind === 'hard' ? 'bounced' : 'soft_bounced']));
       if (bounceKind === 'hard') {
@@ -327,7 +365,18 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       const t = h.clock.now();
       await h.db.db
         .insertInto('deliveries')
-        .values(Array.from({ length: 800 }, (_, i) => ({ issue_id: issueId, subscriber_id: 9_000_000 + i, email: `r${i}@example.org`, batch: 0, status: 'sent' as const, provider_message_id: `bulk-${issueId}-${i}`, sent_at: t, delivered_at: t })))
+        .values(
+          Array.from({ length: 800 }, (_, i) => ({
+            issue_id: issueId,
+            subscriber_id: 9_000_000 + i,
+            email: `r${i}@example.org`,
+            batch: 0,
+            status: 'sent' as const,
+            provider_message_id: `bulk-${issueId}-${i}`,
+            sent_at: t,
+            delivered_at: t,
+          })),
+        )
         .execute();
       expect((await stats(issueId)).warnings).toEqual([]);
       await send('email.complained', `bulk-${issueId}-7`);
@@ -360,7 +409,8 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       const token = good.split('/o/')[1]!;
       const forged = `/o/${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
       const otherRow = `/o/${String(Number(rows[0]!.id) + 1)}.${token.split('.')[1]}`;
-      for (const url of [forged, otherRow, '/o/abc', '/o/...', '/o/a%2Fb', `/o/${'x'.repeat(500)}`, '/o/%E0%A4%A']) await expectGif(await pixel(url, APPLE_MAIL));
+      for (const url of [forged, otherRow, '/o/abc', '/o/...', '/o/a%2Fb', `/o/${'x'.repeat(500)}`, '/o/%E0%A4%A'])
+        await expectGif(await pixel(url, APPLE_MAIL));
       expect(await opens(rows[0]!.id)).toHaveLength(0);
       // a genuine token for a ledger row that does not exist
       await expectGif(await pixel(pixelFor('999999999'), APPLE_MAIL));
@@ -434,7 +484,12 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       await h.drain();
       expect(await stats(issueId)).toMatchObject({ recipients: 6, sent: 6, delivered: 0, unsubscribed: 0 });
 
-      const rows = await h.db.db.selectFrom('deliveries').select(['id', 'email', 'subscriber_id', 'provider_message_id']).where('issue_id', '=', issueId).orderBy('id').execute();
+      const rows = await h.db.db
+        .selectFrom('deliveries')
+        .select(['id', 'email', 'subscriber_id', 'provider_message_id'])
+        .where('issue_id', '=', issueId)
+        .orderBy('id')
+        .execute();
       const by = (i: number) => rows.find((r) => r.email === emails[i])!;
       // the email carries this recipient's pixel
       const outbox = await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(emails[0]!)}`)).json();
@@ -456,7 +511,10 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       await send('email.opened', by(2).provider_message_id);
       // one reader unsubscribes with the link from this issue's email
       const unsub = outbox.items[0].headers['List-Unsubscribe'].slice(1, -1).replace('https://news.example.test', '');
-      expect((await h.app.request(unsub, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+      expect(
+        (await h.app.request(unsub, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+          .status,
+      ).toBe(200);
 
       const s = await stats(issueId);
       expect(s).toEqual({
@@ -481,15 +539,28 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       await ledger(1, { slug });
       h.clock.advance(MINUTE);
       await h.services.subscribers.suppress(String(by(5).subscriber_id), 'hard_bounce'); // (not an unsubscribe)
-      const unsub1 = outbox.items.length ? (await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(emails[1]!)}`)).json()).items[0].headers['List-Unsubscribe'].slice(1, -1).replace('https://news.example.test', '') : '';
-      expect((await h.app.request(unsub1, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+      const unsub1 = outbox.items.length
+        ? (await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(emails[1]!)}`)).json()).items[0].headers['List-Unsubscribe']
+            .slice(1, -1)
+            .replace('https://news.example.test', '')
+        : '';
+      expect(
+        (await h.app.request(unsub1, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+          .status,
+      ).toBe(200);
       expect((await subscriber(String(by(1).subscriber_id))).status).toBe('unsubscribed');
       expect((await stats(issueId)).unsubscribed).toBe(1);
 
       const tl = await (await h.api('GET', `/api/v1/issues/${issueId}/stats/timeline?hours=72`)).json();
       expect(tl.buckets).toHaveLength(72);
       const total = (k: string) => tl.buckets.reduce((a: number, b: Record<string, number>) => a + b[k]!, 0);
-      expect({ sent: total('sent'), delivered: total('delivered'), uniqueOpens: total('uniqueOpens'), opens: total('opens'), humanOpens: total('humanOpens') }).toEqual({ sent: 6, delivered: 4, uniqueOpens: 3, opens: 4, humanOpens: 3 });
+      expect({
+        sent: total('sent'),
+        delivered: total('delivered'),
+        uniqueOpens: total('uniqueOpens'),
+        opens: total('opens'),
+        humanOpens: total('humanOpens'),
+      }).toEqual({ sent: 6, delivered: 4, uniqueOpens: 3, opens: 4, humanOpens: 3 });
       const openedAt = t + 2 * 3600_000;
       expect(tl.buckets[Math.floor((openedAt - Date.parse(tl.from)) / 3600_000)].opens).toBe(4);
 

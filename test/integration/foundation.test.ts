@@ -100,7 +100,10 @@ describe.each(dbKinds)('foundation on %s', (kind) => {
       const unknown = await h.api('GET', '/api/v1/nothing-here');
       expect(unknown.status).toBe(404);
       expect((await unknown.json()).error.code).toBe('not_found');
-      const huge = await h.api('POST', '/api/v1/newsletters', { body: JSON.stringify({ name: 'x'.repeat(2_000_000) }), headers: { 'content-type': 'application/json' } });
+      const huge = await h.api('POST', '/api/v1/newsletters', {
+        body: JSON.stringify({ name: 'x'.repeat(2_000_000) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(huge.status).toBe(413);
     });
   });

@@ -23,15 +23,22 @@ describe.each(dbKinds)('housekeeping (%s)', (kind) => {
     const db = h.db.db;
     await sql`DELETE FROM jobs`.execute(db);
     // Jobs: an old done one and an old failed one go; a recent done one and a pending one created long ago stay.
-    await sql`INSERT INTO jobs (kind, payload, run_at, done_at) VALUES ('noop', '{}', ${ago(20)}, ${ago(20)}), ('noop', '{}', ${ago(2)}, ${ago(2)})`.execute(db);
+    await sql`INSERT INTO jobs (kind, payload, run_at, done_at) VALUES ('noop', '{}', ${ago(20)}, ${ago(20)}), ('noop', '{}', ${ago(2)}, ${ago(2)})`.execute(
+      db,
+    );
     await sql`INSERT INTO jobs (kind, payload, run_at, failed_at) VALUES ('noop', '{}', ${ago(15)}, ${ago(15)})`.execute(db);
     await sql`INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ('noop', '{}', ${ago(-1)}, ${ago(40)})`.execute(db);
     // Raw webhook events: 31 days old goes, 29 days old stays.
-    for (const [id, days] of [['msg_old', 31], ['msg_recent', 29]] as const) {
+    for (const [id, days] of [
+      ['msg_old', 31],
+      ['msg_recent', 29],
+    ] as const) {
       await sql`INSERT INTO webhook_events (svix_id, type, received_at, payload, processed_at, outcome)
         VALUES (${id}, 'email.delivered', ${ago(days)}, '{"data":{"to":["reader@example.org"]}}'::jsonb, ${ago(days)}, 'applied')`.execute(db);
     }
-    await sql`INSERT INTO rate_limits (key, window_start, count) VALUES ('signup:ip:x', ${ago(3)}, 5), ('signup:ip:y', ${new Date(now.getTime() - 600_000)}, 1)`.execute(db);
+    await sql`INSERT INTO rate_limits (key, window_start, count) VALUES ('signup:ip:x', ${ago(3)}, 5), ('signup:ip:y', ${new Date(now.getTime() - 600_000)}, 1)`.execute(
+      db,
+    );
 
     // Not the housekeeping minute: the tick leaves everything alone.
     await h.drain();
@@ -43,7 +50,14 @@ describe.each(dbKinds)('housekeeping (%s)', (kind) => {
     expect(ids).toEqual(['msg_recent']);
     const keys = (await sql<{ key: string }>`SELECT key FROM rate_limits ORDER BY key`.execute(db)).rows.map((r) => r.key);
     expect(keys).toEqual(['signup:ip:y']);
-    const jobs = (await sql<{ run_at: Date; done_at: Date | null; failed_at: Date | null; kind: string }>`SELECT kind, run_at, done_at, failed_at FROM jobs ORDER BY created_at, id`.execute(db)).rows;
+    const jobs = (
+      await sql<{
+        run_at: Date;
+        done_at: Date | null;
+        failed_at: Date | null;
+        kind: string;
+      }>`SELECT kind, run_at, done_at, failed_at FROM jobs ORDER BY created_at, id`.execute(db)
+    ).rows;
     // Kept: the pending job created 40 days ago, the 2-day-old done one, and the housekeeping job itself.
     expect(jobs.map((j) => [j.kind, j.done_at === null && j.failed_at === null ? 'pending' : 'finished'])).toEqual([
       ['noop', 'pending'],

@@ -6,7 +6,12 @@ import { dbKinds } from '../helpers/db.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 
 const seedsDir = path.resolve('../shared/seeds');
-const seeds = fs.existsSync(seedsDir) ? fs.readdirSync(seedsDir).filter((f) => f.endsWith('.txt')).sort() : [];
+const seeds = fs.existsSync(seedsDir)
+  ? fs
+      .readdirSync(seedsDir)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+  : [];
 if (seeds.length === 0) console.warn(`[quire tests] no seed issues at ${seedsDir}: seed import tests use a small sample only`);
 
 const SAMPLE_MD = `# Sustainable Procurement Brief
@@ -135,7 +140,9 @@ describe.each(dbKinds)('issues on %s', (kind) => {
   it('publishes only sent issues in the archive, the web version and a valid RSS feed', async () => {
     await h.api('POST', '/api/v1/newsletters', { json: { slug: 'arch', name: 'Archive & <Co>', fromEmail: 'a@example.org' } });
     const draft = await (await h.api('POST', '/api/v1/newsletters/arch/issues', { json: { source: SAMPLE_MD } })).json();
-    const sent = await (await h.api('POST', '/api/v1/newsletters/arch/issues', { json: { source: SAMPLE_MD.replace('Sustainable Procurement Brief', 'Issue Two') } })).json();
+    const sent = await (
+      await h.api('POST', '/api/v1/newsletters/arch/issues', { json: { source: SAMPLE_MD.replace('Sustainable Procurement Brief', 'Issue Two') } })
+    ).json();
     await h.services.repos.issues.setStatus(sent.id, ['draft'], 'sent', { sent_at: new Date('2026-02-03T01:00:00Z') });
 
     const index = await (await h.api('GET', '/archive/arch', { token: null })).text();

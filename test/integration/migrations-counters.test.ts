@@ -25,27 +25,45 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
 
     const t0 = new Date('2026-03-02T09:00:00Z');
     const minutes = (m: number) => new Date(t0.getTime() + m * 60_000);
-    const n = (await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('old-list', 'Old list', 'news@example.org') RETURNING id`.execute(db.db)).rows[0]!.id;
+    const n = (
+      await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('old-list', 'Old list', 'news@example.org') RETURNING id`.execute(
+        db.db,
+      )
+    ).rows[0]!.id;
     const subs = (
       await sql<{ id: string }>`
         INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source, confirmed_at)
-        SELECT ${n}, 'm' || i || '@example.org', 'm' || i || '@example.org', 'active', 'import', ${t0} FROM generate_series(1, 6) AS i RETURNING id`.execute(db.db)
+        SELECT ${n}, 'm' || i || '@example.org', 'm' || i || '@example.org', 'active', 'import', ${t0} FROM generate_series(1, 6) AS i RETURNING id`.execute(
+        db.db,
+      )
     ).rows.map((r) => r.id);
     const issue = async (num: number, start: Date) =>
-      (await sql<{ id: number }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, ${num}, ${'Issue ' + num}, 'sent', '{}'::jsonb, ${start}, ${start}) RETURNING id`.execute(db.db)).rows[0]!.id;
+      (
+        await sql<{
+          id: number;
+        }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, ${num}, ${'Issue ' + num}, 'sent', '{}'::jsonb, ${start}, ${start}) RETURNING id`.execute(
+          db.db,
+        )
+      ).rows[0]!.id;
     const first = await issue(1, t0);
     // six recipients sent, four delivered, two opened
     for (const [k, sid] of subs.entries()) {
       await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at, delivered_at, first_opened_at, open_count)
-        VALUES (${first}, ${sid}, ${'m' + k + '@example.org'}, 0, 'sent', ${minutes(1)}, ${k < 4 ? minutes(2) : null}, ${k < 2 ? minutes(90) : null}, ${k < 2 ? 1 : 0})`.execute(db.db);
+        VALUES (${first}, ${sid}, ${'m' + k + '@example.org'}, 0, 'sent', ${minutes(1)}, ${k < 4 ? minutes(2) : null}, ${k < 2 ? minutes(90) : null}, ${k < 2 ? 1 : 0})`.execute(
+        db.db,
+      );
     }
     const unsubscribe = (sid: string, at: Date) =>
-      sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${sid}, ${n}, ${at}, 'unsubscribe', 'one-click')`.execute(db.db);
+      sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${sid}, ${n}, ${at}, 'unsubscribe', 'one-click')`.execute(
+        db.db,
+      );
     await unsubscribe(subs[0]!, minutes(30));
     await unsubscribe(subs[1]!, minutes(40));
     await unsubscribe(subs[1]!, minutes(50)); // again: one person
     const second = await issue(2, minutes(600));
-    await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at) VALUES (${second}, ${subs[2]!}, 'm2@example.org', 0, 'sent', ${minutes(601)})`.execute(db.db);
+    await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at) VALUES (${second}, ${subs[2]!}, 'm2@example.org', 0, 'sent', ${minutes(601)})`.execute(
+      db.db,
+    );
     await unsubscribe(subs[2]!, minutes(700)); // after the second issue started: the second's
 
     await migrateToLatest(db.db, schema);

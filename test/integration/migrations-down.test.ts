@@ -20,7 +20,13 @@ describe.each(dbKinds)('down migrations (%s)', (kind) => {
   afterAll(() => db.destroy());
 
   const tables = async () =>
-    (await sql<{ t: string }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%' ORDER BY 1`.execute(db.db)).rows.map((r) => r.t);
+    (
+      await sql<{
+        t: string;
+      }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%' ORDER BY 1`.execute(
+        db.db,
+      )
+    ).rows.map((r) => r.t);
   const applied = async () => (await quireMigrator(db.db, schema).getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
 
   it('steps down and up again through every migration, then all the way down and back', async () => {
@@ -30,21 +36,42 @@ describe.each(dbKinds)('down migrations (%s)', (kind) => {
     const latestTables = await tables();
 
     // Data in the tables the later migrations change: a list, a sent issue, its ledger and events.
-    const n = (await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('down', 'Down', 'news@example.org') RETURNING id`.execute(db.db)).rows[0]!.id;
+    const n = (
+      await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('down', 'Down', 'news@example.org') RETURNING id`.execute(db.db)
+    ).rows[0]!.id;
     const subs = (
       await sql<{ id: string }>`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source, confirmed_at)
-        SELECT ${n}, 'd' || i || '@example.org', 'd' || i || '@example.org', 'active', 'import', now() FROM generate_series(1, 3) AS i RETURNING id`.execute(db.db)
+        SELECT ${n}, 'd' || i || '@example.org', 'd' || i || '@example.org', 'active', 'import', now() FROM generate_series(1, 3) AS i RETURNING id`.execute(
+        db.db,
+      )
     ).rows.map((r) => r.id);
-    const issue = (await sql<{ id: number }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, 1, 'One', 'sent', '{}'::jsonb, now(), now()) RETURNING id`.execute(db.db)).rows[0]!.id;
+    const issue = (
+      await sql<{
+        id: number;
+      }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, 1, 'One', 'sent', '{}'::jsonb, now(), now()) RETURNING id`.execute(
+        db.db,
+      )
+    ).rows[0]!.id;
     for (const sid of subs) {
-      await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at, delivered_at) VALUES (${issue}, ${sid}, 'x@example.org', 0, 'sent', now(), now())`.execute(db.db);
+      await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at, delivered_at) VALUES (${issue}, ${sid}, 'x@example.org', 0, 'sent', now(), now())`.execute(
+        db.db,
+      );
       await sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${sid}, ${n}, now(), 'import', 'import')`.execute(db.db);
     }
 
     // Down past the counter migrations (0012–0019) and up again: the counters are rebuilt or kept.
     const counters = async () => ({
-      issue: (await sql<{ recipients: string; sent: string; delivered: string }>`SELECT sum(recipients)::text AS recipients, sum(sent)::text AS sent, sum(delivered)::text AS delivered FROM issue_stats WHERE issue_id = ${issue}`.execute(db.db)).rows[0],
-      active: (await sql<{ active: string }>`SELECT sum(active)::text AS active FROM subscriber_totals WHERE newsletter_id = ${n}`.execute(db.db)).rows[0]?.active,
+      issue: (
+        await sql<{
+          recipients: string;
+          sent: string;
+          delivered: string;
+        }>`SELECT sum(recipients)::text AS recipients, sum(sent)::text AS sent, sum(delivered)::text AS delivered FROM issue_stats WHERE issue_id = ${issue}`.execute(
+          db.db,
+        )
+      ).rows[0],
+      active: (await sql<{ active: string }>`SELECT sum(active)::text AS active FROM subscriber_totals WHERE newsletter_id = ${n}`.execute(db.db)).rows[0]
+        ?.active,
     });
     const before = await counters();
     expect(before).toEqual({ issue: { recipients: '3', sent: '3', delivered: '3' }, active: '3' });

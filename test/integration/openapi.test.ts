@@ -16,12 +16,20 @@ describe('API description', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     const documented = new Set(
-      Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`)),
+      Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
+      ),
     );
     const served = new Set(
       h.app.routes
         .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/api/v1/') || r.path === '/healthz' || r.path.startsWith('/webhooks/')))
-        .map((r) => `${r.method} ${r.path.replace(/\/:(\w+)\{[^}]*\\\.eml\}/, '/{$1}.eml').replace(/:(\w+)(\{[^}]*\})?/g, '{$1}').replace('{file}.eml', '{id}.eml')}`),
+        .map(
+          (r) =>
+            `${r.method} ${r.path
+              .replace(/\/:(\w+)\{[^}]*\\\.eml\}/, '/{$1}.eml')
+              .replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
+              .replace('{file}.eml', '{id}.eml')}`,
+        ),
     );
     const missing = [...served].filter((r) => !documented.has(r));
     expect(missing).toEqual([]);

@@ -49,7 +49,11 @@ describe('a send killed mid-way and restarted', () => {
       INSERT INTO subscribers (newsletter_id, email, email_normalized, name, status, source)
       SELECT ${n.id}, 'r' || i || '@example.org', 'r' || i || '@example.org', 'Reader ' || i, 'active', 'import'
       FROM generate_series(1, ${RECIPIENTS}) AS i`.execute(handle.db);
-    const issue = await s.issues.create('crash', { title: 'Crash issue', sections: [{ title: 'S', articles: [{ title: 'A', body: 'Hello {{name}}' }] }] }, null);
+    const issue = await s.issues.create(
+      'crash',
+      { title: 'Crash issue', sections: [{ title: 'S', articles: [{ title: 'A', body: 'Hello {{name}}' }] }] },
+      null,
+    );
     issueId = issue.id;
     const { user } = await s.users.createUser('editor@example.org', 'editor password 1', 'editor', 'test');
     const admin = { id: user.id, email: user.email, role: user.role };
@@ -105,7 +109,12 @@ describe('a send killed mid-way and restarted', () => {
 
     const handle = await openPglite(path.join(dir, 'db'));
     try {
-      const rows = await handle.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('issue_id', '=', issueId).groupBy('status').execute();
+      const rows = await handle.db
+        .selectFrom('deliveries')
+        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('issue_id', '=', issueId)
+        .groupBy('status')
+        .execute();
       expect(rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', RECIPIENTS]]);
       const issue = await handle.db.selectFrom('issues').select('status').where('id', '=', issueId).executeTakeFirstOrThrow();
       expect(issue.status).toBe('sent');

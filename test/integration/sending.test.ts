@@ -67,7 +67,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     expect(await repo.reserveSlot(key, t + 9001, 500, 100)).toBe(t + 9600);
   });
 
-  it('schedules in the editor\'s time zone and sends nothing before the time', async () => {
+  it("schedules in the editor's time zone and sends nothing before the time", async () => {
     await createNewsletter(h, slug());
     await addSubscribers(h, slug(), 3, `tz${n}`);
     const id = await createIssue(h, slug());
@@ -120,7 +120,10 @@ describe.each(dbKinds)('sending on %s', (kind) => {
 
   it('puts unsubscribe headers, a personal link and the name in every email', async () => {
     const local = await startFakeResend({ keepBodies: true });
-    const h2 = await createHarness(kind, { env: { RESEND_API_KEY: 're_test', RESEND_RATE_PER_SECOND: '10000' }, mailer: () => new ResendMailer('re_test', local.url) });
+    const h2 = await createHarness(kind, {
+      env: { RESEND_API_KEY: 're_test', RESEND_RATE_PER_SECOND: '10000' },
+      mailer: () => new ResendMailer('re_test', local.url),
+    });
     try {
       await createNewsletter(h2, 'hdr', { fromName: 'The Team' });
       await addSubscribers(h2, 'hdr', 2, 'hdr');
@@ -140,7 +143,11 @@ describe.each(dbKinds)('sending on %s', (kind) => {
       expect(e.html).toContain('Hello Reader 1');
       expect(e.html).not.toContain('%%QUIRE_');
       // the one-click target really unsubscribes that person, without a login or a redirect
-      const oneClick = await h2.app.request(unsub.replace('https://news.example.test', ''), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const oneClick = await h2.app.request(unsub.replace('https://news.example.test', ''), {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(oneClick.status).toBe(200);
       const list = await (await h2.api('GET', '/api/v1/newsletters/hdr/subscribers?status=unsubscribed')).json();
       expect(list.items.map((s: { email: string }) => s.email)).toEqual(['hdr-1@example.org']);
@@ -243,7 +250,13 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     expect((await h.api('POST', `/api/v1/issues/${id}/cancel`)).status).toBe(200);
     expect(await progress(id)).toMatchObject({ status: 'cancelled', sending: 100, skipped: 30 });
     // The provider's answer arrives and is recorded.
-    await h.services.repos.sending.markSent(id, 0, claimed.recipients.map((r) => r.id), claimed.recipients.map((r) => `late-${r.id}`), h.clock.now());
+    await h.services.repos.sending.markSent(
+      id,
+      0,
+      claimed.recipients.map((r) => r.id),
+      claimed.recipients.map((r) => `late-${r.id}`),
+      h.clock.now(),
+    );
     expect(await progress(id)).toMatchObject({ status: 'cancelled', sending: 0, sent: 100, skipped: 30 });
   });
 
@@ -259,7 +272,10 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   it('delivers once when two workers run the same batch at once (a lease that expired under a busy worker)', async () => {
     const id = await dueIssue(80, 'dual');
     await runStartOnly();
-    await Promise.all([h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 }), h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 })]);
+    await Promise.all([
+      h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 }),
+      h.services.sending.runBatch({ issueId: id, batch: 0 }, { attempt: 1 }),
+    ]);
     await h.drain(); // the batch's own job, queued by the start, finds nothing left to send
     expect(await progress(id)).toMatchObject({ status: 'sent', sent: 80 });
     expect(received(`dual${n}`)).toHaveLength(80);
@@ -283,14 +299,18 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     h.clock.advance(2 * MINUTE);
     await h.drain();
     expect(await progress(other)).toMatchObject({ status: 'cancelled', recipients: 0 });
-    expect((await h.api('POST', `/api/v1/issues/${other}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } })).status).toBe(409);
+    expect(
+      (await h.api('POST', `/api/v1/issues/${other}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } })).status,
+    ).toBe(409);
   });
 
   it('sends the ready issue at the monthly slot, warns when none is ready, reminds editors', async () => {
     await createNewsletter(h, slug(), { timeZone: 'Asia/Shanghai' });
     await addSubscribers(h, slug(), 2, `slot${n}`);
     h.clock.set('2026-05-01T00:00:00Z');
-    const put = await h.api('PUT', `/api/v1/newsletters/${slug()}/schedule`, { json: { rule: { kind: 'weekdayOfMonth', week: 1, weekday: 2, time: '09:00' }, reminderDaysBefore: 2 } });
+    const put = await h.api('PUT', `/api/v1/newsletters/${slug()}/schedule`, {
+      json: { rule: { kind: 'weekdayOfMonth', week: 1, weekday: 2, time: '09:00' }, reminderDaysBefore: 2 },
+    });
     expect(put.status).toBe(200);
     const sched = await put.json();
     expect(sched.nextDatesLocal.slice(0, 2)).toEqual(['2026-05-05T09:00', '2026-06-02T09:00']);

@@ -13,25 +13,40 @@ describe.each(dbKinds)('statement-level foreign keys (%s)', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDb(kind);
-    newsletter = (await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk', 'FK', 'news@example.org') RETURNING id`.execute(db.db)).rows[0]!.id;
+    newsletter = (
+      await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk', 'FK', 'news@example.org') RETURNING id`.execute(db.db)
+    ).rows[0]!.id;
   });
   afterAll(() => db.destroy());
 
-  const count = async (table: 'subscribers' | 'subscriber_events') => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.db)).rows[0]!.n);
-  const countWhere = async (where: RawBuilder<unknown>) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM subscribers WHERE ${where}`.execute(db.db)).rows[0]!.n);
+  const count = async (table: 'subscribers' | 'subscriber_events') =>
+    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.db)).rows[0]!.n);
+  const countWhere = async (where: RawBuilder<unknown>) =>
+    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM subscribers WHERE ${where}`.execute(db.db)).rows[0]!.n);
   const failure = async (p: Promise<unknown>) => {
-    const e = await p.then(() => null, (err: unknown) => err as { code?: string; message?: string });
+    const e = await p.then(
+      () => null,
+      (err: unknown) => err as { code?: string; message?: string },
+    );
     expect(e, 'the statement should have been refused').not.toBeNull();
     return e!;
   };
   const addSubscriber = async (email: string, nid = newsletter) =>
-    (await sql<{ id: string }>`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source) VALUES (${nid}, ${email}, ${email}, 'pending', 'api') RETURNING id`.execute(db.db)).rows[0]!.id;
+    (
+      await sql<{
+        id: string;
+      }>`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source) VALUES (${nid}, ${email}, ${email}, 'pending', 'api') RETURNING id`.execute(
+        db.db,
+      )
+    ).rows[0]!.id;
 
   it('refuses a subscriber of a newsletter that does not exist, and writes none of the statement', async () => {
     const before = await count('subscribers');
     const e = await failure(
       sql`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source)
-          VALUES (${newsletter}, 'ok@example.org', 'ok@example.org', 'pending', 'api'), (${newsletter + 1000}, 'no@example.org', 'no@example.org', 'pending', 'api')`.execute(db.db),
+          VALUES (${newsletter}, 'ok@example.org', 'ok@example.org', 'pending', 'api'), (${newsletter + 1000}, 'no@example.org', 'no@example.org', 'pending', 'api')`.execute(
+        db.db,
+      ),
     );
     expect(e.code).toBe('23503');
     expect(e.message).toContain('subscribers_newsletter_id_fkey');
@@ -65,7 +80,9 @@ describe.each(dbKinds)('statement-level foreign keys (%s)', (kind) => {
   });
 
   it('deletes a newsletter’s subscribers with it, and refuses deleting a subscriber who has consent events', async () => {
-    const gone = (await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk-gone', 'Gone', 'news@example.org') RETURNING id`.execute(db.db)).rows[0]!.id;
+    const gone = (
+      await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk-gone', 'Gone', 'news@example.org') RETURNING id`.execute(db.db)
+    ).rows[0]!.id;
     await addSubscriber('a@example.org', gone);
     await addSubscriber('b@example.org', gone);
     await sql`DELETE FROM newsletters WHERE id = ${gone}`.execute(db.db);
@@ -78,13 +95,17 @@ describe.each(dbKinds)('statement-level foreign keys (%s)', (kind) => {
   });
 
   it.runIf(kind === 'postgres')('holds the newsletter against deletion until a transaction adding subscribers to it ends, as the key’s lock did', async () => {
-    const held = (await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk-held', 'Held', 'news@example.org') RETURNING id`.execute(db.db)).rows[0]!.id;
+    const held = (
+      await sql<{ id: number }>`INSERT INTO newsletters (slug, name, from_email) VALUES ('fk-held', 'Held', 'news@example.org') RETURNING id`.execute(db.db)
+    ).rows[0]!.id;
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let inserted!: () => void;
     const insertedYet = new Promise<void>((r) => (inserted = r));
     const writer = db.db.transaction().execute(async (t) => {
-      await sql`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source) VALUES (${held}, 'held@example.org', 'held@example.org', 'pending', 'api')`.execute(t);
+      await sql`INSERT INTO subscribers (newsletter_id, email, email_normalized, status, source) VALUES (${held}, 'held@example.org', 'held@example.org', 'pending', 'api')`.execute(
+        t,
+      );
       inserted();
       await released;
     });

@@ -89,7 +89,10 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
   beforeAll(async () => {
     h = await createHarness(kind, { env: { SIGNUP_RATE_LIMIT: '1000' } });
     // Kathmandu is UTC+05:45: an hour-by-hour count would put 18:00–18:15 UTC in the wrong day, and month.
-    for (const [slug, timeZone] of [['grow', 'Asia/Kathmandu'], ['other', 'Asia/Shanghai']] as const) {
+    for (const [slug, timeZone] of [
+      ['grow', 'Asia/Kathmandu'],
+      ['other', 'Asia/Shanghai'],
+    ] as const) {
       const r = await h.api('POST', '/api/v1/newsletters', { json: { slug, name: `News ${slug}`, fromEmail: 'news@example.org', timeZone } });
       expect(r.status).toBe(201);
       ids[slug] = (await h.db.db.selectFrom('newsletters').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
@@ -109,7 +112,10 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     // A pending signup counts nowhere.
     expect((await signup('grow', 'pending@example.org')).status).toBe(202);
     expect(await check('grow', 'Asia/Kathmandu')).toEqual({
-      months: [{ month: '2026-03', joined: 1, left: 0 }, { month: '2026-04', joined: 1, left: 0 }],
+      months: [
+        { month: '2026-03', joined: 1, left: 0 },
+        { month: '2026-04', joined: 1, left: 0 },
+      ],
       active: 2,
     });
   });
@@ -119,7 +125,10 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     const id = (await row('grow', 'march@example.org'))!.id;
     expect((await post(`/unsubscribe/${signToken(h.config.secret!, 'unsubscribe', String(id))}`, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
     expect(await check('grow', 'Asia/Kathmandu')).toEqual({
-      months: [{ month: '2026-03', joined: 1, left: 0 }, { month: '2026-04', joined: 1, left: 1 }],
+      months: [
+        { month: '2026-03', joined: 1, left: 0 },
+        { month: '2026-04', joined: 1, left: 1 },
+      ],
       active: 1,
     });
   });
@@ -134,12 +143,18 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
   it('counts a CSV import of several chunks with one upsert per statement', async () => {
     h.clock.set(new Date('2026-04-15T02:00:00Z'));
     const lines = Array.from({ length: 2_500 }, (_, i) => `imported${i}@example.org,Reader ${i}`);
-    const r = await h.api('POST', '/api/v1/newsletters/grow/subscribers/import?consentNote=test', { body: `email,name\n${lines.join('\n')}\n`, headers: { 'content-type': 'text/csv' } });
+    const r = await h.api('POST', '/api/v1/newsletters/grow/subscribers/import?consentNote=test', {
+      body: `email,name\n${lines.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(r.status).toBe(200);
     expect((await r.json()).imported).toBe(2_500);
     const g = await check('grow', 'Asia/Kathmandu');
     expect(g.active).toBe(2_500);
-    expect(g.months).toEqual([{ month: '2026-03', joined: 1, left: 0 }, { month: '2026-04', joined: 2_501, left: 1 }]);
+    expect(g.months).toEqual([
+      { month: '2026-03', joined: 1, left: 0 },
+      { month: '2026-04', joined: 2_501, left: 1 },
+    ]);
   });
 
   it('moves a resubscribed reader from left back to joined, in the new month', async () => {
@@ -150,7 +165,10 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     await subscribeAndConfirm('grow', 'march@example.org');
     const g = await check('grow', 'Asia/Kathmandu');
     // confirmed_at moved to May and unsubscribed_at was cleared: March and April's "left" lose it.
-    expect(g.months).toEqual([{ month: '2026-04', joined: 2_501, left: 0 }, { month: '2026-05', joined: 1, left: 0 }]);
+    expect(g.months).toEqual([
+      { month: '2026-04', joined: 2_501, left: 0 },
+      { month: '2026-05', joined: 1, left: 0 },
+    ]);
     expect(g.active).toBe(2_501);
   });
 
@@ -165,16 +183,30 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     await check('grow', 'Asia/Kathmandu');
     await check('other', 'Asia/Shanghai');
     // One statement over both lists: suppress some, unsubscribe others, clear a confirmation, delete.
-    await sql`UPDATE subscribers SET status = 'suppressed' WHERE email_normalized IN ('imported1@example.org', 'imported2@example.org', 'other1@example.org')`.execute(h.db.db);
+    await sql`UPDATE subscribers SET status = 'suppressed' WHERE email_normalized IN ('imported1@example.org', 'imported2@example.org', 'other1@example.org')`.execute(
+      h.db.db,
+    );
     // 18:20 UTC on 31 May is 00:05 on 1 June in Kathmandu and 02:20 in Shanghai (an hourly bucket, 18:00, would be May in Kathmandu).
-    await sql`UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ${new Date('2026-05-31T18:20:00Z')} WHERE email_normalized LIKE 'imported1_@example.org' OR email_normalized = 'other2@example.org'`.execute(h.db.db);
+    await sql`UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ${new Date('2026-05-31T18:20:00Z')} WHERE email_normalized LIKE 'imported1_@example.org' OR email_normalized = 'other2@example.org'`.execute(
+      h.db.db,
+    );
     await sql`UPDATE subscribers SET confirmed_at = NULL WHERE email_normalized = 'imported3@example.org'`.execute(h.db.db);
     await sql`DELETE FROM subscribers WHERE email_normalized LIKE 'raw%'`.execute(h.db.db);
     const g = await check('grow', 'Asia/Kathmandu');
-    expect(g.months).toEqual([{ month: '2026-04', joined: 2_500, left: 0 }, { month: '2026-05', joined: 1, left: 0 }, { month: '2026-06', joined: 0, left: 10 }]);
+    expect(g.months).toEqual([
+      { month: '2026-04', joined: 2_500, left: 0 },
+      { month: '2026-05', joined: 1, left: 0 },
+      { month: '2026-06', joined: 0, left: 10 },
+    ]);
     expect(g.active).toBe(2_501 - 2 - 10); // two suppressed, ten unsubscribed (imported10 … imported19)
     const o = await check('other', 'Asia/Shanghai');
-    expect(o).toEqual({ months: [{ month: '2026-05', joined: 2, left: 0 }, { month: '2026-06', joined: 0, left: 1 }], active: 0 });
+    expect(o).toEqual({
+      months: [
+        { month: '2026-05', joined: 2, left: 0 },
+        { month: '2026-06', joined: 0, left: 1 },
+      ],
+      active: 0,
+    });
     // Also under zones the newsletter does not use: the counters are per quarter hour, not per hour or day.
     const repo = new AdminRepository(h.db.db);
     for (const tz of ['UTC', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham']) {
@@ -190,7 +222,11 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
       SELECT ${ids.gone}, 'g' || i || '@example.org', 'g' || i || '@example.org', 'active', 'admin', now() FROM generate_series(1, 3) AS i`.execute(h.db.db);
     expect((await check('gone', 'UTC')).active).toBe(3);
     await sql`DELETE FROM newsletters WHERE id = ${ids.gone}`.execute(h.db.db);
-    const left = await sql<{ n: string }>`SELECT (SELECT count(*) FROM subscriber_growth WHERE newsletter_id = ${ids.gone}) + (SELECT count(*) FROM subscriber_totals WHERE newsletter_id = ${ids.gone}) AS n`.execute(h.db.db);
+    const left = await sql<{
+      n: string;
+    }>`SELECT (SELECT count(*) FROM subscriber_growth WHERE newsletter_id = ${ids.gone}) + (SELECT count(*) FROM subscriber_totals WHERE newsletter_id = ${ids.gone}) AS n`.execute(
+      h.db.db,
+    );
     expect(Number(left.rows[0]!.n)).toBe(0);
     await check('grow', 'Asia/Kathmandu');
   });
@@ -245,7 +281,14 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     // Opens through the service (pixel path), then an earlier provider delivery and a bounce through the webhook path.
     const ids = (await sql<{ id: string }>`SELECT id FROM deliveries WHERE issue_id = ${issue.id} ORDER BY id LIMIT 40`.execute(db)).rows.map((r) => r.id);
     for (const [k, id] of ids.entries()) {
-      const outcome = await events.recordOpen({ by: { deliveryId: id }, at: new Date(start.getTime() + (2 + (k % 30)) * 3600_000), client: 'desktop', source: 'pixel', human: k % 2 === 0, prefetchWindowMs: 0 });
+      const outcome = await events.recordOpen({
+        by: { deliveryId: id },
+        at: new Date(start.getTime() + (2 + (k % 30)) * 3600_000),
+        client: 'desktop',
+        source: 'pixel',
+        human: k % 2 === 0,
+        prefetchWindowMs: 0,
+      });
       expect(outcome).toBe('recorded');
     }
     b = await same();
@@ -277,7 +320,9 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
       const i = await h.services.issues.create('unsub-window', { title }, null);
       await sql`UPDATE issues SET status = 'sent', started_at = ${start} WHERE id = ${i.id}`.execute(db);
       for (const sid of recipients) {
-        await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status) VALUES (${i.id}, ${sid}, ${'r' + sid + '@example.org'}, 0, 'sent')`.execute(db);
+        await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status) VALUES (${i.id}, ${sid}, ${'r' + sid + '@example.org'}, 0, 'sent')`.execute(
+          db,
+        );
       }
       return i.id;
     };
@@ -307,7 +352,9 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
     await event(s3, 'unsubscribe', at(180));
     await event(s1, 'unsubscribe', at(240));
     // two in one statement, one person
-    await sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${s4}, ${n.id}, ${at(300)}, 'unsubscribe', 'admin'), (${s4}, ${n.id}, ${at(301)}, 'unsubscribe', 'admin')`.execute(db);
+    await sql`INSERT INTO subscriber_events (subscriber_id, newsletter_id, at, type, source) VALUES (${s4}, ${n.id}, ${at(300)}, 'unsubscribe', 'admin'), (${s4}, ${n.id}, ${at(301)}, 'unsubscribe', 'admin')`.execute(
+      db,
+    );
     expect({ a: await shown(a), b: await shown(b) }).toEqual({ a: 2, b: 3 });
     expect({ a: await shown(a), b: await shown(b) }).toEqual({ a: await former(a), b: await former(b) });
   });

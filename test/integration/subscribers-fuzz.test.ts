@@ -13,11 +13,35 @@ function rng(seed: number) {
   };
 }
 
-const nasty = ['\r\n', '\n', '\u0000', '\u2028', '"', "'", '<script>', '%00', '\\', '@@', '\uD800', '😀', '读者', 'ǅ', '\u202E', ' ', '\t', 'Bcc: x@example.org', '=cmd|', '{{', 'xn--', '..', '.'];
+const nasty = [
+  '\r\n',
+  '\n',
+  '\u0000',
+  '\u2028',
+  '"',
+  "'",
+  '<script>',
+  '%00',
+  '\\',
+  '@@',
+  '\uD800',
+  '😀',
+  '读者',
+  'ǅ',
+  '\u202E',
+  ' ',
+  '\t',
+  'Bcc: x@example.org',
+  '=cmd|',
+  '{{',
+  'xn--',
+  '..',
+  '.',
+];
 
 function makeFuzzer(seed: number) {
   const r = rng(seed);
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const str = (max = 40): string => {
     const n = Math.floor(r() * max);
     let s = '';
@@ -26,14 +50,27 @@ function makeFuzzer(seed: number) {
   };
   const value = (depth = 0): unknown => {
     switch (Math.floor(r() * (depth > 2 ? 6 : 9))) {
-      case 0: return null;
-      case 1: return r() < 0.5;
-      case 2: return Math.floor(r() * 1e9) * (r() < 0.5 ? -1 : 1);
-      case 3: return str();
-      case 4: return r() < 0.5 ? `${str(10)}@${str(10)}.${str(4)}` : `u${Math.floor(r() * 1e6)}@example.org${pick(['', '\r\n', ' ', '.', '\u0000'])}`;
-      case 5: return r() < 0.1 ? 'x'.repeat(Math.floor(r() * 20_000)) : '';
-      case 6: return Array.from({ length: Math.floor(r() * 4) }, () => value(depth + 1));
-      default: return Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, () => [pick(['email', 'name', 'consent', 'website', 'language', str(8), '__proto__', 'constructor']), value(depth + 1)]));
+      case 0:
+        return null;
+      case 1:
+        return r() < 0.5;
+      case 2:
+        return Math.floor(r() * 1e9) * (r() < 0.5 ? -1 : 1);
+      case 3:
+        return str();
+      case 4:
+        return r() < 0.5 ? `${str(10)}@${str(10)}.${str(4)}` : `u${Math.floor(r() * 1e6)}@example.org${pick(['', '\r\n', ' ', '.', '\u0000'])}`;
+      case 5:
+        return r() < 0.1 ? 'x'.repeat(Math.floor(r() * 20_000)) : '';
+      case 6:
+        return Array.from({ length: Math.floor(r() * 4) }, () => value(depth + 1));
+      default:
+        return Object.fromEntries(
+          Array.from({ length: Math.floor(r() * 4) }, () => [
+            pick(['email', 'name', 'consent', 'website', 'language', str(8), '__proto__', 'constructor']),
+            value(depth + 1),
+          ]),
+        );
     }
   };
   /** A payload that must be refused: it always breaks at least one rule. */
@@ -59,14 +96,32 @@ describe.each(dbKinds)('public endpoints under fuzzing on %s', (kind) => {
 
   const counts = async () =>
     Promise.all(
-      (['subscribers', 'subscriber_events', 'jobs'] as const).map(async (t) => Number((await h.db.db.selectFrom(t).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)),
+      (['subscribers', 'subscriber_events', 'jobs'] as const).map(async (t) =>
+        Number(
+          (
+            await h.db.db
+              .selectFrom(t)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ),
     );
 
   it('answers thousands of invalid JSON and form payloads without a 500 and without storing anything', async () => {
     const f = makeFuzzer(20260301);
     const before = await counts();
     const statuses = new Map<number, number>();
-    const types = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/xml', 'application/vnd.api+json'];
+    const types = [
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+      'application/xml',
+      'application/vnd.api+json',
+    ];
     for (let i = 0; i < 2500; i++) {
       let res: Response;
       let sent = '';
@@ -76,9 +131,19 @@ describe.each(dbKinds)('public endpoints under fuzzing on %s', (kind) => {
         const type = i % 5 === 0 ? f.pick(types) : 'application/json';
         const payload = i % 7 === 0 ? f.value() : f.invalidBody();
         const body = f.r() < 0.1 ? f.str(200) : JSON.stringify(payload);
-        honeypot = !!payload && typeof payload === 'object' && !Array.isArray(payload) && !!(payload as Record<string, unknown>).website && body !== undefined && type.includes('json');
+        honeypot =
+          !!payload &&
+          typeof payload === 'object' &&
+          !Array.isArray(payload) &&
+          !!(payload as Record<string, unknown>).website &&
+          body !== undefined &&
+          type.includes('json');
         sent = `${type} ${body}`;
-        res = await h.app.request('/api/v1/public/newsletters/fuzz/subscribe', { method: 'POST', headers: { 'content-type': type, 'x-forwarded-for': ip }, body });
+        res = await h.app.request('/api/v1/public/newsletters/fuzz/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': type, 'x-forwarded-for': ip },
+          body,
+        });
         if (res.status !== 413) {
           const json = await res.json();
           expect(json.error?.code ?? json.ok, JSON.stringify(body).slice(0, 200)).toBeTruthy();
@@ -86,7 +151,7 @@ describe.each(dbKinds)('public endpoints under fuzzing on %s', (kind) => {
       } else {
         const b = f.invalidBody();
         const params = new URLSearchParams();
-        for (const [k, v] of Object.entries(b)) params.append(k, typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+        for (const [k, v] of Object.entries(b)) params.append(k, typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
         if (params.get('consent') === 'yes' || params.get('consent') === 'on' || params.get('consent') === 'true') params.set('email', 'bad');
         const type = i % 5 === 0 ? f.pick(types) : 'application/x-www-form-urlencoded';
         honeypot = !!params.get('website') && /urlencoded|multipart/.test(type);
@@ -108,7 +173,10 @@ describe.each(dbKinds)('public endpoints under fuzzing on %s', (kind) => {
     const emails = new Set<string>();
     for (let i = 0; i < 300; i++) {
       const email = `Fuzz.${i}.${Math.floor(f.r() * 3)}@Example.org`;
-      const name = f.str(30).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').slice(0, 200);
+      const name = f
+        .str(30)
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '')
+        .slice(0, 200);
       const res = await h.app.request('/api/v1/public/newsletters/fuzz/subscribe', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': `172.16.${i % 250}.1` },
@@ -125,9 +193,14 @@ describe.each(dbKinds)('public endpoints under fuzzing on %s', (kind) => {
     const f = makeFuzzer(99);
     for (let i = 0; i < 300; i++) {
       const segment = f.r() < 0.2 ? f.pick(['%E0%A4%A', '%', '%00', '..%2F..', '%FF%FE']) : encodeURIComponent(f.str(60).replace(/[\uD800-\uDFFF]/g, ''));
-      const path = f.pick(['/n/', '/confirm/', '/unsubscribe/', '/preferences/', '/api/v1/public/newsletters/']) + segment + f.pick(['', '/subscribe', '/embed', '/x']);
+      const path =
+        f.pick(['/n/', '/confirm/', '/unsubscribe/', '/preferences/', '/api/v1/public/newsletters/']) + segment + f.pick(['', '/subscribe', '/embed', '/x']);
       const method = f.pick(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
-      const res = await h.app.request(path, { method, headers: { 'content-type': f.pick(['application/json', 'application/x-www-form-urlencoded', 'text/plain']) }, ...(method === 'GET' ? {} : { body: f.str(100) }) });
+      const res = await h.app.request(path, {
+        method,
+        headers: { 'content-type': f.pick(['application/json', 'application/x-www-form-urlencoded', 'text/plain']) },
+        ...(method === 'GET' ? {} : { body: f.str(100) }),
+      });
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
     }
   });

@@ -30,7 +30,12 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
       .executeTakeFirst();
   const events = (id: string | number) => h.db.db.selectFrom('subscriber_events').selectAll().where('subscriber_id', '=', String(id)).orderBy('id').execute();
   const confirmJobs = (id: string | number) =>
-    h.db.db.selectFrom('jobs').selectAll().where('kind', '=', 'mail.confirm').where('payload', '@>', JSON.stringify({ subscriberId: String(id) }) as never).execute();
+    h.db.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', 'mail.confirm')
+      .where('payload', '@>', JSON.stringify({ subscriberId: String(id) }) as never)
+      .execute();
 
   beforeAll(async () => {
     h = await createHarness(kind, { env: { SIGNUP_RATE_LIMIT: '40' } });
@@ -66,7 +71,12 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
     await newsletter('rush');
     const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => signup('rush', { email: `rush${i}@example.org`, consent: true })));
     expect(statuses.map((r) => r.status)).toEqual(Array(8).fill(202));
-    const texts = await h.db.db.selectFrom('consent_texts').innerJoin('newsletters', 'newsletters.id', 'consent_texts.newsletter_id').select('version').where('newsletters.slug', '=', 'rush').execute();
+    const texts = await h.db.db
+      .selectFrom('consent_texts')
+      .innerJoin('newsletters', 'newsletters.id', 'consent_texts.newsletter_id')
+      .select('version')
+      .where('newsletters.slug', '=', 'rush')
+      .execute();
     expect(texts.map((t) => t.version)).toEqual([1]);
   });
 
@@ -106,7 +116,12 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
     const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => signup('burst', { email: `burst${i}@example.org`, consent: true }, ip)));
     expect(answers.filter((r) => r.status === 202)).toHaveLength(40);
     expect(answers.filter((r) => r.status === 429)).toHaveLength(5);
-    const stored = await h.db.db.selectFrom('subscribers').innerJoin('newsletters', 'newsletters.id', 'subscribers.newsletter_id').select('email').where('newsletters.slug', '=', 'burst').execute();
+    const stored = await h.db.db
+      .selectFrom('subscribers')
+      .innerJoin('newsletters', 'newsletters.id', 'subscribers.newsletter_id')
+      .select('email')
+      .where('newsletters.slug', '=', 'burst')
+      .execute();
     expect(stored).toHaveLength(40);
     // one address into twelve newsletters at once, from different networks: 10 an hour per address
     const slugs = Array.from({ length: 12 }, (_, i) => `same-address-${i}`);
@@ -136,8 +151,14 @@ describe.each(dbKinds)('signup path on %s', (kind) => {
     expect(after.active).toMatchObject({ status: 'active' });
     const types = async (id: string | number) => (await events(id)).map((e) => [e.type, e.detail]);
     expect(await types(after.fresh1!.id)).toEqual([['signup', null]]);
-    expect(await types(after.pending!.id)).toEqual([['signup', null], ['signup', { repeated: true }]]);
-    expect(await types(after.unsub!.id)).toEqual([['signup', null], ['resubscribe', null]]);
+    expect(await types(after.pending!.id)).toEqual([
+      ['signup', null],
+      ['signup', { repeated: true }],
+    ]);
+    expect(await types(after.unsub!.id)).toEqual([
+      ['signup', null],
+      ['resubscribe', null],
+    ]);
     expect(await types(after.active!.id)).toEqual([['signup', null]]);
     // a confirmation for the new and the resubscribed; none again within 10 minutes for the pending one, none for the active
     expect(await confirmJobs(after.fresh1!.id)).toHaveLength(1);

@@ -25,7 +25,11 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
   const form = (path: string, fields: Record<string, string | string[]>, o: { ip?: string } = {}) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    return h.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': o.ip ?? freshIp() }, body: body.toString() });
+    return h.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': o.ip ?? freshIp() },
+      body: body.toString(),
+    });
   };
   const get = (path: string, headers: Record<string, string> = {}) => h.app.request(path, { headers });
   const row = (slug: string, email: string) =>
@@ -36,15 +40,29 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       .where('n.slug', '=', slug)
       .where('s.email_normalized', '=', email.toLowerCase())
       .executeTakeFirst();
-  const events = async (id: string | number) => (await h.db.db.selectFrom('subscriber_events').selectAll().where('subscriber_id', '=', String(id)).orderBy('id').execute());
-  const outbox = async (to: string) => (await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(to)}`)).json()).items as { subject: string; text: string; html: string; headers: Record<string, string> }[];
+  const events = async (id: string | number) =>
+    await h.db.db.selectFrom('subscriber_events').selectAll().where('subscriber_id', '=', String(id)).orderBy('id').execute();
+  const outbox = async (to: string) =>
+    (await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(to)}`)).json()).items as {
+      subject: string;
+      text: string;
+      html: string;
+      headers: Record<string, string>;
+    }[];
   const confirmPath = async (to: string) => {
     const [m] = await outbox(to);
     const match = /\/confirm\/([A-Za-z0-9_.-]+)/.exec(m!.text);
     return `/confirm/${match![1]}`;
   };
   const count = async (table: 'subscribers' | 'subscriber_events' | 'jobs' | 'rate_limits') =>
-    Number((await h.db.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await h.db.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   /** Signs up, runs the jobs, confirms through the emailed link. Returns the subscriber id. */
   const subscribeAndConfirm = async (slug: string, email: string, name?: string) => {
     expect((await signup(slug, { email, consent: true, ...(name ? { name } : {}) })).status).toBe(202);
@@ -204,7 +222,21 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const body = await bad.json();
       expect(body.error.code).toBe('validation_failed');
       expect(body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['consent', 'email', 'name']);
-      for (const email of ['a@b', 'a@@example.org', 'a b@example.org', 'a@example.org\r\nBcc: x@example.org', `${'x'.repeat(65)}@example.org`, `a@${'b'.repeat(250)}.org`, '.a@example.org', 'a..b@example.org', 'a@-example.org', 'a@example.123', '"a"@example.org', 'a@exa mple.org', '']) {
+      for (const email of [
+        'a@b',
+        'a@@example.org',
+        'a b@example.org',
+        'a@example.org\r\nBcc: x@example.org',
+        `${'x'.repeat(65)}@example.org`,
+        `a@${'b'.repeat(250)}.org`,
+        '.a@example.org',
+        'a..b@example.org',
+        'a@-example.org',
+        'a@example.123',
+        '"a"@example.org',
+        'a@exa mple.org',
+        '',
+      ]) {
         expect((await signup('weekly', { email, consent: true })).status, email).toBe(422);
       }
       expect((await signup('weekly', { email: 'x@example.org', consent: 'yes' })).status).toBe(422);
@@ -421,7 +453,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
   });
 
   describe('preferences', () => {
-    it('changes name and language, and unsubscribes and resubscribes across the same address\'s newsletters', async () => {
+    it("changes name and language, and unsubscribes and resubscribes across the same address's newsletters", async () => {
       const a = await subscribeAndConfirm('weekly', 'prefs@example.org', 'Pat');
       const b = await subscribeAndConfirm('brief', 'prefs@example.org');
       const path = new URL(preferencesUrl(publicUrl, h.config.secret!, a)).pathname;
@@ -435,8 +467,8 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const saved = await form(path, { csrf, name: 'Pat Doe', language: 'zh-CN', subscribed: [a] });
       expect(saved.status).toBe(200);
       expect(await saved.text()).toContain('您的偏好已保存'); // now in the chosen language
-      expect((await row('weekly', 'prefs@example.org'))).toMatchObject({ status: 'active', name: 'Pat Doe', language: 'zh-CN' });
-      expect((await row('brief', 'prefs@example.org'))).toMatchObject({ status: 'unsubscribed', name: 'Pat Doe' });
+      expect(await row('weekly', 'prefs@example.org')).toMatchObject({ status: 'active', name: 'Pat Doe', language: 'zh-CN' });
+      expect(await row('brief', 'prefs@example.org')).toMatchObject({ status: 'unsubscribed', name: 'Pat Doe' });
       expect((await events(b)).at(-1)).toMatchObject({ type: 'unsubscribe', source: 'preferences' });
       // resubscribe by the person's own action: straight back to active, recorded
       await form(path, { csrf, name: 'Pat Doe', language: 'zh-CN', subscribed: [a, b] });
@@ -465,7 +497,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect(await s.recordSoftBounce(soft)).toEqual({ count: 3, suppressed: true }); // SOFT_BOUNCE_THRESHOLD 3
       expect(await s.sendableIds([active, soft, hard])).toEqual(new Set([active]));
       expect((await events(hard)).at(-1)).toMatchObject({ type: 'suppress_bounce', source: 'webhook' });
-      expect((await row('weekly', 'send-b@example.org'))).toMatchObject({ status: 'suppressed', suppression_reason: 'soft_bounce_threshold' });
+      expect(await row('weekly', 'send-b@example.org')).toMatchObject({ status: 'suppressed', suppression_reason: 'soft_bounce_threshold' });
     });
   });
 
@@ -484,24 +516,46 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const noNote = await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: editor, json: { email: 'a1@example.org' } });
       expect(noNote.status).toBe(422);
       expect((await noNote.json()).error.details.fields[0].field).toBe('consentNote');
-      expect((await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: viewer, json: { email: 'a1@example.org', consentNote: 'x' } })).status).toBe(403);
-      expect((await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: null, json: { email: 'a1@example.org', consentNote: 'x' } })).status).toBe(401);
-      const res = await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: editor, json: { email: 'A1@Example.org', name: 'Al', consentNote: 'Signed the paper form at the 2026 workshop' } });
+      expect(
+        (await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: viewer, json: { email: 'a1@example.org', consentNote: 'x' } })).status,
+      ).toBe(403);
+      expect(
+        (await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: null, json: { email: 'a1@example.org', consentNote: 'x' } })).status,
+      ).toBe(401);
+      const res = await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', {
+        token: editor,
+        json: { email: 'A1@Example.org', name: 'Al', consentNote: 'Signed the paper form at the 2026 workshop' },
+      });
       expect(res.status).toBe(201);
       const s = await res.json();
       expect(s).toMatchObject({ email: 'A1@Example.org', name: 'Al', status: 'active', newsletter: 'admin-list' });
-      expect(s.events).toEqual([expect.objectContaining({ type: 'admin_create', source: 'admin', detail: expect.objectContaining({ consentNote: 'Signed the paper form at the 2026 workshop' }) })]);
-      expect((await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: editor, json: { email: 'a1@example.org', consentNote: 'x' } })).status).toBe(409);
+      expect(s.events).toEqual([
+        expect.objectContaining({
+          type: 'admin_create',
+          source: 'admin',
+          detail: expect.objectContaining({ consentNote: 'Signed the paper form at the 2026 workshop' }),
+        }),
+      ]);
+      expect(
+        (await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { token: editor, json: { email: 'a1@example.org', consentNote: 'x' } })).status,
+      ).toBe(409);
       const audit = await h.services.repos.audit.list(5);
       expect(audit.find((a) => a.action === 'subscriber.create' && a.target === `subscriber:${s.id}`)).toBeTruthy();
-      const pending = await (await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { json: { email: 'a2@example.org', status: 'pending', consentNote: 'asked by phone' } })).json();
+      const pending = await (
+        await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', {
+          json: { email: 'a2@example.org', status: 'pending', consentNote: 'asked by phone' },
+        })
+      ).json();
       expect(pending.status).toBe('pending');
       await h.runJobs();
       expect((await outbox('a2@example.org'))[0]!.subject).toContain('Confirm');
     });
 
     it('lists with search, status filter and cursor pagination; reads one with its events', async () => {
-      for (let i = 0; i < 7; i++) await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { json: { email: `page${i}@example.org`, name: i === 3 ? 'Zhang Wei' : null, consentNote: 'test' } });
+      for (let i = 0; i < 7; i++)
+        await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', {
+          json: { email: `page${i}@example.org`, name: i === 3 ? 'Zhang Wei' : null, consentNote: 'test' },
+        });
       const p1 = await (await h.api('GET', '/api/v1/newsletters/admin-list/subscribers?q=page&limit=3', { token: viewer })).json();
       expect(p1.items).toHaveLength(3);
       expect(p1.items[0].email).toBe('page6@example.org'); // newest first
@@ -520,13 +574,20 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect((await h.api('GET', '/api/v1/newsletters/admin-list/subscribers?cursor=zzz')).status).toBe(400);
       expect((await h.api('GET', '/api/v1/newsletters/nope/subscribers')).status).toBe(404);
       const one = await (await h.api('GET', `/api/v1/subscribers/${p1.items[0].id}`, { token: viewer })).json();
-      expect(one).toMatchObject({ id: p1.items[0].id, email: 'page6@example.org', status: 'active', events: [expect.objectContaining({ type: 'admin_create' })] });
+      expect(one).toMatchObject({
+        id: p1.items[0].id,
+        email: 'page6@example.org',
+        status: 'active',
+        events: [expect.objectContaining({ type: 'admin_create' })],
+      });
       expect((await h.api('GET', '/api/v1/subscribers/999999999')).status).toBe(404);
       expect((await h.api('GET', '/api/v1/subscribers/abc')).status).toBe(404);
     });
 
     it('exports the list as CSV and a person as JSON', async () => {
-      await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', { json: { email: 'csv@example.org', name: '=HYPERLINK("x"), "quoted"', consentNote: 'test' } });
+      await h.api('POST', '/api/v1/newsletters/admin-list/subscribers', {
+        json: { email: 'csv@example.org', name: '=HYPERLINK("x"), "quoted"', consentNote: 'test' },
+      });
       const res = await h.api('GET', '/api/v1/newsletters/admin-list/subscribers/export', { token: editor });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/csv');
@@ -569,7 +630,15 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
     });
 
     it('imports as active with header aliases, dedupes case-insensitively, and reports errors by line', async () => {
-      const csv = '\uFEFFEmail Address,Full Name,Extra\r\n' + 'one@example.org,One,x\r\n' + ' ONE@example.org ,Dup,\r\n' + 'not-an-email,Bad,\r\n' + '"two@example.org","Two, with comma",\r\n' + ',Empty,\r\n' + '"three@example.org","Multi\nline",\r\n' + 'four@例子.中国,四,\r\n';
+      const csv =
+        '\uFEFFEmail Address,Full Name,Extra\r\n' +
+        'one@example.org,One,x\r\n' +
+        ' ONE@example.org ,Dup,\r\n' +
+        'not-an-email,Bad,\r\n' +
+        '"two@example.org","Two, with comma",\r\n' +
+        ',Empty,\r\n' +
+        '"three@example.org","Multi\nline",\r\n' +
+        'four@例子.中国,四,\r\n';
       const res = await importCsv('imp', csv);
       expect(res.status).toBe(200);
       const r = await res.json();
@@ -595,9 +664,17 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       await signup('imp', { email: 'imp-pending@example.org', consent: true });
       const er = await subscribeAndConfirm('imp', 'imp-erased@example.org');
       expect((await h.api('DELETE', `/api/v1/subscribers/${er}`)).status).toBe(200);
-      const res = await importCsv('imp', '邮箱,姓名\nimp-unsub@example.org,u\nimp-supp@example.org,s\nimp-pending@example.org,p\nIMP-ERASED@example.org,e\none@example.org,o\nfresh@example.org,f\n');
+      const res = await importCsv(
+        'imp',
+        '邮箱,姓名\nimp-unsub@example.org,u\nimp-supp@example.org,s\nimp-pending@example.org,p\nIMP-ERASED@example.org,e\none@example.org,o\nfresh@example.org,f\n',
+      );
       const r = await res.json();
-      expect(r).toMatchObject({ imported: 1, total: 6, skipped: { unsubscribed: 1, suppressed: 1, pending: 1, erased: 1, already_subscribed: 1, duplicate: 0 }, errors: [] });
+      expect(r).toMatchObject({
+        imported: 1,
+        total: 6,
+        skipped: { unsubscribed: 1, suppressed: 1, pending: 1, erased: 1, already_subscribed: 1, duplicate: 0 },
+        errors: [],
+      });
       expect((await row('imp', 'imp-unsub@example.org'))!.status).toBe('unsubscribed');
       expect((await row('imp', 'imp-supp@example.org'))!.status).toBe('suppressed');
       expect((await row('imp', 'imp-pending@example.org'))!.status).toBe('pending');
@@ -655,8 +732,17 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect(ra.imported + ra.skipped.already_subscribed).toBe(3_000);
       expect(rb.imported + rb.skipped.already_subscribed).toBe(3_000);
       const n = await h.db.db.selectFrom('newsletters').select('id').where('slug', '=', 'imp-race').executeTakeFirstOrThrow();
-      const subs = await h.db.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<string>().as('n')).where('newsletter_id', '=', n.id).executeTakeFirstOrThrow();
-      const evs = await h.db.db.selectFrom('subscriber_events').select((eb) => eb.fn.countAll<string>().as('n')).where('newsletter_id', '=', n.id).where('type', '=', 'import').executeTakeFirstOrThrow();
+      const subs = await h.db.db
+        .selectFrom('subscribers')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('newsletter_id', '=', n.id)
+        .executeTakeFirstOrThrow();
+      const evs = await h.db.db
+        .selectFrom('subscriber_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('newsletter_id', '=', n.id)
+        .where('type', '=', 'import')
+        .executeTakeFirstOrThrow();
       expect([Number(subs.n), Number(evs.n)]).toEqual([3_000, 3_000]);
     });
   });
@@ -689,7 +775,11 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
         WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'jsonb', 'json')`.execute(h.db.db);
       expect(cols.rows.length).toBeGreaterThan(10);
       for (const c of cols.rows) {
-        const hits = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(c.table_name)} WHERE lower(${sql.ref(c.column_name)}::text) LIKE ${'%forget.me@example.org%'} OR ${sql.ref(c.column_name)}::text LIKE ${'%Forget Me Name%'}`.execute(h.db.db);
+        const hits = await sql<{
+          n: string;
+        }>`SELECT count(*) AS n FROM ${sql.table(c.table_name)} WHERE lower(${sql.ref(c.column_name)}::text) LIKE ${'%forget.me@example.org%'} OR ${sql.ref(c.column_name)}::text LIKE ${'%Forget Me Name%'}`.execute(
+          h.db.db,
+        );
         expect(Number(hits.rows[0]!.n), `${c.table_name}.${c.column_name}`).toBe(0);
       }
       const s = await h.api('GET', `/api/v1/subscribers/${id}`);
@@ -700,7 +790,12 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect(await outbox(addr)).toEqual([]);
       expect((await h.api('DELETE', `/api/v1/subscribers/${id}`)).status).toBe(200); // idempotent
 
-      const imp = await (await h.api('POST', `/api/v1/newsletters/weekly/subscribers/import?consentNote=x`, { body: `email\n${addr}\n`, headers: { 'content-type': 'text/csv' } })).json();
+      const imp = await (
+        await h.api('POST', `/api/v1/newsletters/weekly/subscribers/import?consentNote=x`, {
+          body: `email\n${addr}\n`,
+          headers: { 'content-type': 'text/csv' },
+        })
+      ).json();
       expect(imp).toMatchObject({ imported: 0, skipped: { erased: 1 } });
       expect((await h.api('POST', '/api/v1/newsletters/weekly/subscribers', { json: { email: addr, consentNote: 'x' } })).status).toBe(409);
       // the person may come back by their own action: a new pending row

@@ -21,9 +21,34 @@ function viaUrl(domain: string): string | null {
 describe('asciiDomain', () => {
   it('answers what the URL parser answers, for plain and tricky ASCII domains', () => {
     const cases = [
-      'example.org', 'Example.ORG', 'mail.example.co.uk', 'a.b', 'a.bc', 'x-y.example', '-x.example', 'x-.example', 'a..b.org', '.example.org',
-      'example.org.', 'example', '1.2.3.4', '127.0.0.1', 'example.0x10', 'example.0X7f', 'example.123', 'a.1b', 'a.b1', 'xn--bcher-kva.de',
-      'XN--BCHER-KVA.DE', 'xn--.org', 'a.xn--fiqs8s', `${'a'.repeat(63)}.org`, `${'a'.repeat(64)}.org`, `${'a.'.repeat(126)}org`, 'a--b.org', '0x7f.org',
+      'example.org',
+      'Example.ORG',
+      'mail.example.co.uk',
+      'a.b',
+      'a.bc',
+      'x-y.example',
+      '-x.example',
+      'x-.example',
+      'a..b.org',
+      '.example.org',
+      'example.org.',
+      'example',
+      '1.2.3.4',
+      '127.0.0.1',
+      'example.0x10',
+      'example.0X7f',
+      'example.123',
+      'a.1b',
+      'a.b1',
+      'xn--bcher-kva.de',
+      'XN--BCHER-KVA.DE',
+      'xn--.org',
+      'a.xn--fiqs8s',
+      `${'a'.repeat(63)}.org`,
+      `${'a'.repeat(64)}.org`,
+      `${'a.'.repeat(126)}org`,
+      'a--b.org',
+      '0x7f.org',
     ];
     for (const d of cases) expect(asciiDomain(d), d).toBe(viaUrl(d));
     // and a few thousand random ones over the characters the fast path accepts, plus some it does not

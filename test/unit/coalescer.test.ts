@@ -49,7 +49,12 @@ describe('Coalescer', () => {
     expect(bad).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'no bad1' }) });
     expect(b).toEqual({ status: 'fulfilled', value: 'B' });
 
-    const broken = new Coalescer(async () => { throw new Error('down'); }, { maxBatch: 10, maxInFlight: 1, key: (x: string) => x });
+    const broken = new Coalescer(
+      async () => {
+        throw new Error('down');
+      },
+      { maxBatch: 10, maxInFlight: 1, key: (x: string) => x },
+    );
     const both = await Promise.allSettled([broken.submit('p'), broken.submit('q')]);
     expect(both.map((x) => x.status === 'rejected' && (x.reason as Error).message)).toEqual(['down', 'down']);
     // and it keeps working after a failed run

@@ -26,11 +26,20 @@ describe('ResendMailer', () => {
         const body = JSON.parse(raw || 'null');
         if (req.method === 'GET' && req.url === '/domains') {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ object: 'list', has_more: false, data: [{ id: 'd1', name: 'example.org', status: 'verified', click_tracking: domainsClickTracking }] }));
+          res.end(
+            JSON.stringify({
+              object: 'list',
+              has_more: false,
+              data: [{ id: 'd1', name: 'example.org', status: 'verified', click_tracking: domainsClickTracking }],
+            }),
+          );
           return;
         }
         seen.push({ path: req.url!, headers: req.headers, body });
-        const reply = next ?? { status: 200, body: Array.isArray(body) ? { data: body.map((_: unknown, i: number) => ({ id: `msg-${i}` })) } : { id: 'msg-single' } };
+        const reply = next ?? {
+          status: 200,
+          body: Array.isArray(body) ? { data: body.map((_: unknown, i: number) => ({ id: `msg-${i}` })) } : { id: 'msg-single' },
+        };
         next = null;
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         res.end(JSON.stringify(reply.body));

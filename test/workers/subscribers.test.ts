@@ -34,13 +34,25 @@ describe('subscriber code in workerd', () => {
     const page = await worker.fetch(new Request('https://news.example.test/n/no-such-newsletter'), env as never, ctx);
     expect(page.status).toBe(404);
     const api = await worker.fetch(
-      new Request('https://news.example.test/api/v1/public/newsletters/no-such-newsletter/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      new Request('https://news.example.test/api/v1/public/newsletters/no-such-newsletter/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
       env as never,
       ctx,
     );
     expect(api.status).toBe(404);
     expect(api.headers.get('access-control-allow-origin')).toBe('*');
-    const unsub = await worker.fetch(new Request('https://news.example.test/unsubscribe/1.AAAAAAAAAAAAAAAAAAAAAA', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }), env as never, ctx);
+    const unsub = await worker.fetch(
+      new Request('https://news.example.test/unsubscribe/1.AAAAAAAAAAAAAAAAAAAAAA', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      }),
+      env as never,
+      ctx,
+    );
     expect(unsub.status).toBe(404);
     await waitOnExecutionContext(ctx);
   });

@@ -47,11 +47,7 @@ export function importIssue(source: string, opts: ImportOptions = {}): ImportRes
 export function detectFormat(source: string): ImportFormat {
   const count = (re: RegExp) => source.match(re)?.length ?? 0;
   const score =
-    3 * count(/^#{1,6}\s+\S/gm) +
-    2 * count(/\]\([^)\s]*\)/g) +
-    2 * count(/\*\*[^*\n]+\*\*/g) +
-    count(/^\s*[-*+]\s+\S/gm) +
-    count(/<https?:\/\/[^>\s]+>/g);
+    3 * count(/^#{1,6}\s+\S/gm) + 2 * count(/\]\([^)\s]*\)/g) + 2 * count(/\*\*[^*\n]+\*\*/g) + count(/^\s*[-*+]\s+\S/gm) + count(/<https?:\/\/[^>\s]+>/g);
   return score >= 3 ? 'markdown' : 'text';
 }
 

@@ -209,7 +209,10 @@ export function buildIssue(blocks: Block[], language: string): { content: IssueC
           addBody(item.text, text); // too long for a title: prose without a full stop
         } else if (mode === 'toc') {
           const entry = bestMatch(text, [...unmatched]);
-          const sectionEntry = bestMatch(text, tocEntries.filter((e) => e.role === 'section'));
+          const sectionEntry = bestMatch(
+            text,
+            tocEntries.filter((e) => e.role === 'section'),
+          );
           if (entry) {
             unmatched.delete(entry);
             if (!section || section.title !== entry.section) openSection(entry.section);
@@ -344,8 +347,7 @@ function isBoldOnly(text: string): boolean {
  * sentence it starts, or a Chinese paragraph cut after a comma-bearing clause.
  */
 function joinBrokenParagraphs(items: Item[]): Item[] {
-  const prose = (it: Item | undefined) =>
-    it?.type === 'para' && it.plain ? it.markdown : it?.type === 'heading' && it.level === 0 ? it.text : undefined;
+  const prose = (it: Item | undefined) => (it?.type === 'para' && it.plain ? it.markdown : it?.type === 'heading' && it.level === 0 ? it.text : undefined);
   const out: Item[] = [];
   for (const item of items) {
     const text = prose(item);
@@ -353,8 +355,7 @@ function joinBrokenParagraphs(items: Item[]): Item[] {
     if (text !== undefined && prevText !== undefined && !isPlainTitle(item)) {
       const visible = visibleText(prevText);
       const bookTitle = /^《[^》]+》$/.test(visible);
-      const cutClause =
-        !endsSentence(visible) && /[，、,；;]/.test(visible) && isWide([...visible].pop()) && /^\p{Script=Han}/u.test(visibleText(text));
+      const cutClause = !endsSentence(visible) && /[，、,；;]/.test(visible) && isWide([...visible].pop()) && /^\p{Script=Han}/u.test(visibleText(text));
       if (bookTitle || cutClause) {
         out[out.length - 1] = { type: 'para', markdown: joinLines(prevText, text), plain: true };
         continue;
@@ -369,8 +370,7 @@ function joinBrokenParagraphs(items: Item[]): Item[] {
 function readFrontPage(items: Item[]): { title?: string; volume?: string; date?: string; intro: string[]; consumed: number } {
   const volume: string[] = [];
   let date: string | undefined;
-  const isVolume = (it: Item) =>
-    it.type === 'heading' ? isVolumeLine(it.text) : it.type === 'para' && it.plain ? isVolumeLine(it.markdown) : false;
+  const isVolume = (it: Item) => (it.type === 'heading' ? isVolumeLine(it.text) : it.type === 'para' && it.plain ? isVolumeLine(it.markdown) : false);
   const take = (it: Item) => {
     const t = visibleText(it.type === 'heading' ? it.text : it.type === 'para' ? it.markdown : '');
     volume.push(t);

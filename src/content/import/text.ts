@@ -54,7 +54,10 @@ export function joinLines(a: string, b: string): string {
 export function tidySpaces(s: string): string {
   return s
     .replace(/[\t\u00A0\u3000 ]+/g, ' ')
-    .replace(/(?<=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])\s+(?=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])/gu, '')
+    .replace(
+      /(?<=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])\s+(?=[\p{Script=Han}\u3000-\u303F\uFF00-\uFF60\u201C\u201D\u2018\u2019])/gu,
+      '',
+    )
     .trim();
 }
 
@@ -142,7 +145,8 @@ export function attributionText(text: string): string {
 
 export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
 export const CONTACT_LINE = /^(联系(方式|人|电话|邮箱)?|电话|邮箱|地址|contact|e-?mail|phone|tel|address)\s*[：:]/i;
-export const DISCLAIMER = /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
+export const DISCLAIMER =
+  /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
 /** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
 export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;

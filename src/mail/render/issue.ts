@@ -4,22 +4,10 @@
  * The web archive output is the same page with no personal links at all.
  */
 import type { IssueContent } from '../../modules/issues/model.ts';
-import {
-  chromeStrings,
-  escapeHtml,
-  issueMjml,
-  type ChromeStrings,
-  type IssueView,
-  type IssueViewSection,
-} from '../../../emails/newsletter/issue.mjml.ts';
+import { chromeStrings, escapeHtml, issueMjml, type ChromeStrings, type IssueView, type IssueViewSection } from '../../../emails/newsletter/issue.mjml.ts';
 import { isAllowedUrl, markdownToHtml, markdownToText } from './markdown.ts';
 import { compileMjml } from './mjml.ts';
-import {
-  NAME_TOKEN,
-  OPEN_PIXEL_URL_TOKEN,
-  PREFERENCES_URL_TOKEN,
-  UNSUBSCRIBE_URL_TOKEN,
-} from './personalise.ts';
+import { NAME_TOKEN, OPEN_PIXEL_URL_TOKEN, PREFERENCES_URL_TOKEN, UNSUBSCRIBE_URL_TOKEN } from './personalise.ts';
 import { issueText, sectionNumber, type IssueTextContext } from './text.ts';
 
 export {
@@ -132,9 +120,7 @@ function buildView(
       title: article.title,
       bodyHtml: article.body.trim() ? md(article.body) : '',
       // Only web images; a mailto: or data: "image" is dropped rather than shown broken.
-      ...(article.image && /^https?:\/\//i.test(article.image.url.trim())
-        ? { image: { url: article.image.url.trim(), alt: article.image.alt } }
-        : {}),
+      ...(article.image && /^https?:\/\//i.test(article.image.url.trim()) ? { image: { url: article.image.url.trim(), alt: article.image.alt } } : {}),
       ...(article.attribution ? { attribution: article.attribution } : {}),
       sources: article.sources.map((src) => ({
         url: isAllowedUrl(src.url) ? src.url.trim() : null,

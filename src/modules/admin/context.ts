@@ -52,7 +52,13 @@ export function setPrefCookie(c: Context<AdminEnv>, name: string, value: string)
 }
 
 export function setFlash(c: Context<AdminEnv>, flash: Flash): void {
-  setCookie(c, FLASH_COOKIE, encodeURIComponent(JSON.stringify(flash)).slice(0, 3500), { path: '/admin', httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), maxAge: 120 });
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(JSON.stringify(flash)).slice(0, 3500), {
+    path: '/admin',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: secureCookies(c),
+    maxAge: 120,
+  });
 }
 
 function takeFlash(c: Context<AdminEnv>): Flash | undefined {
@@ -89,7 +95,7 @@ export const loadView = createMiddleware<AdminEnv>(async (c, next) => {
   const wanted = c.req.query('n') ?? getCookie(c, NEWSLETTER_COOKIE);
   const current = newsletters.find((n) => n.slug === wanted) ?? newsletters[0];
   const tzCookie = getCookie(c, TZ_COOKIE);
-  const tz = tzCookie && tzCookie.length < 64 && isTimeZone(tzCookie) ? tzCookie : current?.timeZone ?? 'UTC';
+  const tz = tzCookie && tzCookie.length < 64 && isTimeZone(tzCookie) ? tzCookie : (current?.timeZone ?? 'UTC');
   const themeCookie = getCookie(c, THEME_COOKIE);
   const theme: Theme = themeCookie === 'light' || themeCookie === 'dark' ? themeCookie : 'auto';
   const url = new URL(c.req.url);

@@ -13,10 +13,27 @@ import { formatLocal } from '../../lib/zoned-time.ts';
 import { AccountPage, AuditPage, UsersPage } from '../../ui/admin/access.tsx';
 import { DashboardPage, type DashboardData } from '../../ui/admin/dashboard.tsx';
 import { adminTranslator, pickAdminLang, type AdminKey } from '../../ui/admin/i18n.ts';
-import { ImportIssuePage, IssuePage, IssuesListPage, LintReport, StatsPage, type IssueStats, type SendState, type TimelinePoint } from '../../ui/admin/issues.tsx';
+import {
+  ImportIssuePage,
+  IssuePage,
+  IssuesListPage,
+  LintReport,
+  StatsPage,
+  type IssueStats,
+  type SendState,
+  type TimelinePoint,
+} from '../../ui/admin/issues.tsx';
 import { NewslettersPage, type SlotView } from '../../ui/admin/newsletters.tsx';
 import { Empty, ErrorPage, LoginPage, AdminPage, type View } from '../../ui/admin/shell.tsx';
-import { EraseConfirmPage, ImportResultCard, ImportSubscribersPage, SubscriberPage, SubscribersPage, type ImportResult, type SubscriberDetail } from '../../ui/admin/subscribers.tsx';
+import {
+  EraseConfirmPage,
+  ImportResultCard,
+  ImportSubscribersPage,
+  SubscriberPage,
+  SubscribersPage,
+  type ImportResult,
+  type SubscriberDetail,
+} from '../../ui/admin/subscribers.tsx';
 import { localizedErrorMessage } from '../../ui/error-messages.ts';
 import { embedSnippet } from '../../ui/subscription.tsx';
 import type { IssueContent } from '../issues/model.ts';
@@ -109,7 +126,11 @@ function redirectWith(c: AdminContext, to: string, kind: 'ok' | 'error' | 'warn'
 const num = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : Number(x) || 0);
 
 /** The issue's delivery statistics and its first 72 hours, hour by hour (from the events module). */
-async function issueStats(s: Services, issue: Issue, o: { timeline?: boolean } = {}): Promise<{ stats: IssueStats; partial: boolean; timeline: TimelinePoint[] | null }> {
+async function issueStats(
+  s: Services,
+  issue: Issue,
+  o: { timeline?: boolean } = {},
+): Promise<{ stats: IssueStats; partial: boolean; timeline: TimelinePoint[] | null }> {
   const r = await s.events.stats(issue.id);
   const stats: IssueStats = {
     recipients: num(r.recipients),
@@ -133,7 +154,11 @@ function noNewsletterPage(c: AdminContext) {
     c,
     <AdminPage v={v} title={v.t('common.noNewsletter')}>
       <h1>{v.t('common.noNewsletter')}</h1>
-      <Empty title={v.t('common.noNewsletter')}><p><a href="/admin/newsletters">{v.t('common.createNewsletterFirst')}</a></p></Empty>
+      <Empty title={v.t('common.noNewsletter')}>
+        <p>
+          <a href="/admin/newsletters">{v.t('common.createNewsletterFirst')}</a>
+        </p>
+      </Empty>
     </AdminPage>,
   );
 }
@@ -175,7 +200,9 @@ function contentFromForm(f: Record<string, string>, current: IssueContent): Part
           });
     }
   }
-  let list = sections.filter(Boolean).map((s) => ({ title: s.title, articles: s.articles.filter(Boolean).map((a) => (a.image && !a.image.url ? { ...a, image: undefined } : a)) }));
+  let list = sections
+    .filter(Boolean)
+    .map((s) => ({ title: s.title, articles: s.articles.filter(Boolean).map((a) => (a.image && !a.image.url ? { ...a, image: undefined } : a)) }));
   // Sections the form did not carry (none, in practice) keep their stored content.
   if (list.length === 0 && !Object.keys(f).some((k) => k.startsWith('s.'))) list = current.sections;
   const op = f.op ?? 'save';
@@ -220,7 +247,12 @@ adminRoutes.get('/login', async (c) => {
     setCookie(c, LOGIN_COOKIE, pre, { httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), path: '/admin', maxAge: 3600 });
   }
   const m = c.req.query('m');
-  const notices: Record<string, AdminKey> = { out: 'login.signedOut', everywhere: 'login.signedOutEverywhere', expired: 'login.expired', pw: 'login.passwordChanged' };
+  const notices: Record<string, AdminKey> = {
+    out: 'login.signedOut',
+    everywhere: 'login.signedOutEverywhere',
+    expired: 'login.expired',
+    pw: 'login.passwordChanged',
+  };
   const notice = m && notices[m] ? v.t(notices[m]!) : undefined;
   return html(c, <LoginPage v={v} csrf={c.var.services.auth.loginCsrfFor(pre)} next={next} notice={notice} />);
 });
@@ -318,12 +350,15 @@ adminRoutes.get('/', guard('viewer'), async (c) => {
   const growth = await new AdminRepository(s.db).growth(n.id, n.timeZone, since);
   const slot = await s.slots.get(n.slug);
   const warnings: string[] = [];
-  const nextSlot = slot.enabled ? slot.nextDates[0] ?? null : null;
-  if (nextSlot && !slot.readyIssue && !next) warnings.push(v.t('dash.noReadyIssue', { when: `${formatLocal(new Date(nextSlot), slot.timeZone).replace('T', ' ')} ${slot.timeZone}` }));
+  const nextSlot = slot.enabled ? (slot.nextDates[0] ?? null) : null;
+  if (nextSlot && !slot.readyIssue && !next)
+    warnings.push(v.t('dash.noReadyIssue', { when: `${formatLocal(new Date(nextSlot), slot.timeZone).replace('T', ' ')} ${slot.timeZone}` }));
   if (last && lastStats && lastStats.sent > 0) {
     const bounced = lastStats.bounced ? lastStats.bounced.hard + lastStats.bounced.soft : 0;
-    if (bounced / lastStats.sent > 0.05) warnings.push(v.t('dash.highBounce', { number: last.number, rate: `${((100 * bounced) / lastStats.sent).toFixed(1)}%` }));
-    if ((lastStats.complained ?? 0) / lastStats.sent > 0.001) warnings.push(v.t('dash.highComplaint', { number: last.number, rate: `${((100 * (lastStats.complained ?? 0)) / lastStats.sent).toFixed(2)}%` }));
+    if (bounced / lastStats.sent > 0.05)
+      warnings.push(v.t('dash.highBounce', { number: last.number, rate: `${((100 * bounced) / lastStats.sent).toFixed(1)}%` }));
+    if ((lastStats.complained ?? 0) / lastStats.sent > 0.001)
+      warnings.push(v.t('dash.highComplaint', { number: last.number, rate: `${((100 * (lastStats.complained ?? 0)) / lastStats.sent).toFixed(2)}%` }));
   }
   // Shown only when the mail transport can tell (none does yet).
   const mailer = s.mailer as unknown as { clickTracking?: () => Promise<boolean> };
@@ -345,11 +380,13 @@ adminRoutes.get('/issues', guard('viewer'), async (c) => {
   return html(c, <IssuesListPage v={v} flash={c.var.flash} items={r.items} status={st ? status : ''} next={r.next === null ? null : String(r.next)} />);
 });
 
-adminRoutes.get('/issues/new', guard('editor'), (c) => (c.var.view.current ? html(c, <ImportIssuePage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c)));
+adminRoutes.get('/issues/new', guard('editor'), (c) =>
+  c.var.view.current ? html(c, <ImportIssuePage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c),
+);
 
 adminRoutes.post('/issues', guard('editor'), async (c) => {
   const body = await c.req.parseBody();
-  const slug = typeof body.newsletter === 'string' ? body.newsletter : c.var.view.current?.slug ?? '';
+  const slug = typeof body.newsletter === 'string' ? body.newsletter : (c.var.view.current?.slug ?? '');
   let source = typeof body.source === 'string' ? body.source : '';
   let format = typeof body.format === 'string' && ['auto', 'markdown', 'text'].includes(body.format) ? body.format : 'auto';
   const file = body.file;
@@ -425,16 +462,25 @@ adminRoutes.post('/issues/:id{[0-9]+}/preview', guard('editor'), async (c) => {
 
 adminRoutes.post('/issues/:id{[0-9]+}/test', guard('editor'), async (c) => {
   const f = await formFields(c);
-  const to = (f.to ?? '').split(/[,;\s]+/).map((x) => x.trim()).filter(Boolean);
+  const to = (f.to ?? '')
+    .split(/[,;\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
   await c.var.services.issues.testSend(idParam(c), { to }, c.var.session!.user);
   return redirectWith(c, `/admin/issues/${idParam(c)}`, 'ok', 'issue.testSent', { to: to.join(', ') });
 });
 
 adminRoutes.post('/issues/:id{[0-9]+}/schedule', guard('editor'), async (c) => {
   const f = await formFields(c);
-  const issue = await c.var.services.sending.schedule(idParam(c), { sendAt: f.sendAt ?? '', ...(f.timeZone ? { timeZone: f.timeZone } : {}) }, c.var.session!.user);
+  const issue = await c.var.services.sending.schedule(
+    idParam(c),
+    { sendAt: f.sendAt ?? '', ...(f.timeZone ? { timeZone: f.timeZone } : {}) },
+    c.var.session!.user,
+  );
   const tz = issue.timeZone ?? f.timeZone ?? 'UTC';
-  return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'issue.scheduledFor', { when: `${formatLocal(new Date(issue.sendAt!), tz).replace('T', ' ')} (${tz})` });
+  return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'issue.scheduledFor', {
+    when: `${formatLocal(new Date(issue.sendAt!), tz).replace('T', ' ')} (${tz})`,
+  });
 });
 
 adminRoutes.post('/issues/:id{[0-9]+}/ready', guard('editor'), async (c) => {
@@ -466,7 +512,17 @@ adminRoutes.get('/issues/:id{[0-9]+}/stats', guard('viewer'), async (c) => {
   const n = v.newsletters.find((x) => x.slug === issue.newsletter);
   return html(
     c,
-    <StatsPage v={v} flash={c.var.flash} issue={issue} stats={stats} partial={partial} timeline={timeline} failures={failures} openTracking={n?.openTracking ?? true} canRetry={v.user?.role !== 'viewer' && ['sending', 'sent', 'paused'].includes(issue.status)} />,
+    <StatsPage
+      v={v}
+      flash={c.var.flash}
+      issue={issue}
+      stats={stats}
+      partial={partial}
+      timeline={timeline}
+      failures={failures}
+      openTracking={n?.openTracking ?? true}
+      canRetry={v.user?.role !== 'viewer' && ['sending', 'sent', 'paused'].includes(issue.status)}
+    />,
   );
 });
 
@@ -480,23 +536,44 @@ adminRoutes.get('/subscribers', guard('viewer'), async (c) => {
   const status = statuses.includes(c.req.query('status') ?? '') ? c.req.query('status')! : '';
   const cursor = c.req.query('cursor');
   const r = await c.var.services.subscribers.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor: cursor || undefined, limit: '50' });
-  return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items.map((x) => ({ ...x, email: x.email, createdAt: x.createdAt }))} q={q} status={status} next={r.nextCursor} isFirst={!cursor} />);
+  return html(
+    c,
+    <SubscribersPage
+      v={v}
+      flash={c.var.flash}
+      items={r.items.map((x) => ({ ...x, email: x.email, createdAt: x.createdAt }))}
+      q={q}
+      status={status}
+      next={r.nextCursor}
+      isFirst={!cursor}
+    />,
+  );
 });
 
-adminRoutes.get('/subscribers/import', guard('editor'), (c) => (c.var.view.current ? html(c, <ImportSubscribersPage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c)));
+adminRoutes.get('/subscribers/import', guard('editor'), (c) =>
+  c.var.view.current ? html(c, <ImportSubscribersPage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c),
+);
 
 adminRoutes.post('/subscribers/import', guard('editor'), async (c) => {
   const v = c.var.view;
   const body = await c.req.parseBody();
-  const slug = typeof body.newsletter === 'string' ? body.newsletter : v.current?.slug ?? '';
+  const slug = typeof body.newsletter === 'string' ? body.newsletter : (v.current?.slug ?? '');
   const file = body.file;
   const live = (c.req.header('accept') ?? '').includes(NDJSON);
   if (!file || typeof file === 'string' || file.size === 0) {
-    if (live) return c.body(`${JSON.stringify({ type: 'error', code: 'validation_failed', message: v.t('subs.importNoFile') })}\n`, 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
+    if (live)
+      return c.body(`${JSON.stringify({ type: 'error', code: 'validation_failed', message: v.t('subs.importNoFile') })}\n`, 200, {
+        'Content-Type': `${NDJSON}; charset=utf-8`,
+      });
     return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
   }
   if (live) return await importWithProgress(c, slug, file, body.consentNote);
-  const result = (await c.var.services.subscribers.import(slug, file.stream() as ReadableStream<Uint8Array>, body.consentNote, c.var.session!.user)) as unknown as ImportResult;
+  const result = (await c.var.services.subscribers.import(
+    slug,
+    file.stream() as ReadableStream<Uint8Array>,
+    body.consentNote,
+    c.var.session!.user,
+  )) as unknown as ImportResult;
   return html(c, <ImportSubscribersPage v={v} result={result} />);
 });
 
@@ -554,7 +631,13 @@ async function importWithProgress(c: AdminContext, slug: string, file: File, con
           if (e instanceof AppError) send({ type: 'error', code: e.code, message: pageErrorMessage(v, e) });
           else {
             s.log.error('admin import error', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-            send({ type: 'error', code: 'internal', message: v.t('error.generic', { message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang) }) });
+            send({
+              type: 'error',
+              code: 'internal',
+              message: v.t('error.generic', {
+                message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang),
+              }),
+            });
           }
         }
         try {
@@ -572,14 +655,19 @@ async function subscriberDetail(c: AdminContext): Promise<SubscriberDetail> {
   return (await c.var.services.subscribers.get(c.req.param('id')!)) as unknown as SubscriberDetail;
 }
 
-adminRoutes.get('/subscribers/:id{[0-9]+}', guard('viewer'), async (c) => html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />));
+adminRoutes.get('/subscribers/:id{[0-9]+}', guard('viewer'), async (c) =>
+  html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />),
+);
 
-adminRoutes.get('/subscribers/:id{[0-9]+}/erase', guard('admin'), async (c) => html(c, <EraseConfirmPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />));
+adminRoutes.get('/subscribers/:id{[0-9]+}/erase', guard('admin'), async (c) =>
+  html(c, <EraseConfirmPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />),
+);
 
 adminRoutes.post('/subscribers/:id{[0-9]+}/erase', guard('admin'), async (c) => {
   const s = await subscriberDetail(c);
   const f = await formFields(c);
-  if (!s.email || (f.confirm ?? '').trim().toLowerCase() !== s.email.toLowerCase()) return redirectWith(c, `/admin/subscribers/${s.id}/erase`, 'error', 'subs.eraseMismatch');
+  if (!s.email || (f.confirm ?? '').trim().toLowerCase() !== s.email.toLowerCase())
+    return redirectWith(c, `/admin/subscribers/${s.id}/erase`, 'error', 'subs.eraseMismatch');
   await c.var.services.subscribers.erase(s.id, c.var.session!.user);
   return redirectWith(c, `/admin/subscribers/${s.id}`, 'ok', 'subs.erased');
 });
@@ -599,11 +687,36 @@ adminRoutes.get('/newsletters', guard('viewer'), async (c) => {
     // Described and warned in the reader's language (the service speaks the newsletter's).
     const warnings = g.warnings.filter((w) => !w.startsWith('No issue is marked ready'));
     if (v.lang !== 'en') warnings.length = 0;
-    if (g.enabled && !g.readyIssue && g.nextDates[0]) warnings.unshift(v.t('dash.noReadyIssue', { when: `${formatLocal(new Date(g.nextDates[0]), g.timeZone).replace('T', ' ')} ${g.timeZone}` }));
-    slot = { rule: g.rule as SlotView['rule'], timeZone: g.timeZone, reminderDaysBefore: g.reminderDaysBefore, enabled: g.enabled, description: g.rule ? describeRule(g.rule, v.lang === 'zh-CN' ? 'zh' : 'en') : null, nextDates: g.nextDates, warnings };
-    snippet = embedSnippet({ slug: n.slug, name: n.name, language: n.language, description: n.description, openTracking: n.openTracking }, consent[consent.length - 1]?.text ?? '', s.config.publicUrl);
+    if (g.enabled && !g.readyIssue && g.nextDates[0])
+      warnings.unshift(v.t('dash.noReadyIssue', { when: `${formatLocal(new Date(g.nextDates[0]), g.timeZone).replace('T', ' ')} ${g.timeZone}` }));
+    slot = {
+      rule: g.rule as SlotView['rule'],
+      timeZone: g.timeZone,
+      reminderDaysBefore: g.reminderDaysBefore,
+      enabled: g.enabled,
+      description: g.rule ? describeRule(g.rule, v.lang === 'zh-CN' ? 'zh' : 'en') : null,
+      nextDates: g.nextDates,
+      warnings,
+    };
+    snippet = embedSnippet(
+      { slug: n.slug, name: n.name, language: n.language, description: n.description, openTracking: n.openTracking },
+      consent[consent.length - 1]?.text ?? '',
+      s.config.publicUrl,
+    );
   }
-  return html(c, <NewslettersPage v={v} flash={c.var.flash} n={n} consent={consent} slot={slot} snippet={snippet} zones={zones(n?.timeZone, v.tz)} publicUrl={s.config.publicUrl} />);
+  return html(
+    c,
+    <NewslettersPage
+      v={v}
+      flash={c.var.flash}
+      n={n}
+      consent={consent}
+      slot={slot}
+      snippet={snippet}
+      zones={zones(n?.timeZone, v.tz)}
+      publicUrl={s.config.publicUrl}
+    />,
+  );
 });
 
 const orNull = (x: string | undefined) => (x && x.trim() ? x.trim() : null);
@@ -611,7 +724,13 @@ const orNull = (x: string | undefined) => (x && x.trim() ? x.trim() : null);
 adminRoutes.post('/newsletters', guard('admin'), async (c) => {
   const f = await formFields(c);
   const n = await c.var.services.newsletters.create(
-    { slug: (f.slug ?? '').trim(), name: f.name ?? '', fromEmail: f.fromEmail ?? '', ...(f.language?.trim() ? { language: f.language.trim() } : {}), ...(f.timeZone ? { timeZone: f.timeZone } : {}) },
+    {
+      slug: (f.slug ?? '').trim(),
+      name: f.name ?? '',
+      fromEmail: f.fromEmail ?? '',
+      ...(f.language?.trim() ? { language: f.language.trim() } : {}),
+      ...(f.timeZone ? { timeZone: f.timeZone } : {}),
+    },
     c.var.session!.user,
   );
   setPrefCookie(c, NEWSLETTER_COOKIE, n.slug);
@@ -649,7 +768,10 @@ adminRoutes.post('/newsletters/:slug/consent', guard('admin'), async (c) => {
 adminRoutes.post('/newsletters/:slug/slot', guard('editor'), async (c) => {
   const f = await formFields(c);
   const time = f.time ?? '';
-  const rule = f.kind === 'weekdayOfMonth' ? { kind: 'weekdayOfMonth', week: Number(f.week), weekday: Number(f.weekday), time } : { kind: 'dayOfMonth', day: Number(f.day), time };
+  const rule =
+    f.kind === 'weekdayOfMonth'
+      ? { kind: 'weekdayOfMonth', week: Number(f.week), weekday: Number(f.weekday), time }
+      : { kind: 'dayOfMonth', day: Number(f.day), time };
   await c.var.services.slots.put(
     c.req.param('slug'),
     { rule, ...(f.timeZone ? { timeZone: f.timeZone } : {}), reminderDaysBefore: Number(f.reminderDaysBefore ?? 3), enabled: f.enabled === 'on' },
@@ -687,7 +809,11 @@ adminRoutes.post('/tokens/:id{[0-9]+}/revoke', guard('admin'), async (c) => {
 adminRoutes.get('/audit', guard('admin'), async (c) => {
   const before = c.req.query('before');
   const action = (c.req.query('action') ?? '').slice(0, 100);
-  const rows = await c.var.services.auth.auditPage({ limit: 101, ...(before && /^\d{1,18}$/.test(before) ? { beforeId: before } : {}), ...(action ? { action } : {}) });
+  const rows = await c.var.services.auth.auditPage({
+    limit: 101,
+    ...(before && /^\d{1,18}$/.test(before) ? { beforeId: before } : {}),
+    ...(action ? { action } : {}),
+  });
   const page = rows.slice(0, 100);
   const items = page.map((r) => ({ id: String(r.id), at: new Date(r.at), actor: r.actor, action: r.action, target: r.target, detail: r.detail }));
   return html(c, <AuditPage v={c.var.view} items={items} next={rows.length > 100 ? String(page[page.length - 1]!.id) : null} action={action} />);
@@ -697,13 +823,31 @@ adminRoutes.get('/audit', guard('admin'), async (c) => {
 
 /** An AppError as a sentence for an admin page, in the page's language. */
 function pageErrorMessage(v: View, err: AppError): string {
-  const key: AdminKey = err.code === 'conflict' ? 'error.conflict' : err.code === 'invalid_state' ? 'error.invalidState' : err.code === 'validation_failed' ? 'error.validation' : 'error.generic';
+  const key: AdminKey =
+    err.code === 'conflict'
+      ? 'error.conflict'
+      : err.code === 'invalid_state'
+        ? 'error.invalidState'
+        : err.code === 'validation_failed'
+          ? 'error.validation'
+          : 'error.generic';
   return v.t(key, { message: localizedErrorMessage(err, v.lang) });
 }
 
 function fallbackView(c: AdminContext): View {
   const lang = pickAdminLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
-  return { t: adminTranslator(lang), lang, tz: 'UTC', theme: 'auto', user: null, csrf: '', here: '/admin', newsletters: [], current: undefined, now: new Date() };
+  return {
+    t: adminTranslator(lang),
+    lang,
+    tz: 'UTC',
+    theme: 'auto',
+    user: null,
+    csrf: '',
+    here: '/admin',
+    newsletters: [],
+    current: undefined,
+    now: new Date(),
+  };
 }
 
 /** Admin pages answer errors with a page that says what to do; a failed form goes back to the form with the message. */
@@ -712,19 +856,36 @@ adminRoutes.onError((err, c) => {
   if (!(err instanceof AppError)) {
     c.var.services?.log.error('admin page error', { path: c.req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     if (wantsJson(c)) return c.json(new AppError('internal', 'Something went wrong on our side; it has been logged').toJSON(), 500);
-    return html(c, <ErrorPage v={v} title={v.t('error.title')} message={v.t('error.generic', { message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang) })} />, 500);
+    return html(
+      c,
+      <ErrorPage
+        v={v}
+        title={v.t('error.title')}
+        message={v.t('error.generic', {
+          message: localizedErrorMessage(new AppError('internal', 'Something went wrong on our side; it has been logged'), v.lang),
+        })}
+      />,
+      500,
+    );
   }
   for (const [k, val] of Object.entries(err.headers ?? {})) c.header(k, val);
   if (wantsJson(c)) return c.json(err.toJSON(), err.status as 400);
   const details = (err.details ?? {}) as { csrf?: boolean; need?: string };
   if (err.code === 'unauthorized') return c.redirect(`/admin/login?m=expired`, 303);
   if (err.code === 'forbidden') {
-    const message = details.csrf ? v.t('error.csrf') : v.t('error.forbidden', { role: v.t(`role.${(details.need ?? 'admin') as Role}`), me: v.user?.email ?? '', myRole: v.user ? v.t(`role.${v.user.role}`) : '' });
+    const message = details.csrf
+      ? v.t('error.csrf')
+      : v.t('error.forbidden', {
+          role: v.t(`role.${(details.need ?? 'admin') as Role}`),
+          me: v.user?.email ?? '',
+          myRole: v.user ? v.t(`role.${v.user.role}`) : '',
+        });
     return html(c, <ErrorPage v={v} title={v.t('error.forbiddenTitle')} message={message} />, 403);
   }
   // In the page's language (the JSON above keeps the API's English message).
   const said = localizedErrorMessage(err, v.lang);
-  if (err.code === 'not_found') return html(c, <ErrorPage v={v} title={v.t('error.notFoundTitle')} message={v.t('error.notFound', { what: said.replace(/[。.]$/, '') })} />, 404);
+  if (err.code === 'not_found')
+    return html(c, <ErrorPage v={v} title={v.t('error.notFoundTitle')} message={v.t('error.notFound', { what: said.replace(/[。.]$/, '') })} />, 404);
   const message = pageErrorMessage(v, err);
   if (c.req.method === 'POST' && v.user) {
     // Back to the page the form was on, with the message on top.

@@ -15,10 +15,27 @@ export class AuthRepository {
 
   // ---- sessions
 
-  async insertSession(s: { id: string; userId: number; epoch: number; now: Date; expiresAt: Date; ip: string | null; userAgent: string | null }): Promise<void> {
+  async insertSession(s: {
+    id: string;
+    userId: number;
+    epoch: number;
+    now: Date;
+    expiresAt: Date;
+    ip: string | null;
+    userAgent: string | null;
+  }): Promise<void> {
     await this.db
       .insertInto('sessions')
-      .values({ id: s.id, user_id: s.userId, epoch: s.epoch, created_at: s.now, last_seen_at: s.now, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent })
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        epoch: s.epoch,
+        created_at: s.now,
+        last_seen_at: s.now,
+        expires_at: s.expiresAt,
+        ip: s.ip,
+        user_agent: s.userAgent,
+      })
       .execute();
   }
 
@@ -27,7 +44,13 @@ export class AuthRepository {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('users')
-      .select(['sessions.id as s_id', 'sessions.epoch as s_epoch', 'sessions.created_at as s_created', 'sessions.last_seen_at as s_seen', 'sessions.expires_at as s_expires'])
+      .select([
+        'sessions.id as s_id',
+        'sessions.epoch as s_epoch',
+        'sessions.created_at as s_created',
+        'sessions.last_seen_at as s_seen',
+        'sessions.expires_at as s_expires',
+      ])
       .where('sessions.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -102,7 +125,13 @@ export class AuthRepository {
 
   async listUsers(): Promise<{ id: number; email: string; role: Role; lockedUntil: Date | null; createdAt: Date }[]> {
     const rows = await this.db.selectFrom('users').select(['id', 'email', 'role', 'locked_until', 'created_at']).orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, email: r.email, role: r.role, lockedUntil: r.locked_until ? new Date(r.locked_until) : null, createdAt: new Date(r.created_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      role: r.role,
+      lockedUntil: r.locked_until ? new Date(r.locked_until) : null,
+      createdAt: new Date(r.created_at),
+    }));
   }
 
   // ---- API tokens
@@ -111,7 +140,16 @@ export class AuthRepository {
     const rows = await this.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.prefix', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'users.email', 'users.role'])
+      .select([
+        'api_tokens.id',
+        'api_tokens.name',
+        'api_tokens.prefix',
+        'api_tokens.created_at',
+        'api_tokens.last_used_at',
+        'api_tokens.revoked_at',
+        'users.email',
+        'users.role',
+      ])
       .orderBy('api_tokens.revoked_at', (ob) => ob.desc().nullsFirst())
       .orderBy('api_tokens.id', 'desc')
       .limit(500)

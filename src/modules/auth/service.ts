@@ -34,9 +34,7 @@ export const SESSION_MAX_MS = 7 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 5 * 60_000;
 export const MIN_PASSWORD_LENGTH = 10;
 
-export type LoginResult =
-  | { ok: true; user: AuthUser }
-  | { ok: false; reason: 'invalid' | 'locked' | 'rate_limited'; retryAfterSeconds?: number };
+export type LoginResult = { ok: true; user: AuthUser } | { ok: false; reason: 'invalid' | 'locked' | 'rate_limited'; retryAfterSeconds?: number };
 
 export interface SessionContext {
   /** SHA-256 of the cookie token: the row id, and what the CSRF token is bound to. */
@@ -83,7 +81,9 @@ export class AuthService {
   /** Checks an email and password with throttling and lockout. Never says which part was wrong. */
   async verifyLogin(emailInput: string, password: string, ip: string): Promise<LoginResult> {
     const now = this.now();
-    const email = String(emailInput ?? '').trim().slice(0, 254);
+    const email = String(emailInput ?? '')
+      .trim()
+      .slice(0, 254);
     const retryAfter = (resetAt: Date) => Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
     const ipHit = await this.d.rateLimits.hit(`login:ip:${ip}`, LOGIN_WINDOW_MS, now);
     if (ipHit.count > LOGIN_IP_LIMIT) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfter(ipHit.resetAt) };
@@ -167,7 +167,9 @@ export class AuthService {
       throw new AppError('validation_failed', 'The current password is wrong', { fields: [{ field: 'current', message: 'is wrong' }] });
     }
     if (typeof next !== 'string' || next.length < MIN_PASSWORD_LENGTH) {
-      throw new AppError('validation_failed', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters`, { fields: [{ field: 'next', message: 'is too short' }] }).withKey('auth.passwordShort', { min: MIN_PASSWORD_LENGTH });
+      throw new AppError('validation_failed', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters`, {
+        fields: [{ field: 'next', message: 'is too short' }],
+      }).withKey('auth.passwordShort', { min: MIN_PASSWORD_LENGTH });
     }
     if (next.length > 1000) throw new AppError('validation_failed', 'The new password is too long', { fields: [{ field: 'next', message: 'is too long' }] });
     if (next !== confirm) throw new AppError('validation_failed', 'The two new passwords differ', { fields: [{ field: 'confirm', message: 'differs' }] });
@@ -203,7 +205,8 @@ export class AuthService {
   }
 
   async addUser(email: string, password: string, role: Role, actor: AuthUser): Promise<UserRow> {
-    if (await this.d.users.findByEmail(email)) throw new AppError('conflict', `A user with email ${email.trim()} already exists`).withKey('user.exists', { email: email.trim() });
+    if (await this.d.users.findByEmail(email))
+      throw new AppError('conflict', `A user with email ${email.trim()} already exists`).withKey('user.exists', { email: email.trim() });
     const { user } = await this.d.usersService.createUser(email, password, role, actor.email);
     return user;
   }

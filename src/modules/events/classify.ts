@@ -39,7 +39,8 @@ export function classifyUserAgent(ua: string | undefined | null): OpenClient {
   // Apple MPP: the generic user agent with nothing after it.
   if (/^Mozilla\/5\.0$/.test(s)) return 'apple-mpp';
   if (/Outlook-iOS|Outlook-Android|iPhone|iPad|iPod|Android|Mobile\//i.test(s)) return 'mobile-client';
-  if (/Thunderbird|Microsoft Outlook|MSOffice|ms-office|Microsoft-MacOutlook|Postbox|Airmail|Spark|eM Client|Mailbird|Evolution|KMail|Claws/i.test(s)) return 'desktop-client';
+  if (/Thunderbird|Microsoft Outlook|MSOffice|ms-office|Microsoft-MacOutlook|Postbox|Airmail|Spark|eM Client|Mailbird|Evolution|KMail|Claws/i.test(s))
+    return 'desktop-client';
   // Apple Mail on macOS: WebKit without a Safari/Version token.
   if (/Macintosh.*AppleWebKit/.test(s) && !/Safari|Version\//.test(s)) return 'desktop-client';
   if (/Chrome|Firefox|Safari|Edg\/|Edge\/|OPR\//.test(s)) return 'webmail';

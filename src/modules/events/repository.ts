@@ -41,7 +41,19 @@ export interface OpenInput {
 export type OpenOutcome = 'recorded' | 'tracking_off' | 'unmatched';
 
 /** The counters of `issue_stats` (migrations 0005 and 0016). */
-const ISSUE_COUNTERS = ['recipients', 'sent', 'failed', 'delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened_unique', 'opened_human', 'opens_total', 'unsubscribed'] as const;
+const ISSUE_COUNTERS = [
+  'recipients',
+  'sent',
+  'failed',
+  'delivered',
+  'bounced_hard',
+  'bounced_soft',
+  'complained',
+  'opened_unique',
+  'opened_human',
+  'opens_total',
+  'unsubscribed',
+] as const;
 type IssueCounter = (typeof ISSUE_COUNTERS)[number];
 
 export interface RecipientFilter {
@@ -53,7 +65,18 @@ export interface RecipientFilter {
 }
 
 export const RECIPIENT_STATE_FILTERS = [
-  'queued', 'sending', 'sent', 'skipped', 'failed', 'delivered', 'opened', 'human_opened', 'bounced', 'hard_bounced', 'soft_bounced', 'complained',
+  'queued',
+  'sending',
+  'sent',
+  'skipped',
+  'failed',
+  'delivered',
+  'opened',
+  'human_opened',
+  'bounced',
+  'hard_bounced',
+  'soft_bounced',
+  'complained',
 ] as const;
 export type RecipientStateFilter = (typeof RECIPIENT_STATE_FILTERS)[number];
 
@@ -156,7 +179,15 @@ export class EventsRepository {
    * caller's transaction; false if it was processed before. Whoever finds another outcome calls
    * setOutcome before the commit: the common case costs no second write.
    */
-  async claimWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date; outcome: string }): Promise<boolean> {
+  async claimWebhookEvent(e: {
+    svixId: string;
+    type: string;
+    emailId: string | null;
+    eventAt: Date | null;
+    payload: unknown;
+    now: Date;
+    outcome: string;
+  }): Promise<boolean> {
     const r = await sql<{ svix_id: string }>`${sql.raw(PREPARED)}
       INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, outcome)
       VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, ${e.now}, ${e.outcome})
@@ -170,7 +201,15 @@ export class EventsRepository {
   }
 
   /** After a failed attempt (its transaction rolled back): keep the raw event and why, unprocessed. */
-  async storeFailedWebhookEvent(e: { svixId: string; type: string; emailId: string | null; eventAt: Date | null; payload: unknown; now: Date; error: string }): Promise<void> {
+  async storeFailedWebhookEvent(e: {
+    svixId: string;
+    type: string;
+    emailId: string | null;
+    eventAt: Date | null;
+    payload: unknown;
+    now: Date;
+    error: string;
+  }): Promise<void> {
     await sql`
       INSERT INTO webhook_events (svix_id, type, email_id, event_at, received_at, payload, processed_at, last_error)
       VALUES (${e.svixId}, ${e.type}, ${e.emailId}, ${e.eventAt}, ${e.now}, ${JSON.stringify(e.payload)}::jsonb, NULL, ${e.error.slice(0, 1000)})
@@ -190,7 +229,10 @@ export class EventsRepository {
   }
 
   /** Unmatched events whose provider id now names a ledger row (the webhook beat the pipeline's write). */
-  async rematchable(since: Date, limit: number): Promise<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }[]> {
+  async rematchable(
+    since: Date,
+    limit: number,
+  ): Promise<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }[]> {
     const r = await sql<{ svix_id: string; type: string; email_id: string; event_at: Date | null; received_at: Date; payload: unknown }>`
       SELECT w.svix_id, w.type, w.email_id, w.event_at, w.received_at, w.payload
       FROM webhook_events w
@@ -217,7 +259,12 @@ export class EventsRepository {
   // ---- ledger facts -----------------------------------------------------------------------------
 
   /** Records one fact (see factSet) on the ledger row the provider knows as `providerMessageId`. */
-  async applyFact(providerMessageId: string, fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}): Promise<FactChange | null> {
+  async applyFact(
+    providerMessageId: string,
+    fact: Fact,
+    at: Date,
+    o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {},
+  ): Promise<FactChange | null> {
     const r = await sql<FactRow>`${sql.raw(PREPARED)}
       UPDATE deliveries AS d SET ${factSet(fact, at, o)}, last_event_at = greatest(d.last_event_at, ${at}::timestamptz)
       FROM (SELECT id, delivered_at, bounced_at, bounce_type, complained_at, failed_at, first_opened_at
@@ -234,8 +281,22 @@ export class EventsRepository {
       issueId: row.issue_id,
       subscriberId: String(row.subscriber_id),
       softBounces: Number(row.soft_bounces ?? 0),
-      before: { deliveredAt: d0(row.o_delivered_at), bouncedAt: d0(row.o_bounced_at), bounceType: row.o_bounce_type, complainedAt: d0(row.o_complained_at), failedAt: d0(row.o_failed_at), firstOpenedAt: d0(row.o_first_opened_at) },
-      after: { deliveredAt: d0(row.delivered_at), bouncedAt: d0(row.bounced_at), bounceType: row.bounce_type, complainedAt: d0(row.complained_at), failedAt: d0(row.failed_at), firstOpenedAt: d0(row.first_opened_at) },
+      before: {
+        deliveredAt: d0(row.o_delivered_at),
+        bouncedAt: d0(row.o_bounced_at),
+        bounceType: row.o_bounce_type,
+        complainedAt: d0(row.o_complained_at),
+        failedAt: d0(row.o_failed_at),
+        firstOpenedAt: d0(row.o_first_opened_at),
+      },
+      after: {
+        deliveredAt: d0(row.delivered_at),
+        bouncedAt: d0(row.bounced_at),
+        bounceType: row.bounce_type,
+        complainedAt: d0(row.complained_at),
+        failedAt: d0(row.failed_at),
+        firstOpenedAt: d0(row.first_opened_at),
+      },
     };
   }
 
@@ -282,7 +343,11 @@ export class EventsRepository {
 
   /** The subscriber of a ledger row known to the provider (for events that do not change the row). */
   async deliveryByProviderId(providerMessageId: string): Promise<{ id: string; issueId: number; subscriberId: string } | null> {
-    const r = await this.db.selectFrom('deliveries').select(['id', 'issue_id', 'subscriber_id']).where('provider_message_id', '=', providerMessageId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('deliveries')
+      .select(['id', 'issue_id', 'subscriber_id'])
+      .where('provider_message_id', '=', providerMessageId)
+      .executeTakeFirst();
     return r ? { id: String(r.id), issueId: r.issue_id, subscriberId: String(r.subscriber_id) } : null;
   }
 
@@ -345,10 +410,7 @@ export class EventsRepository {
     const to = new Date(from.getTime() + hours * 3600_000);
     const r = await this.db
       .selectFrom('issue_timeline')
-      .select((eb) => [
-        'hour',
-        ...(['sent', 'delivered', 'unique_opens', 'opens', 'human_opens'] as const).map((c) => eb.fn.sum<string>(c).as(c)),
-      ])
+      .select((eb) => ['hour', ...(['sent', 'delivered', 'unique_opens', 'opens', 'human_opens'] as const).map((c) => eb.fn.sum<string>(c).as(c))])
       .where('issue_id', '=', issueId)
       .where('hour', '>=', from)
       .where('hour', '<', to)
@@ -358,7 +420,13 @@ export class EventsRepository {
     for (const x of r) {
       const hour = Math.floor((new Date(x.hour).getTime() - from.getTime()) / 3600_000);
       const human = Number(x.human_opens);
-      for (const [series, n] of [['sent', Number(x.sent)], ['delivered', Number(x.delivered)], ['uniqueOpens', Number(x.unique_opens)], ['humanOpens', human], ['machineOpens', Number(x.opens) - human]] as const) {
+      for (const [series, n] of [
+        ['sent', Number(x.sent)],
+        ['delivered', Number(x.delivered)],
+        ['uniqueOpens', Number(x.unique_opens)],
+        ['humanOpens', human],
+        ['machineOpens', Number(x.opens) - human],
+      ] as const) {
         if (n !== 0) out.push({ hour, series, n });
       }
     }
@@ -367,7 +435,11 @@ export class EventsRepository {
 
   /** The earliest send time on the ledger (for issues whose start was not recorded). */
   async firstSentAt(issueId: number): Promise<Date | null> {
-    const r = await this.db.selectFrom('deliveries').select((eb) => eb.fn.min('sent_at').as('at')).where('issue_id', '=', issueId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('sent_at').as('at'))
+      .where('issue_id', '=', issueId)
+      .executeTakeFirst();
     return d0((r?.at as Date | string | null | undefined) ?? null);
   }
 
@@ -376,9 +448,28 @@ export class EventsRepository {
     let q = this.db
       .selectFrom('deliveries as d')
       .select([
-        'd.id', 'd.subscriber_id', 'd.email', 'd.name', 'd.status', 'd.provider_message_id', 'd.error', 'd.attempts', 'd.sent_at', 'd.accepted_at',
-        'd.delivered_at', 'd.delayed_at', 'd.bounced_at', 'd.bounce_type', 'd.bounce_detail', 'd.complained_at', 'd.failed_at', 'd.failure_detail',
-        'd.first_opened_at', 'd.human_opened_at', 'd.open_count', 'd.last_event_at',
+        'd.id',
+        'd.subscriber_id',
+        'd.email',
+        'd.name',
+        'd.status',
+        'd.provider_message_id',
+        'd.error',
+        'd.attempts',
+        'd.sent_at',
+        'd.accepted_at',
+        'd.delivered_at',
+        'd.delayed_at',
+        'd.bounced_at',
+        'd.bounce_type',
+        'd.bounce_detail',
+        'd.complained_at',
+        'd.failed_at',
+        'd.failure_detail',
+        'd.first_opened_at',
+        'd.human_opened_at',
+        'd.open_count',
+        'd.last_event_at',
         state(f.issueId).as('state'),
       ])
       // A range, not `=`, on purpose, with ORDER BY (issue_id, id): with `=` the planner drops issue_id
@@ -393,7 +484,11 @@ export class EventsRepository {
     if (f.q) {
       // Through the subscribers' address-prefix index, then the ledger's (issue_id, subscriber_id)
       // key: no extra index on the ledger. (Erased people are no longer findable, as they should.)
-      const p = f.q.trim().toLowerCase().replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+      const p =
+        f.q
+          .trim()
+          .toLowerCase()
+          .replace(/[\\%_]/g, (m) => '\\' + m) + '%';
       q = q.where(sql<boolean>`d.subscriber_id IN (
         SELECT s.id FROM subscribers s
         WHERE s.newsletter_id = (SELECT i.newsletter_id FROM issues i WHERE i.id = ${f.issueId})

@@ -35,7 +35,12 @@ export const publicEventRoutes = new Hono<AppEnv>()
   })
   .post(
     '/webhooks/resend',
-    bodyLimit({ maxSize: WEBHOOK_MAX_BODY, onError: () => { throw new AppError('payload_too_large', `The webhook body is larger than ${WEBHOOK_MAX_BODY} bytes`); } }),
+    bodyLimit({
+      maxSize: WEBHOOK_MAX_BODY,
+      onError: () => {
+        throw new AppError('payload_too_large', `The webhook body is larger than ${WEBHOOK_MAX_BODY} bytes`);
+      },
+    }),
     async (c) => {
       // The signature covers the exact bytes: read the text before any JSON parsing.
       const raw = await c.req.text();
@@ -52,5 +57,9 @@ const id = (s: string) => Number(s);
 /** Admin API (under /api/v1). */
 export const eventRoutes = new Hono<AppEnv>()
   .get('/issues/:id{[0-9]+}/stats', requireRole('viewer'), async (c) => c.json(await c.var.services.events.stats(id(c.req.param('id')))))
-  .get('/issues/:id{[0-9]+}/stats/timeline', requireRole('viewer'), async (c) => c.json(await c.var.services.events.timeline(id(c.req.param('id')), c.req.query())))
-  .get('/issues/:id{[0-9]+}/recipients', requireRole('viewer'), async (c) => c.json(await c.var.services.events.recipients(id(c.req.param('id')), c.req.query())));
+  .get('/issues/:id{[0-9]+}/stats/timeline', requireRole('viewer'), async (c) =>
+    c.json(await c.var.services.events.timeline(id(c.req.param('id')), c.req.query())),
+  )
+  .get('/issues/:id{[0-9]+}/recipients', requireRole('viewer'), async (c) =>
+    c.json(await c.var.services.events.recipients(id(c.req.param('id')), c.req.query())),
+  );

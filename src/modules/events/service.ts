@@ -56,7 +56,14 @@ const recipientsQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const timelineQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(72) });
+const timelineQuery = z.object({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(72),
+});
 
 export interface EventsDeps {
   repo: EventsRepository;
@@ -85,7 +92,8 @@ export function bounceTypeOf(data: Record<string, unknown>): { type: 'hard' | 's
   const b = obj(data.bounce);
   const type = (str(b.type) ?? '').toLowerCase();
   const sub = str(b.subType ?? b.sub_type);
-  const hard = type === 'permanent' || type === 'hard' || (type !== 'transient' && /^(noemail|nosuchuser|suppressed|onaccountsuppressionlist)$/i.test(sub ?? ''));
+  const hard =
+    type === 'permanent' || type === 'hard' || (type !== 'transient' && /^(noemail|nosuchuser|suppressed|onaccountsuppressionlist)$/i.test(sub ?? ''));
   const detail = [str(b.type), sub, str(b.message, 800)].filter(Boolean).join(' · ') || null;
   return { type: hard ? 'hard' : 'soft', detail };
 }
@@ -181,7 +189,10 @@ export class EventsService {
 
     const bounce = kind === 'bounced' ? bounceTypeOf(data) : null;
     const failure = kind === 'failed' ? str(obj(data.failed).reason, 800) : null;
-    const change = await repo.applyFact(e.emailId, kind, at, { ...(bounce ? { bounceType: bounce.type, detail: bounce.detail } : {}), ...(failure ? { detail: failure } : {}) });
+    const change = await repo.applyFact(e.emailId, kind, at, {
+      ...(bounce ? { bounceType: bounce.type, detail: bounce.detail } : {}),
+      ...(failure ? { detail: failure } : {}),
+    });
     if (!change) return 'unmatched';
     await this.consequences(subscribers, kind, change, e, bounce?.detail ?? null);
     return 'applied';
@@ -217,7 +228,13 @@ export class EventsService {
     const rows = await this.d.repo.rematchable(new Date(this.now().getTime() - REMATCH_WINDOW_MS), 1000);
     let applied = 0;
     for (const w of rows) {
-      const e: ParsedEvent = { svixId: w.svix_id, type: w.type, emailId: w.email_id, eventAt: w.event_at ? new Date(w.event_at) : null, payload: obj(w.payload) };
+      const e: ParsedEvent = {
+        svixId: w.svix_id,
+        type: w.type,
+        emailId: w.email_id,
+        eventAt: w.event_at ? new Date(w.event_at) : null,
+        payload: obj(w.payload),
+      };
       const outcome = await this.d.repo.transaction(async (repo, trx) => {
         if (!(await repo.claimUnmatched(w.svix_id))) return 'duplicate';
         const o = await this.apply(repo, trx, e);
@@ -294,7 +311,14 @@ export class EventsService {
     if (!start) return { issueId, from: null, hours, buckets: [] };
     const from = new Date(Math.floor(start.getTime() / 3600_000) * 3600_000);
     const rows = await this.d.repo.timeline(issueId, from, hours);
-    const buckets = Array.from({ length: hours }, (_, h) => ({ at: new Date(from.getTime() + h * 3600_000).toISOString(), sent: 0, delivered: 0, uniqueOpens: 0, opens: 0, humanOpens: 0 }));
+    const buckets = Array.from({ length: hours }, (_, h) => ({
+      at: new Date(from.getTime() + h * 3600_000).toISOString(),
+      sent: 0,
+      delivered: 0,
+      uniqueOpens: 0,
+      opens: 0,
+      humanOpens: 0,
+    }));
     for (const r of rows) {
       const b = buckets[r.hour];
       if (!b) continue;
@@ -314,8 +338,15 @@ export class EventsService {
     const q = parseOrThrow(recipientsQuery, query);
     await this.issueOr404(issueId);
     const afterId = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId))) throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
-    const rows = await this.d.repo.recipients({ issueId, limit: q.limit + 1, ...(q.status ? { state: q.status } : {}), ...(q.q ? { q: q.q } : {}), ...(afterId ? { afterId: String(afterId) } : {}) });
+    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId)))
+      throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
+    const rows = await this.d.repo.recipients({
+      issueId,
+      limit: q.limit + 1,
+      ...(q.status ? { state: q.status } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      ...(afterId ? { afterId: String(afterId) } : {}),
+    });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {

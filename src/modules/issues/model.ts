@@ -44,7 +44,10 @@ export const issueContentSchema = z.object({
   /** Free text such as "2023年第2期 总第12期". */
   volume: z.string().max(200).optional(),
   /** ISO date (YYYY-MM-DD) the issue is dated. */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   language: z.string().max(35).default('zh-CN'),
   /** Markdown. */
   intro: z.string().max(100_000).optional(),

@@ -18,9 +18,7 @@ export class IssuesRepository {
 
   /** Inserts with the next free number when none is given; undefined when the number is taken. */
   async insert(i: NewIssue): Promise<IssueRow | undefined> {
-    const number =
-      i.number ??
-      sql<number>`(SELECT coalesce(max(number), 0) + 1 FROM issues WHERE newsletter_id = ${i.newsletterId})`;
+    const number = i.number ?? sql<number>`(SELECT coalesce(max(number), 0) + 1 FROM issues WHERE newsletter_id = ${i.newsletterId})`;
     return this.db
       .insertInto('issues')
       .values({
@@ -53,11 +51,7 @@ export class IssuesRepository {
   }
 
   /** Updates content only while the issue is in one of `editable` states; undefined otherwise. */
-  updateContent(
-    id: number,
-    patch: { content: IssueContent; lint: LinkLintEntry[]; number?: number },
-    editable: IssueStatus[],
-  ): Promise<IssueRow | undefined> {
+  updateContent(id: number, patch: { content: IssueContent; lint: LinkLintEntry[]; number?: number }, editable: IssueStatus[]): Promise<IssueRow | undefined> {
     return this.db
       .updateTable('issues')
       .set({

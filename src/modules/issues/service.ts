@@ -36,7 +36,9 @@ export type Issue = IssueContent & {
 const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
 
 const notEditable = (row: IssueRow) =>
-  new AppError('invalid_state', `Issue ${row.id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', { status: row.status });
+  new AppError('invalid_state', `Issue ${row.id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', {
+    status: row.status,
+  });
 
 /** An issue as a subscriber would see it (sample personal parts), with its size and MJML errors. */
 export interface IssuePreview {
@@ -127,7 +129,13 @@ export class IssuesService {
     }
     const row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
     if (!row) throw new AppError('conflict', `Issue number ${number} already exists in "${slug}"`).withKey('issue.numberTaken', { number: String(number) });
-    await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'cli', action: 'issue.create', target: `${slug}#${row.number}`, detail: { id: row.id, sourceFormat } });
+    await this.audit.record({
+      userId: actor?.id ?? null,
+      actor: actor?.email ?? 'cli',
+      action: 'issue.create',
+      target: `${slug}#${row.number}`,
+      detail: { id: row.id, sourceFormat },
+    });
     return this.toIssue(row, newsletter);
   }
 
@@ -148,7 +156,13 @@ export class IssuesService {
     const { row, newsletter, patch, content, lint, number } = await this.applyEdit(id, input);
     const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
     if (!updated) throw notEditable(row);
-    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.update', target: `${newsletter.slug}#${updated.number}`, detail: { fields: Object.keys(patch) } });
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.update',
+      target: `${newsletter.slug}#${updated.number}`,
+      detail: { fields: Object.keys(patch) },
+    });
     return this.toIssue(updated, newsletter);
   }
 

@@ -7,6 +7,4 @@ export const newsletterRoutes = new Hono<AppEnv>()
   .get('/', requireRole('viewer'), async (c) => c.json({ items: await c.var.services.newsletters.list(), nextCursor: null }))
   .post('/', requireRole('admin'), async (c) => c.json(await c.var.services.newsletters.create(await readJson(c), c.var.user!), 201))
   .get('/:slug', requireRole('viewer'), async (c) => c.json(await c.var.services.newsletters.get(c.req.param('slug'))))
-  .patch('/:slug', requireRole('admin'), async (c) =>
-    c.json(await c.var.services.newsletters.update(c.req.param('slug'), await readJson(c), c.var.user!)),
-  );
+  .patch('/:slug', requireRole('admin'), async (c) => c.json(await c.var.services.newsletters.update(c.req.param('slug'), await readJson(c), c.var.user!)));

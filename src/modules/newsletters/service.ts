@@ -60,7 +60,10 @@ const fields = {
   fromEmail: emailSchema,
   fromName: noLineBreaks(200).nullable().optional(),
   replyTo: emailSchema.nullable().optional(),
-  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'must be a language tag such as zh-CN or en' }).optional(),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'must be a language tag such as zh-CN or en' })
+    .optional(),
   timeZone: timeZoneSchema.optional(),
   openTracking: z.boolean().optional(),
   welcomeEnabled: z.boolean().describe('send a welcome email after confirmation (default true)').optional(),
@@ -137,7 +140,13 @@ export class NewslettersService {
       ...(v.organisation !== undefined ? { organisation: v.organisation } : {}),
     });
     if (!row) throw notFound(`Newsletter "${slug}"`);
-    await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'system', action: 'newsletter.update', target: slug, detail: { fields: Object.keys(v) } });
+    await this.audit.record({
+      userId: actor?.id ?? null,
+      actor: actor?.email ?? 'system',
+      action: 'newsletter.update',
+      target: slug,
+      detail: { fields: Object.keys(v) },
+    });
     return toNewsletter(row);
   }
 }

@@ -43,11 +43,7 @@ export class OutboxRepository {
   /** Ids already stored under these idempotency keys, by key. */
   async idsByIdempotencyKey(keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('outbox_messages')
-      .select(['id', 'idempotency_key'])
-      .where('idempotency_key', 'in', keys)
-      .execute();
+    const rows = await this.db.selectFrom('outbox_messages').select(['id', 'idempotency_key']).where('idempotency_key', 'in', keys).execute();
     return new Map(rows.map((r) => [r.idempotency_key!, r.id]));
   }
 
@@ -56,9 +52,7 @@ export class OutboxRepository {
     if (opts.to) q = q.where('to_address', '=', opts.to.trim().toLowerCase());
     if (opts.before) {
       const b = opts.before;
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', b.createdAt), eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)])]),
-      );
+      q = q.where((eb) => eb.or([eb('created_at', '<', b.createdAt), eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)])]));
     }
     return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
   }

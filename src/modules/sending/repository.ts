@@ -83,18 +83,23 @@ export class SendingRepository {
    * newsletter (settings may change mid-send). Not the rendered bodies: those are large (50–100 KB
    * each) and fixed once the send started, so `renderedForSend` reads them once per process.
    */
-  async batchContext(issueId: number): Promise<{ status: IssueRow['status']; startedAt: Date | null; subject: string; rendered: boolean; newsletter: NewsletterRow } | undefined> {
-    const [row] = await executePrepared(this.db, this.db
-      .selectFrom('issues as i')
-      .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
-      .selectAll('n')
-      .select((eb) => [
-        'i.status as issue_status',
-        'i.started_at as issue_started_at',
-        eb.fn.coalesce('i.rendered_subject', 'i.title').as('issue_subject'),
-        eb('i.rendered_html', 'is not', null).as('issue_rendered'),
-      ])
-      .where('i.id', '=', issueId));
+  async batchContext(
+    issueId: number,
+  ): Promise<{ status: IssueRow['status']; startedAt: Date | null; subject: string; rendered: boolean; newsletter: NewsletterRow } | undefined> {
+    const [row] = await executePrepared(
+      this.db,
+      this.db
+        .selectFrom('issues as i')
+        .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
+        .selectAll('n')
+        .select((eb) => [
+          'i.status as issue_status',
+          'i.started_at as issue_started_at',
+          eb.fn.coalesce('i.rendered_subject', 'i.title').as('issue_subject'),
+          eb('i.rendered_html', 'is not', null).as('issue_rendered'),
+        ])
+        .where('i.id', '=', issueId),
+    );
     if (!row) return undefined;
     const { issue_status, issue_started_at, issue_subject, issue_rendered, ...newsletter } = row;
     return {
@@ -193,7 +198,11 @@ export class SendingRepository {
 
   async touchAttempt(ids: string[], error: string, now: Date): Promise<void> {
     if (!ids.length) return;
-    await this.db.updateTable('deliveries').set((eb) => ({ error: error.slice(0, 1000), attempts: eb('attempts', '+', 1), updated_at: now })).where('id', 'in', ids).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set((eb) => ({ error: error.slice(0, 1000), attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', 'in', ids)
+      .execute();
   }
 
   /** Marks the issue sent when no ledger row is left unfinished. */

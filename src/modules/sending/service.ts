@@ -84,12 +84,19 @@ export class SendingService {
     let sendAt: Date;
     if (local) sendAt = fromLocal(local, timeZone);
     else if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v.sendAt) && !Number.isNaN(Date.parse(v.sendAt))) sendAt = new Date(v.sendAt);
-    else throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', { fields: [{ field: 'sendAt', message: 'is not a valid date and time' }] }).withKey('send.badTime');
+    else
+      throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', {
+        fields: [{ field: 'sendAt', message: 'is not a valid date and time' }],
+      }).withKey('send.badTime');
     if (sendAt.getTime() < this.d.clock.now().getTime() - 60_000) {
       throw new AppError('validation_failed', 'sendAt is in the past', { fields: [{ field: 'sendAt', message: 'is in the past' }] }).withKey('send.pastTime');
     }
     const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
-    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`).withKey('send.cannotSchedule', { status: row.status });
+    if (!updated)
+      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`).withKey(
+        'send.cannotSchedule',
+        { status: row.status },
+      );
     await this.audit(actor, 'issue.schedule', newsletter, updated.number, { sendAt: sendAt.toISOString(), timeZone });
     return this.d.issues.toIssue(updated, newsletter);
   }
@@ -106,7 +113,14 @@ export class SendingService {
 
   /** Cancels before it starts, or while paused (what was not sent is never sent). */
   async cancel(issueId: number, actor: AuthUser) {
-    const issue = await this.transition(issueId, ['draft', 'scheduled', 'paused'], 'cancelled', 'issue.cancel', actor, 'a sending issue must be paused before it is cancelled');
+    const issue = await this.transition(
+      issueId,
+      ['draft', 'scheduled', 'paused'],
+      'cancelled',
+      'issue.cancel',
+      actor,
+      'a sending issue must be paused before it is cancelled',
+    );
     await this.d.repo.skipQueued(issueId, 'issue cancelled', this.d.clock.now());
     return issue;
   }
@@ -114,7 +128,8 @@ export class SendingService {
   /** Puts failed recipients back in the queue (new batches, new idempotency keys). */
   async retryFailed(issueId: number, actor: AuthUser) {
     const { row, newsletter } = await this.d.issues.load(issueId);
-    if (!['sending', 'sent', 'paused'].includes(row.status)) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`).withKey('send.nothingSent', { status: row.status });
+    if (!['sending', 'sent', 'paused'].includes(row.status))
+      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`).withKey('send.nothingSent', { status: row.status });
     const batches = await this.d.repo.requeueFailed(issueId, this.d.clock.now());
     if (batches.length && row.status === 'sent') await this.d.issuesRepo.setStatus(issueId, ['sent'], 'sending');
     if (row.status !== 'paused') await this.enqueueBatches(issueId, batches);
@@ -131,7 +146,13 @@ export class SendingService {
   async failures(issueId: number, limit = 100) {
     await this.d.issues.load(issueId);
     const rows = await this.d.repo.failures(issueId, limit);
-    return rows.map((r) => ({ deliveryId: String(r.id), email: r.email, error: r.error ?? '', attempts: r.attempts, at: new Date(r.updated_at).toISOString() }));
+    return rows.map((r) => ({
+      deliveryId: String(r.id),
+      email: r.email,
+      error: r.error ?? '',
+      attempts: r.attempts,
+      at: new Date(r.updated_at).toISOString(),
+    }));
   }
 
   private async transition(issueId: number, from: IssueStatus[], to: IssueStatus, action: string, actor: AuthUser, rule: string) {
@@ -143,7 +164,13 @@ export class SendingService {
   }
 
   private audit(actor: AuthUser | null, action: string, n: NewsletterRow, number: number, detail?: Record<string, unknown>) {
-    return this.d.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'system', action, target: `${n.slug}#${number}`, ...(detail ? { detail } : {}) });
+    return this.d.audit.record({
+      userId: actor?.id ?? null,
+      actor: actor?.email ?? 'system',
+      action,
+      target: `${n.slug}#${number}`,
+      ...(detail ? { detail } : {}),
+    });
   }
 
   // ---- the scheduler and the jobs ------------------------------------------------------------
@@ -166,7 +193,12 @@ export class SendingService {
     const { row, newsletter } = await this.d.issues.load(issueId);
     if (row.status === 'scheduled') {
       const rendered = await this.d.issues.render(row, newsletter);
-      const count = await this.d.repo.start(issueId, newsletter.id, { subject: rendered.subject, html: rendered.html, text: rendered.text, nameFallback: rendered.nameFallback }, this.d.clock.now());
+      const count = await this.d.repo.start(
+        issueId,
+        newsletter.id,
+        { subject: rendered.subject, html: rendered.html, text: rendered.text, nameFallback: rendered.nameFallback },
+        this.d.clock.now(),
+      );
       if (count !== null) this.d.log.info('send started', { issueId, recipients: count });
     }
     const current = (await this.d.issuesRepo.findById(issueId))!;
@@ -197,7 +229,13 @@ export class SendingService {
       await this.pace();
       try {
         const sent = await withTimeout(this.d.mailer.sendPreparedBatch(emails, { idempotencyKey: key }), PROVIDER_TIMEOUT_MS);
-        await this.d.repo.markSent(issueId, batch, recipients.map((r) => r.id), sent.map((s) => s.id), this.d.clock.now());
+        await this.d.repo.markSent(
+          issueId,
+          batch,
+          recipients.map((r) => r.id),
+          sent.map((s) => s.id),
+          this.d.clock.now(),
+        );
         // A fresh claim took every queued row of the batch: nothing is left to claim. (A retry
         // resent only the earlier attempt's rows; the rest of the batch may still be queued.)
         if (!retry) break;

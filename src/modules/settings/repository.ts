@@ -10,7 +10,11 @@ export class SettingsRepository {
 
   /** Stores `value` unless the key exists; returns what is stored either way (first writer wins). */
   async getOrInsert(key: string, value: string): Promise<string> {
-    await this.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return (await this.get(key))!;
   }
 

@@ -17,7 +17,16 @@ export class SlotsRepository {
 
   async get(newsletterId: number): Promise<ScheduleRow | undefined> {
     const r = await this.db.selectFrom('newsletter_schedules').selectAll().where('newsletter_id', '=', newsletterId).executeTakeFirst();
-    return r && { newsletterId: r.newsletter_id, rule: r.rule as SlotRule, timeZone: r.time_zone, reminderDaysBefore: r.reminder_days_before, enabled: r.enabled, updatedAt: new Date(r.updated_at) };
+    return (
+      r && {
+        newsletterId: r.newsletter_id,
+        rule: r.rule as SlotRule,
+        timeZone: r.time_zone,
+        reminderDaysBefore: r.reminder_days_before,
+        enabled: r.enabled,
+        updatedAt: new Date(r.updated_at),
+      }
+    );
   }
 
   async put(s: Omit<ScheduleRow, 'updatedAt'>, now: Date): Promise<void> {
@@ -31,7 +40,14 @@ export class SlotsRepository {
 
   async allEnabled(): Promise<ScheduleRow[]> {
     const rows = await this.db.selectFrom('newsletter_schedules').selectAll().where('enabled', '=', true).execute();
-    return rows.map((r) => ({ newsletterId: r.newsletter_id, rule: r.rule as SlotRule, timeZone: r.time_zone, reminderDaysBefore: r.reminder_days_before, enabled: r.enabled, updatedAt: new Date(r.updated_at) }));
+    return rows.map((r) => ({
+      newsletterId: r.newsletter_id,
+      rule: r.rule as SlotRule,
+      timeZone: r.time_zone,
+      reminderDaysBefore: r.reminder_days_before,
+      enabled: r.enabled,
+      updatedAt: new Date(r.updated_at),
+    }));
   }
 
   /** The draft the editor marked ready for the next slot (lowest number first). */
@@ -63,7 +79,12 @@ export class SlotsRepository {
   }
 
   async recordOutcome(newsletterId: number, slotAt: Date, outcome: 'scheduled' | 'missed', issueId: number | null): Promise<void> {
-    await this.db.updateTable('slot_runs').set({ outcome, issue_id: issueId }).where('newsletter_id', '=', newsletterId).where('slot_at', '=', slotAt).execute();
+    await this.db
+      .updateTable('slot_runs')
+      .set({ outcome, issue_id: issueId })
+      .where('newsletter_id', '=', newsletterId)
+      .where('slot_at', '=', slotAt)
+      .execute();
   }
 
   /** Claims the reminder for a slot: true for exactly one caller. */
@@ -73,7 +94,11 @@ export class SlotsRepository {
 
   /** Sets `column` on the slot's row if it is still empty; the one caller that sets it wins. */
   private async claim(column: 'decided_at' | 'reminded_at', newsletterId: number, slotAt: Date, now: Date): Promise<boolean> {
-    await this.db.insertInto('slot_runs').values({ newsletter_id: newsletterId, slot_at: slotAt }).onConflict((oc) => oc.doNothing()).execute();
+    await this.db
+      .insertInto('slot_runs')
+      .values({ newsletter_id: newsletterId, slot_at: slotAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const r = await this.db
       .updateTable('slot_runs')
       .set({ [column]: now })

@@ -55,7 +55,18 @@ export class SlotsService {
   async get(slug: string) {
     const n = await this.newsletter(slug);
     const s = await this.d.repo.get(n.id);
-    if (!s) return { rule: null, timeZone: n.time_zone, reminderDaysBefore: 3, enabled: false, description: null, nextDates: [], readyIssue: null, warnings: [] as string[], recentSlots: [] };
+    if (!s)
+      return {
+        rule: null,
+        timeZone: n.time_zone,
+        reminderDaysBefore: 3,
+        enabled: false,
+        description: null,
+        nextDates: [],
+        readyIssue: null,
+        warnings: [] as string[],
+        recentSlots: [],
+      };
     const now = this.d.clock.now();
     const next = nextSlots(s.rule, s.timeZone, now, 6);
     const ready = await this.d.repo.readyIssue(n.id);
@@ -63,10 +74,14 @@ export class SlotsService {
     const zh = n.language.toLowerCase().startsWith('zh');
     if (s.enabled && !ready && next[0]) {
       const days = Math.ceil((next[0].getTime() - now.getTime()) / 86_400_000);
-      warnings.push(`No issue is marked ready for the next slot, ${formatLocal(next[0], s.timeZone).replace('T', ' ')} ${s.timeZone} (in ${days} day${days === 1 ? '' : 's'}).`);
+      warnings.push(
+        `No issue is marked ready for the next slot, ${formatLocal(next[0], s.timeZone).replace('T', ' ')} ${s.timeZone} (in ${days} day${days === 1 ? '' : 's'}).`,
+      );
     }
     const recent = await this.d.repo.recentRuns(n.id, new Date(now.getTime() - 90 * 86_400_000));
-    for (const r of recent) if (r.outcome === 'missed') warnings.push(`The slot of ${formatLocal(new Date(r.slot_at), s.timeZone).replace('T', ' ')} passed with no issue ready: nothing was sent.`);
+    for (const r of recent)
+      if (r.outcome === 'missed')
+        warnings.push(`The slot of ${formatLocal(new Date(r.slot_at), s.timeZone).replace('T', ' ')} passed with no issue ready: nothing was sent.`);
     return {
       rule: s.rule,
       timeZone: s.timeZone,
@@ -84,8 +99,17 @@ export class SlotsService {
   async put(slug: string, input: unknown, actor: AuthUser) {
     const v = parseOrThrow(slotPutSchema, input);
     const n = await this.newsletter(slug);
-    await this.d.repo.put({ newsletterId: n.id, rule: v.rule, timeZone: v.timeZone ?? n.time_zone, reminderDaysBefore: v.reminderDaysBefore, enabled: v.enabled }, this.d.clock.now());
-    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'schedule.update', target: slug, detail: { rule: v.rule, timeZone: v.timeZone ?? n.time_zone } });
+    await this.d.repo.put(
+      { newsletterId: n.id, rule: v.rule, timeZone: v.timeZone ?? n.time_zone, reminderDaysBefore: v.reminderDaysBefore, enabled: v.enabled },
+      this.d.clock.now(),
+    );
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'schedule.update',
+      target: slug,
+      detail: { rule: v.rule, timeZone: v.timeZone ?? n.time_zone },
+    });
     return this.get(slug);
   }
 
@@ -94,8 +118,16 @@ export class SlotsService {
     const { ready } = parseOrThrow(z.object({ ready: z.boolean() }), input);
     const { row, newsletter } = await this.d.issues.load(issueId);
     const updated = await this.d.repo.setReady(issueId, ready);
-    if (!updated) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`).withKey('slot.notDraft', { status: row.status });
-    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: ready ? 'issue.ready' : 'issue.unready', target: `${newsletter.slug}#${row.number}` });
+    if (!updated)
+      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`).withKey('slot.notDraft', {
+        status: row.status,
+      });
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: ready ? 'issue.ready' : 'issue.unready',
+      target: `${newsletter.slug}#${row.number}`,
+    });
     return this.d.issues.toIssue(updated, newsletter);
   }
 
@@ -142,7 +174,10 @@ export class SlotsService {
       ? `《${n.name}》的下一个发送时间是 ${when}，但还没有标记为“已就绪”的期刊。\n\n如果届时没有就绪的期刊，将不会发送任何内容。\n\n在后台准备并标记期刊：${admin}\n`
       : `The next monthly slot of "${n.name}" is ${when}, and no issue is marked ready for it.\n\nIf none is ready by then, nothing will be sent.\n\nPrepare and mark an issue in the admin: ${admin}\n`;
     for (const to of await this.d.repo.reminderRecipients(n.id)) {
-      await this.d.mailer.send({ from: `"Quire" <${n.from_email}>`, to: [to], subject, text }, { idempotencyKey: `slot-reminder/${n.id}/${slotAt.getTime()}/${to}` });
+      await this.d.mailer.send(
+        { from: `"Quire" <${n.from_email}>`, to: [to], subject, text },
+        { idempotencyKey: `slot-reminder/${n.id}/${slotAt.getTime()}/${to}` },
+      );
     }
   }
 }

@@ -42,7 +42,10 @@ const HEADER_ALIASES: Record<string, 'email' | 'name' | 'language'> = {
 };
 
 export function mapHeader(h: string): 'email' | 'name' | 'language' | null {
-  const k = h.normalize('NFKC').toLowerCase().replace(/[\s_\-.:：]/g, '');
+  const k = h
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-.:：]/g, '');
   return HEADER_ALIASES[k] ?? null;
 }
 
@@ -71,7 +74,12 @@ const MAX_ERRORS_LISTED = 100;
  */
 export async function readSubscriberCsv(
   body: ReadableStream<Uint8Array>,
-  o: { maxBytes: number; chunkSize: number; onChunk: (rows: CsvRow[]) => Promise<void>; /** after each chunk: rows read so far */ onProgress?: (rowsRead: number) => void | Promise<void> },
+  o: {
+    maxBytes: number;
+    chunkSize: number;
+    onChunk: (rows: CsvRow[]) => Promise<void> /** after each chunk: rows read so far */;
+    onProgress?: (rowsRead: number) => void | Promise<void>;
+  },
 ): Promise<CsvReadResult> {
   let bytes = 0;
   let headerSeen = false;
@@ -159,7 +167,10 @@ export async function readSubscriberCsv(
   } finally {
     reader.releaseLock();
   }
-  if (!headerSeen) throw new AppError('validation_failed', 'The CSV is empty: send a header row with an email column', { fields: [{ field: 'email', message: 'column is required' }] });
+  if (!headerSeen)
+    throw new AppError('validation_failed', 'The CSV is empty: send a header row with an email column', {
+      fields: [{ field: 'email', message: 'column is required' }],
+    });
   if (missingEmail) {
     throw new AppError('validation_failed', 'The CSV has no email column (accepted headers: email, "Email Address", 邮箱, …)', {
       fields: [{ field: 'email', message: 'column is required' }],

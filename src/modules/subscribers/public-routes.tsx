@@ -31,7 +31,13 @@ import {
 /** Public bodies are a few fields: anything larger is refused before it is read. */
 export const PUBLIC_BODY_LIMIT = 16 * 1024;
 
-const view = (n: NewsletterRow): NewsletterView => ({ slug: n.slug, name: n.name, language: n.language, description: n.description, openTracking: n.open_tracking });
+const view = (n: NewsletterRow): NewsletterView => ({
+  slug: n.slug,
+  name: n.name,
+  language: n.language,
+  description: n.description,
+  openTracking: n.open_tracking,
+});
 const meta = (c: Context) => ({ ip: clientIp(c), userAgent: userAgent(c) });
 
 /** The reader's language when no newsletter says it (Accept-Language: Chinese or English). */
@@ -136,7 +142,11 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
     );
   }
   const f = form.one;
-  const values: SignupValues = { email: (f.email ?? '').slice(0, 320), name: (f.name ?? '').slice(0, 400), consent: f.consent === 'yes' || f.consent === 'on' || f.consent === 'true' };
+  const values: SignupValues = {
+    email: (f.email ?? '').slice(0, 320),
+    name: (f.name ?? '').slice(0, 400),
+    consent: f.consent === 'yes' || f.consent === 'on' || f.consent === 'true',
+  };
   const input = { email: f.email ?? '', name: f.name ?? null, consent: values.consent, website: f.website ?? '' };
   try {
     await s.subscribers.signup(n.slug, input, 'form', meta(c));
@@ -145,11 +155,15 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       const errors: SignupErrors = {};
       const fields = ((e.details as { fields?: { field: string }[] } | undefined)?.fields ?? []).map((x) => x.field);
       for (const k of fields) {
-        if (k === 'email' || k === 'name' || k === 'consent') errors[k] = k === 'email' && !values.email?.trim() ? t('error.emailRequired') : t(fieldMessage[k]!);
+        if (k === 'email' || k === 'name' || k === 'consent')
+          errors[k] = k === 'email' && !values.email?.trim() ? t('error.emailRequired') : t(fieldMessage[k]!);
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />, 422);
+      return c.html(
+        <SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />,
+        422,
+      );
     }
     if (e instanceof AppError && e.code === 'rate_limited') {
       const retry = (e.details as { retryAfter: number }).retryAfter;
@@ -197,7 +211,9 @@ publicSubscriberRoutes.get('/confirm/:token', async (c) => {
   if (state.kind === 'invalid') return invalid(c, 'confirm.invalid', 400);
   const lang = state.subscriber.language ?? state.newsletter.language;
   if (state.kind === 'already') return c.html(<ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already />);
-  return c.html(<ConfirmPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/confirm/${token}`} csrf={csrfFor(s.secret, token)} />);
+  return c.html(
+    <ConfirmPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/confirm/${token}`} csrf={csrfFor(s.secret, token)} />,
+  );
 });
 
 publicSubscriberRoutes.post('/confirm/:token', formLimit, async (c) => {
@@ -222,7 +238,16 @@ publicSubscriberRoutes.get('/unsubscribe/:token', async (c) => {
   const lang = state.subscriber.language ?? state.newsletter.language;
   const prefs = preferencesUrl('', s.secret, String(state.subscriber.id));
   if (state.subscriber.status === 'unsubscribed') return c.html(<UnsubscribedPage n={view(state.newsletter)} lang={lang} preferencesHref={prefs} />);
-  return c.html(<UnsubscribePage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/unsubscribe/${token}`} csrf={csrfFor(s.secret, token)} preferencesHref={prefs} />);
+  return c.html(
+    <UnsubscribePage
+      n={view(state.newsletter)}
+      lang={lang}
+      email={state.subscriber.email ?? ''}
+      action={`/unsubscribe/${token}`}
+      csrf={csrfFor(s.secret, token)}
+      preferencesHref={prefs}
+    />,
+  );
 });
 
 publicSubscriberRoutes.post('/unsubscribe/:token', formLimit, async (c) => {
@@ -256,7 +281,11 @@ publicSubscriberRoutes.post('/preferences/:token', formLimit, async (c) => {
   try {
     const state = await s.subscribers.savePreferences(
       token,
-      { ...(form!.one.name !== undefined ? { name: form!.one.name } : {}), ...(form!.one.language !== undefined ? { language: form!.one.language } : {}), subscribed: form!.all.subscribed ?? [] },
+      {
+        ...(form!.one.name !== undefined ? { name: form!.one.name } : {}),
+        ...(form!.one.language !== undefined ? { language: form!.one.language } : {}),
+        subscribed: form!.all.subscribed ?? [],
+      },
       meta(c),
     );
     if (state.kind === 'invalid') return invalid(c, 'prefs.invalid', 404);

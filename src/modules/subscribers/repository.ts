@@ -99,9 +99,15 @@ export class SubscribersRepository {
 
   /** Runs `fn` in one transaction with repositories bound to it. */
   transaction<T>(fn: (r: { subscribers: SubscribersRepository; outbox: OutboxRepository; audit: AuditRepository }) => Promise<T>): Promise<T> {
-    return (this.db as Db).transaction().execute((trx) =>
-      fn({ subscribers: new SubscribersRepository(trx), outbox: new OutboxRepository(trx as unknown as Db), audit: new AuditRepository(trx as unknown as Db) }),
-    );
+    return (this.db as Db)
+      .transaction()
+      .execute((trx) =>
+        fn({
+          subscribers: new SubscribersRepository(trx),
+          outbox: new OutboxRepository(trx as unknown as Db),
+          audit: new AuditRepository(trx as unknown as Db),
+        }),
+      );
   }
 
   findById(id: string): Promise<SubscriberRow | undefined> {
@@ -123,7 +129,11 @@ export class SubscribersRepository {
       .where('s.email_normalized', '=', norm)
       .orderBy('n.id')
       .execute();
-    return rows.map(({ newsletter_slug, newsletter_name, ...s }) => ({ subscriber: s as SubscriberRow, newsletterSlug: newsletter_slug, newsletterName: newsletter_name }));
+    return rows.map(({ newsletter_slug, newsletter_name, ...s }) => ({
+      subscriber: s as SubscriberRow,
+      newsletterSlug: newsletter_slug,
+      newsletterName: newsletter_name,
+    }));
   }
 
   /** Inserts a new row; undefined when the address is already in this newsletter. */
@@ -202,7 +212,14 @@ export class SubscribersRepository {
       return await this.signupStatement(batch);
     } catch (e) {
       if (batch.length === 1) throw e;
-      return Promise.all(batch.map((s) => this.signupStatement([s]).then((r) => r[0]!, (err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+      return Promise.all(
+        batch.map((s) =>
+          this.signupStatement([s]).then(
+            (r) => r[0]!,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          ),
+        ),
+      );
     }
   }
 
@@ -218,7 +235,14 @@ export class SubscribersRepository {
     const col = <T>(f: (s: SignupRequest) => T) => batch.map(f);
     // Each array goes in as `(SELECT $n)`: a bare array parameter shows its length to the planner,
     // so PostgreSQL planned this statement anew at every call (3.7 ms) instead of keeping its plan.
-    const r = await sql<{ r_ip_ok: boolean; r_address_ok: boolean; r_existed: boolean; r_inserted: boolean; r_confirm_id: string | null; r_job_inserted: boolean }>`${sql.raw(PREPARED)}
+    const r = await sql<{
+      r_ip_ok: boolean;
+      r_address_ok: boolean;
+      r_existed: boolean;
+      r_inserted: boolean;
+      r_confirm_id: string | null;
+      r_job_inserted: boolean;
+    }>`${sql.raw(PREPARED)}
       WITH i AS (
         SELECT * FROM unnest(
           (SELECT ${col((s) => s.newsletterId)}::int[]), (SELECT ${col((s) => s.email)}::text[]), (SELECT ${col((s) => s.norm)}::text[]), (SELECT ${col((s) => s.name)}::text[]),
@@ -365,7 +389,13 @@ export class SubscribersRepository {
   }
 
   /** Updates a row only if it is (still) in one of `fromStatuses`; undefined otherwise. */
-  transition(id: string, fromStatuses: SubscriberStatus[], patch: Updateable<SubscribersTable>, now: Date, extra?: { pendingSince?: Date }): Promise<SubscriberRow | undefined> {
+  transition(
+    id: string,
+    fromStatuses: SubscriberStatus[],
+    patch: Updateable<SubscribersTable>,
+    now: Date,
+    extra?: { pendingSince?: Date },
+  ): Promise<SubscriberRow | undefined> {
     let q = this.db
       .updateTable('subscribers')
       .set({ ...patch, updated_at: now })
@@ -377,11 +407,18 @@ export class SubscribersRepository {
 
   /** A delivery ends a run of soft bounces; writes nothing when there is none (nearly always). */
   async resetSoftBounces(id: string, now: Date): Promise<void> {
-    await sql`${sql.raw(PREPARED)} UPDATE subscribers SET soft_bounce_count = 0, updated_at = ${now} WHERE id = ${id} AND soft_bounce_count <> 0`.execute(this.db);
+    await sql`${sql.raw(PREPARED)} UPDATE subscribers SET soft_bounce_count = 0, updated_at = ${now} WHERE id = ${id} AND soft_bounce_count <> 0`.execute(
+      this.db,
+    );
   }
 
   update(id: string, patch: Updateable<SubscribersTable>, now: Date): Promise<SubscriberRow | undefined> {
-    return this.db.updateTable('subscribers').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.db
+      .updateTable('subscribers')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /**
@@ -526,7 +563,11 @@ export class SubscribersRepository {
    * Imports one chunk in a single statement: classifies each row against existing subscribers and
    * tombstones, inserts the new ones as active, and writes their `import` events.
    */
-  async importChunk(newsletterId: number, rows: ImportRow[], o: { now: Date; consentNote: string; consentTextVersion: number | null }): Promise<Record<ImportOutcome, number>> {
+  async importChunk(
+    newsletterId: number,
+    rows: ImportRow[],
+    o: { now: Date; consentNote: string; consentTextVersion: number | null },
+  ): Promise<Record<ImportOutcome, number>> {
     const out: Record<ImportOutcome, number> = { imported: 0, already_subscribed: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 };
     if (rows.length === 0) return out;
     // The statement has already looked every address up, so its INSERT skips ON CONFLICT: a
@@ -549,7 +590,12 @@ export class SubscribersRepository {
     return out;
   }
 
-  private async importStatement(newsletterId: number, rows: ImportRow[], o: { now: Date; consentNote: string; consentTextVersion: number | null }, onConflict: boolean) {
+  private async importStatement(
+    newsletterId: number,
+    rows: ImportRow[],
+    o: { now: Date; consentNote: string; consentTextVersion: number | null },
+    onConflict: boolean,
+  ) {
     const input = JSON.stringify(rows.map((r) => ({ e: r.email, n: r.norm, nm: r.name, l: r.language, h: r.hash })));
     const detail = JSON.stringify({ consentNote: o.consentNote });
     const r = await sql<{ outcome: string; n: string }>`
@@ -627,10 +673,16 @@ export class SubscribersRepository {
       await this.db
         .updateTable('webhook_events')
         .set({ payload: JSON.stringify({ erased: true }) })
-        .where('email_id', 'in', (eb) => eb.selectFrom('deliveries').select('provider_message_id').where('subscriber_id', 'in', ids).where('provider_message_id', 'is not', null))
+        .where('email_id', 'in', (eb) =>
+          eb.selectFrom('deliveries').select('provider_message_id').where('subscriber_id', 'in', ids).where('provider_message_id', 'is not', null),
+        )
         .execute();
     }
-    await this.db.insertInto('erasure_tombstones').values({ hash, newsletter_id: null, erased_at: now }).onConflict((oc) => oc.column('hash').doNothing()).execute();
+    await this.db
+      .insertInto('erasure_tombstones')
+      .values({ hash, newsletter_id: null, erased_at: now })
+      .onConflict((oc) => oc.column('hash').doNothing())
+      .execute();
     return rows;
   }
 

@@ -17,10 +17,18 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
   )
   .get('/:slug/subscribers/export', requireRole('editor'), async (c) => {
     const { filename, stream } = await c.var.services.subscribers.exportCsv(c.req.param('slug'), c.var.user!);
-    return c.body(stream, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store' });
+    return c.body(stream, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${filename}"`,
+      'Cache-Control': 'no-store',
+    });
   })
-  .get('/:slug/consent-texts', requireRole('viewer'), async (c) => c.json({ items: await c.var.services.subscribers.consentTexts(c.req.param('slug')), nextCursor: null }))
-  .post('/:slug/consent-texts', requireRole('admin'), async (c) => c.json(await c.var.services.subscribers.setConsentText(c.req.param('slug'), await readJson(c), c.var.user!), 201));
+  .get('/:slug/consent-texts', requireRole('viewer'), async (c) =>
+    c.json({ items: await c.var.services.subscribers.consentTexts(c.req.param('slug')), nextCursor: null }),
+  )
+  .post('/:slug/consent-texts', requireRole('admin'), async (c) =>
+    c.json(await c.var.services.subscribers.setConsentText(c.req.param('slug'), await readJson(c), c.var.user!), 201),
+  );
 
 /** Mounted at /api/v1/subscribers. */
 export const subscriberRoutes = new Hono<AppEnv>()

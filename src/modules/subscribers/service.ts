@@ -49,7 +49,10 @@ export const IMPORT_CHUNKS_IN_FLIGHT = 3;
 const SIGNUP_NEWSLETTER_CACHE_TTL_MS = 60_000;
 const SIGNUP_NEWSLETTER_CACHE_SIZE = 1_000;
 
-const languageTag = z.string().max(35).regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/, { message: 'must be a language tag such as zh-CN or en' });
+const languageTag = z
+  .string()
+  .max(35)
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/, { message: 'must be a language tag such as zh-CN or en' });
 
 export const signupSchema = z.object({
   email: subscriberEmailSchema,
@@ -121,9 +124,7 @@ function fromHeader(n: NewsletterRow): string {
   return name ? `${name} <${n.from_email}>` : n.from_email;
 }
 
-export type ConfirmState =
-  | { kind: 'invalid' }
-  | { kind: 'ready' | 'already'; subscriber: SubscriberRow; newsletter: NewsletterRow };
+export type ConfirmState = { kind: 'invalid' } | { kind: 'ready' | 'already'; subscriber: SubscriberRow; newsletter: NewsletterRow };
 
 export type LinkState = { kind: 'invalid' } | { kind: 'ok'; subscriber: SubscriberRow; newsletter: NewsletterRow };
 
@@ -237,9 +238,23 @@ export class SubscribersService {
     const ipMax = this.d.config.signupRateLimit;
     const inDb = this.d.queue.sameDatabase;
     const signup = {
-      newsletterId, email: addr.email, norm: addr.normalized, name: v.name ?? null, language: v.language ?? null, source, ip: meta.ip, userAgent: meta.userAgent, now,
+      newsletterId,
+      email: addr.email,
+      norm: addr.normalized,
+      name: v.name ?? null,
+      language: v.language ?? null,
+      source,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      now,
       resendIntervalMs: CONFIRMATION_RESEND_INTERVAL_MS,
-      limits: { ipKey: `signup:ip:${meta.ip ?? 'unknown'}`, ipMax, addressKey: `signup:address:${this.addressHash(addr.normalized)}`, addressMax: ADDRESS_RATE_LIMIT_PER_HOUR, windowMs: 3600_000 },
+      limits: {
+        ipKey: `signup:ip:${meta.ip ?? 'unknown'}`,
+        ipMax,
+        addressKey: `signup:address:${this.addressHash(addr.normalized)}`,
+        addressMax: ADDRESS_RATE_LIMIT_PER_HOUR,
+        windowMs: 3600_000,
+      },
       job: inDb ? { kind: 'mail.confirm', dedupePrefix: 'mail.confirm:' } : null,
     };
     let r;
@@ -303,12 +318,27 @@ export class SubscribersService {
     if (state.kind !== 'ready') return state;
     const now = this.now();
     const s = state.subscriber;
-    const moved = await this.repo.transition(String(s.id), ['pending'], { status: 'active', confirmed_at: now, pending_since: null, unsubscribed_at: null }, now, {
-      pendingSince: new Date(s.pending_since!),
-    });
+    const moved = await this.repo.transition(
+      String(s.id),
+      ['pending'],
+      { status: 'active', confirmed_at: now, pending_since: null, unsubscribed_at: null },
+      now,
+      {
+        pendingSince: new Date(s.pending_since!),
+      },
+    );
     if (!moved) return this.confirmState(token);
     await this.repo.addEvents([
-      { subscriberId: String(s.id), newsletterId: s.newsletter_id, at: now, type: 'confirm', source: 'link', ip: meta.ip, userAgent: meta.userAgent, consentTextVersion: s.consent_text_version },
+      {
+        subscriberId: String(s.id),
+        newsletterId: s.newsletter_id,
+        at: now,
+        type: 'confirm',
+        source: 'link',
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        consentTextVersion: s.consent_text_version,
+      },
     ]);
     if (state.newsletter.welcome_enabled) {
       await this.d.queue.enqueue([{ kind: 'mail.welcome', payload: { subscriberId: String(s.id) }, dedupeKey: `mail.welcome:${s.id}:${now.getTime()}` }]);
@@ -343,10 +373,13 @@ export class SubscribersService {
     const now = this.now();
     const moved = await this.repo.transition(String(s.id), ['active', 'pending'], { status: 'unsubscribed', unsubscribed_at: now, pending_since: null }, now);
     if (!moved) return undefined;
-    await this.repo.addEvents([{ subscriberId: String(s.id), newsletterId: s.newsletter_id, at: now, type: 'unsubscribe', source, ip: meta.ip, userAgent: meta.userAgent }]);
+    await this.repo.addEvents([
+      { subscriberId: String(s.id), newsletterId: s.newsletter_id, at: now, type: 'unsubscribe', source, ip: meta.ip, userAgent: meta.userAgent },
+    ]);
     if (s.status === 'active') {
       const n = await this.d.newsletters.findById(s.newsletter_id);
-      if (n?.goodbye_enabled) await this.d.queue.enqueue([{ kind: 'mail.goodbye', payload: { subscriberId: String(s.id) }, dedupeKey: `mail.goodbye:${s.id}:${now.getTime()}` }]);
+      if (n?.goodbye_enabled)
+        await this.d.queue.enqueue([{ kind: 'mail.goodbye', payload: { subscriberId: String(s.id) }, dedupeKey: `mail.goodbye:${s.id}:${now.getTime()}` }]);
     }
     return moved;
   }
@@ -390,12 +423,34 @@ export class SubscribersService {
       }
       if (fields.length) {
         await this.repo.update(id, patch, now);
-        await this.repo.addEvents([{ subscriberId: id, newsletterId: s.newsletter_id, at: now, type: 'preferences', source: 'preferences', ip: meta.ip, userAgent: meta.userAgent, detail: { fields } }]);
+        await this.repo.addEvents([
+          {
+            subscriberId: id,
+            newsletterId: s.newsletter_id,
+            at: now,
+            type: 'preferences',
+            source: 'preferences',
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            detail: { fields },
+          },
+        ]);
       }
       if (wanted.has(id) && s.status === 'unsubscribed') {
         const moved = await this.repo.transition(id, ['unsubscribed'], { status: 'active', unsubscribed_at: null, confirmed_at: now }, now);
         if (moved) {
-          await this.repo.addEvents([{ subscriberId: id, newsletterId: s.newsletter_id, at: now, type: 'resubscribe', source: 'preferences', ip: meta.ip, userAgent: meta.userAgent, consentTextVersion: s.consent_text_version }]);
+          await this.repo.addEvents([
+            {
+              subscriberId: id,
+              newsletterId: s.newsletter_id,
+              at: now,
+              type: 'resubscribe',
+              source: 'preferences',
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              consentTextVersion: s.consent_text_version,
+            },
+          ]);
         }
       } else if (!wanted.has(id) && (s.status === 'active' || s.status === 'pending')) {
         await this.unsubscribeRow(s, 'preferences', meta);
@@ -416,7 +471,12 @@ export class SubscribersService {
     const s = await this.repo.findById(subscriberId);
     if (!s) return false;
     const now = this.now();
-    const moved = await this.repo.transition(subscriberId, ['pending', 'active', 'unsubscribed'], { status: 'suppressed', suppression_reason: reason, pending_since: null }, now);
+    const moved = await this.repo.transition(
+      subscriberId,
+      ['pending', 'active', 'unsubscribed'],
+      { status: 'suppressed', suppression_reason: reason, pending_since: null },
+      now,
+    );
     if (!moved) return false;
     const type = reason === 'hard_bounce' ? 'suppress_bounce' : reason === 'complaint' ? 'suppress_complaint' : 'suppress_soft_bounce';
     await this.repo.addEvents([{ subscriberId, newsletterId: s.newsletter_id, at: now, type, source, detail: { ...detail, previousStatus: s.status } }]);
@@ -444,8 +504,15 @@ export class SubscribersService {
     const n = await this.newsletterBySlug(slug);
     const q = parseOrThrow(listQuerySchema, query);
     const before = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (before !== undefined && !/^\d{1,18}$/.test(String(before))) throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
-    const rows = await this.repo.list({ newsletterId: n.id, limit: q.limit + 1, ...(q.status ? { status: q.status } : {}), ...(q.q?.trim() ? { q: q.q } : {}), ...(before ? { beforeId: String(before) } : {}) });
+    if (before !== undefined && !/^\d{1,18}$/.test(String(before)))
+      throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
+    const rows = await this.repo.list({
+      newsletterId: n.id,
+      limit: q.limit + 1,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.q?.trim() ? { q: q.q } : {}),
+      ...(before ? { beforeId: String(before) } : {}),
+    });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return { items: page.map((r) => toSubscriber(r, n.slug)), nextCursor: rows.length > q.limit && last ? encodeCursor({ id: String(last.id) }) : null };
@@ -475,10 +542,26 @@ export class SubscribersService {
     if (!row) throw new AppError('conflict', 'This address is already in this newsletter');
     const id = String(row.id);
     await this.repo.addEvents([
-      { subscriberId: id, newsletterId: n.id, at: now, type: 'admin_create', source: 'admin', ip: meta.ip, userAgent: meta.userAgent, consentTextVersion: consent.version, detail: { consentNote: v.consentNote, status: v.status, by: actor.email } },
+      {
+        subscriberId: id,
+        newsletterId: n.id,
+        at: now,
+        type: 'admin_create',
+        source: 'admin',
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        consentTextVersion: consent.version,
+        detail: { consentNote: v.consentNote, status: v.status, by: actor.email },
+      },
     ]);
     if (v.status === 'pending') await this.queueConfirmation(id, now);
-    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'subscriber.create', target: `subscriber:${id}`, detail: { newsletter: n.slug, status: v.status } });
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'subscriber.create',
+      target: `subscriber:${id}`,
+      detail: { newsletter: n.slug, status: v.status },
+    });
     return this.get(id);
   }
 
@@ -498,7 +581,9 @@ export class SubscribersService {
   /** Everything held about the person behind this subscriber: every newsletter, every event, stored mail. */
   async exportPerson(id: string) {
     const s = await this.rowOr404(id);
-    const rows = s.email_normalized ? await this.repo.findAllByAddress(s.email_normalized) : [{ subscriber: s, newsletterSlug: (await this.d.newsletters.findById(s.newsletter_id))?.slug ?? '', newsletterName: '' }];
+    const rows = s.email_normalized
+      ? await this.repo.findAllByAddress(s.email_normalized)
+      : [{ subscriber: s, newsletterSlug: (await this.d.newsletters.findById(s.newsletter_id))?.slug ?? '', newsletterName: '' }];
     const events = await this.repo.events(rows.map((r) => String(r.subscriber.id)));
     const mail = s.email ? await this.d.outbox.list({ to: s.email, limit: 1000 }) : [];
     return {
@@ -526,19 +611,36 @@ export class SubscribersService {
     const addresses = [...new Set([norm, (s.email ?? norm).toLowerCase()])];
     const erased = await this.repo.transaction(async (t) => {
       const rows = await t.subscribers.eraseAddress(norm, this.addressHash(norm), now);
-      await t.subscribers.addEvents(rows.map((r) => ({ subscriberId: String(r.id), newsletterId: r.newsletter_id, at: now, type: 'erase' as const, source: 'admin' as const })));
+      await t.subscribers.addEvents(
+        rows.map((r) => ({ subscriberId: String(r.id), newsletterId: r.newsletter_id, at: now, type: 'erase' as const, source: 'admin' as const })),
+      );
       for (const a of addresses) await t.outbox.deleteByAddress(a);
-      await t.audit.record({ userId: actor.id, actor: actor.email, action: 'subscriber.erase', target: `subscriber:${s.id}`, detail: { subscriptions: rows.length } });
+      await t.audit.record({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'subscriber.erase',
+        target: `subscriber:${s.id}`,
+        detail: { subscriptions: rows.length },
+      });
       return rows.length;
     });
     return { id: String(s.id), status: 'erased' as const, erased };
   }
 
   /** `onProgress` (optional) hears rows read and imported so far after each chunk (the admin import's live progress). */
-  async import(slug: string, body: ReadableStream<Uint8Array> | null, consentNoteInput: unknown, actor: AuthUser, onProgress?: (p: { rows: number; imported: number }) => void | Promise<void>) {
+  async import(
+    slug: string,
+    body: ReadableStream<Uint8Array> | null,
+    consentNoteInput: unknown,
+    actor: AuthUser,
+    onProgress?: (p: { rows: number; imported: number }) => void | Promise<void>,
+  ) {
     const n = await this.newsletterBySlug(slug);
     const r = consentNoteSchema.safeParse(consentNoteInput ?? '');
-    if (!r.success) throw new AppError('validation_failed', 'consentNote is required: say how these people agreed', { fields: [{ field: 'consentNote', message: r.error.issues[0]!.message }] });
+    if (!r.success)
+      throw new AppError('validation_failed', 'consentNote is required: say how these people agreed', {
+        fields: [{ field: 'consentNote', message: r.error.issues[0]!.message }],
+      });
     const consentNote = r.data;
     if (!body) throw new AppError('validation_failed', 'Send the CSV as the request body', { fields: [{ field: '(body)', message: 'is empty' }] });
     const consent = await this.consentText(n);
@@ -582,7 +684,13 @@ export class SubscribersService {
     rethrow();
     const { imported, ...rest } = counts;
     const result = { imported, skipped: { duplicate: read.duplicates, ...rest }, errors: read.errors, errorCount: read.errorCount, total: read.total };
-    await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'subscribers.import', target: n.slug, detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, total: read.total } });
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'subscribers.import',
+      target: n.slug,
+      detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, total: read.total },
+    });
     return result;
   }
 
@@ -599,7 +707,11 @@ export class SubscribersService {
       async pull(ctl) {
         if (!headerSent) {
           headerSent = true;
-          ctl.enqueue(enc.encode('\uFEFF' + csvLine(['email', 'name', 'status', 'language', 'subscribed_at', 'confirmed_at', 'unsubscribed_at', 'source', 'consent_text_version'])));
+          ctl.enqueue(
+            enc.encode(
+              '\uFEFF' + csvLine(['email', 'name', 'status', 'language', 'subscribed_at', 'confirmed_at', 'unsubscribed_at', 'source', 'consent_text_version']),
+            ),
+          );
           return;
         }
         const rows = await repo.exportBatch(n.id, after, 1000);
@@ -608,7 +720,19 @@ export class SubscribersService {
         ctl.enqueue(
           enc.encode(
             rows
-              .map((s) => csvLine([s.email, s.name, s.status, s.language, iso(s.created_at), iso(s.confirmed_at), iso(s.unsubscribed_at), s.source, s.consent_text_version]))
+              .map((s) =>
+                csvLine([
+                  s.email,
+                  s.name,
+                  s.status,
+                  s.language,
+                  iso(s.created_at),
+                  iso(s.confirmed_at),
+                  iso(s.unsubscribed_at),
+                  s.source,
+                  s.consent_text_version,
+                ]),
+              )
               .join(''),
           ),
         );
@@ -631,10 +755,22 @@ export class SubscribersService {
     const x = await this.loadForMail(payload, ['pending']);
     if (!x || !x.s.pending_since) return;
     const { s, n, lang } = x;
-    const mail = await (await transactional()).renderConfirmEmail({ lang, newsletterName: n.name, confirmUrl: `${this.d.config.publicUrl}/confirm/${this.confirmToken(s)}` });
+    const mail = await (await transactional()).renderConfirmEmail({
+      lang,
+      newsletterName: n.name,
+      confirmUrl: `${this.d.config.publicUrl}/confirm/${this.confirmToken(s)}`,
+    });
     const sentAt = s.last_confirmation_sent_at ? new Date(s.last_confirmation_sent_at).getTime() : 0;
     await this.d.mailer.send(
-      { from: fromHeader(n), to: [s.email!], subject: mail.subject, html: mail.html, text: mail.text, ...(n.reply_to ? { replyTo: [n.reply_to] } : {}), tags: [{ name: 'kind', value: 'confirm' }] },
+      {
+        from: fromHeader(n),
+        to: [s.email!],
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        ...(n.reply_to ? { replyTo: [n.reply_to] } : {}),
+        tags: [{ name: 'kind', value: 'confirm' }],
+      },
       { idempotencyKey: `confirm:${s.id}:${sentAt}` },
     );
   }
@@ -645,7 +781,13 @@ export class SubscribersService {
     const { s, n, lang } = x;
     const base = this.d.config.publicUrl;
     const unsub = unsubscribeUrl(base, this.d.secret, String(s.id));
-    const mail = await (await transactional()).renderWelcomeEmail({ lang, newsletterName: n.name, archiveUrl: `${base}/archive/${n.slug}`, unsubscribeUrl: unsub, preferencesUrl: preferencesUrl(base, this.d.secret, String(s.id)) });
+    const mail = await (await transactional()).renderWelcomeEmail({
+      lang,
+      newsletterName: n.name,
+      archiveUrl: `${base}/archive/${n.slug}`,
+      unsubscribeUrl: unsub,
+      preferencesUrl: preferencesUrl(base, this.d.secret, String(s.id)),
+    });
     await this.d.mailer.send(
       {
         from: fromHeader(n),

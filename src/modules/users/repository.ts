@@ -10,7 +10,10 @@ export class UsersRepository {
   constructor(private readonly db: Db) {}
 
   async count(): Promise<number> {
-    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -38,20 +41,12 @@ export class UsersRepository {
         .executeTakeFirstOrThrow();
       return { user, created: false };
     }
-    const user = await this.db
-      .insertInto('users')
-      .values({ email: email.trim(), password_hash: passwordHash, role })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const user = await this.db.insertInto('users').values({ email: email.trim(), password_hash: passwordHash, role }).returningAll().executeTakeFirstOrThrow();
     return { user, created: true };
   }
 
   async insertToken(userId: number, name: string, tokenHash: string, prefix: string): Promise<number> {
-    const r = await this.db
-      .insertInto('api_tokens')
-      .values({ user_id: userId, name, token_hash: tokenHash, prefix })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const r = await this.db.insertInto('api_tokens').values({ user_id: userId, name, token_hash: tokenHash, prefix }).returning('id').executeTakeFirstOrThrow();
     return r.id;
   }
 

@@ -31,7 +31,13 @@ export function AccountPage(props: { v: View; flash?: FlashMsg | undefined; expi
           <ActionButton v={v} action="/admin/logout-everywhere" label={t('account.everywhere')} danger />
           <h2>{t('account.language')}</h2>
           <p>
-            <a href="/admin/lang/en?next=/admin/account" lang="en">English</a> · <a href="/admin/lang/zh-CN?next=/admin/account" lang="zh-CN">简体中文</a>
+            <a href="/admin/lang/en?next=/admin/account" lang="en">
+              English
+            </a>{' '}
+            ·{' '}
+            <a href="/admin/lang/zh-CN?next=/admin/account" lang="zh-CN">
+              简体中文
+            </a>
           </p>
           <p class="muted small">{t('account.timeZone', { tz: v.tz })}</p>
         </div>
@@ -66,19 +72,30 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       {props.flash?.extra ? (
         <div class="card" style="margin:1rem 0">
-          <p class="token" data-testid="new-token">{props.flash.extra}</p>
+          <p class="token" data-testid="new-token">
+            {props.flash.extra}
+          </p>
         </div>
       ) : null}
       <h2>{t('users.users')}</h2>
       <div class="card table-wrap">
         <table>
           <thead>
-            <tr><th scope="col">{t('users.email')}</th><th scope="col">{t('users.role')}</th><th scope="col">{t('common.date')}</th></tr>
+            <tr>
+              <th scope="col">{t('users.email')}</th>
+              <th scope="col">{t('users.role')}</th>
+              <th scope="col">{t('common.date')}</th>
+            </tr>
           </thead>
           <tbody>
             {props.users.map((u) => (
               <tr>
-                <td>{u.email} {u.lockedUntil && u.lockedUntil > v.now ? <span class="badge badge-suppressed">{t('users.locked', { when: fmtDateTime(v, u.lockedUntil) })}</span> : null}</td>
+                <td>
+                  {u.email}{' '}
+                  {u.lockedUntil && u.lockedUntil > v.now ? (
+                    <span class="badge badge-suppressed">{t('users.locked', { when: fmtDateTime(v, u.lockedUntil) })}</span>
+                  ) : null}
+                </td>
                 <td>{t(`role.${u.role}`)}</td>
                 <td>{fmtDateTime(v, u.createdAt)}</td>
               </tr>
@@ -90,29 +107,48 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
         <summary>{t('users.add')}</summary>
         <form method="post" action="/admin/users" class="card row" style="margin-top:.5rem">
           <Csrf v={v} />
-          <div><label for="u-email">{t('users.email')}</label><input id="u-email" name="email" type="email" required /></div>
+          <div>
+            <label for="u-email">{t('users.email')}</label>
+            <input id="u-email" name="email" type="email" required />
+          </div>
           <div>
             <label for="u-role">{t('users.role')}</label>
             <select id="u-role" name="role">
-              {(['viewer', 'editor', 'admin'] as Role[]).map((r) => <option value={r}>{t(`role.${r}`)}</option>)}
+              {(['viewer', 'editor', 'admin'] as Role[]).map((r) => (
+                <option value={r}>{t(`role.${r}`)}</option>
+              ))}
             </select>
           </div>
-          <div><label for="u-pw">{t('users.password')}</label><input id="u-pw" name="password" type="password" minlength={10} required autocomplete="new-password" /></div>
-          <div style="flex:0 0 auto"><button type="submit">{t('common.create')}</button></div>
+          <div>
+            <label for="u-pw">{t('users.password')}</label>
+            <input id="u-pw" name="password" type="password" minlength={10} required autocomplete="new-password" />
+          </div>
+          <div style="flex:0 0 auto">
+            <button type="submit">{t('common.create')}</button>
+          </div>
         </form>
       </details>
 
       <h2>{t('users.tokens')}</h2>
       <form method="post" action="/admin/tokens" class="card row">
         <Csrf v={v} />
-        <div><label for="tk-name">{t('users.tokenName')}</label><input id="tk-name" name="name" type="text" required maxlength={100} /></div>
+        <div>
+          <label for="tk-name">{t('users.tokenName')}</label>
+          <input id="tk-name" name="name" type="text" required maxlength={100} />
+        </div>
         <div>
           <label for="tk-user">{t('users.tokenUser')}</label>
           <select id="tk-user" name="email">
-            {props.users.map((u) => <option value={u.email} selected={u.id === v.user?.id}>{u.email} ({t(`role.${u.role}`)})</option>)}
+            {props.users.map((u) => (
+              <option value={u.email} selected={u.id === v.user?.id}>
+                {u.email} ({t(`role.${u.role}`)})
+              </option>
+            ))}
           </select>
         </div>
-        <div style="flex:0 0 auto"><button type="submit">{t('users.tokenCreate')}</button></div>
+        <div style="flex:0 0 auto">
+          <button type="submit">{t('users.tokenCreate')}</button>
+        </div>
       </form>
       {props.tokens.length === 0 ? (
         <Empty title={t('users.tokensNone')} />
@@ -120,17 +156,32 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
         <div class="card table-wrap" style="margin-top:1rem">
           <table>
             <thead>
-              <tr><th scope="col">{t('users.tokenName')}</th><th scope="col">{t('users.tokenPrefix')}</th><th scope="col">{t('users.tokenUser')}</th><th scope="col">{t('common.date')}</th><th scope="col">{t('users.tokenLastUsed')}</th><th scope="col">{t('common.actions')}</th></tr>
+              <tr>
+                <th scope="col">{t('users.tokenName')}</th>
+                <th scope="col">{t('users.tokenPrefix')}</th>
+                <th scope="col">{t('users.tokenUser')}</th>
+                <th scope="col">{t('common.date')}</th>
+                <th scope="col">{t('users.tokenLastUsed')}</th>
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
             </thead>
             <tbody>
               {props.tokens.map((k) => (
                 <tr>
                   <td>{k.name}</td>
-                  <td><code>{k.prefix}…</code></td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
                   <td>{k.email}</td>
                   <td>{fmtDateTime(v, k.createdAt)}</td>
                   <td>{k.lastUsedAt ? fmtDateTime(v, k.lastUsedAt) : t('users.never')}</td>
-                  <td>{k.revokedAt ? <span class="muted">{t('users.tokenRevoked', { when: fmtDateTime(v, k.revokedAt) })}</span> : <ActionButton v={v} action={`/admin/tokens/${k.id}/revoke`} label={t('users.revoke')} confirm={t('users.revokeConfirm')} secondary />}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span class="muted">{t('users.tokenRevoked', { when: fmtDateTime(v, k.revokedAt) })}</span>
+                    ) : (
+                      <ActionButton v={v} action={`/admin/tokens/${k.id}/revoke`} label={t('users.revoke')} confirm={t('users.revokeConfirm')} secondary />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -157,8 +208,15 @@ export function AuditPage(props: { v: View; items: AuditItem[]; next: string | n
     <AdminPage v={v} title={t('audit.title')}>
       <h1>{t('audit.title')}</h1>
       <form method="get" action="/admin/audit" class="row" style="margin-bottom:1rem">
-        <div><label for="a-filter">{t('audit.filter')}</label><input id="a-filter" type="search" name="action" value={props.action} placeholder="issue." /></div>
-        <div style="flex:0 0 auto"><button type="submit" class="secondary">{t('common.search')}</button></div>
+        <div>
+          <label for="a-filter">{t('audit.filter')}</label>
+          <input id="a-filter" type="search" name="action" value={props.action} placeholder="issue." />
+        </div>
+        <div style="flex:0 0 auto">
+          <button type="submit" class="secondary">
+            {t('common.search')}
+          </button>
+        </div>
       </form>
       {props.items.length === 0 ? (
         <Empty title={t('audit.empty')} />
@@ -166,16 +224,26 @@ export function AuditPage(props: { v: View; items: AuditItem[]; next: string | n
         <div class="card table-wrap">
           <table>
             <thead>
-              <tr><th scope="col">{t('audit.at')}</th><th scope="col">{t('audit.actor')}</th><th scope="col">{t('audit.action')}</th><th scope="col">{t('audit.target')}</th><th scope="col">{t('audit.detail')}</th></tr>
+              <tr>
+                <th scope="col">{t('audit.at')}</th>
+                <th scope="col">{t('audit.actor')}</th>
+                <th scope="col">{t('audit.action')}</th>
+                <th scope="col">{t('audit.target')}</th>
+                <th scope="col">{t('audit.detail')}</th>
+              </tr>
             </thead>
             <tbody>
               {props.items.map((a) => (
                 <tr>
                   <td style="white-space:nowrap">{fmtDateTime(v, a.at)}</td>
                   <td>{a.actor}</td>
-                  <td><code>{a.action}</code></td>
+                  <td>
+                    <code>{a.action}</code>
+                  </td>
                   <td>{a.target ?? ''}</td>
-                  <td class="small"><code>{a.detail ? JSON.stringify(a.detail).slice(0, 300) : ''}</code></td>
+                  <td class="small">
+                    <code>{a.detail ? JSON.stringify(a.detail).slice(0, 300) : ''}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -183,7 +251,9 @@ export function AuditPage(props: { v: View; items: AuditItem[]; next: string | n
         </div>
       )}
       <div class="pager">
-        {props.next ? <a href={`/admin/audit?before=${props.next}${props.action ? `&action=${encodeURIComponent(props.action)}` : ''}`}>{t('common.next')} →</a> : null}
+        {props.next ? (
+          <a href={`/admin/audit?before=${props.next}${props.action ? `&action=${encodeURIComponent(props.action)}` : ''}`}>{t('common.next')} →</a>
+        ) : null}
       </div>
     </AdminPage>
   );

@@ -16,7 +16,9 @@ export interface DashboardData {
 }
 
 /** Counts down every 30 seconds without a reload; the server-rendered text is the fallback. */
-const countdownScript = (zh: boolean) => `(function(){var els=document.querySelectorAll('[data-countdown]');function f(ms){var m=Math.max(0,Math.round(ms/60000)),d=Math.floor(m/1440),h=Math.floor(m%1440/60),mi=m%60;var p=[];
+const countdownScript = (
+  zh: boolean,
+) => `(function(){var els=document.querySelectorAll('[data-countdown]');function f(ms){var m=Math.max(0,Math.round(ms/60000)),d=Math.floor(m/1440),h=Math.floor(m%1440/60),mi=m%60;var p=[];
 ${zh ? "if(d)p.push(d+'天');if(h)p.push(h+'小时');if(!d&&(mi||!h))p.push(mi+'分钟');return p.join('')+'后';" : "if(d)p.push(d+' day'+(d==1?'':'s'));if(h)p.push(h+' hour'+(h==1?'':'s'));if(!d&&(mi||!h))p.push(mi+' minute'+(mi==1?'':'s'));return 'in '+p.join(' ');"}}
 function tick(){els.forEach(function(e){e.textContent=f(Date.parse(e.getAttribute('data-countdown'))-Date.now())})}setInterval(tick,30000);})();`;
 
@@ -27,7 +29,13 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
     return (
       <AdminPage v={v} title={t('dash.title')}>
         <h1>{t('dash.title')}</h1>
-        <Empty title={t('common.noNewsletter')}>{can(v, 'admin') ? <p><a href="/admin/newsletters">{t('common.createNewsletterFirst')}</a></p> : null}</Empty>
+        <Empty title={t('common.noNewsletter')}>
+          {can(v, 'admin') ? (
+            <p>
+              <a href="/admin/newsletters">{t('common.createNewsletterFirst')}</a>
+            </p>
+          ) : null}
+        </Empty>
       </AdminPage>
     );
   }
@@ -40,24 +48,47 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
     totals.set(m.month, running);
     running -= m.joined - m.left;
   }
-  const countdown = (iso: string) => (
-    <span data-countdown={iso}>{t('dash.in', { time: fmtDuration(v, new Date(iso).getTime() - v.now.getTime()) })}</span>
-  );
+  const countdown = (iso: string) => <span data-countdown={iso}>{t('dash.in', { time: fmtDuration(v, new Date(iso).getTime() - v.now.getTime()) })}</span>;
   const s = d.lastStats;
   return (
     <AdminPage v={v} title={t('dash.title')}>
-      <h1>{t('dash.title')} <span class="sub" lang={n.language}>{n.name}</span></h1>
+      <h1>
+        {t('dash.title')}{' '}
+        <span class="sub" lang={n.language}>
+          {n.name}
+        </span>
+      </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       <section aria-labelledby="warn-h" style="margin-bottom:1.5rem">
-        <h2 id="warn-h" style="margin-top:0">{t('dash.warnings')}</h2>
-        {d.warnings.length === 0 ? <p class="flash" data-testid="no-warnings">{t('dash.noWarnings')}</p> : d.warnings.map((w) => <p class="flash flash-warn" role="status">⚠ {w}</p>)}
+        <h2 id="warn-h" style="margin-top:0">
+          {t('dash.warnings')}
+        </h2>
+        {d.warnings.length === 0 ? (
+          <p class="flash" data-testid="no-warnings">
+            {t('dash.noWarnings')}
+          </p>
+        ) : (
+          d.warnings.map((w) => (
+            <p class="flash flash-warn" role="status">
+              ⚠ {w}
+            </p>
+          ))
+        )}
       </section>
       <div class="grid2">
         <section class="card" aria-labelledby="next-h">
-          <h2 id="next-h" style="margin-top:0">{t('dash.nextSend')}</h2>
+          <h2 id="next-h" style="margin-top:0">
+            {t('dash.nextSend')}
+          </h2>
           {d.next && d.next.sendAt ? (
             <>
-              <p><a href={`/admin/issues/${d.next.id}`} lang={d.next.language}><strong>#{d.next.number} {d.next.title}</strong></a></p>
+              <p>
+                <a href={`/admin/issues/${d.next.id}`} lang={d.next.language}>
+                  <strong>
+                    #{d.next.number} {d.next.title}
+                  </strong>
+                </a>
+              </p>
               <p style="font-size:1.3rem;margin:.25rem 0">{countdown(d.next.sendAt)}</p>
               <p class="muted">{fmtDateTime(v, d.next.sendAt)}</p>
             </>
@@ -71,17 +102,31 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
           ) : null}
         </section>
         <section class="card" aria-labelledby="last-h">
-          <h2 id="last-h" style="margin-top:0">{t('dash.lastIssue')}</h2>
+          <h2 id="last-h" style="margin-top:0">
+            {t('dash.lastIssue')}
+          </h2>
           {d.last ? (
             <>
-              <p><a href={`/admin/issues/${d.last.id}/stats`} lang={d.last.language}><strong>#{d.last.number} {d.last.title}</strong></a> <span class="muted small">{fmtDateTime(v, d.last.sentAt)}</span></p>
+              <p>
+                <a href={`/admin/issues/${d.last.id}/stats`} lang={d.last.language}>
+                  <strong>
+                    #{d.last.number} {d.last.title}
+                  </strong>
+                </a>{' '}
+                <span class="muted small">{fmtDateTime(v, d.last.sentAt)}</span>
+              </p>
               {s ? (
                 <dl class="meta">
-                  <dt>{t('stats.recipients')}</dt><dd>{fmtNumber(v, s.recipients)}</dd>
-                  <dt>{t('stats.delivered')}</dt><dd>{s.delivered === null ? '—' : `${fmtNumber(v, s.delivered)} (${fmtPercent(v, s.delivered, s.sent)})`}</dd>
-                  <dt>{t('stats.opened')}</dt><dd>{s.opened ? `${fmtNumber(v, s.opened.unique)} (${fmtPercent(v, s.opened.unique, s.delivered ?? s.sent)})` : '—'}</dd>
-                  <dt>{t('stats.bounced')}</dt><dd>{s.bounced ? fmtNumber(v, s.bounced.hard + s.bounced.soft) : '—'}</dd>
-                  <dt>{t('stats.unsubscribed')}</dt><dd>{s.unsubscribed === null ? '—' : fmtNumber(v, s.unsubscribed)}</dd>
+                  <dt>{t('stats.recipients')}</dt>
+                  <dd>{fmtNumber(v, s.recipients)}</dd>
+                  <dt>{t('stats.delivered')}</dt>
+                  <dd>{s.delivered === null ? '—' : `${fmtNumber(v, s.delivered)} (${fmtPercent(v, s.delivered, s.sent)})`}</dd>
+                  <dt>{t('stats.opened')}</dt>
+                  <dd>{s.opened ? `${fmtNumber(v, s.opened.unique)} (${fmtPercent(v, s.opened.unique, s.delivered ?? s.sent)})` : '—'}</dd>
+                  <dt>{t('stats.bounced')}</dt>
+                  <dd>{s.bounced ? fmtNumber(v, s.bounced.hard + s.bounced.soft) : '—'}</dd>
+                  <dt>{t('stats.unsubscribed')}</dt>
+                  <dd>{s.unsubscribed === null ? '—' : fmtNumber(v, s.unsubscribed)}</dd>
                 </dl>
               ) : null}
             </>
@@ -92,13 +137,29 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
       </div>
       <section aria-labelledby="growth-h">
         <h2 id="growth-h">{t('dash.growth')}</h2>
-        <p>{t('dash.activeSubscribers')}: <strong data-testid="active-count">{fmtNumber(v, d.growth.active)}</strong></p>
+        <p>
+          {t('dash.activeSubscribers')}: <strong data-testid="active-count">{fmtNumber(v, d.growth.active)}</strong>
+        </p>
         {d.growth.months.length === 0 ? (
           <p class="muted">{t('dash.growthNone')}</p>
         ) : (
           <div class="card table-wrap">
             <table>
-              <thead><tr><th scope="col">{t('dash.month')}</th><th scope="col" class="num">{t('dash.new')}</th><th scope="col" class="num">{t('stats.unsubscribed')}</th><th scope="col" class="num">{t('dash.total')}</th><th scope="col" aria-hidden="true"></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{t('dash.month')}</th>
+                  <th scope="col" class="num">
+                    {t('dash.new')}
+                  </th>
+                  <th scope="col" class="num">
+                    {t('stats.unsubscribed')}
+                  </th>
+                  <th scope="col" class="num">
+                    {t('dash.total')}
+                  </th>
+                  <th scope="col" aria-hidden="true"></th>
+                </tr>
+              </thead>
               <tbody>
                 {d.growth.months.map((m) => (
                   <tr>
@@ -106,7 +167,9 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
                     <td class="num">{fmtNumber(v, m.joined)}</td>
                     <td class="num">{fmtNumber(v, m.left)}</td>
                     <td class="num">{fmtNumber(v, totals.get(m.month) ?? 0)}</td>
-                    <td aria-hidden="true" style="width:40%"><span class="bar" style={`width:${Math.max(2, Math.round((100 * m.joined) / maxJoined))}%`}></span></td>
+                    <td aria-hidden="true" style="width:40%">
+                      <span class="bar" style={`width:${Math.max(2, Math.round((100 * m.joined) / maxJoined))}%`}></span>
+                    </td>
                   </tr>
                 ))}
               </tbody>

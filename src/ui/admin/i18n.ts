@@ -111,7 +111,8 @@ const en = {
   'status.erased': 'erased',
 
   'import.title': 'Import an issue',
-  'import.help': 'Paste the issue, or choose a file: a Markdown export, or the text of a PDF (copied or saved as .txt). Links are cleaned of tracking parameters; you will see what changed.',
+  'import.help':
+    'Paste the issue, or choose a file: a Markdown export, or the text of a PDF (copied or saved as .txt). Links are cleaned of tracking parameters; you will see what changed.',
   'import.source': 'Issue text',
   'import.file': 'Or a file (.md, .txt)',
   'import.format': 'Format',
@@ -247,14 +248,16 @@ const en = {
   'subs.exportPerson': 'Export everything about this person (JSON)',
   'subs.erase': 'Erase personal data',
   'subs.eraseTitle': 'Erase {email}?',
-  'subs.eraseBody': 'This removes the address, name, IP addresses and stored emails of this person from every newsletter. An anonymous record of the events remains, and the address cannot be imported again. This cannot be undone.',
+  'subs.eraseBody':
+    'This removes the address, name, IP addresses and stored emails of this person from every newsletter. An anonymous record of the events remains, and the address cannot be imported again. This cannot be undone.',
   'subs.eraseConfirm': 'Type the email address to confirm',
   'subs.eraseSubmit': 'Erase permanently',
   'subs.eraseMismatch': 'The address you typed does not match.',
   'subs.erased': 'The personal data is erased.',
   'subs.back': 'All subscribers',
   'subs.importTitle': 'Import subscribers from CSV',
-  'subs.importHelp': 'A CSV with a header row: an “email” column is required, “name” and “language” are optional. People are imported as active: only import people who agreed to receive this newsletter.',
+  'subs.importHelp':
+    'A CSV with a header row: an “email” column is required, “name” and “language” are optional. People are imported as active: only import people who agreed to receive this newsletter.',
   'subs.importFile': 'CSV file',
   'subs.importNote': 'How did these people agree? (kept in each consent record)',
   'subs.importSubmit': 'Import',
@@ -267,7 +270,8 @@ const en = {
   'subs.importUploading': 'Uploading… {percent}%',
   'subs.importUploaded': 'Uploaded. Reading the file…',
   'subs.importRows': 'Processing: {rows} of about {total} rows read, {imported} added ({percent}%)',
-  'subs.importFailed': 'The import stopped before it finished (the connection dropped?). Subscribers already added stay; check the list, then import the file again: addresses already there are skipped.',
+  'subs.importFailed':
+    'The import stopped before it finished (the connection dropped?). Subscribers already added stay; check the list, then import the file again: addresses already there are skipped.',
   'subs.importSummary': 'Added {added} · skipped {skipped} · rows with errors {errors}. Existing subscribers are left unchanged.',
   'subs.importMoreErrors': '… and {count} more rows with errors (only the first are listed).',
   'subs.skip.duplicate': 'repeated in the file',

@@ -96,7 +96,9 @@ export function StatusBadge(props: { v: View; status: string }) {
 export function Empty(props: { title: string; children?: Child }) {
   return (
     <div class="card empty">
-      <p><strong>{props.title}</strong></p>
+      <p>
+        <strong>{props.title}</strong>
+      </p>
       {props.children}
     </div>
   );
@@ -112,7 +114,16 @@ export function Flash(props: { message?: string | undefined; kind?: 'ok' | 'erro
 }
 
 /** A small POST form with one button (and CSRF), for actions like pause or revoke. */
-export function ActionButton(props: { v: View; action: string; label: string; confirm?: string; secondary?: boolean; danger?: boolean; fields?: Record<string, string>; testid?: string }) {
+export function ActionButton(props: {
+  v: View;
+  action: string;
+  label: string;
+  confirm?: string;
+  secondary?: boolean;
+  danger?: boolean;
+  fields?: Record<string, string>;
+  testid?: string;
+}) {
   const cls = props.danger ? 'danger' : props.secondary ? 'secondary' : undefined;
   return (
     <form method="post" action={props.action} class="inline" data-confirm={props.confirm}>
@@ -261,20 +272,32 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
         </>
       }
     >
-      <a class="skip" href="#content">{v.t('nav.skip')}</a>
+      <a class="skip" href="#content">
+        {v.t('nav.skip')}
+      </a>
       <header class="site">
         <div>
-          <a class="brand" href="/admin">Quire</a>
+          <a class="brand" href="/admin">
+            Quire
+          </a>
           {v.newsletters.length > 0 ? (
             <form method="get" action="/admin/switch" class="inline">
               <input type="hidden" name="next" value={v.here} />
-              <label class="small" style="display:inline;margin:0 .4rem 0 0;font-weight:400" for="nl-switch">{v.t('nav.newsletter')}</label>
+              <label class="small" style="display:inline;margin:0 .4rem 0 0;font-weight:400" for="nl-switch">
+                {v.t('nav.newsletter')}
+              </label>
               <select id="nl-switch" name="n" data-autosubmit style="width:auto;padding:.25rem .4rem;font-size:.875rem">
                 {v.newsletters.map((n) => (
-                  <option value={n.slug} selected={n.slug === v.current?.slug}>{n.name}</option>
+                  <option value={n.slug} selected={n.slug === v.current?.slug}>
+                    {n.name}
+                  </option>
                 ))}
               </select>
-              <noscript><button type="submit" class="small secondary">OK</button></noscript>
+              <noscript>
+                <button type="submit" class="small secondary">
+                  OK
+                </button>
+              </noscript>
             </form>
           ) : null}
           <div class="tools">
@@ -282,7 +305,13 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
               {ADMIN_LANGS.map((l, i) => (
                 <>
                   {i > 0 ? ' · ' : ''}
-                  {l === v.lang ? <strong lang={l}>{adminLanguageNames[l]}</strong> : <a lang={l} hreflang={l} href={`/admin/lang/${l}?next=${next}`}>{adminLanguageNames[l]}</a>}
+                  {l === v.lang ? (
+                    <strong lang={l}>{adminLanguageNames[l]}</strong>
+                  ) : (
+                    <a lang={l} hreflang={l} href={`/admin/lang/${l}?next=${next}`}>
+                      {adminLanguageNames[l]}
+                    </a>
+                  )}
                 </>
               ))}
             </span>
@@ -301,7 +330,9 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
                 <span class="badge">{v.t(`role.${v.user.role}`)}</span>
                 <form method="post" action="/admin/logout" class="inline">
                   <Csrf v={v} />
-                  <button type="submit" class="small secondary">{v.t('nav.logout')}</button>
+                  <button type="submit" class="small secondary">
+                    {v.t('nav.logout')}
+                  </button>
                 </form>
               </>
             ) : null}
@@ -315,7 +346,9 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
               .filter((n) => can(v, n.min))
               .map((n) => (
                 <li>
-                  <a href={n.href} aria-current={n.href === active ? 'page' : undefined}>{v.t(n.key)}</a>
+                  <a href={n.href} aria-current={n.href === active ? 'page' : undefined}>
+                    {v.t(n.key)}
+                  </a>
                 </li>
               ))}
           </ul>
@@ -323,7 +356,9 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
       ) : null}
       <main id="content">
         {props.children}
-        <p class="muted-note" style="margin-top:3rem">{v.t('common.timesIn', { tz: v.tz })}</p>
+        <p class="muted-note" style="margin-top:3rem">
+          {v.t('common.timesIn', { tz: v.tz })}
+        </p>
       </main>
       <script>{raw(pageScript)}</script>
     </Page>
@@ -338,8 +373,12 @@ export function ErrorPage(props: { v: View; title: string; message: string }) {
       <div class="card" role="alert">
         <p>{props.message}</p>
         <p>
-          <a href="javascript:history.back()" class="button secondary">{props.v.t('error.back')}</a>{' '}
-          <a href="/admin" class="button">{props.v.t('error.home')}</a>
+          <a href="javascript:history.back()" class="button secondary">
+            {props.v.t('error.back')}
+          </a>{' '}
+          <a href="/admin" class="button">
+            {props.v.t('error.home')}
+          </a>
         </p>
       </div>
     </AdminPage>

@@ -13,42 +13,92 @@ export interface SubscriberItem {
   createdAt: string | null;
 }
 
-export function SubscribersPage(props: { v: View; flash?: FlashMsg | undefined; items: SubscriberItem[]; q: string; status: string; next: string | null; isFirst: boolean }) {
+export function SubscribersPage(props: {
+  v: View;
+  flash?: FlashMsg | undefined;
+  items: SubscriberItem[];
+  q: string;
+  status: string;
+  next: string | null;
+  isFirst: boolean;
+}) {
   const { v } = props;
   const t = v.t;
   const n = v.current!;
   const filtered = !!(props.q || props.status);
   return (
     <AdminPage v={v} title={t('subs.title')}>
-      <h1>{t('subs.title')} <span class="sub" lang={n.language}>{n.name}</span></h1>
+      <h1>
+        {t('subs.title')}{' '}
+        <span class="sub" lang={n.language}>
+          {n.name}
+        </span>
+      </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       <form method="get" action="/admin/subscribers" class="row" role="search" style="margin-bottom:1rem">
-        <div style="flex:3 1 16rem"><label for="q">{t('subs.search')}</label><input id="q" type="search" name="q" value={props.q} /></div>
+        <div style="flex:3 1 16rem">
+          <label for="q">{t('subs.search')}</label>
+          <input id="q" type="search" name="q" value={props.q} />
+        </div>
         <div style="flex:1 1 10rem">
           <label for="st">{t('common.status')}</label>
           <select id="st" name="status">
             <option value="">{t('common.all')}</option>
-            {STATUSES.map((s) => <option value={s} selected={s === props.status}>{t(`status.${s}`)}</option>)}
+            {STATUSES.map((s) => (
+              <option value={s} selected={s === props.status}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
           </select>
         </div>
-        <div style="flex:0 0 auto"><button type="submit" class="secondary">{t('common.search')}</button></div>
+        <div style="flex:0 0 auto">
+          <button type="submit" class="secondary">
+            {t('common.search')}
+          </button>
+        </div>
       </form>
       <p style="display:flex;gap:.75rem;flex-wrap:wrap">
-        {can(v, 'editor') ? <a class="button" href="/admin/subscribers/import">{t('subs.import')}</a> : null}
-        {can(v, 'editor') ? <a class="button secondary" href={`/api/v1/newsletters/${n.slug}/subscribers/export`} download>{t('subs.export')}</a> : null}
+        {can(v, 'editor') ? (
+          <a class="button" href="/admin/subscribers/import">
+            {t('subs.import')}
+          </a>
+        ) : null}
+        {can(v, 'editor') ? (
+          <a class="button secondary" href={`/api/v1/newsletters/${n.slug}/subscribers/export`} download>
+            {t('subs.export')}
+          </a>
+        ) : null}
       </p>
       {props.items.length === 0 ? (
-        <Empty title={filtered ? t('subs.empty') : t('subs.emptyAll')}>{!filtered ? <p><a href={`/n/${n.slug}`}>/n/{n.slug}</a></p> : null}</Empty>
+        <Empty title={filtered ? t('subs.empty') : t('subs.emptyAll')}>
+          {!filtered ? (
+            <p>
+              <a href={`/n/${n.slug}`}>/n/{n.slug}</a>
+            </p>
+          ) : null}
+        </Empty>
       ) : (
         <div class="card table-wrap">
           <table data-testid="subscribers">
-            <thead><tr><th scope="col">{t('subs.email')}</th><th scope="col">{t('subs.name')}</th><th scope="col">{t('common.status')}</th><th scope="col">{t('subs.source')}</th><th scope="col">{t('subs.since')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('subs.email')}</th>
+                <th scope="col">{t('subs.name')}</th>
+                <th scope="col">{t('common.status')}</th>
+                <th scope="col">{t('subs.source')}</th>
+                <th scope="col">{t('subs.since')}</th>
+              </tr>
+            </thead>
             <tbody>
               {props.items.map((s) => (
                 <tr>
-                  <td><a href={`/admin/subscribers/${s.id}`}>{s.email ?? `#${s.id}`}</a></td>
+                  <td>
+                    <a href={`/admin/subscribers/${s.id}`}>{s.email ?? `#${s.id}`}</a>
+                  </td>
                   <td>{s.name ?? ''}</td>
-                  <td><StatusBadge v={v} status={s.status} /></td>
+                  <td>
+                    <StatusBadge v={v} status={s.status} />
+                  </td>
                   <td class="small">{s.source}</td>
                   <td>{fmtDateTime(v, s.createdAt)}</td>
                 </tr>
@@ -59,7 +109,11 @@ export function SubscribersPage(props: { v: View; flash?: FlashMsg | undefined; 
       )}
       <div class="pager">
         {!props.isFirst ? <a href={`/admin/subscribers?q=${encodeURIComponent(props.q)}&status=${props.status}`}>← {t('common.first')}</a> : null}
-        {props.next ? <a href={`/admin/subscribers?q=${encodeURIComponent(props.q)}&status=${props.status}&cursor=${encodeURIComponent(props.next)}`}>{t('common.next')} →</a> : null}
+        {props.next ? (
+          <a href={`/admin/subscribers?q=${encodeURIComponent(props.q)}&status=${props.status}&cursor=${encodeURIComponent(props.next)}`}>
+            {t('common.next')} →
+          </a>
+        ) : null}
       </div>
     </AdminPage>
   );
@@ -79,19 +133,35 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
   const t = v.t;
   return (
     <AdminPage v={v} title={s.email ?? `#${s.id}`}>
-      <p class="small"><a href="/admin/subscribers">← {t('subs.back')}</a></p>
-      <h1>{s.email ?? `#${s.id}`} <StatusBadge v={v} status={s.status} /></h1>
+      <p class="small">
+        <a href="/admin/subscribers">← {t('subs.back')}</a>
+      </p>
+      <h1>
+        {s.email ?? `#${s.id}`} <StatusBadge v={v} status={s.status} />
+      </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       <div class="card">
         <dl class="meta">
-          <dt>{t('subs.name')}</dt><dd>{s.name ?? '—'}</dd>
-          <dt>{t('nl.language')}</dt><dd>{s.language ?? '—'}</dd>
-          <dt>{t('subs.source')}</dt><dd>{s.source}</dd>
-          <dt>{t('subs.since')}</dt><dd>{fmtDateTime(v, s.createdAt)}</dd>
-          <dt>{t('subs.confirmedAt')}</dt><dd>{fmtDateTime(v, s.confirmedAt)}</dd>
-          <dt>{t('subs.unsubscribedAt')}</dt><dd>{fmtDateTime(v, s.unsubscribedAt)}</dd>
-          <dt>{t('subs.consentVersion')}</dt><dd>{s.consentTextVersion ?? '—'}</dd>
-          {s.suppressionReason ? <><dt>{t('status.suppressed')}</dt><dd>{s.suppressionReason}</dd></> : null}
+          <dt>{t('subs.name')}</dt>
+          <dd>{s.name ?? '—'}</dd>
+          <dt>{t('nl.language')}</dt>
+          <dd>{s.language ?? '—'}</dd>
+          <dt>{t('subs.source')}</dt>
+          <dd>{s.source}</dd>
+          <dt>{t('subs.since')}</dt>
+          <dd>{fmtDateTime(v, s.createdAt)}</dd>
+          <dt>{t('subs.confirmedAt')}</dt>
+          <dd>{fmtDateTime(v, s.confirmedAt)}</dd>
+          <dt>{t('subs.unsubscribedAt')}</dt>
+          <dd>{fmtDateTime(v, s.unsubscribedAt)}</dd>
+          <dt>{t('subs.consentVersion')}</dt>
+          <dd>{s.consentTextVersion ?? '—'}</dd>
+          {s.suppressionReason ? (
+            <>
+              <dt>{t('status.suppressed')}</dt>
+              <dd>{s.suppressionReason}</dd>
+            </>
+          ) : null}
         </dl>
       </div>
       <h2>{t('subs.events')}</h2>
@@ -100,13 +170,26 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
       ) : (
         <div class="card table-wrap">
           <table data-testid="events">
-            <thead><tr><th scope="col">{t('audit.at')}</th><th scope="col">{t('subs.event')}</th><th scope="col">{t('subs.eventSource')}</th><th scope="col">{t('subs.consentVersion')}</th><th scope="col">{t('subs.details')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('audit.at')}</th>
+                <th scope="col">{t('subs.event')}</th>
+                <th scope="col">{t('subs.eventSource')}</th>
+                <th scope="col">{t('subs.consentVersion')}</th>
+                <th scope="col">{t('subs.details')}</th>
+              </tr>
+            </thead>
             <tbody>
               {s.events.map((e) => (
                 <tr>
                   <td style="white-space:nowrap">{fmtDateTime(v, e.at)}</td>
-                  <td><code>{e.type}</code></td>
-                  <td>{e.source}{e.ip ? <div class="small muted">{e.ip}</div> : null}</td>
+                  <td>
+                    <code>{e.type}</code>
+                  </td>
+                  <td>
+                    {e.source}
+                    {e.ip ? <div class="small muted">{e.ip}</div> : null}
+                  </td>
                   <td>{e.consentTextVersion ?? ''}</td>
                   <td class="small">{e.detail ? JSON.stringify(e.detail).slice(0, 300) : ''}</td>
                 </tr>
@@ -116,8 +199,16 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
         </div>
       )}
       <p style="display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.5rem">
-        {can(v, 'editor') && s.status !== 'erased' ? <a class="button secondary" href={`/api/v1/subscribers/${s.id}/export`}>{t('subs.exportPerson')}</a> : null}
-        {can(v, 'admin') && s.status !== 'erased' ? <a class="button danger" href={`/admin/subscribers/${s.id}/erase`}>{t('subs.erase')}</a> : null}
+        {can(v, 'editor') && s.status !== 'erased' ? (
+          <a class="button secondary" href={`/api/v1/subscribers/${s.id}/export`}>
+            {t('subs.exportPerson')}
+          </a>
+        ) : null}
+        {can(v, 'admin') && s.status !== 'erased' ? (
+          <a class="button danger" href={`/admin/subscribers/${s.id}/erase`}>
+            {t('subs.erase')}
+          </a>
+        ) : null}
       </p>
     </AdminPage>
   );
@@ -136,8 +227,12 @@ export function EraseConfirmPage(props: { v: View; flash?: FlashMsg | undefined;
         <label for="confirm">{t('subs.eraseConfirm')}</label>
         <input id="confirm" name="confirm" type="text" autocomplete="off" required />
         <p style="margin-top:1rem;display:flex;gap:.75rem">
-          <button type="submit" class="danger">{t('subs.eraseSubmit')}</button>
-          <a class="button secondary" href={`/admin/subscribers/${s.id}`}>{t('common.cancel')}</a>
+          <button type="submit" class="danger">
+            {t('subs.eraseSubmit')}
+          </button>
+          <a class="button secondary" href={`/admin/subscribers/${s.id}`}>
+            {t('common.cancel')}
+          </a>
         </p>
       </form>
     </AdminPage>
@@ -187,19 +282,37 @@ export function ImportResultCard(props: { v: View; result: ImportResult }) {
   const skippedTotal = skipped.reduce((a, [, n]) => a + n, 0);
   return (
     <div class="card" data-testid="import-result" style="margin-bottom:1.5rem">
-      <p><strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong></p>
+      <p>
+        <strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong>
+      </p>
       <p class="small">{t('subs.importSummary', { added: result.imported, skipped: skippedTotal, errors: result.errorCount })}</p>
       {skipped.length ? (
         <>
           <h3>{t('subs.importSkipped')}</h3>
-          <ul>{skipped.map(([k, n]) => <li>{(SKIP_KEYS as readonly string[]).includes(k) ? t(`subs.skip.${k as (typeof SKIP_KEYS)[number]}`) : k}: {n}</li>)}</ul>
+          <ul>
+            {skipped.map(([k, n]) => (
+              <li>
+                {(SKIP_KEYS as readonly string[]).includes(k) ? t(`subs.skip.${k as (typeof SKIP_KEYS)[number]}`) : k}: {n}
+              </li>
+            ))}
+          </ul>
         </>
       ) : null}
       {result.errorCount > 0 ? (
         <>
-          <h3>{t('subs.importErrors')} ({result.errorCount})</h3>
-          <ul>{result.errors.slice(0, 100).map((e) => <li class="small">{t('subs.importRow')} {e.line ?? e.row ?? '?'}: {csvRowMessage(v, e.message ?? e.error ?? '')}</li>)}</ul>
-          {result.errorCount > result.errors.slice(0, 100).length ? <p class="muted small">{t('subs.importMoreErrors', { count: result.errorCount - result.errors.slice(0, 100).length })}</p> : null}
+          <h3>
+            {t('subs.importErrors')} ({result.errorCount})
+          </h3>
+          <ul>
+            {result.errors.slice(0, 100).map((e) => (
+              <li class="small">
+                {t('subs.importRow')} {e.line ?? e.row ?? '?'}: {csvRowMessage(v, e.message ?? e.error ?? '')}
+              </li>
+            ))}
+          </ul>
+          {result.errorCount > result.errors.slice(0, 100).length ? (
+            <p class="muted small">{t('subs.importMoreErrors', { count: result.errorCount - result.errors.slice(0, 100).length })}</p>
+          ) : null}
         </>
       ) : null}
     </div>
@@ -223,10 +336,19 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
   const strings = { upload: t('subs.importUploading'), uploaded: t('subs.importUploaded'), rows: t('subs.importRows'), failed: t('subs.importFailed') };
   return (
     <AdminPage v={v} title={t('subs.importTitle')}>
-      <p class="small"><a href="/admin/subscribers">← {t('subs.back')}</a></p>
-      <h1>{t('subs.importTitle')} <span class="sub" lang={v.current!.language}>{v.current!.name}</span></h1>
+      <p class="small">
+        <a href="/admin/subscribers">← {t('subs.back')}</a>
+      </p>
+      <h1>
+        {t('subs.importTitle')}{' '}
+        <span class="sub" lang={v.current!.language}>
+          {v.current!.name}
+        </span>
+      </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
-      <div id="import-live" aria-live="polite">{result ? <ImportResultCard v={v} result={result} /> : null}</div>
+      <div id="import-live" aria-live="polite">
+        {result ? <ImportResultCard v={v} result={result} /> : null}
+      </div>
       <p>{t('subs.importHelp')}</p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
@@ -235,7 +357,9 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
         <input id="csv" name="file" type="file" accept=".csv,text/csv" required />
         <label for="note">{t('subs.importNote')}</label>
         <input id="note" name="consentNote" type="text" required maxlength={2000} />
-        <p style="margin-top:1rem"><button type="submit">{t('subs.importSubmit')}</button></p>
+        <p style="margin-top:1rem">
+          <button type="submit">{t('subs.importSubmit')}</button>
+        </p>
         <div id="import-progress" hidden role="status" data-t={JSON.stringify(strings)}>
           <progress max={100} value={0} aria-label={t('subs.importTitle')}></progress>
           <p class="small" data-line></p>

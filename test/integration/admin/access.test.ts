@@ -25,7 +25,9 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
     h = await createHarness(kind);
     await h.services.users.createUser(EDITOR.email, EDITOR.password, 'editor', 'test');
     await h.services.users.createUser(VIEWER.email, VIEWER.password, 'viewer', 'test');
-    const r = await h.api('POST', '/api/v1/newsletters', { json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' } });
+    const r = await h.api('POST', '/api/v1/newsletters', {
+      json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+    });
     expect(r.status).toBe(201);
   });
   afterAll(async () => {
@@ -175,7 +177,7 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
     expect((await b.get('/admin')).status).toBe(302);
   });
 
-  it('refuses admin forms without the CSRF token, or with another session\'s', async () => {
+  it("refuses admin forms without the CSRF token, or with another session's", async () => {
     const a = client();
     const other = client();
     await a.login(ADMIN.email, ADMIN.password);
@@ -198,7 +200,10 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
     expect(noToken.status).toBe(403);
     expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     const csrf = await b.csrfFrom('/admin/account');
-    const withToken = await b.request('POST', '/api/v1/newsletters/spp/issues', { headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body });
+    const withToken = await b.request('POST', '/api/v1/newsletters/spp/issues', {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body,
+    });
     expect(withToken.status).toBe(201);
     const issue = (await withToken.json()) as { id: number };
     // The preview iframes load with the cookie alone.
@@ -209,7 +214,14 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
     const v = client();
     await v.login(VIEWER.email, VIEWER.password);
     const vcsrf = await v.csrfFrom('/admin/account');
-    expect((await v.request('PATCH', `/api/v1/issues/${issue.id}`, { headers: { 'content-type': 'application/json', 'x-csrf-token': vcsrf }, body: JSON.stringify({ title: 'x' }) })).status).toBe(403);
+    expect(
+      (
+        await v.request('PATCH', `/api/v1/issues/${issue.id}`, {
+          headers: { 'content-type': 'application/json', 'x-csrf-token': vcsrf },
+          body: JSON.stringify({ title: 'x' }),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('creates an API token shown once, lists it, and revokes it', async () => {
@@ -257,15 +269,22 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
         .filter((r, i, all) => all.findIndex((x) => x.key === r.key) === i);
     const concrete = (path: string) =>
       path
-        .replace(/:id\{\[0-9\]\+\}/, path.startsWith('/admin/subscribers') ? ids.subscriber : path.startsWith('/admin/tokens') ? String(ids.token) : String(ids.issue))
+        .replace(
+          /:id\{\[0-9\]\+\}/,
+          path.startsWith('/admin/subscribers') ? ids.subscriber : path.startsWith('/admin/tokens') ? String(ids.token) : String(ids.issue),
+        )
         .replace(/:action\{[^}]+\}/, 'pause')
         .replace(':slug', 'spp')
         .replace(':lang', 'en')
         .replace(':theme', 'dark');
 
     beforeAll(async () => {
-      const i = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Roles\n\nText.', format: 'markdown' } })).json()) as { id: number };
-      const s = (await (await h.api('POST', '/api/v1/newsletters/spp/subscribers', { json: { email: 'reader@example.net', consentNote: 'test' } })).json()) as { id: string };
+      const i = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Roles\n\nText.', format: 'markdown' } })).json()) as {
+        id: number;
+      };
+      const s = (await (await h.api('POST', '/api/v1/newsletters/spp/subscribers', { json: { email: 'reader@example.net', consentNote: 'test' } })).json()) as {
+        id: string;
+      };
       const tokenRow = await h.db.db.selectFrom('api_tokens').select('id').orderBy('id').executeTakeFirstOrThrow();
       ids = { issue: i.id, subscriber: s.id, token: tokenRow.id };
     });
@@ -283,7 +302,11 @@ describe.each(dbKinds)('admin access (%s)', (kind) => {
       for (const r of routes()) {
         if (ADMIN_ROUTE_ROLES[r.key] === 'public') continue;
         const path = concrete(r.path);
-        const res = await h.app.request(path, { method: r.method, headers: r.method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}, ...(r.method === 'POST' ? { body: '' } : {}) });
+        const res = await h.app.request(path, {
+          method: r.method,
+          headers: r.method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+          ...(r.method === 'POST' ? { body: '' } : {}),
+        });
         if (path.endsWith('.json')) {
           expect(res.status, r.key).toBe(401);
         } else {

@@ -14,7 +14,11 @@ export class AdminClient {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, opts: { form?: Record<string, string>; headers?: Record<string, string>; body?: BodyInit } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    opts: { form?: Record<string, string>; headers?: Record<string, string>; body?: BodyInit } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...(opts.headers ?? {}) };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;

@@ -31,7 +31,13 @@ describe.each(dbKinds)('admin issue editor live preview (%s)', (kind) => {
   /** The editor form as the page renders it, with some fields changed. */
   async function formOf(id: number, changes: Record<string, string> = {}): Promise<Record<string, string>> {
     const issue = await h.services.issues.get(id);
-    const f: Record<string, string> = { title: issue.title, number: String(issue.number), volume: issue.volume ?? '', date: issue.date ?? '', intro: issue.intro ?? '' };
+    const f: Record<string, string> = {
+      title: issue.title,
+      number: String(issue.number),
+      volume: issue.volume ?? '',
+      date: issue.date ?? '',
+      intro: issue.intro ?? '',
+    };
     issue.sections.forEach((s, si) => {
       f[`s.${si}.title`] = s.title;
       s.articles.forEach((a, ai) => {
@@ -55,7 +61,13 @@ describe.each(dbKinds)('admin issue editor live preview (%s)', (kind) => {
     h = await createHarness(kind);
     await h.services.users.createUser(EDITOR.email, EDITOR.password, 'editor', 'test');
     await h.services.users.createUser(VIEWER.email, VIEWER.password, 'viewer', 'test');
-    expect((await h.api('POST', '/api/v1/newsletters', { json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' } })).status).toBe(201);
+    expect(
+      (
+        await h.api('POST', '/api/v1/newsletters', {
+          json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+        })
+      ).status,
+    ).toBe(201);
     const md = '# 第一期\n\n## 新闻\n\n### 风电\n\n风机遍布山野，见[报告](https://example.org/report?utm_source=newsletter&id=3)。\n';
     const r = await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: md, format: 'markdown' } });
     expect(r.status).toBe(201);
@@ -81,7 +93,10 @@ describe.each(dbKinds)('admin issue editor live preview (%s)', (kind) => {
   it('renders the unsaved title and article text and stores nothing', async () => {
     const before = await h.db.db.selectFrom('issues').selectAll().where('id', '=', issueId).executeTakeFirstOrThrow();
     const audits = await h.db.db.selectFrom('audit_log').select('id').execute();
-    const form = await formOf(issueId, { title: 'Unsaved headline 未保存', 's.0.a.0.body': 'A sentence typed but never saved, with [a link](https://example.org/x?utm_campaign=z).' });
+    const form = await formOf(issueId, {
+      title: 'Unsaved headline 未保存',
+      's.0.a.0.body': 'A sentence typed but never saved, with [a link](https://example.org/x?utm_campaign=z).',
+    });
     const r = await preview(editor, issueId, form);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('application/json');
@@ -168,7 +183,10 @@ describe.each(dbKinds)('admin issue editor live preview (%s)', (kind) => {
     expect(((await date.json()) as { error: { message: string } }).error.message).toMatch(/date/);
 
     // Another issue's number: the same conflict as the save reports.
-    const other = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Other\n\nText.', format: 'markdown' } })).json()) as { id: number; number: number };
+    const other = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Other\n\nText.', format: 'markdown' } })).json()) as {
+      id: number;
+      number: number;
+    };
     const taken = await preview(editor, issueId, await formOf(issueId, { number: String(other.number) }));
     expect(taken.status).toBe(409);
     expect(((await taken.json()) as { error: { code: string; message: string } }).error.message).toContain(String(other.number));
@@ -185,9 +203,15 @@ describe.each(dbKinds)('admin issue editor live preview (%s)', (kind) => {
   });
 
   it('keeps the preview on a sent issue, read-only, with no empty Schedule card', async () => {
-    const r = await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Sent one\n\n## News\n\n### Item\n\nAlready out.\n', format: 'markdown' } });
+    const r = await h.api('POST', '/api/v1/newsletters/spp/issues', {
+      json: { source: '# Sent one\n\n## News\n\n### Item\n\nAlready out.\n', format: 'markdown' },
+    });
     const sent = ((await r.json()) as { id: number }).id;
-    await h.db.db.updateTable('issues').set({ status: 'sent', sent_at: new Date('2026-02-01T00:00:00Z') }).where('id', '=', sent).execute();
+    await h.db.db
+      .updateTable('issues')
+      .set({ status: 'sent', sent_at: new Date('2026-02-01T00:00:00Z') })
+      .where('id', '=', sent)
+      .execute();
     const page = await (await editor.get(`/admin/issues/${sent}`)).text();
     expect(page).not.toContain('id="send-h"');
     expect(page).not.toContain('>Schedule<');

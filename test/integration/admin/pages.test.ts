@@ -10,7 +10,9 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
 
   beforeAll(async () => {
     h = await createHarness(kind);
-    await h.api('POST', '/api/v1/newsletters', { json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' } });
+    await h.api('POST', '/api/v1/newsletters', {
+      json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+    });
     b = new AdminClient(h);
     expect((await b.login('admin@example.org', 'correct horse battery')).status).toBe(303);
   });
@@ -38,7 +40,14 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
     expect(page).toContain(`src="/api/v1/issues/${id}/preview.html"`);
     const issue = await h.services.issues.get(id);
     // Save the form as rendered (plus an edited title and a new section): content survives.
-    const fields: Record<string, string> = { op: 'addSection', title: 'Issue one, edited', number: String(issue.number), volume: '第1期', date: '2026-03-01', intro: 'Hello' };
+    const fields: Record<string, string> = {
+      op: 'addSection',
+      title: 'Issue one, edited',
+      number: String(issue.number),
+      volume: '第1期',
+      date: '2026-03-01',
+      intro: 'Hello',
+    };
     issue.sections.forEach((s, si) => {
       fields[`s.${si}.title`] = s.title;
       s.articles.forEach((a, ai) => {
@@ -67,28 +76,37 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
   });
 
   it('schedules in the chosen time zone, sends a test, and cancels', async () => {
-    const created = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Sched\n\nText.', format: 'markdown' } })).json()) as { id: number };
+    const created = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Sched\n\nText.', format: 'markdown' } })).json()) as {
+      id: number;
+    };
     expect((await b.post(`/admin/issues/${created.id}/schedule`, { sendAt: '2026-03-05T09:00', timeZone: 'Asia/Shanghai' })).status).toBe(303);
     const s = await h.services.issues.get(created.id);
     expect(s.status).toBe('scheduled');
     expect(s.sendAt).toBe('2026-03-05T01:00:00.000Z');
     expect(await (await b.get(`/admin/issues/${created.id}`)).text()).toContain('Asia/Shanghai');
     expect((await b.post(`/admin/issues/${created.id}/test`, { to: 'editor@example.net' })).status).toBe(303);
-    expect((await h.api('GET', '/api/v1/outbox?to=editor@example.net').then((r) => r.json()) as { items: unknown[] }).items.length).toBe(1);
+    expect(((await h.api('GET', '/api/v1/outbox?to=editor@example.net').then((r) => r.json())) as { items: unknown[] }).items.length).toBe(1);
     const progress = await b.get(`/admin/issues/${created.id}/progress.json`);
     expect(progress.status).toBe(200);
     expect(((await progress.json()) as { status: string }).status).toBe('scheduled');
     expect((await b.post(`/admin/issues/${created.id}/cancel`)).status).toBe(303);
     expect((await h.services.issues.get(created.id)).status).toBe('cancelled');
     // A second cancel is refused with a message on the page, not a crash.
-    const again = await b.request('POST', `/admin/issues/${created.id}/cancel`, { form: { _csrf: await b.csrfFrom('/admin/account') }, headers: { referer: `https://news.example.test/admin/issues/${created.id}` } });
+    const again = await b.request('POST', `/admin/issues/${created.id}/cancel`, {
+      form: { _csrf: await b.csrfFrom('/admin/account') },
+      headers: { referer: `https://news.example.test/admin/issues/${created.id}` },
+    });
     expect(again.status).toBe(303);
     expect(await (await b.get(`/admin/issues/${created.id}`)).text()).toContain('Not possible right now');
   });
 
   it('imports a CSV, lists and searches subscribers, shows the timeline, and erases after confirmation', async () => {
     const csv = 'email,name\nwang@example.cn,王小明\nanna@example.org,Anna\nbroken,Nope\n';
-    const r = await multipart('/admin/subscribers/import', { newsletter: 'spp', consentNote: 'Conference signup sheet' }, { name: 'list.csv', type: 'text/csv', content: csv });
+    const r = await multipart(
+      '/admin/subscribers/import',
+      { newsletter: 'spp', consentNote: 'Conference signup sheet' },
+      { name: 'list.csv', type: 'text/csv', content: csv },
+    );
     expect(r.status).toBe(200);
     const result = await r.text();
     expect(result).toContain('2 imported of 3 rows');
@@ -106,13 +124,39 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
   });
 
   it('saves newsletter settings, a new consent text version and the monthly slot', async () => {
-    expect((await b.post('/admin/newsletters/spp', { name: 'SPP brief', fromEmail: 'brief@example.org', fromName: 'SPP', replyTo: '', language: 'zh-CN', timeZone: 'Asia/Shanghai', description: '', organisation: 'UNEP, Paris' })).status).toBe(303);
+    expect(
+      (
+        await b.post('/admin/newsletters/spp', {
+          name: 'SPP brief',
+          fromEmail: 'brief@example.org',
+          fromName: 'SPP',
+          replyTo: '',
+          language: 'zh-CN',
+          timeZone: 'Asia/Shanghai',
+          description: '',
+          organisation: 'UNEP, Paris',
+        })
+      ).status,
+    ).toBe(303);
     const n = await h.services.newsletters.get('spp');
     expect(n.fromEmail).toBe('brief@example.org');
     expect(n.openTracking).toBe(false); // the unticked checkbox
     expect((await b.post('/admin/newsletters/spp/consent', { text: '我同意接收简报（第二版）。' })).status).toBe(303);
     expect((await h.services.subscribers.consentTexts('spp')).length).toBe(2);
-    expect((await b.post('/admin/newsletters/spp/slot', { kind: 'dayOfMonth', day: '15', week: '1', weekday: '2', time: '10:00', timeZone: 'Asia/Shanghai', reminderDaysBefore: '3', enabled: 'on' })).status).toBe(303);
+    expect(
+      (
+        await b.post('/admin/newsletters/spp/slot', {
+          kind: 'dayOfMonth',
+          day: '15',
+          week: '1',
+          weekday: '2',
+          time: '10:00',
+          timeZone: 'Asia/Shanghai',
+          reminderDaysBefore: '3',
+          enabled: 'on',
+        })
+      ).status,
+    ).toBe(303);
     const slot = await h.services.slots.get('spp');
     expect(slot.rule).toEqual({ kind: 'dayOfMonth', day: 15, time: '10:00' });
     const page = await (await b.get('/admin/newsletters')).text();

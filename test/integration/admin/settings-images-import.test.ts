@@ -16,8 +16,16 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
 
   beforeAll(async () => {
     h = await createHarness(kind, { env: { SIGNUP_RATE_LIMIT: '1000' } });
-    expect((await h.api('POST', '/api/v1/newsletters', { json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' } })).status).toBe(201);
-    expect((await h.api('POST', '/api/v1/newsletters', { json: { slug: 'weekly', name: 'Weekly', fromEmail: 'news@example.org', language: 'en' } })).status).toBe(201);
+    expect(
+      (
+        await h.api('POST', '/api/v1/newsletters', {
+          json: { slug: 'spp', name: 'SPP brief', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await h.api('POST', '/api/v1/newsletters', { json: { slug: 'weekly', name: 'Weekly', fromEmail: 'news@example.org', language: 'en' } })).status,
+    ).toBe(201);
     b = new AdminClient(h);
     expect((await b.login('admin@example.org', 'correct horse battery')).status).toBe(303);
   });
@@ -31,20 +39,38 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
   /** Signs up through the public form, confirms through the emailed link, runs the jobs. */
   async function signUpAndConfirm(slug: string, email: string) {
     const body = new URLSearchParams({ email, consent: 'yes' }).toString();
-    const r = await h.app.request(`/n/${slug}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() }, body });
+    const r = await h.app.request(`/n/${slug}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() },
+      body,
+    });
     expect(r.status).toBe(200);
     await h.runJobs();
     const [mail] = await outbox(email);
     const path = `/confirm/${/\/confirm\/([A-Za-z0-9_.-]+)/.exec(mail!.text)![1]}`;
     const page = await (await h.app.request(path)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const done = await h.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() }, body: new URLSearchParams({ csrf }).toString() });
+    const done = await h.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
     expect(done.status).toBe(200);
     await h.runJobs();
   }
 
   const settings = (extra: Record<string, string>) =>
-    b.post('/admin/newsletters/weekly', { name: 'Weekly', fromEmail: 'news@example.org', fromName: '', replyTo: '', language: 'en', timeZone: 'UTC', description: '', organisation: '', ...extra });
+    b.post('/admin/newsletters/weekly', {
+      name: 'Weekly',
+      fromEmail: 'news@example.org',
+      fromName: '',
+      replyTo: '',
+      language: 'en',
+      timeZone: 'UTC',
+      description: '',
+      organisation: '',
+      ...extra,
+    });
 
   describe('welcome and goodbye emails', () => {
     it('are exposed in the API and documented in the OpenAPI description', async () => {
@@ -80,7 +106,11 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       const unsubscribe = async (email: string) => {
         const mail = (await outbox(email)).find((m) => m.subject.startsWith('Welcome'))!;
         const path = new URL(/https:\/\/news\.example\.test\/unsubscribe\/\S+?(?=[\s>)"]|$)/.exec(mail.text)![0]).pathname;
-        const r = await h.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+        const r = await h.app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        });
         expect(r.status).toBe(200);
         await h.runJobs();
       };
@@ -112,7 +142,9 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
     };
 
     beforeAll(async () => {
-      const r = await h.api('POST', '/api/v1/newsletters/weekly/issues', { json: { source: '# Pictures\n\n## News\n\n### Wind\n\nTurbines everywhere.\n\n### Sun\n\nPanels too.\n', format: 'markdown' } });
+      const r = await h.api('POST', '/api/v1/newsletters/weekly/issues', {
+        json: { source: '# Pictures\n\n## News\n\n### Wind\n\nTurbines everywhere.\n\n### Sun\n\nPanels too.\n', format: 'markdown' },
+      });
       expect(r.status).toBe(201);
       id = ((await r.json()) as { id: number }).id;
     });
@@ -138,7 +170,9 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       expect(page).toContain('removeImage:0:0');
 
       const preview = await (await h.api('GET', `/api/v1/issues/${id}/preview.html`)).text();
-      expect(preview).toMatch(/<img[^>]+alt="A wind turbine on a green hill"[^>]+src="https:\/\/cdn\.example\.org\/turbine\.jpg"|<img[^>]+src="https:\/\/cdn\.example\.org\/turbine\.jpg"[^>]+alt="A wind turbine on a green hill"/);
+      expect(preview).toMatch(
+        /<img[^>]+alt="A wind turbine on a green hill"[^>]+src="https:\/\/cdn\.example\.org\/turbine\.jpg"|<img[^>]+src="https:\/\/cdn\.example\.org\/turbine\.jpg"[^>]+alt="A wind turbine on a green hill"/,
+      );
       expect((await h.api('POST', `/api/v1/issues/${id}/test`, { json: { to: ['images@example.net'] } })).status).toBeLessThan(300);
       await h.runJobs();
       const [mail] = await outbox('images@example.net');
@@ -188,7 +222,10 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       const r = await b.request('POST', '/admin/subscribers/import', { body: fd, headers: { accept: 'application/x-ndjson', ...headers } });
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toContain('application/x-ndjson');
-      const lines = (await r.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = (await r.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       return lines;
     }
 
@@ -206,7 +243,11 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       for (let i = 1; i < progress.length; i++) expect(progress[i]!.rows).toBeGreaterThanOrEqual(progress[i - 1]!.rows);
       expect(lines[0]!.estimatedRows).toBe(2502); // from the line count: header + 2,502 rows
       expect(progress.at(-1)).toMatchObject({ rows: 2502, estimatedRows: 2502 });
-      const done = lines.at(-1) as { type: string; result: { imported: number; total: number; skipped: Record<string, number>; errors: { line: number; message: string }[]; errorCount: number }; html: string };
+      const done = lines.at(-1) as {
+        type: string;
+        result: { imported: number; total: number; skipped: Record<string, number>; errors: { line: number; message: string }[]; errorCount: number };
+        html: string;
+      };
       expect(done.type).toBe('done');
       expect(done.result).toMatchObject({ imported: 2500, total: 2502, errorCount: 1 });
       expect(done.result.skipped.duplicate).toBe(1);
@@ -252,12 +293,20 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
 
   describe('error messages in the page language', () => {
     it('shows a zh-CN signup with a bad address the Chinese message; the JSON API keeps English', async () => {
-      const r = await h.app.request('/n/spp/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() }, body: 'email=not-an-address&consent=yes' });
+      const r = await h.app.request('/n/spp/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': freshIp() },
+        body: 'email=not-an-address&consent=yes',
+      });
       expect(r.status).toBe(422);
       const html = await r.text();
       expect(html).toContain('lang="zh-CN"');
       expect(html).toContain('请输入有效的电子邮箱地址');
-      const api = await h.app.request('/api/v1/public/newsletters/spp/subscribe', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp(), 'accept-language': 'zh-CN' }, body: JSON.stringify({ email: 'not-an-address', consent: true }) });
+      const api = await h.app.request('/api/v1/public/newsletters/spp/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp(), 'accept-language': 'zh-CN' },
+        body: JSON.stringify({ email: 'not-an-address', consent: true }),
+      });
       expect(api.status).toBe(422);
       const body = (await api.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('validation_failed');
@@ -278,11 +327,20 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
     });
 
     it('shows admin errors in Chinese when the admin speaks Chinese, and in English otherwise', async () => {
-      const a = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# 一\n\n正文。', format: 'markdown' } })).json()) as { id: number; number: number };
-      const c = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# 二\n\n正文。', format: 'markdown' } })).json()) as { id: number; number: number };
+      const a = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# 一\n\n正文。', format: 'markdown' } })).json()) as {
+        id: number;
+        number: number;
+      };
+      const c = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# 二\n\n正文。', format: 'markdown' } })).json()) as {
+        id: number;
+        number: number;
+      };
       const save = async () => {
         const csrf = await b.csrfFrom('/admin/account');
-        return b.request('POST', `/admin/issues/${c.id}`, { form: { _csrf: csrf, op: 'save', title: '二', number: String(a.number) }, headers: { referer: `https://news.example.test/admin/issues/${c.id}` } });
+        return b.request('POST', `/admin/issues/${c.id}`, {
+          form: { _csrf: csrf, op: 'save', title: '二', number: String(a.number) },
+          headers: { referer: `https://news.example.test/admin/issues/${c.id}` },
+        });
       };
       expect((await save()).status).toBe(303);
       expect(await (await b.get(`/admin/issues/${c.id}`)).text()).toContain(`Issue number ${a.number} already exists`);
@@ -297,7 +355,10 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
         expect(missing.status).toBe(404);
         expect(await missing.text()).toContain('找不到编号为 99999 的期刊');
         // a field-level validation error from the settings form
-        const bad = await b.request('POST', '/admin/newsletters/spp', { form: { _csrf: await b.csrfFrom('/admin/account'), name: 'SPP brief', fromEmail: 'not-an-address', language: 'zh-CN', timeZone: 'Asia/Shanghai' }, headers: { referer: 'https://news.example.test/admin/newsletters' } });
+        const bad = await b.request('POST', '/admin/newsletters/spp', {
+          form: { _csrf: await b.csrfFrom('/admin/account'), name: 'SPP brief', fromEmail: 'not-an-address', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+          headers: { referer: 'https://news.example.test/admin/newsletters' },
+        });
         expect(bad.status).toBe(303);
         expect(await (await b.get('/admin/newsletters')).text()).toContain('发件地址须为电子邮箱地址');
         // the JSON API still answers in English

@@ -6,7 +6,11 @@ import { detectFormat, findLostText, importIssue } from '../../../src/content/im
 import { type IssueContent, issueContentSchema } from '../../../src/modules/issues/model.ts';
 
 const SEEDS = path.resolve(process.cwd(), '../shared/seeds');
-const seedFiles = existsSync(SEEDS) ? readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort() : [];
+const seedFiles = existsSync(SEEDS)
+  ? readdirSync(SEEDS)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+  : [];
 if (seedFiles.length === 0) console.warn(`[import.test] seed issues not found in ${SEEDS}: seed tests skipped`);
 const seed = (prefix: string) => readFileSync(path.join(SEEDS, seedFiles.find((f) => f.startsWith(prefix))!), 'utf8');
 
@@ -148,9 +152,7 @@ describe.skipIf(seedFiles.length === 0)('importIssue on the real past issues', (
     expect(content.sections[1]!.articles[2]!.sources.map((s) => s.url)).toEqual([
       'https://www.oneplanetnetwork.org/knowledge-centre/resources/baseline-report-climate-action-tourism',
     ]);
-    expect(content.sections[2]!.articles[0]!.sources.map((s) => s.url)).toEqual([
-      'https://www.mvicriteria.nl/nl/webtool?criterion=4890#compensatie//7/1//en',
-    ]);
+    expect(content.sections[2]!.articles[0]!.sources.map((s) => s.url)).toEqual(['https://www.mvicriteria.nl/nl/webtool?criterion=4890#compensatie//7/1//en']);
     // Sub-headings after "…三大支柱行动：" stay inside their article.
     expect(content.sections[2]!.articles[1]!.body).toContain('**关注个人行动**');
     expect(content.sections[2]!.articles[1]!.sources).toHaveLength(1);
@@ -321,13 +323,7 @@ describe('importIssue on PDF-extracted text', () => {
 
   it('attaches the links at a page end to the articles they follow and drops duplicates', () => {
     const source =
-      pdf([
-        '合作伙伴最新进展',
-        '第一篇报告',
-        '第一篇报告介绍了可持续采购在建筑领域的应用。',
-        '第二篇报告',
-        '第二篇报告介绍了食品领域的公共采购实践。',
-      ]) +
+      pdf(['合作伙伴最新进展', '第一篇报告', '第一篇报告介绍了可持续采购在建筑领域的应用。', '第二篇报告', '第二篇报告介绍了食品领域的公共采购实践。']) +
       '\n\nhttps://example.org/one?utm_source=a\nhttps://example.org/two?utm_source=a\nhttps://example.org/two?utm_source=a\n\n\n' +
       pdf(['合作伙伴最新进展', '第三篇报告', '第三篇报告只有一段文字。']) +
       '\n\nhttps://example.org/three\nhttps://example.org/three-more\nhttps://example.org/three\n';
@@ -391,9 +387,7 @@ describe('importIssue on PDF-extracted text', () => {
     const { content } = importIssue(source, { format: 'text' });
     const article = content.sections[0]!.articles[0]!;
     expect(article.body).toBe('The Dutch criteria are published at: https://www.mvicriteria.nl/nl/webtool?criterion=4890#compensatie//7/1//en.');
-    expect(article.sources.map((s) => s.url)).toEqual([
-      'https://www.oneplanetnetwork.org/knowledge-centre/resources/baseline-report-climate-action-tourism',
-    ]);
+    expect(article.sources.map((s) => s.url)).toEqual(['https://www.oneplanetnetwork.org/knowledge-centre/resources/baseline-report-climate-action-tourism']);
   });
 });
 
@@ -465,7 +459,13 @@ describe('never losing text', () => {
 
   it('findLostText ignores whitespace, punctuation, Markdown markup and URLs', () => {
     const source = '摘自：[同一个地球网络网站](#)\n（www.example.org）详见\n**重点** 工作\nhttps://example.org/x?utm_source=y';
-    const content: IssueContent = { title: 't', language: 'zh-CN', intro: '摘自同一个地球网络网站\n\n（https://www.example.org）详见 重点工作', sections: [], footer: {} };
+    const content: IssueContent = {
+      title: 't',
+      language: 'zh-CN',
+      intro: '摘自同一个地球网络网站\n\n（https://www.example.org）详见 重点工作',
+      sections: [],
+      footer: {},
+    };
     expect(findLostText(source, content)).toEqual([]);
   });
 

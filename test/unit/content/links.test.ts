@@ -29,9 +29,31 @@ describe('cleanUrl: tracking parameters', () => {
   });
 
   it.each([
-    'mc_cid=1', 'mc_eid=2', 'gclid=3', 'dclid=4', 'gbraid=5', 'wbraid=6', 'msclkid=7', '_hsenc=8', '_hsmi=9', '__hstc=10',
-    '__hssc=11', '__hsfp=12', 'hsCtaTracking=13', 'mkt_tok=14', 'igshid=15', 'yclid=16', '_ga=17', '_gl=18', 'ref_src=19',
-    'oly_enc_id=20', 'oly_anon_id=21', 'vero_id=22', 's_cid=23', 'twclid=24', 'ttclid=25',
+    'mc_cid=1',
+    'mc_eid=2',
+    'gclid=3',
+    'dclid=4',
+    'gbraid=5',
+    'wbraid=6',
+    'msclkid=7',
+    '_hsenc=8',
+    '_hsmi=9',
+    '__hstc=10',
+    '__hssc=11',
+    '__hsfp=12',
+    'hsCtaTracking=13',
+    'mkt_tok=14',
+    'igshid=15',
+    'yclid=16',
+    '_ga=17',
+    '_gl=18',
+    'ref_src=19',
+    'oly_enc_id=20',
+    'oly_anon_id=21',
+    'vero_id=22',
+    's_cid=23',
+    'twclid=24',
+    'ttclid=25',
   ])('removes %s', (param) => {
     expect(cleanUrl(`https://x.example/a?keep=1&${param}`).url).toBe('https://x.example/a?keep=1');
   });

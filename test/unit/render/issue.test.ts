@@ -135,18 +135,34 @@ describe('renderIssue (en fixture)', () => {
     expect(r.subject).toBe('Procurement Notes');
   });
 
-
   it('says in the text part what an article image shows, in the issue language; drops a non-web one', async () => {
     const withImages = (content: IssueContent, url: string, alt: string): IssueContent => ({
       ...content,
-      sections: content.sections.map((sec, i) => (i === 0 ? { ...sec, articles: sec.articles.map((a, j) => (j === 0 ? { ...a, image: { url, alt } } : a)) } : sec)),
+      sections: content.sections.map((sec, i) =>
+        i === 0 ? { ...sec, articles: sec.articles.map((a, j) => (j === 0 ? { ...a, image: { url, alt } } : a)) } : sec,
+      ),
     });
-    const en = await renderIssue({ content: withImages(issueEn, 'https://example.org/chart.png', 'Bar chart of\ntender savings'), newsletter: newsletterEn, number: 4, archiveUrl: ARCHIVE });
+    const en = await renderIssue({
+      content: withImages(issueEn, 'https://example.org/chart.png', 'Bar chart of\ntender savings'),
+      newsletter: newsletterEn,
+      number: 4,
+      archiveUrl: ARCHIVE,
+    });
     expect(en.html).toContain('src="https://example.org/chart.png"');
     expect(en.text).toContain('[Image: Bar chart of tender savings]');
-    const zh = await renderIssue({ content: withImages(issueZh, 'https://example.org/a.png', '会议现场照片'), newsletter: newsletterZh, number: 23, archiveUrl: ARCHIVE });
+    const zh = await renderIssue({
+      content: withImages(issueZh, 'https://example.org/a.png', '会议现场照片'),
+      newsletter: newsletterZh,
+      number: 23,
+      archiveUrl: ARCHIVE,
+    });
     expect(zh.text).toContain('[图片：会议现场照片]');
-    const bad = await renderIssue({ content: withImages(issueEn, 'data:image/png;base64,AAAA', 'Never shown'), newsletter: newsletterEn, number: 4, archiveUrl: ARCHIVE });
+    const bad = await renderIssue({
+      content: withImages(issueEn, 'data:image/png;base64,AAAA', 'Never shown'),
+      newsletter: newsletterEn,
+      number: 4,
+      archiveUrl: ARCHIVE,
+    });
     expect(bad.text).not.toContain('Never shown');
     expect(bad.html).not.toContain('Never shown');
   });
@@ -179,7 +195,12 @@ describe('escaping of user-supplied content', () => {
         ],
       },
     ],
-    footer: { editor: '<e>', contact: '<script>@x.y javascript:alert(6)', organisation: '</mj-text><mj-raw><script>x</script></mj-raw>', disclaimer: '<iframe src=x>' },
+    footer: {
+      editor: '<e>',
+      contact: '<script>@x.y javascript:alert(6)',
+      organisation: '</mj-text><mj-raw><script>x</script></mj-raw>',
+      disclaimer: '<iframe src=x>',
+    },
   };
 
   it('neutralises scripts, event handlers and javascript: URLs everywhere', async () => {
@@ -216,7 +237,12 @@ describe('renderWebArchive', () => {
     expect(r.html).toContain('订阅本简报');
     expect(r.html).not.toContain('在浏览器中查看');
     expect(r.html).toContain('>读者，您好！');
-    const abs = await renderWebArchive({ content: issueEn, newsletter: newsletterEn, archiveUrl: 'https://q.example/archive/notes/1', signupUrl: 'https://q.example/n/notes' });
+    const abs = await renderWebArchive({
+      content: issueEn,
+      newsletter: newsletterEn,
+      archiveUrl: 'https://q.example/archive/notes/1',
+      signupUrl: 'https://q.example/n/notes',
+    });
     expect(abs.html).toContain('href="https://q.example/n/notes"');
     expect(abs.html).toContain('Subscribe to this newsletter');
   });

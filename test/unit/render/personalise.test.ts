@@ -1,12 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderIssue, type RenderedIssue } from '../../../src/mail/render/issue.ts';
-import {
-  NAME_TOKEN,
-  OPEN_PIXEL_URL_TOKEN,
-  PREFERENCES_URL_TOKEN,
-  UNSUBSCRIBE_URL_TOKEN,
-  createPersonaliser,
-} from '../../../src/mail/render/personalise.ts';
+import { NAME_TOKEN, OPEN_PIXEL_URL_TOKEN, PREFERENCES_URL_TOKEN, UNSUBSCRIBE_URL_TOKEN, createPersonaliser } from '../../../src/mail/render/personalise.ts';
 import { issueZh, newsletterZh } from '../../fixtures/issue-zh.ts';
 
 const values = {
