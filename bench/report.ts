@@ -86,7 +86,7 @@ export function writeReport(dir: string): void {
         .map((f) => JSON.parse(fs.readFileSync(path.join(historyDir, f), 'utf8')) as Run)
     : [];
   runs.sort((a, b) => a.subscribers - b.subscribers || a.database.localeCompare(b.database));
-  fs.writeFileSync(path.join(dir, 'cost-growth.svg'), chart(runs.filter((r) => r.database === (runs.at(-1)?.database ?? r.database))) + '\n');
+  fs.writeFileSync(path.join(dir, 'cost-growth.svg'), `${chart(runs.filter((r) => r.database === (runs.at(-1)?.database ?? r.database)))}\n`);
   const lines: string[] = [
     '# Quire benchmark report',
     '',

@@ -67,7 +67,7 @@ async function main() {
   const dir = path.resolve('bench');
   if (process.env.BENCH_NO_WRITE) {
     // Exploratory runs (profiling, a helper's check) print but keep the recorded figures.
-    console.log('\n' + table(results) + '\n');
+    console.log(`\n${table(results)}\n`);
     for (const r of results) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);
     console.log('\nBENCH_NO_WRITE set: bench/results.json and the report were left as they were.');
     if (failures.length) process.exitCode = 1;
@@ -82,12 +82,12 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 1000),
     results,
   };
-  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'history', `${scaleName}-${db.kind}.json`), JSON.stringify(payload, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'history', `${scaleName}-${db.kind}.json`), `${JSON.stringify(payload, null, 2)}\n`);
   writeReport(dir);
 
-  console.log('\n' + table(results));
+  console.log(`\n${table(results)}`);
   console.log(`\nWrote bench/results.json and bench/report.md in ${payload.seconds} s.`);
   if (failures.length) {
     console.log(`\n${failures.length} scenario(s) failed:\n  ${failures.join('\n  ')}`);

@@ -22,11 +22,11 @@ const result = await autocannon({
   ],
 });
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     requests: result.requests,
     latency: result.latency,
     non2xx: result.non2xx,
     errors: result.errors,
     statusCodeStats: result.statusCodeStats,
-  }) + '\n',
+  })}\n`,
 );

@@ -46,4 +46,4 @@ await Promise.all(
   }),
 );
 // The poster's keep-alive sockets would hold the process open until the server drops them.
-process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, ok, failed }) + '\n', () => process.exit(0));
+process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - t0) / 1000, ok, failed })}\n`, () => process.exit(0));

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     number: 23,
     archiveUrl: 'https://quire.example/archive/spp-brief/23',
   });
-  if (rendered.errors.length) console.warn('MJML errors:\n' + rendered.errors.join('\n'));
+  if (rendered.errors.length) console.warn(`MJML errors:\n${rendered.errors.join('\n')}`);
   const { html, text } = createPersonaliser(rendered)({
     unsubscribeUrl: 'https://quire.example/unsubscribe/tok123',
     preferencesUrl: 'https://quire.example/preferences/tok123',

@@ -17,7 +17,7 @@ import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
 import { benchConfig, benchServices, percentile, type BenchDb, type Result } from '../lib.ts';
 import { writePlans, type PlanCase } from '../plans.ts';
 
-const WEBHOOK_SECRET = 'whsec_' + Buffer.from('quire-bench-webhook-secret-0123456789').toString('base64');
+const WEBHOOK_SECRET = `whsec_${Buffer.from('quire-bench-webhook-secret-0123456789').toString('base64')}`;
 const BURST = 10_000;
 
 function client(url: string, first: number, count: number): Promise<{ seconds: number; ok: number; failed: number }> {

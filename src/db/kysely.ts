@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type Compilable, type MigrationProvider, type Migration } from 'kysely';
+import { type Kysely, Migrator, sql, type Compilable, type MigrationProvider, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from '../../migrations/index.ts';
 

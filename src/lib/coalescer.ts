@@ -53,7 +53,9 @@ export class Coalescer<I, O> {
               else if (i >= results.length) w.reject(new Error('Coalescer: run returned fewer results than items'));
               else w.resolve(r as O);
             }),
-          (e) => batch.forEach((w) => w.reject(e)),
+          (e) => {
+            for (const w of batch) w.reject(e);
+          },
         )
         .finally(() => {
           this.inFlight--;

@@ -14,7 +14,7 @@ export function createLogger(level: LogLevel = 'info', json = false): Logger {
     if (order[l] < order[level]) return;
     const line = json
       ? JSON.stringify({ level: l, msg, ...fields })
-      : `${l === 'info' ? '' : `[${l}] `}${msg}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}`;
+      : `${l === 'info' ? '' : `[${l}] `}${msg}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}`;
     (l === 'error' || l === 'warn' ? console.error : console.log)(line);
   };
   return {

@@ -52,13 +52,13 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
   });
 
   it('signs in', async () => {
-    await page.goto(server.url + '/admin');
+    await page.goto(`${server.url}/admin`);
     expect(page.url()).toContain('/admin/login');
     await shot('login-en');
     await page.getByLabel('Email').fill('admin@example.org');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(server.url + '/admin');
+    await page.waitForURL(`${server.url}/admin`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Dashboard');
     // The inline script stored the browser's time zone; the next page uses it.
     const cookies = await page.context().cookies();
@@ -238,7 +238,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     const rows = ['email,name'];
     for (let i = 0; i < 20_000; i++) rows.push(`bulk${i}@example.org,Bulk ${i}`);
     rows.push('still-not-an-address,Broken');
-    await page.setInputFiles('input[name=file]', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
+    await page.setInputFiles('input[name=file]', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(`${rows.join('\n')}\n`) });
     await page.getByLabel('How did these people agree?').fill('Imported from the old mailing list');
     // A slow uplink (~1 s for the 0.6 MB file) so that the upload phase can be seen and shot.
     const cdp = await page.context().newCDPSession(page);
@@ -377,12 +377,12 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
   it('shows a viewer no edit buttons', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await ctx.newPage();
-    await p.goto(server.url + '/admin/login');
+    await p.goto(`${server.url}/admin/login`);
     await p.locator('#email').fill('viewer@example.org');
     await p.locator('#password').fill('viewer password 1');
     await p.locator('form.card button[type=submit]').click();
-    await p.waitForURL(server.url + '/admin');
-    await p.goto(server.url + '/admin/issues');
+    await p.waitForURL(`${server.url}/admin`);
+    await p.goto(`${server.url}/admin/issues`);
     expect(await p.locator('a[href="/admin/issues/new"]').count()).toBe(0);
     if (issueId) {
       await p.goto(`${server.url}/admin/issues/${issueId}`);
@@ -391,9 +391,9 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
       expect(await p.locator(`form[action="/admin/issues/${issueId}/cancel"]`).count()).toBe(0);
       await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-viewer.png`, fullPage: true });
     }
-    await p.goto(server.url + '/admin/newsletters');
+    await p.goto(`${server.url}/admin/newsletters`);
     expect(await p.locator('button[type=submit]:visible', { hasText: 'Save' }).count()).toBe(0);
-    const res = await p.goto(server.url + '/admin/users');
+    const res = await p.goto(`${server.url}/admin/users`);
     expect(res?.status()).toBe(403);
     await p.screenshot({ path: `${SCREENSHOT_DIR}/admin-forbidden.png`, fullPage: true });
     await ctx.close();

@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)('start page in Chromium', () => {
 
   it('opens the start page and follows a link to the health check', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-    const res = await page.goto(server.url + '/');
+    const res = await page.goto(`${server.url}/`);
     expect(res?.status()).toBe(200);
     expect(await page.title()).toBe('Quire');
     await expect(page.getByText('可持续公共采购计划简报').count()).resolves.toBe(1);

@@ -11,7 +11,7 @@ export async function createNewsletter(h: Harness, slug: string, extra: Record<s
 /** Imports `count` active subscribers `prefix-<i>@example.org` through the CSV endpoint. */
 export async function addSubscribers(h: Harness, slug: string, count: number, prefix = 'reader'): Promise<string[]> {
   const emails = Array.from({ length: count }, (_, i) => `${prefix}-${i}@example.org`);
-  const csv = 'email,name\n' + emails.map((e, i) => `${e},Reader ${i}`).join('\n') + '\n';
+  const csv = `email,name\n${emails.map((e, i) => `${e},Reader ${i}`).join('\n')}\n`;
   const res = await h.api('POST', `/api/v1/newsletters/${slug}/subscribers/import?consentNote=${encodeURIComponent('test fixture')}`, {
     body: csv,
     headers: { 'content-type': 'text/csv' },

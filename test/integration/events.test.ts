@@ -6,7 +6,7 @@ import { dbKinds } from '../helpers/db.ts';
 import { addSubscribers, createIssue, createNewsletter } from '../helpers/fixtures.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 
-const SECRET = 'whsec_' + randomBytes(24).toString('base64');
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const MINUTE = 60_000;
 const GMAIL = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)';
 const APPLE_MAIL = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
@@ -126,7 +126,7 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       expect(unsigned.status).toBe(401);
       expect((await unsigned.json()).error.code).toBe('unauthorized');
 
-      const wrong = await webhook(body, signed(body, { secret: 'whsec_' + randomBytes(24).toString('base64') }));
+      const wrong = await webhook(body, signed(body, { secret: `whsec_${randomBytes(24).toString('base64')}` }));
       expect(wrong.status).toBe(401);
 
       const tampered = await webhook(body.replace('delivered', 'bounced'), signed(body));
@@ -150,7 +150,7 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       const { rows } = await ledger(1);
       const body = event('email.delivered', rows[0]!.pid);
       const good = signed(body);
-      const other = svixSign('whsec_' + randomBytes(24).toString('base64'), good['svix-id'], good['svix-timestamp'], body);
+      const other = svixSign(`whsec_${randomBytes(24).toString('base64')}`, good['svix-id'], good['svix-timestamp'], body);
       const res = await webhook(body, { ...good, 'svix-signature': `v2,abc ${other} v1,bm90LWEtc2ln ${good['svix-signature']}` });
       expect(res.status).toBe(200);
       const none = await webhook(body, { ...good, 'svix-id': 'msg_other', 'svix-signature': `${other} v1,bm90LWEtc2ln` });

@@ -41,7 +41,7 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
       (
         await sql<{
           id: number;
-        }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, ${num}, ${'Issue ' + num}, 'sent', '{}'::jsonb, ${start}, ${start}) RETURNING id`.execute(
+        }>`INSERT INTO issues (newsletter_id, number, title, status, content, started_at, sent_at) VALUES (${n}, ${num}, ${`Issue ${num}`}, 'sent', '{}'::jsonb, ${start}, ${start}) RETURNING id`.execute(
           db.db,
         )
       ).rows[0]!.id;
@@ -49,7 +49,7 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
     // six recipients sent, four delivered, two opened
     for (const [k, sid] of subs.entries()) {
       await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status, sent_at, delivered_at, first_opened_at, open_count)
-        VALUES (${first}, ${sid}, ${'m' + k + '@example.org'}, 0, 'sent', ${minutes(1)}, ${k < 4 ? minutes(2) : null}, ${k < 2 ? minutes(90) : null}, ${k < 2 ? 1 : 0})`.execute(
+        VALUES (${first}, ${sid}, ${`m${k}@example.org`}, 0, 'sent', ${minutes(1)}, ${k < 4 ? minutes(2) : null}, ${k < 2 ? minutes(90) : null}, ${k < 2 ? 1 : 0})`.execute(
         db.db,
       );
     }

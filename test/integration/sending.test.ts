@@ -49,7 +49,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     h.clock.advance(2 * MINUTE);
     return id;
   };
-  const received = (prefix: string) => [...fake.stats.perRecipient.entries()].filter(([a]) => a.startsWith(prefix + '-'));
+  const received = (prefix: string) => [...fake.stats.perRecipient.entries()].filter(([a]) => a.startsWith(`${prefix}-`));
 
   it('paces provider requests at the interval, holding back the slot after an idle pacer by the cold-start allowance', async () => {
     const repo = new SendingRepository(h.db.db);
@@ -194,7 +194,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   it('skips a subscriber who unsubscribes after fan-out', async () => {
-    const id = await dueIssue(4, 'leave');
+    await dueIssue(4, 'leave');
     await h.drain(); // a first issue reaches everyone
     // The second issue: fan-out, then someone unsubscribes, then the batch runs.
     const id2 = await createIssue(h, slug(), 'Second');

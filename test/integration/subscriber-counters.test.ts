@@ -320,7 +320,7 @@ describe.each(dbKinds)('subscriber counters (%s)', (kind) => {
       const i = await h.services.issues.create('unsub-window', { title }, null);
       await sql`UPDATE issues SET status = 'sent', started_at = ${start} WHERE id = ${i.id}`.execute(db);
       for (const sid of recipients) {
-        await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status) VALUES (${i.id}, ${sid}, ${'r' + sid + '@example.org'}, 0, 'sent')`.execute(
+        await sql`INSERT INTO deliveries (issue_id, subscriber_id, email, batch, status) VALUES (${i.id}, ${sid}, ${`r${sid}@example.org`}, 0, 'sent')`.execute(
           db,
         );
       }

@@ -697,7 +697,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const lines = ['email'];
       for (let i = 0; i < 150; i++) lines.push(`bad-${i}`);
       lines.push('ok-after-errors@example.org');
-      const r = await (await importCsv('imp', lines.join('\n') + '\n')).json();
+      const r = await (await importCsv('imp', `${lines.join('\n')}\n`)).json();
       expect(r.errors).toHaveLength(100);
       expect(r.errorCount).toBe(150);
       expect(r.imported).toBe(1);

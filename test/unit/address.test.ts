@@ -53,7 +53,10 @@ describe('asciiDomain', () => {
     for (const d of cases) expect(asciiDomain(d), d).toBe(viaUrl(d));
     // and a few thousand random ones over the characters the fast path accepts, plus some it does not
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     const alphabet = 'abcXYZ019-.-..xn';
     for (let i = 0; i < 5000; i++) {
       let d = '';

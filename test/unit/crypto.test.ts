@@ -52,7 +52,7 @@ describe('personName', () => {
       'e\u0301',
       'a'.repeat(200),
       'a'.repeat(201),
-      ' '.repeat(199) + 'b',
+      `${' '.repeat(199)}b`,
       'line\nbreak',
       'tab\there',
       'del\u007f',

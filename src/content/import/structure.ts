@@ -170,7 +170,9 @@ export function buildIssue(blocks: Block[], language: string): { content: IssueC
         const targets = page.filter((a) => a.sources.length === 0);
         if (links.length > 1 && targets.length === page.length && links.length === targets.length) {
           // One link per article of the page, in order: the usual layout of a page-end link list.
-          targets.forEach((a, k) => a.sources.push(links[k]!));
+          targets.forEach((a, k) => {
+            a.sources.push(links[k]!);
+          });
         } else if (article) {
           article.sources = dedupe([...article.sources, ...links]);
         } else {

@@ -212,7 +212,7 @@ function contentFromForm(f: Record<string, string>, current: IssueContent): Part
   else if ((m = /^remove:(\d+):(\d+)$/.exec(op)) && list[Number(m[1])]) list[Number(m[1])]!.articles.splice(Number(m[2]), 1);
   else if ((m = /^removeImage:(\d+):(\d+)$/.exec(op)) && list[Number(m[1])]?.articles[Number(m[2])]) delete list[Number(m[1])]!.articles[Number(m[2])]!.image;
   else if ((m = /^remove:(\d+)$/.exec(op))) list.splice(Number(m[1]), 1);
-  const opt = (s: string | undefined) => (s && s.trim() ? s.trim() : undefined);
+  const opt = (s: string | undefined) => (s?.trim() ? s.trim() : undefined);
   const footer = {
     ...current.footer,
     disclaimer: opt(f['footer.disclaimer']),
@@ -719,7 +719,7 @@ adminRoutes.get('/newsletters', guard('viewer'), async (c) => {
   );
 });
 
-const orNull = (x: string | undefined) => (x && x.trim() ? x.trim() : null);
+const orNull = (x: string | undefined) => (x?.trim() ? x.trim() : null);
 
 adminRoutes.post('/newsletters', guard('admin'), async (c) => {
   const f = await formFields(c);

@@ -64,7 +64,7 @@ export class ArchiveService {
   async page(slug: string, number: number): Promise<string> {
     const newsletter = await this.newsletter(slug);
     const row = Number.isSafeInteger(number) ? await this.issues.findByNumber(newsletter.id, number) : undefined;
-    if (!row || row.status !== 'sent') throw notFound(`Issue ${number} of "${slug}"`);
+    if (row?.status !== 'sent') throw notFound(`Issue ${number} of "${slug}"`);
     const key = `${row.id}:${new Date(row.updated_at).getTime()}:${newsletter.updated_at.valueOf()}`;
     const cached = this.cache.get(key);
     if (cached) return cached;

@@ -68,7 +68,7 @@ export class AuthService {
   private dummyHash(): Promise<string> {
     let h = dummyHashes.get(this.d.passwordIterations);
     if (!h) {
-      h = hashPassword('quire-dummy-password-' + randomToken(8), this.d.passwordIterations);
+      h = hashPassword(`quire-dummy-password-${randomToken(8)}`, this.d.passwordIterations);
       dummyHashes.set(this.d.passwordIterations, h);
     }
     return h;

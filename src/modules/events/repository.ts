@@ -134,7 +134,7 @@ interface FactRow {
  * never downgraded, so any order of events ends the same.
  */
 function factSet(fact: Fact, at: Date, o: { bounceType?: 'hard' | 'soft'; detail?: string | null } = {}) {
-  const earliest = (col: string) => sql`${sql.ref(col)} = least(coalesce(${sql.ref('d.' + col)}, ${at}::timestamptz), ${at}::timestamptz)`;
+  const earliest = (col: string) => sql`${sql.ref(col)} = least(coalesce(${sql.ref(`d.${col}`)}, ${at}::timestamptz), ${at}::timestamptz)`;
   const detail = o.detail ? o.detail.slice(0, 1000) : null;
   switch (fact) {
     case 'accepted':
@@ -484,11 +484,10 @@ export class EventsRepository {
     if (f.q) {
       // Through the subscribers' address-prefix index, then the ledger's (issue_id, subscriber_id)
       // key: no extra index on the ledger. (Erased people are no longer findable, as they should.)
-      const p =
-        f.q
-          .trim()
-          .toLowerCase()
-          .replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+      const p = `${f.q
+        .trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       q = q.where(sql<boolean>`d.subscriber_id IN (
         SELECT s.id FROM subscribers s
         WHERE s.newsletter_id = (SELECT i.newsletter_id FROM issues i WHERE i.id = ${f.issueId})

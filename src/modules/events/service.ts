@@ -26,7 +26,7 @@ import { SubscribersRepository } from '../subscribers/repository.ts';
 import type { SubscribersService } from '../subscribers/service.ts';
 import { classifyUserAgent, likelyHumanOpen, PROXY_PREFETCH_WINDOW_MS, type OpenClient } from './classify.ts';
 import { OPEN_TOKEN_PURPOSE } from './pixel.ts';
-import { EventsRepository, RECIPIENT_STATE_FILTERS, type Fact, type FactChange } from './repository.ts';
+import { type EventsRepository, RECIPIENT_STATE_FILTERS, type Fact, type FactChange } from './repository.ts';
 import { verifySvix, type SvixHeaders } from './svix.ts';
 
 /** Above this complaint rate the stats warn; mailbox providers start refusing mail at 0.3 %. */
@@ -181,7 +181,7 @@ export class EventsService {
       // The provider refused to send: the address is on its suppression list (an earlier hard
       // bounce or complaint). Counted as failed; the subscriber is suppressed like a hard bounce.
       const message = str(obj(data.suppressed).message ?? obj(data.suppressed).type, 800);
-      const change = await repo.applyFact(e.emailId, 'failed', at, { detail: `suppressed by the provider${message ? ': ' + message : ''}` });
+      const change = await repo.applyFact(e.emailId, 'failed', at, { detail: `suppressed by the provider${message ? `: ${message}` : ''}` });
       if (!change) return 'unmatched';
       await subscribers.suppress(change.subscriberId, 'hard_bounce', { event: e.type, issueId: change.issueId, deliveryId: change.id, provider: 'resend' });
       return 'applied';
@@ -261,7 +261,7 @@ export class EventsService {
    * event falls between this issue's start and the next issue's start.
    */
   async stats(issueId: number) {
-    const issue = await this.issueOr404(issueId);
+    await this.issueOr404(issueId); // 404 for an unknown issue
     const c = await this.d.repo.counters(issueId);
     const n = (v: string | number | bigint | undefined) => Number(v ?? 0);
     // Recipients who unsubscribed between this issue's start and the next issue's (kept by a trigger on the consent events, migration 0016).

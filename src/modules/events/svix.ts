@@ -28,7 +28,7 @@ function keyOf(secret: string): Buffer | null {
 export function svixSign(secret: string, id: string, timestamp: number | string, body: string): string {
   const key = keyOf(secret);
   if (!key) throw new Error('empty webhook secret');
-  return 'v1,' + createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
 export function verifySvix(secret: string | undefined, h: SvixHeaders, body: string, now: Date): SvixResult {

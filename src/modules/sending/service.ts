@@ -213,7 +213,7 @@ export class SendingService {
     const issueId = Number(payload.issueId);
     const batch = Number(payload.batch);
     const issue = await this.d.repo.batchContext(issueId);
-    if (!issue || issue.status !== 'sending' || !issue.rendered) return; // paused, cancelled or gone: resume re-enqueues
+    if (issue?.status !== 'sending' || !issue.rendered) return; // paused, cancelled or gone: resume re-enqueues
     const { newsletter } = issue;
     const personalise = await this.personaliser(issueId, issue.startedAt);
     if (!personalise) return;

@@ -190,7 +190,7 @@ export function csvField(v: string | number | null | undefined): string {
 }
 
 export function csvLine(values: (string | number | null | undefined)[]): string {
-  return values.map(csvField).join(',') + '\r\n';
+  return `${values.map(csvField).join(',')}\r\n`;
 }
 
 /**

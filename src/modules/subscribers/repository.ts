@@ -91,7 +91,7 @@ export const SENDABLE_STATUS: SubscriberStatus = 'active';
 
 /** Escapes LIKE wildcards so a search for "a_b" means exactly that. */
 function likePrefix(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+  return `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
 
 export class SubscribersRepository {
@@ -99,15 +99,13 @@ export class SubscribersRepository {
 
   /** Runs `fn` in one transaction with repositories bound to it. */
   transaction<T>(fn: (r: { subscribers: SubscribersRepository; outbox: OutboxRepository; audit: AuditRepository }) => Promise<T>): Promise<T> {
-    return (this.db as Db)
-      .transaction()
-      .execute((trx) =>
-        fn({
-          subscribers: new SubscribersRepository(trx),
-          outbox: new OutboxRepository(trx as unknown as Db),
-          audit: new AuditRepository(trx as unknown as Db),
-        }),
-      );
+    return (this.db as Db).transaction().execute((trx) =>
+      fn({
+        subscribers: new SubscribersRepository(trx),
+        outbox: new OutboxRepository(trx as unknown as Db),
+        audit: new AuditRepository(trx as unknown as Db),
+      }),
+    );
   }
 
   findById(id: string): Promise<SubscriberRow | undefined> {
@@ -576,7 +574,7 @@ export class SubscribersRepository {
     // import inserted after the lookup fails the whole statement with a unique violation, which
     // changes nothing; the chunk then runs again with ON CONFLICT, where such a row counts as
     // already there. Inside a transaction a failed statement would abort it: ON CONFLICT at once.
-    let r;
+    let r: Awaited<ReturnType<SubscribersRepository['importStatement']>>;
     try {
       r = await this.importStatement(newsletterId, rows, o, !!this.db.isTransaction);
     } catch (e) {

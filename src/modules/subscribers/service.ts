@@ -257,7 +257,7 @@ export class SubscribersService {
       },
       job: inDb ? { kind: 'mail.confirm', dedupePrefix: 'mail.confirm:' } : null,
     };
-    let r;
+    let r: Awaited<ReturnType<SubscribersRepository['signup']>>;
     try {
       r = await this.repo.signup(signup);
     } catch (e) {
@@ -709,7 +709,7 @@ export class SubscribersService {
           headerSent = true;
           ctl.enqueue(
             enc.encode(
-              '\uFEFF' + csvLine(['email', 'name', 'status', 'language', 'subscribed_at', 'confirmed_at', 'unsubscribed_at', 'source', 'consent_text_version']),
+              `\uFEFF${csvLine(['email', 'name', 'status', 'language', 'subscribed_at', 'confirmed_at', 'unsubscribed_at', 'source', 'consent_text_version'])}`,
             ),
           );
           return;
@@ -746,14 +746,14 @@ export class SubscribersService {
   private async loadForMail(payload: Record<string, unknown>, statuses: SubscriberStatus[]) {
     const id = String(payload.subscriberId ?? '');
     const s = await this.repo.findById(id);
-    if (!s || !s.email || !statuses.includes(s.status)) return null;
+    if (!s?.email || !statuses.includes(s.status)) return null;
     const n = await this.d.newsletters.findById(s.newsletter_id);
     return n ? { s, n, lang: s.language ?? n.language } : null;
   }
 
   async sendConfirmation(payload: Record<string, unknown>): Promise<void> {
     const x = await this.loadForMail(payload, ['pending']);
-    if (!x || !x.s.pending_since) return;
+    if (!x?.s.pending_since) return;
     const { s, n, lang } = x;
     const mail = await (await transactional()).renderConfirmEmail({
       lang,

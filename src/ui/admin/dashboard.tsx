@@ -80,7 +80,7 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
           <h2 id="next-h" style="margin-top:0">
             {t('dash.nextSend')}
           </h2>
-          {d.next && d.next.sendAt ? (
+          {d.next?.sendAt ? (
             <>
               <p>
                 <a href={`/admin/issues/${d.next.id}`} lang={d.next.language}>
@@ -157,7 +157,7 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
                   <th scope="col" class="num">
                     {t('dash.total')}
                   </th>
-                  <th scope="col" aria-hidden="true"></th>
+                  <td aria-hidden="true"></td>
                 </tr>
               </thead>
               <tbody>

@@ -249,7 +249,7 @@ const navItems: { href: string; key: AdminKey; min: Role }[] = [
 
 function activeHref(path: string): string {
   const p = path.split('?')[0]!;
-  const hit = navItems.filter((n) => (n.href === '/admin' ? p === '/admin' || p === '/admin/' : p === n.href || p.startsWith(n.href + '/')));
+  const hit = navItems.filter((n) => (n.href === '/admin' ? p === '/admin' || p === '/admin/' : p === n.href || p.startsWith(`${n.href}/`)));
   return hit[0]?.href ?? '';
 }
 

@@ -234,7 +234,7 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       for (let i = 0; i < 2500; i++) rows.push(`person${i}@example.org,Person ${i}`);
       rows.push('not-an-address,Broken');
       rows.push('person7@example.org,Again');
-      const lines = await importLive(rows.join('\n') + '\n');
+      const lines = await importLive(`${rows.join('\n')}\n`);
       expect(lines[0]).toMatchObject({ type: 'start' });
       const progress = lines.filter((l) => l.type === 'progress') as { rows: number; imported: number; estimatedRows: number }[];
       expect(progress.length).toBeGreaterThanOrEqual(3); // every 1,000 rows, and the end
@@ -255,7 +255,7 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       expect(done.html).toContain('data-testid="import-result"');
       expect(done.html).toContain('2502');
       // Importing the same file again adds nobody: everyone is already there.
-      const again = (await importLive(rows.join('\n') + '\n')).at(-1) as { result: { imported: number; skipped: Record<string, number> } };
+      const again = (await importLive(`${rows.join('\n')}\n`)).at(-1) as { result: { imported: number; skipped: Record<string, number> } };
       expect(again.result.imported).toBe(0);
       expect(again.result.skipped.already_subscribed).toBe(2500);
     });

@@ -97,7 +97,7 @@ describe.skipIf(seedFiles.length === 0)('importIssue on the real past issues', (
         for (const a of s.articles) expect(a.body.trim() !== '' || a.sources.length > 0).toBe(true);
       }
       // A page header repeated on consecutive pages does not open a second section.
-      content.sections.slice(1).forEach((s, i) => expect(s.title).not.toBe(content.sections[i]!.title));
+      for (const [i, s] of content.sections.slice(1).entries()) expect(s.title).not.toBe(content.sections[i]!.title);
     });
 
     it('loses no text and needs no fallback to place it', () => {
