@@ -12,6 +12,7 @@ import { DbJobQueue } from '../src/jobs/db-queue.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/log.ts';
 import type { Mailer } from '../src/mail/mailer.ts';
+import { createProcessCaches } from '../src/runtime/caches.ts';
 import { createServices, type Services } from '../src/services.ts';
 
 export interface Result {
@@ -108,6 +109,7 @@ export function benchServices(db: BenchDb, mailer: Mailer, config: Config = benc
     log: silentLogger,
     secret: config.secret!,
     passwordIterations: 1000,
+    caches: createProcessCaches(),
   });
 }
 

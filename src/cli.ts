@@ -7,7 +7,8 @@ import { ConfigError, parseConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { runDueJobs } from './jobs/db-queue.ts';
 import { tick } from './jobs/tick.ts';
-import { AppError } from './http/errors.ts';
+import { AppError } from './lib/errors.ts';
+import { createProcessCaches } from './runtime/caches.ts';
 import { startNodeRuntime } from './runtime/node-services.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './lib/log.ts';
@@ -41,9 +42,12 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** One command per process: one set of process caches. */
+const caches = createProcessCaches();
+
 async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
   // The CLI logs warnings and errors only, to stderr: stdout carries results (tokens, ids).
-  const runtime = await startNodeRuntime(config, 'cli', { log: createLogger(config.logLevel === 'debug' ? 'debug' : 'warn') });
+  const runtime = await startNodeRuntime(config, 'cli', { caches, log: createLogger(config.logLevel === 'debug' ? 'debug' : 'warn') });
   try {
     return await fn(runtime.services);
   } finally {

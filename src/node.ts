@@ -9,13 +9,14 @@ import { ConfigError, parseConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { tick } from './jobs/tick.ts';
 import { bootstrap } from './runtime/bootstrap.ts';
+import { createProcessCaches } from './runtime/caches.ts';
 import { startNodeRuntime } from './runtime/node-services.ts';
 import { JobWorkerLoop } from './runtime/worker-loop.ts';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   let worker: JobWorkerLoop | null = null;
-  const runtime = await startNodeRuntime(config, 'server', { onEnqueue: () => worker?.wake() });
+  const runtime = await startNodeRuntime(config, 'server', { caches: createProcessCaches(), onEnqueue: () => worker?.wake() });
   const { services } = runtime;
   const log = services.log;
   worker = new JobWorkerLoop(services);

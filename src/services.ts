@@ -1,6 +1,8 @@
 /**
  * Wires repositories and services from their dependencies. The same function serves Node,
- * Workers (once per request) and tests; nothing here reads the environment.
+ * Workers (once per request) and tests; nothing here reads the environment. Runtimes reach it
+ * through buildServices (src/runtime/build.ts); what must outlive one set of services lives in
+ * `caches` (ProcessCaches), never in a service.
  */
 import type { Config } from './config.ts';
 import type { Db, DbKind } from './db/kysely.ts';
@@ -10,6 +12,7 @@ import type { Clock } from './lib/clock.ts';
 import { randomToken } from './lib/crypto.ts';
 import type { Logger } from './lib/log.ts';
 import type { Mailer } from './mail/mailer.ts';
+import { createProcessCaches, type ProcessCaches } from './runtime/caches.ts';
 import { AuditRepository } from './modules/audit/repository.ts';
 import { NewslettersRepository } from './modules/newsletters/repository.ts';
 import { NewslettersService } from './modules/newsletters/service.ts';
@@ -46,10 +49,13 @@ export interface Deps {
   secret: string;
   /** PBKDF2 work factor; tests lower it. */
   passwordIterations?: number;
+  /** The process's (isolate's, harness's) caches; a fresh set when omitted, which on Workers would never hit. */
+  caches?: ProcessCaches;
 }
 
 function createCore(deps: Deps) {
   const { db, clock } = deps;
+  const caches = deps.caches ?? createProcessCaches();
   const repos = {
     settings: new SettingsRepository(db),
     audit: new AuditRepository(db),
@@ -69,6 +75,7 @@ function createCore(deps: Deps) {
   const core = {
     ...deps,
     queue,
+    caches,
     repos,
     users: new UsersService(repos.users, repos.audit, clock, deps.passwordIterations),
     // Admin web sessions, sign-in throttling, CSRF (issue #8).
@@ -83,23 +90,26 @@ function createCore(deps: Deps) {
       passwordIterations: deps.passwordIterations,
     }),
     newsletters: new NewslettersService(repos.newsletters, repos.audit),
-    subscribers: new SubscribersService({
-      repo: repos.subscribers,
-      newsletters: repos.newsletters,
-      rateLimits: repos.rateLimits,
-      audit: repos.audit,
-      outbox: repos.outbox,
-      queue,
-      mailer: deps.mailer,
-      clock,
-      config: deps.config,
-      secret: deps.secret,
-      log: deps.log,
-    }),
+    subscribers: new SubscribersService(
+      {
+        repo: repos.subscribers,
+        newsletters: repos.newsletters,
+        rateLimits: repos.rateLimits,
+        audit: repos.audit,
+        outbox: repos.outbox,
+        queue,
+        mailer: deps.mailer,
+        clock,
+        config: deps.config,
+        secret: deps.secret,
+        log: deps.log,
+      },
+      caches.signupNewsletters,
+    ),
     issues,
-    sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret }),
+    sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret, personalisers: caches.personalisers }),
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
-    archive: new ArchiveService(repos.issues, repos.newsletters, deps.config),
+    archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
   };
   return {
     ...core,

@@ -2,7 +2,8 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { JobsRepository } from './repository.ts';
-import { backoffMs, RetryLater, type Job, type JobHandlers, type JobQueue } from './queue.ts';
+import type { Job, JobHandlers, JobQueue } from './queue.ts';
+import { runJob } from './runner.ts';
 
 export class DbJobQueue implements JobQueue {
   readonly sameDatabase: { inserted(): void };
@@ -31,8 +32,8 @@ export interface RunOptions {
 }
 
 /**
- * Runs due jobs one after another until none is due. Returns how many ran.
- * A handler error reschedules with backoff until `max_attempts`, then marks the job failed.
+ * Runs due jobs one after another until none is due. Returns how many ran. What becomes of each
+ * (done, rescheduled with backoff, failed at `max_attempts` or for an unknown kind) is runJob's call.
  */
 export async function runDueJobs(
   deps: { repo: JobsRepository; clock: Clock; handlers: JobHandlers; queue: JobQueue; log: Logger },
@@ -43,32 +44,19 @@ export async function runDueJobs(
   // The job just finished is marked done together with the next claim (see claimNext).
   let finished: string | undefined;
   while (ran < max && !opts.shouldStop?.()) {
-    const now = deps.clock.now();
-    const job = await deps.repo.claimNext(now, opts.leaseMs ?? 5 * 60_000, finished);
+    const job = await deps.repo.claimNext(deps.clock.now(), opts.leaseMs ?? 5 * 60_000, finished);
     finished = undefined;
     if (!job) break;
     ran++;
-    const handler = deps.handlers[job.kind];
-    if (!handler) {
-      await deps.repo.markFailed(job.id, now, `No handler for job kind "${job.kind}"`);
-      deps.log.error('job failed: unknown kind', { id: job.id, kind: job.kind });
-      continue;
-    }
-    try {
-      await handler(job.payload, { attempt: job.attempts, queue: deps.queue });
-      finished = job.id;
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const later = deps.clock.now();
-      if (job.attempts >= job.max_attempts) {
-        await deps.repo.markFailed(job.id, later, message);
-        deps.log.error('job failed for good', { id: job.id, kind: job.kind, attempts: job.attempts, error: message });
-      } else {
-        const delay = e instanceof RetryLater ? e.delayMs : backoffMs(job.attempts);
-        await deps.repo.reschedule(job.id, new Date(later.getTime() + delay), message);
-        deps.log.warn('job will be retried', { id: job.id, kind: job.kind, attempt: job.attempts, inMs: delay, error: message });
-      }
-    }
+    const outcome = await runJob(
+      deps.handlers,
+      { id: job.id, kind: job.kind, payload: job.payload, maxAttempts: job.max_attempts },
+      { attempt: job.attempts, queue: deps.queue },
+      deps.log,
+    );
+    if (outcome.kind === 'done') finished = job.id;
+    else if (outcome.kind === 'failed') await deps.repo.markFailed(job.id, deps.clock.now(), outcome.error);
+    else await deps.repo.reschedule(job.id, new Date(deps.clock.now().getTime() + outcome.delayMs), outcome.error);
   }
   if (finished) await deps.repo.markDone(finished, deps.clock.now());
   return ran;

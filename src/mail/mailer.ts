@@ -43,6 +43,12 @@ export interface Mailer {
   /** The same as sendBatch, for emails whose bodies are prepared bytes. */
   sendPreparedBatch(emails: PreparedEmail[], opts?: SendOptions): Promise<SentEmail[]>;
   readonly maxBatchSize: number;
+  /**
+   * Whether the provider rewrites links for click tracking (the admin dashboard warns: Quire's links
+   * must reach their sources untouched). Optional: only transports that can tell implement it
+   * (Resend, through its Domains API; not the outbox). Cheap to call on every view: answers are cached.
+   */
+  clickTracking?(): Promise<boolean>;
 }
 
 /** One copy, done natively (node:buffer is in Node and in workerd with nodejs_compat). */

@@ -1,5 +1,6 @@
 /** The Resend transport, through the official SDK. `RESEND_BASE_URL` points it at a test server. */
 import { Resend } from 'resend';
+import { sha256Hex } from '../lib/crypto.ts';
 import { fetchPost, MailerError, type HttpPost, type Mailer, type OutgoingEmail, type PreparedEmail, type SendOptions, type SentEmail } from './mailer.ts';
 
 interface ResendError {
@@ -49,14 +50,22 @@ export class ResendMailer implements Mailer {
   readonly maxBatchSize = 100;
   private readonly client: Resend;
   private readonly baseUrl: string;
+  private readonly cacheKey: string;
 
+  /**
+   * `clickTrackingCache`: answers of the Domains API, process-wide (ProcessCaches.clickTracking,
+   * bounded) so that mailers built per request on Workers share them; by default this mailer's own.
+   */
   constructor(
     private readonly apiKey: string,
     baseUrl?: string,
     private readonly post: HttpPost = fetchPost,
+    private readonly clickTrackingCache: Map<string, { on: boolean; until: number }> = new Map(),
   ) {
     this.client = new Resend(apiKey, baseUrl ? { baseUrl } : {});
     this.baseUrl = this.client.baseUrl.replace(/\/+$/, '');
+    // By endpoint and account (never the key itself): a shared cache must not answer for another mailer.
+    this.cacheKey = `${this.baseUrl} ${sha256Hex(apiKey).slice(0, 16)}`;
   }
 
   /**
@@ -66,13 +75,13 @@ export class ResendMailer implements Mailer {
    */
   async clickTracking(): Promise<boolean> {
     const now = Date.now();
-    if (this.clickTrackingCache && this.clickTrackingCache.until > now) return this.clickTrackingCache.on;
+    const hit = this.clickTrackingCache.get(this.cacheKey);
+    if (hit && hit.until > now) return hit.on;
     const { data, error } = await this.client.domains.list();
     const on = !error && Boolean(data?.data.some((d) => d.click_tracking === true));
-    this.clickTrackingCache = { on, until: now + 10 * 60_000 };
+    this.clickTrackingCache.set(this.cacheKey, { on, until: now + 10 * 60_000 });
     return on;
   }
-  private clickTrackingCache: { on: boolean; until: number } | null = null;
 
   async send(email: OutgoingEmail, opts: SendOptions = {}): Promise<SentEmail> {
     const { data, error, headers } = await this.client.emails.send(toPayload(email), {

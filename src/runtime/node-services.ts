@@ -3,11 +3,11 @@ import type { Config } from '../config.ts';
 import { migrateToLatest } from '../db/kysely.ts';
 import { DbJobQueue } from '../jobs/db-queue.ts';
 import { JobsRepository } from '../jobs/repository.ts';
-import type { JobQueue } from '../jobs/queue.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { createMailer } from '../mail/index.ts';
-import { createServices, resolveSecret, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
+import { buildServices } from './build.ts';
+import type { ProcessCaches } from './caches.ts';
 import { openNodeDatabase } from './node-db.ts';
 import { nodeHttpPost } from './node-http.ts';
 
@@ -19,7 +19,7 @@ export interface NodeRuntime {
 export async function startNodeRuntime(
   config: Config,
   role: 'server' | 'cli',
-  opts: { log?: Logger; clock?: Clock; onEnqueue?: () => void } = {},
+  opts: { caches: ProcessCaches; log?: Logger; clock?: Clock; onEnqueue?: () => void },
 ): Promise<NodeRuntime> {
   const handle = await openNodeDatabase(config, role);
   try {
@@ -27,16 +27,14 @@ export async function startNodeRuntime(
     // PGlite is held exclusively (lock file): jobs leased by a process that died are free again now.
     if (handle.kind === 'pglite') await new JobsRepository(handle.db).releaseAllLeases();
     const clock = opts.clock ?? systemClock;
-    const secret = await resolveSecret(config, handle.db);
-    const services = createServices({
+    const services = await buildServices({
       config,
-      db: handle.db,
-      dbKind: handle.kind,
+      db: handle,
       clock,
-      mailer: createMailer(config, handle.db, clock, nodeHttpPost),
-      queue: (repos): JobQueue => new DbJobQueue(repos.jobs, clock, opts.onEnqueue),
       log: opts.log ?? createLogger(config.logLevel),
-      secret,
+      queue: (repos) => new DbJobQueue(repos.jobs, clock, opts.onEnqueue),
+      caches: opts.caches,
+      httpPost: nodeHttpPost,
     });
     return { services, close: () => handle.close() };
   } catch (e) {

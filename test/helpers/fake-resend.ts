@@ -3,7 +3,9 @@
  * `Idempotency-Key` the way Resend does (same key and body → the first answer again; same key,
  * other body → 409). It can answer 429 (with Retry-After), 500, slowly, or drop the connection,
  * and can enforce a request rate. It counts what it accepted per recipient, so tests can check
- * "exactly one email per subscriber". Used in-process by tests and as a child process by the bench.
+ * "exactly one email per subscriber". `GET /domains` (the Domains API behind the dashboard's
+ * click-tracking warning) is answered and counted apart. Used in-process by tests and as a child
+ * process by the bench.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -19,6 +21,8 @@ export interface FakeResendStats {
   /** Emails accepted per recipient address. */
   perRecipient: Map<string, number>;
   idempotentReplays: number;
+  /** `GET /domains` calls; not counted in `requests`, which are the email API's. */
+  domainsRequests: number;
 }
 
 export interface FakeResend {
@@ -30,6 +34,8 @@ export interface FakeResend {
   fail(mode: FaultMode, times?: number): void;
   /** Called with each accepted email count (after the response is decided). */
   onAccepted?: (n: number) => void;
+  /** What `GET /domains` says about click tracking (false unless set). */
+  clickTracking: boolean;
   close(): Promise<void>;
 }
 
@@ -60,7 +66,15 @@ export async function startFakeResend(
     scanOnly?: boolean;
   } = {},
 ): Promise<FakeResend> {
-  const stats: FakeResendStats = { requests: 0, accepted: 0, rejected429: 0, byStatus: {}, perRecipient: new Map(), idempotentReplays: 0 };
+  const stats: FakeResendStats = {
+    requests: 0,
+    accepted: 0,
+    rejected429: 0,
+    byStatus: {},
+    perRecipient: new Map(),
+    idempotentReplays: 0,
+    domainsRequests: 0,
+  };
   const emails: FakeResend['emails'] = [];
   const keys = new Map<string, { hash: string; status: number; body: string }>();
   const faults: FaultMode[] = [];
@@ -74,6 +88,7 @@ export async function startFakeResend(
     url: '',
     stats,
     emails,
+    clickTracking: false,
     fail(mode, times = 1) {
       for (let i = 0; i < times; i++) faults.push(mode);
     },
@@ -94,6 +109,16 @@ export async function startFakeResend(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/domains') {
+        stats.domainsRequests++;
+        if (!/^Bearer re_/.test(req.headers.authorization ?? ''))
+          return reply(res, 401, { name: 'missing_api_key', message: 'Missing API key', statusCode: 401 });
+        return reply(res, 200, {
+          object: 'list',
+          has_more: false,
+          data: [{ id: 'fake-domain', name: 'example.org', status: 'verified', region: 'us-east-1', click_tracking: fake.clickTracking }],
+        });
+      }
       stats.requests++;
       if (req.method === 'GET' && req.url === '/_stats') {
         return reply(res, 200, {

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/lib/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { OutboxMailer } from '../../src/mail/outbox.ts';
 import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
+import { createProcessCaches } from '../../src/runtime/caches.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
@@ -51,6 +52,8 @@ export async function createHarness(
     log: silentLogger,
     secret: config.secret!,
     passwordIterations: 1_000, // the real work factor makes every test user cost ~0.3 s
+    // One set per harness, as per process: a test can build more services over the same caches.
+    caches: createProcessCaches(),
   });
   await services.users.createUser('admin@example.org', 'correct horse battery', 'admin', 'test');
   const adminToken = await services.users.createToken('admin@example.org', 'test');
