@@ -9,9 +9,10 @@ import { createMiddleware } from 'hono/factory';
 import type { Role } from '../../db/schema.ts';
 import { SAFE_METHODS, SESSION_COOKIE, rank } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { isTimeZone } from '../../lib/validation.ts';
-import { adminTranslator, pickAdminLang } from '../../ui/admin/i18n.ts';
+import { adminLanguage } from '../../http/language.ts';
+import { i18n, msg } from '../../i18n/index.ts';
 import type { Theme, View } from '../../ui/admin/shell.tsx';
 import { SESSION_MAX_MS } from '../auth/service.ts';
 
@@ -90,7 +91,7 @@ export const loadView = createMiddleware<AdminEnv>(async (c, next) => {
     c.set('user', session.user);
     c.set('session', session);
   }
-  const lang = pickAdminLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+  const lang = adminLanguage(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
   const newsletters = session ? await s.newsletters.list() : [];
   const wanted = c.req.query('n') ?? getCookie(c, NEWSLETTER_COOKIE);
   const current = newsletters.find((n) => n.slug === wanted) ?? newsletters[0];
@@ -100,7 +101,7 @@ export const loadView = createMiddleware<AdminEnv>(async (c, next) => {
   const theme: Theme = themeCookie === 'light' || themeCookie === 'dark' ? themeCookie : 'auto';
   const url = new URL(c.req.url);
   c.set('view', {
-    t: adminTranslator(lang),
+    t: i18n(lang).t,
     lang,
     tz,
     theme,
@@ -124,11 +125,12 @@ export function guard(min: Role): MiddlewareHandler<AdminEnv> {
   return createMiddleware<AdminEnv>(async (c, next) => {
     const session = c.var.session;
     if (!session) {
-      if (wantsJson(c)) throw new AppError('unauthorized', 'Sign in first: your session is missing or has ended');
+      if (wantsJson(c)) throw new AppError('unauthorized', msg('auth.sessionEnded'));
       const v = c.var.view;
       return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.method === 'GET' ? v.here : '/admin')}`, c.req.method === 'GET' ? 302 : 303);
     }
-    if (rank[session.user.role] < rank[min]) throw new AppError('forbidden', `This needs the ${min} role; you are ${session.user.role}`, { need: min });
+    if (rank[session.user.role] < rank[min])
+      throw new AppError('forbidden', msg('auth.needRole', { need: msg(`role.${min}`), role: msg(`role.${session.user.role}`) }), { need: min });
     if (!SAFE_METHODS.has(c.req.method)) {
       let given = c.req.header('x-csrf-token');
       if (!given) {
@@ -138,7 +140,7 @@ export function guard(min: Role): MiddlewareHandler<AdminEnv> {
           given = typeof body._csrf === 'string' ? body._csrf : undefined;
         }
       }
-      if (!c.var.services.auth.checkCsrf(session, given)) throw new AppError('forbidden', 'CSRF token missing or wrong', { csrf: true });
+      if (!c.var.services.auth.checkCsrf(session, given)) throw new AppError('forbidden', msg('auth.csrf'), { csrf: true });
     }
     await next();
   });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/lib/crypto.ts';
 import { LOCK_AFTER, LOGIN_IP_LIMIT, SESSION_IDLE_MS } from '../../../src/modules/auth/service.ts';
-import { ADMIN_ROUTE_ROLES } from '../../../src/modules/admin/routes.tsx';
+import { ADMIN_ROUTE_ROLES } from '../../../src/modules/admin/routes/index.ts';
 import { dbKinds } from '../../helpers/db.ts';
 import { createHarness, type Harness } from '../../helpers/harness.ts';
 import { AdminClient } from './client.ts';

@@ -175,4 +175,29 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
     expect((await b.get('/admin/lang/en?next=https://evil.example/')).headers.get('location')).toBe('/admin');
     expect((await b.get('/admin/lang/en?next=//evil.example/')).headers.get('location')).toBe('/admin');
   });
+
+  it("warns on the dashboard, in the reader's language, while no issue is ready for the next slot", async () => {
+    const c = new AdminClient(h, '203.0.113.50');
+    expect((await c.login('admin@example.org', 'correct horse battery')).status).toBe(303);
+    const created = await c.post('/admin/newsletters', { slug: 'dash', name: 'Dashboard test', fromEmail: 'dash@example.org', timeZone: 'Europe/Berlin' });
+    expect(created.status).toBe(303);
+    expect(c.cookies.get('quire_nl')).toBe('dash');
+    expect(await (await c.get('/admin')).text()).toContain('data-testid="no-warnings"');
+    const slot = { kind: 'dayOfMonth', day: '1', week: '1', weekday: '1', time: '09:00', timeZone: 'Europe/Berlin', reminderDaysBefore: '3', enabled: 'on' };
+    expect((await c.post('/admin/newsletters/dash/slot', slot)).status).toBe(303);
+    const next = (await h.services.slots.get('dash')).nextDates[0]!;
+    const berlin = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(new Date(next));
+    const english = await (await c.get('/admin')).text();
+    expect(english).toContain(`No issue is ready for the next slot (${berlin} Europe/Berlin)`);
+    expect(english).not.toContain('data-testid="no-warnings"');
+    expect(await (await c.get('/admin/newsletters')).text()).toContain(`No issue is ready for the next slot (${berlin} Europe/Berlin)`);
+    expect((await c.get('/admin/lang/zh-CN?next=/admin')).status).toBe(302);
+    expect(await (await c.get('/admin')).text()).toContain(`下一个发送时段（${berlin} Europe/Berlin）还没有准备好的期刊`);
+    // An issue marked ready ends the warning.
+    const issue = (await (await h.api('POST', '/api/v1/newsletters/dash/issues', { json: { source: '# Ready\n\nText.', format: 'markdown' } })).json()) as {
+      id: number;
+    };
+    expect((await c.post(`/admin/issues/${issue.id}/ready`, { ready: 'true' })).status).toBe(303);
+    expect(await (await c.get('/admin')).text()).toContain('data-testid="no-warnings"');
+  });
 });

@@ -1,0 +1,108 @@
+/**
+ * The admin dashboard's rules: which issue goes out next, the last issue's numbers, list growth,
+ * and which warnings show. Warnings are messages (a catalog key and its parameters); the page
+ * formats them in the reader's language.
+ */
+import { msg, type Message } from '../../i18n/index.ts';
+import { formatLocal } from '../../lib/zoned-time.ts';
+import type { Mailer } from '../../mail/mailer.ts';
+import type { Services } from '../../services.ts';
+import type { DashboardData } from '../../ui/admin/dashboard.tsx';
+import type { IssueStats } from '../../ui/admin/issues.tsx';
+import type { Issue } from '../issues/service.ts';
+import type { Newsletter } from '../newsletters/service.ts';
+import { issueStats } from './issue-stats.ts';
+import { AdminRepository } from './repository.ts';
+
+/** Above this share of the sent mail bouncing (hard and soft), the dashboard warns. */
+export const HIGH_BOUNCE_RATE = 0.05;
+/** Above this share of the sent mail reported as spam, the dashboard warns. */
+export const HIGH_COMPLAINT_RATE = 0.001;
+/** The growth table covers the last year. */
+const GROWTH_DAYS = 365;
+
+export interface DashboardDeps {
+  issues: Pick<Services['issues'], 'list'>;
+  events: Pick<Services['events'], 'stats'>;
+  slots: Pick<Services['slots'], 'get'>;
+  /** `clickTracking` is optional: transports that can tell implement it (Resend, through its Domains API; not the outbox). */
+  mailer: Pick<Mailer, 'clickTracking'>;
+  growth: Pick<AdminRepository, 'growth'>;
+}
+
+/** What the warnings are decided on. */
+export interface WarningFacts {
+  /** The next slot date (ISO), when slots are enabled. */
+  nextSlot: string | null;
+  slotTimeZone: string;
+  /** An issue is marked ready for the next slot. */
+  readyForSlot: boolean;
+  /** The next scheduled issue, if any. */
+  next: Pick<Issue, 'id'> | null;
+  last: Pick<Issue, 'number'> | null;
+  lastStats: Pick<IssueStats, 'sent' | 'bounced' | 'complained'> | null;
+  /** The mail provider rewrites links for click tracking. */
+  clickTracking: boolean;
+}
+
+/** The scheduled issue that goes out first. */
+export function nextScheduled<T extends Pick<Issue, 'sendAt'>>(scheduled: T[]): T | null {
+  return scheduled.filter((i) => i.sendAt).sort((a, b) => a.sendAt!.localeCompare(b.sendAt!))[0] ?? null;
+}
+
+/**
+ * The dashboard's warnings, in this order: nothing will go out at the next slot (no issue ready
+ * and none scheduled), the last issue bounced more than 5 % or drew complaints from more than
+ * 0.1 % of what was sent, the provider rewrites links.
+ */
+export function dashboardWarnings(f: WarningFacts): Message[] {
+  const warnings: Message[] = [];
+  if (f.nextSlot && !f.readyForSlot && !f.next)
+    warnings.push(msg('dash.noReadyIssue', { when: `${formatLocal(new Date(f.nextSlot), f.slotTimeZone).replace('T', ' ')} ${f.slotTimeZone}` }));
+  const s = f.lastStats;
+  if (f.last && s && s.sent > 0) {
+    const bounced = s.bounced ? s.bounced.hard + s.bounced.soft : 0;
+    const complained = s.complained ?? 0;
+    if (bounced / s.sent > HIGH_BOUNCE_RATE)
+      warnings.push(msg('dash.highBounce', { number: f.last.number, rate: `${((100 * bounced) / s.sent).toFixed(1)}%` }));
+    if (complained / s.sent > HIGH_COMPLAINT_RATE)
+      warnings.push(msg('dash.highComplaint', { number: f.last.number, rate: `${((100 * complained) / s.sent).toFixed(2)}%` }));
+  }
+  if (f.clickTracking) warnings.push(msg('dash.clickTracking'));
+  return warnings;
+}
+
+export class DashboardService {
+  constructor(private readonly d: DashboardDeps) {}
+
+  static of(s: Services): DashboardService {
+    return new DashboardService({ issues: s.issues, events: s.events, slots: s.slots, mailer: s.mailer, growth: new AdminRepository(s.db) });
+  }
+
+  /** Whether the provider rewrites links (Resend can tell); false when the transport cannot tell (the outbox) or the question fails. */
+  async clickTracking(): Promise<boolean> {
+    return (await this.d.mailer.clickTracking?.().catch(() => false)) ?? false;
+  }
+
+  async load(n: Pick<Newsletter, 'id' | 'slug' | 'timeZone'>, now: Date): Promise<DashboardData> {
+    const scheduled = await this.d.issues.list(n.slug, { status: ['scheduled'], limit: 50 });
+    const next = nextScheduled(scheduled.items);
+    const sent = await this.d.issues.list(n.slug, { status: ['sent', 'sending'], limit: 1 });
+    const last = sent.items[0] ?? null;
+    // The dashboard shows the numbers only: no timeline (a pass over the whole ledger).
+    const lastStats = last ? await issueStats(this.d.events, last.id) : null;
+    const growth = await this.d.growth.growth(n.id, n.timeZone, new Date(now.getTime() - GROWTH_DAYS * 86400_000));
+    const slot = await this.d.slots.get(n.slug);
+    const nextSlot = slot.enabled ? (slot.nextDates[0] ?? null) : null;
+    const warnings = dashboardWarnings({
+      nextSlot,
+      slotTimeZone: slot.timeZone,
+      readyForSlot: !!slot.readyIssue,
+      next,
+      last,
+      lastStats,
+      clickTracking: await this.clickTracking(),
+    });
+    return { next, nextSlot, nextSlotTz: slot.timeZone, last, lastStats, growth, warnings };
+  }
+}

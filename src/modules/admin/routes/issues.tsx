@@ -1,0 +1,151 @@
+/** Issues: the list, import (new), the editor with its live preview, test sends, scheduling, slots, pause/resume/cancel/retry, stats. */
+import { AppError } from '../../../lib/errors.ts';
+import { formatLocal } from '../../../lib/zoned-time.ts';
+import { ImportIssuePage, IssuePage, IssuesListPage, LintReport, StatsPage, type SendState } from '../../../ui/admin/issues.tsx';
+import { formFields, wantsJson } from '../context.ts';
+import { contentFromForm, editorAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
+import { issueStats, issueTimeline } from '../issue-stats.ts';
+import { pageErrorMessage } from './errors.tsx';
+import { html, idParam, noNewsletterPage, redirectWith, zones } from './respond.tsx';
+import { type AdminApp, route } from './router.ts';
+
+/** A new send time is offered on the next quarter hour at least an hour away. */
+const defaultSendAt = (now: Date) => new Date(Math.ceil((now.getTime() + 3600_000) / 900_000) * 900_000);
+
+export function issueRoutes(app: AdminApp): void {
+  route(app, 'GET', '/issues', 'viewer', async (c) => {
+    const v = c.var.view;
+    if (!v.current) return noNewsletterPage(c);
+    const { status, beforeNumber } = issueListQuery({ status: c.req.query('status'), cursor: c.req.query('cursor') });
+    const r = await c.var.services.issues.list(v.current.slug, {
+      limit: 50,
+      ...(status ? { status: [status] } : {}),
+      ...(beforeNumber ? { beforeNumber } : {}),
+    });
+    return html(c, <IssuesListPage v={v} flash={c.var.flash} items={r.items} status={status} next={r.next === null ? null : String(r.next)} />);
+  });
+
+  route(app, 'GET', '/issues/new', 'editor', (c) =>
+    c.var.view.current ? html(c, <ImportIssuePage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c),
+  );
+
+  route(app, 'POST', '/issues', 'editor', async (c) => {
+    const { slug, source, format } = await issueSourceForm(await c.req.parseBody(), c.var.view.current?.slug ?? '');
+    if (!source.trim()) return redirectWith(c, '/admin/issues/new', 'error', 'import.empty');
+    const issue = await c.var.services.issues.create(slug, { source, format }, c.var.session!.user);
+    return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'common.saved');
+  });
+
+  route(app, 'GET', '/issues/:id{[0-9]+}', 'viewer', async (c) => {
+    const v = c.var.view;
+    const s = c.var.services;
+    const issue = await s.issues.get(idParam(c));
+    const n = v.newsletters.find((x) => x.slug === issue.newsletter);
+    const tz = issue.timeZone ?? n?.timeZone ?? 'UTC';
+    const progress = await s.sending.progress(issue.id);
+    const preview = await s.issues.preview(issue.id);
+    const send: SendState = {
+      available: true,
+      progress,
+      sendAt: issue.sendAt ? new Date(issue.sendAt) : null,
+      timeZone: tz,
+      defaultLocal: formatLocal(issue.sendAt ? new Date(issue.sendAt) : defaultSendAt(v.now), tz),
+      zones: zones(tz, v.tz),
+      ready: issue.readyForSlot,
+      slotsAvailable: true,
+    };
+    return html(c, <IssuePage v={v} flash={c.var.flash} issue={issue} send={send} previewErrors={preview.errors} previewText={preview.text} />);
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}', 'editor', async (c) => {
+    const s = c.var.services;
+    const id = idParam(c);
+    const f = await formFields(c);
+    const current = await s.issues.get(id);
+    await s.issues.update(id, contentFromForm(f, current), c.var.session!.user);
+    return redirectWith(c, `/admin/issues/${id}${editorAnchor(f.op)}`, 'ok', 'common.saved');
+  });
+
+  /**
+   * The editor's live preview: the unsaved form, parsed and checked as the save does, rendered as
+   * the send does; nothing is stored. `Accept: application/json` gets the HTML with the plain
+   * text, MJML errors and the link report (as HTML for the page); otherwise the email HTML alone.
+   * A refused edit answers 4xx JSON with a message in the page's language.
+   */
+  route(app, 'POST', '/issues/:id{[0-9]+}/preview', 'editor', async (c) => {
+    const v = c.var.view;
+    const s = c.var.services;
+    const id = idParam(c);
+    const f = await formFields(c);
+    const current = await s.issues.get(id);
+    let draft: Awaited<ReturnType<typeof s.issues.previewEdit>>;
+    try {
+      draft = await s.issues.previewEdit(id, contentFromForm(f, current));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return c.json({ error: { code: e.code, message: pageErrorMessage(v, e) } }, e.status as 400);
+    }
+    c.header('X-Quire-Size-Bytes', String(draft.sizeBytes));
+    if (!wantsJson(c)) return c.html(draft.html);
+    const lintHtml = await Promise.resolve((<LintReport v={v} issue={{ ...current, lint: draft.lint }} />).toString());
+    return c.json({ html: draft.html, text: draft.text, subject: draft.subject, sizeBytes: draft.sizeBytes, errors: draft.errors, lintHtml });
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/test', 'editor', async (c) => {
+    const to = testRecipients(await formFields(c));
+    await c.var.services.issues.testSend(idParam(c), { to }, c.var.session!.user);
+    return redirectWith(c, `/admin/issues/${idParam(c)}`, 'ok', 'issue.testSent', { to: to.join(', ') });
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/schedule', 'editor', async (c) => {
+    const f = await formFields(c);
+    const issue = await c.var.services.sending.schedule(idParam(c), scheduleForm(f), c.var.session!.user);
+    const tz = issue.timeZone ?? f.timeZone ?? 'UTC';
+    return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'issue.scheduledFor', {
+      when: `${formatLocal(new Date(issue.sendAt!), tz).replace('T', ' ')} (${tz})`,
+    });
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/ready', 'editor', async (c) => {
+    await c.var.services.slots.markReady(idParam(c), readyForm(await formFields(c)), c.var.session!.user);
+    return redirectWith(c, `/admin/issues/${idParam(c)}`, 'ok', 'common.saved');
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/:action{pause|resume|cancel|retry}', 'editor', async (c) => {
+    const s = c.var.services.sending;
+    const id = idParam(c);
+    const user = c.var.session!.user;
+    const action = c.req.param('action');
+    if (action === 'pause') await s.pause(id, user);
+    else if (action === 'resume') await s.resume(id, user);
+    else if (action === 'cancel') await s.cancel(id, user);
+    else await s.retryFailed(id, user);
+    return redirectWith(c, action === 'retry' ? `/admin/issues/${id}/stats` : `/admin/issues/${id}`, 'ok', 'common.saved');
+  });
+
+  route(app, 'GET', '/issues/:id{[0-9]+}/progress.json', 'viewer', async (c) => c.json(await c.var.services.sending.progress(idParam(c))));
+
+  route(app, 'GET', '/issues/:id{[0-9]+}/stats', 'viewer', async (c) => {
+    const v = c.var.view;
+    const s = c.var.services;
+    const issue = await s.issues.get(idParam(c));
+    const stats = await issueStats(s.events, issue.id);
+    const timeline = await issueTimeline(s.events, issue.id);
+    const failures = await s.sending.failures(issue.id, 100);
+    const n = v.newsletters.find((x) => x.slug === issue.newsletter);
+    return html(
+      c,
+      <StatsPage
+        v={v}
+        flash={c.var.flash}
+        issue={issue}
+        stats={stats}
+        partial={false}
+        timeline={timeline}
+        failures={failures}
+        openTracking={n?.openTracking ?? true}
+        canRetry={v.user?.role !== 'viewer' && ['sending', 'sent', 'paused'].includes(issue.status)}
+      />,
+    );
+  });
+}

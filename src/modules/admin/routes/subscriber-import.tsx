@@ -1,0 +1,85 @@
+/**
+ * The subscriber import's live progress: one JSON object per line — `start` (file size, rows
+ * estimated from its line count), `progress` after each chunk of rows (rows read, added), then
+ * `done` with the summary and its rendered card, or `error` with a message in the page's language.
+ * The import runs while the response streams; on Workers the connection stays open until the
+ * body ends (src/worker.ts keeps it for this content type).
+ */
+import { AppError } from '../../../lib/errors.ts';
+import { ImportResultCard } from '../../../ui/admin/subscribers.tsx';
+import type { AdminContext } from '../context.ts';
+import { internalErrorMessage, pageErrorMessage } from './errors.tsx';
+import { apiRowError } from '../../subscribers/csv.ts';
+
+export const NDJSON = 'application/x-ndjson';
+
+const line = (o: Record<string, unknown>) => `${JSON.stringify(o)}\n`;
+
+/** The stream's `error` line. */
+export const importErrorLine = (code: string, message: string): string => line({ type: 'error', code, message });
+
+/**
+ * The rows a CSV upload (in memory already: multipart) probably holds, from one pass counting its
+ * lines, less the header: for a percentage (a quoted field with line breaks makes it an
+ * overestimate, never a stall).
+ */
+export async function estimateRows(file: Blob): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  const reader = file.stream().getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const chunk = r.value;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1]!;
+  }
+  if (last !== 10) lines++;
+  return Math.max(1, lines - 1);
+}
+
+export async function importWithProgress(c: AdminContext, slug: string, file: File, consentNote: unknown): Promise<Response> {
+  const s = c.var.services;
+  const v = c.var.view;
+  const user = c.var.session!.user;
+  const estimatedRows = await estimateRows(file);
+  const size = file.size;
+  const enc = new TextEncoder();
+  const out = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      // The reader may go away (tab closed): the import still finishes, the lines go nowhere.
+      const send = (o: Record<string, unknown>) => {
+        try {
+          ctl.enqueue(enc.encode(line(o)));
+        } catch {
+          /* stream cancelled */
+        }
+      };
+      // Embedded PGlite answers without real I/O, so the import could run to its end in
+      // microtasks alone: yield to the event loop after each line so that it reaches the socket.
+      const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+      send({ type: 'start', size, estimatedRows });
+      void (async () => {
+        try {
+          await flush();
+          const result = await s.subscribers.import(slug, file.stream(), consentNote, user, async (p) => {
+            send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
+            await flush();
+          });
+          const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
+          send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError) }, html: card });
+        } catch (e) {
+          if (e instanceof AppError) send({ type: 'error', code: e.code, message: pageErrorMessage(v, e) });
+          else {
+            s.log.error('admin import error', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+            send({ type: 'error', code: 'internal', message: internalErrorMessage(v) });
+          }
+        }
+        try {
+          ctl.close();
+        } catch {
+          /* stream cancelled */
+        }
+      })();
+    },
+  });
+  return c.body(out, 200, { 'Content-Type': `${NDJSON}; charset=utf-8`, 'Cache-Control': 'no-store' });
+}

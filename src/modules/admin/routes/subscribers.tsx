@@ -1,0 +1,52 @@
+/** Subscribers: the list with search and filter, one subscriber's page, erasure, and the CSV import. */
+import { EraseConfirmPage, ImportSubscribersPage, SubscriberPage, SubscribersPage } from '../../../ui/admin/subscribers.tsx';
+import { formFields, type AdminContext } from '../context.ts';
+import { eraseConfirmed, subscriberImportForm, subscriberListQuery } from '../forms.ts';
+import { html, noNewsletterPage, redirectWith } from './respond.tsx';
+import { type AdminApp, route } from './router.ts';
+import { importErrorLine, importWithProgress, NDJSON } from './subscriber-import.tsx';
+
+const subscriberDetail = (c: AdminContext) => c.var.services.subscribers.get(c.req.param('id')!);
+
+export function subscriberRoutes(app: AdminApp): void {
+  route(app, 'GET', '/subscribers', 'viewer', async (c) => {
+    const v = c.var.view;
+    if (!v.current) return noNewsletterPage(c);
+    const { q, status, cursor } = subscriberListQuery({ q: c.req.query('q'), status: c.req.query('status'), cursor: c.req.query('cursor') });
+    const r = await c.var.services.subscribers.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
+    return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items} q={q} status={status} next={r.nextCursor} isFirst={!cursor} />);
+  });
+
+  route(app, 'GET', '/subscribers/import', 'editor', (c) =>
+    c.var.view.current ? html(c, <ImportSubscribersPage v={c.var.view} flash={c.var.flash} />) : noNewsletterPage(c),
+  );
+
+  route(app, 'POST', '/subscribers/import', 'editor', async (c) => {
+    const v = c.var.view;
+    const { slug, file, consentNote } = subscriberImportForm(await c.req.parseBody(), v.current?.slug ?? '');
+    // With JavaScript the page asks for a progress stream (see subscriber-import.tsx); without, it posts the form.
+    const live = (c.req.header('accept') ?? '').includes(NDJSON);
+    if (!file) {
+      if (live) return c.body(importErrorLine('validation_failed', v.t('subs.importNoFile')), 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
+      return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
+    }
+    if (live) return await importWithProgress(c, slug, file, consentNote);
+    const result = await c.var.services.subscribers.import(slug, file.stream(), consentNote, c.var.session!.user);
+    return html(c, <ImportSubscribersPage v={v} result={result} />);
+  });
+
+  route(app, 'GET', '/subscribers/:id{[0-9]+}', 'viewer', async (c) =>
+    html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />),
+  );
+
+  route(app, 'GET', '/subscribers/:id{[0-9]+}/erase', 'admin', async (c) =>
+    html(c, <EraseConfirmPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />),
+  );
+
+  route(app, 'POST', '/subscribers/:id{[0-9]+}/erase', 'admin', async (c) => {
+    const s = await subscriberDetail(c);
+    if (!eraseConfirmed(await formFields(c), s.email)) return redirectWith(c, `/admin/subscribers/${s.id}/erase`, 'error', 'subs.eraseMismatch');
+    await c.var.services.subscribers.erase(s.id, c.var.session!.user);
+    return redirectWith(c, `/admin/subscribers/${s.id}`, 'ok', 'subs.erased');
+  });
+}
