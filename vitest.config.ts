@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { buildAssets } from './scripts/build-assets.ts';
+
+// The generated catalogs and browser assets, fresh for every run (well under a second).
+await buildAssets();
 
 // Node-side tests: unit, integration (PGlite, and PostgreSQL when TEST_DATABASE_URL is set), e2e (Chromium).
 export default defineConfig({

@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
-import { AppError } from './http/errors.ts';
+import { AppError } from './lib/errors.ts';
 import { newsletterRoutes } from './modules/newsletters/routes.ts';
 import { outboxRoutes } from './modules/outbox/routes.ts';
 import { publicSubscriberRoutes } from './modules/subscribers/public-routes.tsx';
@@ -16,14 +16,16 @@ import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from 
 import { issueRoutes } from './modules/issues/routes.ts';
 import { archiveRoutes } from './modules/archive/routes.ts';
 import { sendingRoutes } from './modules/sending/routes.ts';
-import { adminRoutes } from './modules/admin/routes.tsx';
+import { adminRoutes } from './modules/admin/routes/index.ts';
 import { eventRoutes, pixelCrossOrigin, publicEventRoutes } from './modules/events/routes.ts';
 import type { Services } from './services.ts';
+import { findAsset } from './ui/assets.ts';
 import { HomePage } from './ui/home.tsx';
 import { openApiDocument } from './http/openapi.ts';
 import { ApiDocsPage } from './ui/api-docs.tsx';
-import { localizedErrorMessage } from './ui/error-messages.ts';
-import { translator } from './ui/i18n.ts';
+import { en, i18n, msg, readerLanguage } from './i18n/index.ts';
+import { describeError } from './lib/errors.ts';
+import { FailurePage, NotFoundPage } from './ui/error-pages.tsx';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
@@ -54,16 +56,23 @@ export function createApp(resolve: ServicesResolver) {
       await db.selectFrom('settings').select('key').limit(1).execute();
       return c.json({ ok: true, db: dbKind });
     } catch {
-      return c.json({ ok: false, db: dbKind, error: { code: 'internal', message: 'The database does not answer' } }, 503);
+      return c.json({ ok: false, db: dbKind, error: { code: 'internal', message: en().t('error.database') } }, 503);
     }
   });
 
+  // Bundled browser scripts and styles (src/ui/assets.ts): immutable under their hash.
+  app.get('/assets/:file', (c) => {
+    const a = findAsset(c.req.param('file'));
+    if (!a) return c.text('Not found', 404);
+    return c.body(a.body, 200, { 'Content-Type': a.type, 'Cache-Control': a.current ? 'public, max-age=31536000, immutable' : 'no-cache' });
+  });
+
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(c.var.services.config.publicUrl)));
-  app.get('/api/docs', (c) => c.html(ApiDocsPage({ doc: openApiDocument(c.var.services.config.publicUrl) })));
+  app.get('/api/docs', (c) => c.html(ApiDocsPage({ doc: openApiDocument(c.var.services.config.publicUrl), lang: readerLang(c) })));
 
   app.get('/', async (c) => {
     const s = c.var.services;
-    return c.html(HomePage({ newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
+    return c.html(HomePage({ lang: readerLang(c), newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
   });
 
   app.route('/archive', archiveRoutes);
@@ -73,10 +82,7 @@ export function createApp(resolve: ServicesResolver) {
     bodyLimit({
       maxSize: ADMIN_FORM_BODY,
       onError: () => {
-        throw new AppError('payload_too_large', `The upload is larger than ${ADMIN_FORM_BODY / 1024 / 1024} MB; use the API for bigger files`).withKey(
-          'upload.tooLargeApi',
-          { mb: ADMIN_FORM_BODY / 1024 / 1024 },
-        );
+        throw new AppError('payload_too_large', msg('upload.tooLargeApi', { mb: ADMIN_FORM_BODY / 1024 / 1024 }));
       },
     }),
   );
@@ -92,7 +98,7 @@ export function createApp(resolve: ServicesResolver) {
   const jsonBodyLimit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () => {
-      throw new AppError('payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`);
+      throw new AppError('payload_too_large', msg('error.payloadTooLarge', { bytes: MAX_JSON_BODY }));
     },
   });
   // CSV imports stream their body and bound it themselves.
@@ -108,7 +114,8 @@ export function createApp(resolve: ServicesResolver) {
   app.route('/api/v1', api);
 
   app.notFound((c) => {
-    if (c.req.path.startsWith('/api/')) return c.json(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404);
+    if (c.req.path.startsWith('/api/'))
+      return c.json(new AppError('not_found', msg('error.noRoute', { method: c.req.method, path: c.req.path })).toJSON(), 404);
     return c.html(notFoundPage(c), 404);
   });
 
@@ -123,38 +130,26 @@ export function createApp(resolve: ServicesResolver) {
     }
     if (err instanceof HTTPException) {
       const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : 'bad_request';
-      return c.json(new AppError(code, err.message || 'Bad request').toJSON(), err.status);
+      return c.json(new AppError(code, err.message ? msg('error.http', { detail: err.message }) : msg('error.badRequest')).toJSON(), err.status);
     }
     c.var.services?.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    return c.json(new AppError('internal', 'Something went wrong on our side; it has been logged').toJSON(), 500);
+    return c.json(new AppError('internal', msg('error.internal')).toJSON(), 500);
   });
 
   return app;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 /** Public pages without a newsletter to ask speak the reader's language (Accept-Language). */
-const readerLang = (c: Context) => ((c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
+const readerLang = (c: Context) => readerLanguage(c.req.header('accept-language'));
 
-function plainPage(lang: string, title: string, body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Quire</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
-}
-
-function notFoundPage(c: Context, err?: AppError): string {
+const notFoundPage = (c: Context, err?: AppError) => {
   const lang = readerLang(c);
-  const t = translator(lang);
-  const what = err ? `<p>${escapeHtml(localizedErrorMessage(err, lang))}</p>` : '';
-  return plainPage(lang, t('page.notFoundTitle'), `${what}<p>${escapeHtml(t('page.notFound'))} <a href="/">${escapeHtml(t('page.start'))}</a></p>`);
-}
+  return NotFoundPage({ lang, detail: err ? describeError(err, i18n(lang)) : undefined });
+};
 
-function errorPage(c: Context, err: AppError): string {
+const errorPage = (c: Context, err: AppError) => {
   const lang = readerLang(c);
-  const t = translator(lang);
-  return plainPage(
-    lang,
-    t('page.errorTitle'),
-    `<p role="alert">${escapeHtml(t('page.error', { message: localizedErrorMessage(err, lang) }))}</p><p><a href="/">${escapeHtml(t('page.start'))}</a></p>`,
-  );
-}
+  return FailurePage({ lang, detail: describeError(err, i18n(lang)) });
+};
 
 export type App = ReturnType<typeof createApp>;

@@ -10,7 +10,7 @@ import { withPeakRss, type Result } from '../lib.ts';
 const SECRET = 'b'.repeat(40);
 
 export function seedSources(): { file: string; source: string }[] {
-  const dir = path.resolve('../shared/seeds');
+  const dir = path.resolve(import.meta.dirname, '../../test/fixtures/seeds');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -21,7 +21,7 @@ export function seedSources(): { file: string; source: string }[] {
 
 export async function renderScenario(scale: number): Promise<Result[]> {
   const seeds = seedSources();
-  if (seeds.length === 0) throw new Error('no seed issues in ../shared/seeds');
+  if (seeds.length === 0) throw new Error('no seed issues in test/fixtures/seeds');
   const newsletter = { name: '可持续公共采购计划简报', slug: 'spp-brief', language: 'zh-CN' };
   const compiles: { file: string; ms: number; bytes: number }[] = [];
   let largest = { html: '', text: '', nameFallback: '', sizeBytes: 0 };

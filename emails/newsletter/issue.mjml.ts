@@ -34,7 +34,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
 }
 
-/** Chrome strings (everything the template writes that is not the editor's content). */
+/** Chrome strings (everything the template writes that is not the editor's content), from the catalogs: src/mail/render/chrome.ts. */
 export interface ChromeStrings {
   viewInBrowser: string;
   contents: string;
@@ -59,63 +59,6 @@ export interface ChromeStrings {
   formatDate: (isoDate: string) => string;
   /** Separator used between label and value, e.g. "编辑：" vs "Editor: ". */
   colon: string;
-}
-
-const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-const ZH: ChromeStrings = {
-  viewInBrowser: '在浏览器中查看',
-  contents: '目录',
-  backToContents: '返回目录',
-  unsubscribe: '退订',
-  preferences: '管理订阅偏好',
-  sources: '来源',
-  sourcesText: '来源：',
-  imageText: '图片',
-  editor: '编辑',
-  contact: '联系',
-  subscribe: '订阅本简报',
-  readOnline: '在线阅读',
-  inThisIssue: '本期内容：',
-  nameFallback: '读者',
-  issueNumber: (n) => `第 ${n} 期`,
-  receivedBecause: (name) => `您收到这封邮件，是因为您订阅了《${name}》。`,
-  archiveNote: (name) => `这是《${name}》的网页存档版本。`,
-  formatDate: (iso) => {
-    const [y, m, d] = iso.split('-').map(Number);
-    return `${y}年${m}月${d}日`;
-  },
-  colon: '：',
-};
-
-const EN: ChromeStrings = {
-  viewInBrowser: 'View in browser',
-  contents: 'Contents',
-  backToContents: 'Back to contents',
-  unsubscribe: 'Unsubscribe',
-  preferences: 'Manage preferences',
-  sources: 'Sources',
-  sourcesText: 'Sources:',
-  imageText: 'Image',
-  editor: 'Editor',
-  contact: 'Contact',
-  subscribe: 'Subscribe to this newsletter',
-  readOnline: 'Read online',
-  inThisIssue: 'In this issue: ',
-  nameFallback: 'reader',
-  issueNumber: (n) => `No. ${n}`,
-  receivedBecause: (name) => `You are receiving this email because you subscribed to ${name}.`,
-  archiveNote: (name) => `This is the web archive edition of ${name}.`,
-  formatDate: (iso) => {
-    const [y, m, d] = iso.split('-').map(Number);
-    return `${d} ${EN_MONTHS[(m ?? 1) - 1] ?? ''} ${y}`;
-  },
-  colon: ': ',
-};
-
-/** zh-* gets Chinese chrome; every other language gets English. */
-export function chromeStrings(language: string | undefined): ChromeStrings {
-  return /^zh(?:-|$)/i.test(language ?? '') ? ZH : EN;
 }
 
 export interface IssueViewSource {

@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 /** Double opt-in: the one email sent before consent, so it says who asked and how to ignore it. */
 import { Button, Heading, Link, Section, Text } from '@react-email/components';
-import { translator } from '../../src/ui/i18n.ts';
+import { i18n } from '../../src/i18n/index.ts';
 import { EmailFrame, styles } from './layout.tsx';
 
 export interface ConfirmEmailProps {
@@ -11,7 +11,7 @@ export interface ConfirmEmailProps {
 }
 
 export function ConfirmEmail({ lang, newsletterName, confirmUrl }: ConfirmEmailProps) {
-  const t = translator(lang);
+  const t = i18n(lang).t;
   const v = { newsletter: newsletterName };
   return (
     <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName}>

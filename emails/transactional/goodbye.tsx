@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 /** Optional (newsletters.goodbye_enabled): one last note after unsubscribing, with a way back. */
 import { Heading, Link, Text } from '@react-email/components';
-import { translator } from '../../src/ui/i18n.ts';
+import { i18n } from '../../src/i18n/index.ts';
 import { EmailFrame, styles } from './layout.tsx';
 
 export interface GoodbyeEmailProps {
@@ -11,7 +11,7 @@ export interface GoodbyeEmailProps {
 }
 
 export function GoodbyeEmail(p: GoodbyeEmailProps) {
-  const t = translator(p.lang);
+  const t = i18n(p.lang).t;
   const v = { newsletter: p.newsletterName };
   return (
     <EmailFrame lang={p.lang} preview={t('mail.goodbye.preview')} newsletterName={p.newsletterName}>

@@ -4,7 +4,7 @@
  */
 import { render } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
-import { translator } from '../../src/ui/i18n.ts';
+import { i18n } from '../../src/i18n/index.ts';
 import { ConfirmEmail, type ConfirmEmailProps } from './confirm.tsx';
 import { GoodbyeEmail, type GoodbyeEmailProps } from './goodbye.tsx';
 import { WelcomeEmail, type WelcomeEmailProps } from './welcome.tsx';
@@ -21,13 +21,13 @@ async function both(subject: string, el: ReactElement): Promise<RenderedEmail> {
 }
 
 export function renderConfirmEmail(p: ConfirmEmailProps): Promise<RenderedEmail> {
-  return both(translator(p.lang)('mail.confirm.subject', { newsletter: p.newsletterName }), createElement(ConfirmEmail, p));
+  return both(i18n(p.lang).t('mail.confirm.subject', { newsletter: p.newsletterName }), createElement(ConfirmEmail, p));
 }
 
 export function renderWelcomeEmail(p: WelcomeEmailProps): Promise<RenderedEmail> {
-  return both(translator(p.lang)('mail.welcome.subject', { newsletter: p.newsletterName }), createElement(WelcomeEmail, p));
+  return both(i18n(p.lang).t('mail.welcome.subject', { newsletter: p.newsletterName }), createElement(WelcomeEmail, p));
 }
 
 export function renderGoodbyeEmail(p: GoodbyeEmailProps): Promise<RenderedEmail> {
-  return both(translator(p.lang)('mail.goodbye.subject', { newsletter: p.newsletterName }), createElement(GoodbyeEmail, p));
+  return both(i18n(p.lang).t('mail.goodbye.subject', { newsletter: p.newsletterName }), createElement(GoodbyeEmail, p));
 }

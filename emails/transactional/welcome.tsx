@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 /** Sent once after confirmation, when the newsletter has welcome emails on. */
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { translator } from '../../src/ui/i18n.ts';
+import { i18n } from '../../src/i18n/index.ts';
 import { EmailFrame, FooterLinks, styles } from './layout.tsx';
 
 export interface WelcomeEmailProps {
@@ -13,7 +13,7 @@ export interface WelcomeEmailProps {
 }
 
 export function WelcomeEmail(p: WelcomeEmailProps) {
-  const t = translator(p.lang);
+  const t = i18n(p.lang).t;
   const v = { newsletter: p.newsletterName };
   return (
     <EmailFrame

@@ -8,13 +8,14 @@
  * edited as raw text so that the parameters we keep stay byte-for-byte as they were (no
  * re-encoding through `URL.search`). Pure string work: runs in Node and in workerd alike.
  */
+import { type Message, msg } from '../i18n/index.ts';
 import type { IssueContent, LinkLintEntry, SourceLink } from '../modules/issues/model.ts';
 
 export interface CleanedUrl {
   /** The URL to send, or null when the link is a placeholder or unusable. */
   url: string | null;
-  /** What was done, in order, e.g. ["removed utm_source", "added missing //"]. */
-  changes: string[];
+  /** What was done, in order (catalog messages `link.*`: removed utm_source, added missing //…). */
+  changes: Message[];
   /** True for `#`, empty and other in-page placeholders an editor forgot to fill in. */
   placeholder: boolean;
 }
@@ -108,21 +109,21 @@ export function cleanUrl(raw: string): CleanedUrl {
 
 /** cleanUrl plus what callers that rewrite prose or build the lint list need. */
 function inspectUrl(raw: string, depth = 0): Inspection {
-  const changes: string[] = [];
+  const changes: Message[] = [];
   let s = raw;
 
   const ascii = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
   if (ascii !== s) {
     // A trailing "）" or "，" is punctuation after the URL, not a full-width URL character.
     if (/[\uFF01-\uFF5E]/.test(s.replace(/[\uFF09\uFF0C\uFF0E\uFF1A\uFF1B\uFF01\uFF1F\uFF3D\uFF1E\s]+$/, ''))) {
-      changes.push('converted full-width characters');
+      changes.push(msg('link.fullWidth'));
     }
     s = ascii;
   }
   const trimmed = s.trim();
   if (/\s/.test(trimmed)) {
     s = trimmed.replace(/\s+/g, '');
-    changes.push('removed line breaks or spaces inside the URL');
+    changes.push(msg('link.spacesRemoved'));
   } else {
     s = trimmed;
   }
@@ -135,17 +136,17 @@ function inspectUrl(raw: string, depth = 0): Inspection {
   if (cjkAt >= 0) {
     trailing = s.slice(cjkAt);
     s = s.slice(0, cjkAt);
-    changes.push(`removed text glued after the URL: "${trailing}"`);
+    changes.push(msg('link.trailingText', { text: trailing }));
   }
   const cut = stripTrailingJunk(s);
   if (cut.removed) {
     trailing = cut.removed + trailing;
     s = cut.url;
-    if (cjkAt < 0) changes.push(`removed trailing "${cut.removed}"`);
+    if (cjkAt < 0) changes.push(msg('link.trailingChars', { chars: cut.removed }));
   }
 
   if (s === '' || s.startsWith('#')) {
-    return { url: null, changes: [...changes, 'placeholder link: not sent'], placeholder: true, warning: true, trailing };
+    return { url: null, changes: [...changes, msg('link.placeholder')], placeholder: true, warning: true, trailing };
   }
 
   const repaired = repairScheme(s);
@@ -156,10 +157,10 @@ function inspectUrl(raw: string, depth = 0): Inspection {
     const ok = /^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$/i.test(s);
     return ok
       ? { url: s, changes, placeholder: false, warning: false, trailing }
-      : { url: null, changes: [...changes, 'not a valid e-mail address'], placeholder: false, warning: true, trailing };
+      : { url: null, changes: [...changes, msg('link.badEmail')], placeholder: false, warning: true, trailing };
   }
   if (scheme !== 'http' && scheme !== 'https') {
-    const why = scheme ? `unsupported link type "${scheme}:", not sent` : 'not a web address, not sent';
+    const why = scheme ? msg('link.unsupportedScheme', { scheme }) : msg('link.notWeb');
     return { url: null, changes: [...changes, why], placeholder: false, warning: true, trailing };
   }
 
@@ -167,10 +168,10 @@ function inspectUrl(raw: string, depth = 0): Inspection {
   try {
     parsed = new URL(s);
   } catch {
-    return { url: null, changes: [...changes, 'not a valid URL, not sent'], placeholder: false, warning: true, trailing };
+    return { url: null, changes: [...changes, msg('link.invalid')], placeholder: false, warning: true, trailing };
   }
   if (!/\.[a-z0-9-]{2,}$/i.test(parsed.hostname) && parsed.hostname !== 'localhost') {
-    return { url: null, changes: [...changes, `"${parsed.hostname}" is not a web host, not sent`], placeholder: false, warning: true, trailing };
+    return { url: null, changes: [...changes, msg('link.notWebHost', { host: parsed.hostname })], placeholder: false, warning: true, trailing };
   }
 
   let warning = false;
@@ -180,21 +181,21 @@ function inspectUrl(raw: string, depth = 0): Inspection {
     if (inner.url) {
       return {
         ...inner,
-        changes: [...changes, `unwrapped redirect through ${parsed.hostname}`, ...inner.changes],
+        changes: [...changes, msg('link.unwrapped', { host: parsed.hostname }), ...inner.changes],
         trailing,
       };
     }
   }
   if (/(^|\.)list-manage\.com$/i.test(parsed.hostname) && /\/track\/click/i.test(parsed.pathname)) {
-    changes.push('Mailchimp click-tracking redirect: its target cannot be resolved offline, replace it with the real link');
+    changes.push(msg('link.mailchimpRedirect'));
     warning = true;
   } else if (SHORTENERS.test(parsed.hostname)) {
-    changes.push(`shortened link (${parsed.hostname}): its target cannot be checked offline`);
+    changes.push(msg('link.shortener', { host: parsed.hostname }));
     warning = true;
   }
 
   const stripped = stripTrackingParams(s, parsed.hostname);
-  changes.push(...stripped.removed.map((name) => `removed ${name}`));
+  changes.push(...stripped.removed.map((name) => msg('link.removedParam', { name })));
   return { url: stripped.url, changes, placeholder: false, warning, trailing };
 }
 
@@ -218,17 +219,17 @@ function count(s: string, ch: string): number {
 }
 
 /** Fixes the scheme mangling seen in extracted text: `http:www.x`, `https//x`, `www.x`. */
-function repairScheme(s: string): { url: string; change?: string } {
+function repairScheme(s: string): { url: string; change?: Message } {
   let m: RegExpExecArray | null;
   if ((m = /^(https?):\/\/(?!\/)/i.exec(s))) return { url: s };
-  if ((m = /^(https?):\/{0,1}(?!\/)/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: 'added missing //' };
-  if ((m = /^(https?):\/{3,}/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: 'removed extra /' };
-  if ((m = /^(https?)\/\/?/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: 'added missing :' };
-  if (s.startsWith('//')) return { url: `https:${s}`, change: 'added https: to a scheme-relative link' };
+  if ((m = /^(https?):\/{0,1}(?!\/)/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: msg('link.addedSlashes') };
+  if ((m = /^(https?):\/{3,}/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: msg('link.extraSlash') };
+  if ((m = /^(https?)\/\/?/i.exec(s))) return { url: `${m[1]}://${s.slice(m[0].length)}`, change: msg('link.addedColon') };
+  if (s.startsWith('//')) return { url: `https:${s}`, change: msg('link.addedHttpsRelative') };
   if (/^www\./i.test(s) || /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/|$)/i.test(s)) {
-    return { url: `https://${s}`, change: 'added https:// (the link had no scheme)' };
+    return { url: `https://${s}`, change: msg('link.addedHttps') };
   }
-  if (/^[^@\s/:]+@[^@\s/]+\.[a-z]{2,}$/i.test(s)) return { url: `mailto:${s}`, change: 'added mailto:' };
+  if (/^[^@\s/:]+@[^@\s/]+\.[a-z]{2,}$/i.test(s)) return { url: `mailto:${s}`, change: msg('link.addedMailto') };
   return { url: s };
 }
 
@@ -290,7 +291,7 @@ const LINK_OR_URL =
 export interface TextLinkReport {
   original: string;
   cleaned: string | null;
-  changes: string[];
+  changes: Message[];
   warning: boolean;
 }
 
@@ -311,7 +312,7 @@ export function cleanLinksInText(text: string): { text: string; reports: TextLin
       return `${bang ?? ''}[${label}](${cleaned}${title ?? ''})`;
     }
     const result = inspectUrl(match);
-    const changes = result.changes.filter((c) => !c.startsWith('removed trailing') && !c.startsWith('removed text glued'));
+    const changes = result.changes.filter((c) => c.key !== 'link.trailingChars' && c.key !== 'link.trailingText');
     if (changes.length > 0) reports.push({ original: match, cleaned: result.url, changes, warning: result.warning });
     return (result.url ?? match.slice(0, match.length - result.trailing.length)) + result.trailing;
   });
@@ -345,7 +346,7 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
         const where = `${at}.sources[${k}]`;
         const result = inspectUrl(source.url);
         const duplicate = result.url !== null && sources.some((s) => s.url === result.url);
-        const changes = duplicate ? [...result.changes, 'duplicate of an earlier source, removed'] : result.changes;
+        const changes = duplicate ? [...result.changes, msg('link.duplicateSource')] : result.changes;
         if (changes.length > 0) lint.push({ where, original: source.url, cleaned: result.url, changes, severity: severity(result.warning, result.url) });
         if (result.url !== null && !duplicate) sources.push({ ...source, url: result.url });
       });
@@ -354,7 +355,7 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
         const result = inspectUrl(image.url);
         // Email clients load only web images: anything else (mailto:, a relative path) is dropped.
         const url = result.url !== null && /^https?:\/\//i.test(result.url) ? result.url : null;
-        const changes = url === null && result.url !== null ? [...result.changes, 'an image must be an http(s) address, not sent'] : result.changes;
+        const changes = url === null && result.url !== null ? [...result.changes, msg('link.imageNotWeb')] : result.changes;
         if (changes.length > 0) {
           lint.push({ where: `${at}.image`, original: image.url, cleaned: url, changes, severity: severity(result.warning, url) });
         }
@@ -364,7 +365,7 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
             where: `${at}.image`,
             original: image.url,
             cleaned: image.url,
-            changes: ['no alt text: describe the image for readers who cannot see it'],
+            changes: [msg('link.imageNoAlt')],
             severity: 'warning',
           });
         }

@@ -106,7 +106,7 @@ export interface IssuesTable {
   status: Generated<'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused'>;
   content: Json<unknown>;
   lint: Json<unknown[]>;
-  import_warnings: Json<string[]>;
+  import_warnings: Json<unknown[]>;
   source_format: string | null;
   sent_at: NullableTimestamp;
   created_at: Generated<Date>;

@@ -3,7 +3,8 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '../db/schema.ts';
 import type { AppEnv } from './env.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../lib/errors.ts';
+import { msg } from '../i18n/index.ts';
 
 export const rank: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
 
@@ -13,7 +14,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const user = m ? await c.var.services.users.authenticateToken(m[1]!) : null;
-    if (!user) throw new AppError('unauthorized', 'The API token is invalid or revoked', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (!user) throw new AppError('unauthorized', msg('auth.tokenInvalid'), undefined, { 'WWW-Authenticate': 'Bearer' });
     c.set('user', user);
   } else {
     // The admin web app's session cookie also opens the JSON API; a state-changing request
@@ -21,7 +22,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     const session = await c.var.services.auth.resolveSession(getCookie(c, SESSION_COOKIE));
     if (session) {
       if (!SAFE_METHODS.has(c.req.method) && !c.var.services.auth.checkCsrf(session, c.req.header('x-csrf-token'))) {
-        throw new AppError('forbidden', 'With the session cookie, send the CSRF token in the X-CSRF-Token header');
+        throw new AppError('forbidden', msg('auth.csrfHeader'));
       }
       c.set('user', session.user);
       c.set('session', session);
@@ -38,7 +39,7 @@ export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const requireRole = (min: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const user = c.var.user;
-    if (!user) throw new AppError('unauthorized', 'Sign in or send Authorization: Bearer <token>', undefined, { 'WWW-Authenticate': 'Bearer' });
-    if (rank[user.role] < rank[min]) throw new AppError('forbidden', `This needs the ${min} role; you are ${user.role}`);
+    if (!user) throw new AppError('unauthorized', msg('auth.signIn'), undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (rank[user.role] < rank[min]) throw new AppError('forbidden', msg('auth.needRole', { need: msg(`role.${min}`), role: msg(`role.${user.role}`) }));
     await next();
   });

@@ -1,17 +1,18 @@
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import type { Context, MiddlewareHandler } from 'hono';
-import { AppError } from './errors.ts';
+import { AppError } from '../lib/errors.ts';
+import { msg } from '../i18n/index.ts';
 
 /** Reads a JSON body with a clear error for the wrong type or malformed JSON. */
 export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new AppError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
+    throw new AppError('unsupported_media_type', msg('error.jsonRequired'));
   }
   try {
     return await c.req.json();
   } catch {
-    throw new AppError('bad_request', 'The body is not valid JSON');
+    throw new AppError('bad_request', msg('error.badJson'));
   }
 }
 

@@ -1,4 +1,5 @@
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../lib/errors.ts';
+import { msg } from '../i18n/index.ts';
 
 /** Opaque pagination cursors: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: Record<string, string | number>): string {
@@ -12,5 +13,5 @@ export function decodeCursor<T extends Record<string, string>>(cursor: string): 
   } catch {
     /* fall through */
   }
-  throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
+  throw new AppError('bad_request', msg('error.cursor'));
 }

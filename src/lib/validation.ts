@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../http/errors.ts';
+import { catalogs } from '../i18n/catalogs.gen.ts';
+import { type Message, type MessageKey, msg } from '../i18n/index.ts';
+import { AppError, type FieldProblem } from './errors.ts';
 
 export function isTimeZone(tz: string): boolean {
   try {
@@ -10,25 +12,57 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-export const timeZoneSchema = z.string().max(64).refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Shanghai' });
+export const timeZoneSchema = z.string().max(64).refine(isTimeZone, { message: 'validation.timeZone' });
 
 /** Letters, digits, dot, dash, underscore, plus; a domain with a dot; no spaces, quotes or line breaks. */
 export const emailSchema = z
   .string()
   .trim()
-  .max(254, { message: 'is too long (254 characters at most)' })
+  .max(254, { message: 'validation.emailTooLong' })
   .refine((s) => /^[^\s@"<>,;:\\()[\]]{1,64}@[^\s@"<>,;:\\()[\]]+\.[^\s@"<>,;:\\()[\]]{2,}$/u.test(s), {
-    message: 'must be an email address like name@example.org',
+    message: 'validation.email',
   });
 
 /** Parses with a zod schema; a failure becomes a `validation_failed` AppError listing each bad field. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const fields = r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  const first = fields[0]!;
-  throw new AppError('validation_failed', `${first.field} ${first.message}`.trim(), { fields });
+  throw AppError.validation(r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', said: issueMessage(i) })));
 }
+
+const isKey = (s: string): s is MessageKey => s.startsWith('validation.') && s in catalogs.en;
+
+/**
+ * What a zod issue means, as a message with `{field}`: the schema's own message when it names a
+ * catalog key (`{ message: 'validation.languageTag' }`), else one for the kind of issue.
+ */
+export function issueMessage(i: z.core.$ZodIssue): Message {
+  if (isKey(i.message)) return msg(i.message);
+  const n = (x: number | bigint) => Number(x);
+  switch (i.code) {
+    case 'invalid_type':
+      return i.input === undefined ? msg('validation.required') : msg('validation.type', { expected: String(i.expected) });
+    case 'too_big':
+      if (i.origin === 'string') return msg('validation.tooLong', { max: n(i.maximum) });
+      if (i.origin === 'array' || i.origin === 'set') return msg('validation.tooMany', { max: n(i.maximum) });
+      return msg('validation.tooBig', { max: n(i.maximum) });
+    case 'too_small':
+      if (i.origin === 'string') return n(i.minimum) <= 1 ? msg('validation.notEmpty') : msg('validation.tooShort', { min: n(i.minimum) });
+      if (i.origin === 'array' || i.origin === 'set') return msg('validation.tooFew', { min: n(i.minimum) });
+      return msg('validation.tooSmall', { min: n(i.minimum) });
+    case 'invalid_value':
+      return msg('validation.oneOf', { values: i.values.map(String).join(', ') });
+    case 'invalid_format':
+      return msg('validation.format');
+    case 'unrecognized_keys':
+      return msg('validation.unknownFields', { keys: i.keys.join(', ') });
+    default:
+      return msg('validation.invalid');
+  }
+}
+
+/** A field problem by hand (checks zod does not make). */
+export const fieldProblem = (field: string, key: MessageKey, params?: Record<string, string | number>): FieldProblem => ({ field, said: msg(key, params) });
 
 // ---- Subscriber addresses (0002_subscribers) ----
 
@@ -87,11 +121,11 @@ export function parseAddress(input: string): { email: string; normalized: string
 }
 
 export const subscriberEmailSchema = z
-  .string({ message: 'is required' })
-  .max(320, { message: 'is too long (254 characters at most)' })
-  .refine((s) => s.trim().length > 0, { message: 'is required' })
-  .refine((s) => s.trim().length <= 254, { message: 'is too long (254 characters at most)' })
-  .refine((s) => parseAddress(s) !== null, { message: 'must be an email address like name@example.org' });
+  .string({ message: 'validation.required' })
+  .max(320, { message: 'validation.emailTooLong' })
+  .refine((s) => s.trim().length > 0, { message: 'validation.required' })
+  .refine((s) => s.trim().length <= 254, { message: 'validation.emailTooLong' })
+  .refine((s) => parseAddress(s) !== null, { message: 'validation.email' });
 
 const NAME_MAX = 200;
 const storedName = (s: string) => {
@@ -102,8 +136,8 @@ const storedName = (s: string) => {
 /** A person's name: optional, one line, no control characters, 200 characters at most. */
 export const personNameSchema = z
   .string()
-  .max(NAME_MAX, { message: `must be at most ${NAME_MAX} characters` })
-  .refine((s) => !CONTROL.test(s), { message: 'must be one line without control characters' })
+  .max(NAME_MAX, { message: 'validation.nameTooLong' })
+  .refine((s) => !CONTROL.test(s), { message: 'validation.oneLine' })
   .transform(storedName);
 
 /**

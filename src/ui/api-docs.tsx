@@ -1,8 +1,12 @@
 /** /api/docs: the API reference rendered from the OpenAPI document, with no scripts from elsewhere. */
 import type { OpenApiDocument } from '../http/openapi.ts';
 import { Page } from './layout.tsx';
+import { i18n, type Lang } from '../i18n/index.ts';
+import { rich } from './rich.tsx';
 
-export function ApiDocsPage(props: { doc: OpenApiDocument }) {
+/** The page's own words follow the reader's language; the reference itself (summaries, schemas) is in English, as the API's messages are. */
+export function ApiDocsPage(props: { doc: OpenApiDocument; lang: Lang }) {
+  const { t } = i18n(props.lang);
   const byTag = new Map<
     string,
     {
@@ -25,19 +29,19 @@ export function ApiDocsPage(props: { doc: OpenApiDocument }) {
     }
   }
   return (
-    <Page title="Quire API reference">
+    <Page title={t('apiDocs.title')} lang={props.lang}>
       <main style="max-width:60rem">
         <p class="muted small">
-          <a href="/">Quire</a> / API
+          <a href="/">Quire</a> / {t('apiDocs.crumb')}
         </p>
-        <h1>API reference</h1>
-        <p>{props.doc.info.description}</p>
+        <h1>{t('apiDocs.heading')}</h1>
+        <p lang="en">{props.doc.info.description}</p>
         <p class="small">
-          Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> (create one with <code>npx quire token create</code> or in the admin).
-          Machine-readable: <a href="/api/v1/openapi.json">openapi.json</a>.
+          {rich(t, 'apiDocs.auth', { header: <code>Authorization: Bearer &lt;token&gt;</code>, command: <code>npx quire token create</code> })}{' '}
+          {t('apiDocs.machine')} <a href="/api/v1/openapi.json">openapi.json</a>
         </p>
         {[...byTag].map(([tag, entries]) => (
-          <section>
+          <section lang="en">
             <h2>{tag}</h2>
             <div class="card">
               <ul class="plain">
@@ -50,7 +54,7 @@ export function ApiDocsPage(props: { doc: OpenApiDocument }) {
                     <div class="muted small">{e.op.description}</div>
                     {e.op.parameters?.filter((p) => p.in === 'query').length ? (
                       <div class="small">
-                        Query:{' '}
+                        {t('apiDocs.query')}{' '}
                         {e.op.parameters
                           .filter((p) => p.in === 'query')
                           .map((p) => `${p.name} (${p.description ?? ''})`)
@@ -59,7 +63,7 @@ export function ApiDocsPage(props: { doc: OpenApiDocument }) {
                     ) : null}
                     {e.op.requestBody ? (
                       <details class="small">
-                        <summary>Request body ({Object.keys(e.op.requestBody.content).join(', ')})</summary>
+                        <summary>{t('apiDocs.body', { types: Object.keys(e.op.requestBody.content).join(', ') })}</summary>
                         <pre style="white-space:pre-wrap;overflow-x:auto">{JSON.stringify(Object.values(e.op.requestBody.content)[0]?.schema, null, 2)}</pre>
                       </details>
                     ) : null}

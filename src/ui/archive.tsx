@@ -1,15 +1,13 @@
 /** The archive index of a newsletter: every sent issue, newest first. */
 import type { NewsletterRow } from '../db/schema.ts';
 import type { ArchiveEntry } from '../modules/archive/service.ts';
+import { i18n } from '../i18n/index.ts';
 import { Page } from './layout.tsx';
-
-const zh = (lang: string) => lang.toLowerCase().startsWith('zh');
 
 export function ArchivePage(props: { newsletter: NewsletterRow; entries: ArchiveEntry[] }) {
   const n = props.newsletter;
-  const t = zh(n.language)
-    ? { archive: '往期', empty: '还没有发出的期刊。', subscribe: '订阅', rss: 'RSS 订阅源' }
-    : { archive: 'Archive', empty: 'No issue has been sent yet.', subscribe: 'Subscribe', rss: 'RSS feed' };
+  const { t: tr } = i18n(n.language);
+  const t = { archive: tr('archive.title'), empty: tr('archive.empty'), subscribe: tr('archive.subscribe'), rss: tr('archive.rss') };
   return (
     <Page
       title={`${n.name} · ${t.archive}`}

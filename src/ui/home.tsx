@@ -1,29 +1,30 @@
-/** The start page: what this Quire serves and where to go next. */
+/** The start page: what this Quire serves and where to go next, in the reader's language. */
+import { i18n, type Lang } from '../i18n/index.ts';
 import type { Newsletter } from '../modules/newsletters/service.ts';
 import { Page } from './layout.tsx';
+import { rich } from './rich.tsx';
 
-export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; transport: string }) {
+export function HomePage(props: { lang: Lang; newsletters: Newsletter[]; dbKind: string; transport: string }) {
+  const { t } = i18n(props.lang);
   return (
-    <Page title="Quire">
+    <Page title="Quire" lang={props.lang}>
       <header class="site">
         <div>
           <a class="brand" href="/">
             Quire
           </a>
-          <span class="muted small">newsletters with clean links and provable consent</span>
+          <span class="muted small">{t('home.tagline')}</span>
           <a href="/admin" style="margin-left:auto">
-            Admin
+            {t('home.admin')}
           </a>
         </div>
       </header>
       <main>
-        <h1>Newsletters</h1>
+        <h1>{t('home.title')}</h1>
         {props.newsletters.length === 0 ? (
           <div class="card">
-            <p>No newsletter yet.</p>
-            <p class="muted small">
-              Create one with <code>POST /api/v1/newsletters</code> or from the admin.
-            </p>
+            <p>{t('home.empty')}</p>
+            <p class="muted small">{t('home.emptyHelp', { endpoint: 'POST /api/v1/newsletters' })}</p>
           </div>
         ) : (
           <div class="card">
@@ -37,7 +38,8 @@ export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; tra
                     </div>
                   ) : null}
                   <div class="small">
-                    <a href={`/n/${n.slug}`}>Subscribe</a> · <a href={`/archive/${n.slug}`}>Archive</a> · <a href={`/archive/${n.slug}/feed.xml`}>RSS</a>
+                    <a href={`/n/${n.slug}`}>{t('home.subscribe')}</a> · <a href={`/archive/${n.slug}`}>{t('home.archive')}</a> ·{' '}
+                    <a href={`/archive/${n.slug}/feed.xml`}>{t('home.rss')}</a>
                   </div>
                 </li>
               ))}
@@ -45,7 +47,8 @@ export function HomePage(props: { newsletters: Newsletter[]; dbKind: string; tra
           </div>
         )}
         <p class="muted small" style="margin-top:2rem">
-          Database: {props.dbKind} · mail transport: {props.transport} · <a href="/api/docs">API</a> · <a href="/healthz">health</a>
+          {rich(t, 'home.database', { db: <code>{props.dbKind}</code> })} · {rich(t, 'home.transport', { transport: <code>{props.transport}</code> })} ·{' '}
+          <a href="/api/docs">{t('home.api')}</a> · <a href="/healthz">{t('home.health')}</a>
         </p>
       </main>
     </Page>

@@ -4,25 +4,9 @@
  * JavaScript. Strings come from ./i18n.ts in the newsletter's (or subscriber's) language.
  */
 import type { Child } from 'hono/jsx';
-import { raw } from 'hono/html';
+import { assetPath } from './assets.ts';
 import { Page } from './layout.tsx';
-import { languageNames, translator, type Translate } from './i18n.ts';
-
-const extraCss = `
-.card>:first-child,.card form>label:first-of-type{margin-top:0}.card>:last-child{margin-bottom:0}
-.hp{position:absolute!important;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
-label.check{display:flex;gap:.65rem;align-items:flex-start;font-weight:400;margin:1.1rem 0 .3rem}
-label.check input{margin:.3rem 0 0;width:1.15rem;height:1.15rem;flex:none;accent-color:var(--accent)}
-.field-error{color:var(--danger);font-size:.875rem;margin:.3rem 0 0}
-[aria-invalid=true]{border-color:var(--danger)!important}
-.error-summary{border:1px solid var(--danger);border-left-width:4px;border-radius:8px;padding:.7rem .9rem;margin:0 0 1rem;color:var(--danger)}
-.actions{margin-top:1.4rem;display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
-.privacy{margin-top:1.2rem}
-pre.snippet{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.75rem;font-size:.8rem;max-height:16rem;overflow:auto}
-details{margin-top:2rem}summary{cursor:pointer;font-weight:600}
-.nl{display:flex;gap:.65rem;align-items:flex-start;font-weight:400;margin:.6rem 0}
-.nl input{margin:.3rem 0 0;width:1.1rem;height:1.1rem;flex:none;accent-color:var(--accent)}
-`;
+import { i18n, LANGUAGES, type Translate } from '../i18n/index.ts';
 
 export interface NewsletterView {
   slug: string;
@@ -34,7 +18,7 @@ export interface NewsletterView {
 
 function Shell(props: { title: string; lang: string; newsletter?: NewsletterView | undefined; children?: Child }) {
   return (
-    <Page title={props.title} lang={props.lang} head={<style>{raw(extraCss)}</style>}>
+    <Page title={props.title} lang={props.lang} head={<link rel="stylesheet" href={assetPath('public.css')} />}>
       <header class="site">
         <div>
           {props.newsletter ? (
@@ -62,7 +46,7 @@ export type SignupErrors = Partial<Record<'email' | 'name' | 'consent', string>>
 
 /** The HTML snippet other sites paste: a plain form posting to this newsletter. */
 export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: string): string {
-  const t = translator(n.language);
+  const t = i18n(n.language).t;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return [
     `<form method="post" action="${esc(publicUrl)}/n/${esc(n.slug)}/subscribe" lang="${esc(n.language)}">`,
@@ -79,7 +63,7 @@ export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: 
 
 export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors; snippet: string }) {
   const { n } = props;
-  const t = translator(n.language);
+  const t = i18n(n.language).t;
   const v = props.values ?? {};
   const e = props.errors ?? {};
   const hasErrors = Object.keys(e).length > 0;
@@ -139,7 +123,7 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
             </p>
           ) : null}
           <div class="hp" aria-hidden="true">
-            <label for="website">Website</label>
+            <label for="website">{t('signup.honeypot')}</label>
             <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
           </div>
           <div class="actions">
@@ -147,9 +131,7 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
           </div>
         </form>
         <p class="muted small privacy">
-          {[t('signup.doubleOptIn'), n.openTracking ? t('signup.trackingOn') : t('signup.trackingOff')].join(
-            n.language.toLowerCase().startsWith('zh') ? '' : ' ',
-          )}
+          {t('signup.privacy', { optIn: { key: 'signup.doubleOptIn' }, tracking: { key: n.openTracking ? 'signup.trackingOn' : 'signup.trackingOff' } })}
         </p>
       </div>
       <p class="small">
@@ -176,7 +158,7 @@ export function MessagePage(props: { n?: NewsletterView | undefined; lang: strin
 }
 
 export function CheckInboxPage(props: { n: NewsletterView; email: string }) {
-  const t = translator(props.n.language);
+  const t = i18n(props.n.language).t;
   return (
     <MessagePage n={props.n} lang={props.n.language} title={t('check.title')}>
       <p role="status">{t('check.body', { email: props.email })}</p>
@@ -186,7 +168,7 @@ export function CheckInboxPage(props: { n: NewsletterView; email: string }) {
 }
 
 export function RateLimitedPage(props: { n: NewsletterView; minutes: number }) {
-  const t = translator(props.n.language);
+  const t = i18n(props.n.language).t;
   return (
     <MessagePage n={props.n} lang={props.n.language} title={t('error.rateLimitedTitle')}>
       <p role="alert">{t('error.rateLimited', { minutes: props.minutes })}</p>
@@ -195,7 +177,7 @@ export function RateLimitedPage(props: { n: NewsletterView; minutes: number }) {
 }
 
 export function ConfirmPage(props: { n: NewsletterView; lang: string; email: string; action: string; csrf: string }) {
-  const t = translator(props.lang);
+  const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('confirm.title')}>
       <p>{t('confirm.body', { newsletter: props.n.name, email: props.email })}</p>
@@ -210,7 +192,7 @@ export function ConfirmPage(props: { n: NewsletterView; lang: string; email: str
 }
 
 export function ConfirmedPage(props: { n: NewsletterView; lang: string; email: string; already: boolean }) {
-  const t = translator(props.lang);
+  const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('confirm.doneTitle')}>
       <p role="status">{props.already ? t('confirm.already') : t('confirm.doneBody', { newsletter: props.n.name, email: props.email })}</p>
@@ -224,7 +206,7 @@ export function ConfirmedPage(props: { n: NewsletterView; lang: string; email: s
 }
 
 export function InvalidLinkPage(props: { lang: string; n?: NewsletterView | undefined; message: string; signupSlug?: string }) {
-  const t = translator(props.lang);
+  const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('confirm.invalidTitle')}>
       <p role="alert">{props.message}</p>
@@ -238,7 +220,7 @@ export function InvalidLinkPage(props: { lang: string; n?: NewsletterView | unde
 }
 
 export function UnsubscribePage(props: { n: NewsletterView; lang: string; email: string; action: string; csrf: string; preferencesHref: string }) {
-  const t = translator(props.lang);
+  const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('unsub.title')}>
       <p>{t('unsub.body', { newsletter: props.n.name, email: props.email })}</p>
@@ -254,7 +236,7 @@ export function UnsubscribePage(props: { n: NewsletterView; lang: string; email:
 }
 
 export function UnsubscribedPage(props: { n: NewsletterView; lang: string; preferencesHref: string }) {
-  const t = translator(props.lang);
+  const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('unsub.doneTitle')}>
       <p role="status">{t('unsub.doneBody', { newsletter: props.n.name })}</p>
@@ -283,7 +265,7 @@ export function PreferencesPage(props: {
   saved?: boolean;
   error?: string;
 }) {
-  const t: Translate = translator(props.lang);
+  const t: Translate = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('prefs.title')}>
       {props.saved ? (
@@ -306,7 +288,7 @@ export function PreferencesPage(props: {
           <option value="" selected={!props.language}>
             —
           </option>
-          {Object.entries(languageNames).map(([code, label]) => (
+          {LANGUAGES.map((code) => [code, i18n(code).t('language.name')] as const).map(([code, label]) => (
             <option value={code} selected={props.language === code} lang={code}>
               {label}
             </option>

@@ -5,21 +5,15 @@
  */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, SCREENSHOT_DIR, serveHarness } from '../helpers/browser.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 import { addSubscribers } from '../helpers/fixtures.ts';
 import { openPixelUrl } from '../../src/modules/events/pixel.ts';
+import { seedFiles, seedPath } from '../helpers/seeds.ts';
 
-const SEEDS = path.resolve(import.meta.dirname, '../../../shared/seeds');
-const seedFile = fs.existsSync(SEEDS)
-  ? fs
-      .readdirSync(SEEDS)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()[0]
-  : undefined;
+const seedFile = seedFiles()[0]!;
 
 describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
   let h: Harness;
@@ -68,10 +62,10 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     expect(session.sameSite).toBe('Lax');
   });
 
-  it.skipIf(!seedFile)('imports an issue from a seed file and previews it', async () => {
+  it('imports an issue from a seed file and previews it', async () => {
     await page.getByRole('link', { name: 'Issues', exact: true }).click();
     await page.getByRole('link', { name: 'Import an issue' }).first().click();
-    await page.setInputFiles('input[name=file]', path.join(SEEDS, seedFile!));
+    await page.setInputFiles('input[name=file]', seedPath(seedFile));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/admin\/issues\/\d+$/);
     issueId = Number(/\/admin\/issues\/(\d+)/.exec(page.url())![1]);
@@ -101,7 +95,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await shot('issue-en');
   });
 
-  it.skipIf(!seedFile)('updates the preview live while the title is typed, without saving', async () => {
+  it('updates the preview live while the title is typed, without saving', async () => {
     await page.goto(`${server.url}/admin/issues/${issueId}`);
     const saved = await h.services.issues.get(issueId);
     const frame = page.frameLocator('#preview iframe');
@@ -135,7 +129,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     expect((await h.services.issues.get(issueId)).title).toBe(saved.title);
   });
 
-  it.skipIf(!seedFile)('never lets an older preview answer overwrite a newer one', async () => {
+  it('never lets an older preview answer overwrite a newer one', async () => {
     await page.goto(`${server.url}/admin/issues/${issueId}`);
     await page.frameLocator('#preview iframe').locator('body').waitFor();
     // The first preview request is held back until after the second has answered.
@@ -168,7 +162,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     }
   });
 
-  it.skipIf(!seedFile)('edits the title and schedules the issue', async () => {
+  it('edits the title and schedules the issue', async () => {
     await page.goto(`${server.url}/admin/issues/${issueId}`);
     const title = page.locator('#f-title');
     await title.fill('Edited in the browser');
@@ -185,7 +179,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     expect(issue.sendAt).toBe('2026-03-10T01:30:00.000Z');
   });
 
-  it.skipIf(!seedFile)('reads the statistics page of a sent issue', async () => {
+  it('reads the statistics page of a sent issue', async () => {
     // The scheduled issue goes out to 20 subscribers; two of them open it (one through Apple's proxy).
     await addSubscribers(h, 'spp-brief', 20, 'stats-reader');
     const signedInAt = h.clock.now();
@@ -297,12 +291,12 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/admin-issue-image-preview-en.png` });
   });
 
-  it.skipIf(!seedFile)('shows the editor beside its preview at 1400 px, in English and Chinese', async () => {
+  it('shows the editor beside its preview at 1400 px, in English and Chinese', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
     await ctx.addCookies(await page.context().cookies());
     const p = await ctx.newPage();
     const draft = (await (
-      await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: fs.readFileSync(path.join(SEEDS, seedFile!), 'utf8'), format: 'auto' } })
+      await h.api('POST', '/api/v1/newsletters/spp-brief/issues', { json: { source: fs.readFileSync(seedPath(seedFile), 'utf8'), format: 'auto' } })
     ).json()) as { id: number };
     for (const lang of ['en', 'zh-CN']) {
       await p.goto(`${server.url}/admin/lang/${lang}?next=/admin/issues/${draft.id}`);

@@ -69,7 +69,7 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
     await migrateToLatest(db.db, schema);
 
     const events = new EventsRepository(db.db);
-    const c1 = await events.counters(first);
+    const c1 = await events.stats.counters(first);
     expect({ recipients: c1?.recipients, sent: c1?.sent, delivered: c1?.delivered, opened: c1?.opened_unique, unsubscribed: c1?.unsubscribed }).toEqual({
       recipients: '6',
       sent: '6',
@@ -77,14 +77,14 @@ describe.each(dbKinds)('counter migrations on existing data (%s)', (kind) => {
       opened: '2',
       unsubscribed: '2',
     });
-    expect((await events.counters(second))?.unsubscribed).toBe('1');
-    const timeline = await events.timeline(first, new Date('2026-03-02T09:00:00Z'), 72);
+    expect((await events.stats.counters(second))?.unsubscribed).toBe('1');
+    const timeline = await events.stats.timeline(first, new Date('2026-03-02T09:00:00Z'), 72);
     const total = (series: string) => timeline.filter((p) => p.series === series).reduce((a, p) => a + p.n, 0);
     expect({ sent: total('sent'), delivered: total('delivered'), uniqueOpens: total('uniqueOpens') }).toEqual({ sent: 6, delivered: 4, uniqueOpens: 2 });
 
     // and from here on the counters move as before: a later unsubscribe of a first-issue recipient
     // after the second issue started is not the first issue's
     await unsubscribe(subs[3]!, minutes(800));
-    expect((await events.counters(first))?.unsubscribed).toBe('2');
+    expect((await events.stats.counters(first))?.unsubscribed).toBe('2');
   });
 });

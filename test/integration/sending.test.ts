@@ -314,7 +314,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     expect(put.status).toBe(200);
     const sched = await put.json();
     expect(sched.nextDatesLocal.slice(0, 2)).toEqual(['2026-05-05T09:00', '2026-06-02T09:00']);
-    expect(sched.warnings.join(' ')).toContain('No issue is marked ready');
+    expect(sched.warnings.map((w: { message: string }) => w.message).join(' ')).toContain('No issue is marked ready');
 
     // 2 days before: a reminder goes to the reply-to and the editors/admins, once.
     h.clock.set('2026-05-03T02:00:00Z');
@@ -331,7 +331,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
     expect(received(`slot${n}`)).toHaveLength(0);
     const after = await (await h.api('GET', `/api/v1/newsletters/${slug()}/schedule`)).json();
     expect(after.recentSlots[0]).toMatchObject({ slotAt: '2026-05-05T01:00:00.000Z', outcome: 'missed' });
-    expect(after.warnings.join(' ')).toContain('passed with no issue ready');
+    expect(after.warnings.map((w: { message: string }) => w.message).join(' ')).toContain('passed with no issue ready');
 
     // Next month an issue is marked ready and goes out at the slot, once.
     const id = await createIssue(h, slug(), 'June');

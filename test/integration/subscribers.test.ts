@@ -644,9 +644,9 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       const r = await res.json();
       expect(r).toMatchObject({ imported: 3, total: 7, skipped: { duplicate: 1, already_subscribed: 0, unsubscribed: 0, suppressed: 0, erased: 0 } });
       expect(r.errors).toEqual([
-        { line: 4, message: 'email is not a valid address' },
-        { line: 6, message: 'email is empty' },
-        { line: 8, message: 'name must be one line of at most 200 characters' },
+        { line: 4, code: 'csv.rowInvalid', message: 'email is not a valid address' },
+        { line: 6, code: 'csv.rowEmpty', message: 'email is empty' },
+        { line: 8, code: 'csv.rowName', message: 'name must be one line of at most 200 characters' },
       ]);
       const one = await row('imp', 'one@example.org');
       expect(one).toMatchObject({ status: 'active', name: 'One', source: 'import' });

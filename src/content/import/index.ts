@@ -2,6 +2,7 @@
  * Issue import: Markdown exports and text extracted from PDF become an `IssueContent`, with
  * every link cleaned and reported. Pure functions (no I/O), for Node and Workers alike.
  */
+import { type Message, msg } from '../../i18n/index.ts';
 import type { IssueContent, LinkLintEntry } from '../../modules/issues/model.ts';
 import { cleanIssueLinks } from '../links.ts';
 import { markdownToBlocks } from './markdown.ts';
@@ -23,8 +24,8 @@ export interface ImportResult {
   content: IssueContent;
   lint: LinkLintEntry[];
   format: ImportFormat;
-  /** What the editor should check: guessed title, untitled articles, text placed by fallback… */
-  warnings: string[];
+  /** What the editor should check (catalog messages `import.*`): guessed title, untitled articles, text placed by fallback… */
+  warnings: Message[];
 }
 
 export function importIssue(source: string, opts: ImportOptions = {}): ImportResult {
@@ -38,7 +39,7 @@ export function importIssue(source: string, opts: ImportOptions = {}): ImportRes
   const lost = findLostText(source, content);
   if (lost.length > 0) {
     content.intro = [content.intro, ...lost].filter(Boolean).join('\n\n');
-    warnings.push(`${lost.length} passage(s) could not be placed and were added to the intro: ${lost.map((l) => `"${l.slice(0, 40)}"`).join(', ')}`);
+    warnings.push(msg('import.lostText', { count: lost.length, passages: lost.map((l) => `“${l.slice(0, 40)}”`).join(', ') }));
   }
   return { content, lint, format, warnings };
 }

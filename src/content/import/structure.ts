@@ -12,6 +12,7 @@
  *
  * Text that fits nowhere else goes to the intro or the nearest article, never away.
  */
+import { i18n, type Message, msg } from '../../i18n/index.ts';
 import type { IssueContent } from '../../modules/issues/model.ts';
 import {
   type Block,
@@ -69,8 +70,8 @@ const SAME_TITLE = 0.75;
 const TITLE_WIDTH = 80;
 const TOC_TITLE_WIDTH = 120;
 
-export function buildIssue(blocks: Block[], language: string): { content: IssueContent; warnings: string[] } {
-  const warnings: string[] = [];
+export function buildIssue(blocks: Block[], language: string): { content: IssueContent; warnings: Message[] } {
+  const warnings: Message[] = [];
   let items = joinBrokenParagraphs(blocks.map(toItem));
 
   // ---- front page
@@ -177,7 +178,7 @@ export function buildIssue(blocks: Block[], language: string): { content: IssueC
           article.sources = dedupe([...article.sources, ...links]);
         } else {
           intro.push(links.map((l) => l.url).join('\n\n'));
-          warnings.push('links before the first article were kept in the intro');
+          warnings.push(msg('import.linksInIntro'));
         }
         if (mode === 'heuristic') closed = 'closed';
         page = [];
@@ -268,23 +269,23 @@ export function buildIssue(blocks: Block[], language: string): { content: IssueC
   resolveProvisional();
 
   // ---- assemble
-  for (const entry of unmatched) warnings.push(`contents entry not found in the text: "${entry.text}"`);
+  for (const entry of unmatched) warnings.push(msg('import.contentsEntryMissing', { text: entry.text }));
   const kept = sections
     .map((s) => ({ ...s, articles: s.articles.filter((a) => a.title !== '' || hasContent(a) || a.sources.length > 0) }))
     .filter((s) => s.articles.length > 0);
   for (const s of sections) {
     if (s.articles.length === 0 && s.title !== '' && !kept.some((k) => comparable(k.title) === comparable(s.title))) {
       intro.push(s.title);
-      warnings.push(`section "${s.title}" had no articles; its title was kept in the intro`);
+      warnings.push(msg('import.emptySection', { title: s.title }));
     }
   }
   const untitled = kept.flatMap((s) => s.articles).filter((a) => a.title === '').length;
-  if (untitled > 0) warnings.push(`${untitled} article(s) without a title`);
+  if (untitled > 0) warnings.push(msg('import.untitledArticles', { count: untitled }));
 
   let title = front.title;
   if (!title) {
-    title = kept.flatMap((s) => s.articles).find((a) => a.title)?.title ?? kept.find((s) => s.title)?.title ?? 'Untitled issue';
-    warnings.push(`no issue title found; using "${title}"`);
+    title = kept.flatMap((s) => s.articles).find((a) => a.title)?.title ?? kept.find((s) => s.title)?.title ?? i18n(language).t('import.untitledIssue');
+    warnings.push(msg('import.titleGuessed', { title }));
   }
 
   const content: IssueContent = {

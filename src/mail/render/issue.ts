@@ -4,7 +4,8 @@
  * The web archive output is the same page with no personal links at all.
  */
 import type { IssueContent } from '../../modules/issues/model.ts';
-import { chromeStrings, escapeHtml, issueMjml, type ChromeStrings, type IssueView, type IssueViewSection } from '../../../emails/newsletter/issue.mjml.ts';
+import { escapeHtml, issueMjml, type ChromeStrings, type IssueView, type IssueViewSection } from '../../../emails/newsletter/issue.mjml.ts';
+import { chromeStrings } from './chrome.ts';
 import { isAllowedUrl, markdownToHtml, markdownToText } from './markdown.ts';
 import { compileMjml } from './mjml.ts';
 import { NAME_TOKEN, OPEN_PIXEL_URL_TOKEN, PREFERENCES_URL_TOKEN, UNSUBSCRIBE_URL_TOKEN } from './personalise.ts';

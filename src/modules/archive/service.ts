@@ -1,11 +1,12 @@
 /** The public web archive: sent issues as web pages and an RSS 2.0 feed. No personal links anywhere. */
 import type { Config } from '../../config.ts';
 import type { IssueRow, NewsletterRow } from '../../db/schema.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound } from '../../lib/errors.ts';
 import { renderWebArchive } from '../../mail/render/issue.ts';
 import type { IssueContent } from '../issues/model.ts';
 import type { IssuesRepository } from '../issues/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
+import { msg } from '../../i18n/index.ts';
 
 export interface ArchiveEntry {
   number: number;
@@ -17,21 +18,21 @@ export interface ArchiveEntry {
   sectionTitles: string[];
 }
 
-/** Rendering MJML costs tens of milliseconds; a sent issue rarely changes, so keep a few. */
-const MAX_CACHED = 50;
-
 export class ArchiveService {
-  private readonly cache = new Map<string, string>();
-
+  /**
+   * `pages`: rendered pages by issue and version. Rendering MJML costs tens of milliseconds and a
+   * sent issue rarely changes, so a few are kept, process-wide (ProcessCaches.archivePages, bounded).
+   */
   constructor(
     private readonly issues: IssuesRepository,
     private readonly newsletters: NewslettersRepository,
     private readonly config: Config,
+    private readonly pages: Map<string, string>,
   ) {}
 
   async newsletter(slug: string): Promise<NewsletterRow> {
     const n = await this.newsletters.findBySlug(slug);
-    if (!n) throw notFound(`Newsletter "${slug}"`);
+    if (!n) throw notFound(msg('newsletter.what', { slug }));
     return n;
   }
 
@@ -64,9 +65,9 @@ export class ArchiveService {
   async page(slug: string, number: number): Promise<string> {
     const newsletter = await this.newsletter(slug);
     const row = Number.isSafeInteger(number) ? await this.issues.findByNumber(newsletter.id, number) : undefined;
-    if (row?.status !== 'sent') throw notFound(`Issue ${number} of "${slug}"`);
+    if (row?.status !== 'sent') throw notFound(msg('issue.whatInArchive', { number, slug }));
     const key = `${row.id}:${new Date(row.updated_at).getTime()}:${newsletter.updated_at.valueOf()}`;
-    const cached = this.cache.get(key);
+    const cached = this.pages.get(key);
     if (cached) return cached;
     const rendered = await renderWebArchive({
       content: row.content as IssueContent,
@@ -75,8 +76,7 @@ export class ArchiveService {
       archiveUrl: this.entry(newsletter, row).url,
       signupUrl: `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`,
     });
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, rendered.html);
+    this.pages.set(key, rendered.html);
     return rendered.html;
   }
 

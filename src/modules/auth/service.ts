@@ -14,7 +14,7 @@
  * - CSRF: HMAC(secret, session id hash); a hidden form field or the X-CSRF-Token header.
  */
 import type { Role, UserRow } from '../../db/schema.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashPassword, hmacBase64url, randomToken, safeEqual, sha256Hex, verifyPassword } from '../../lib/crypto.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -22,6 +22,7 @@ import type { RateLimitsRepository } from '../rate-limits/repository.ts';
 import type { UsersRepository } from '../users/repository.ts';
 import type { AuthUser, UsersService } from '../users/service.ts';
 import type { AuthRepository } from './repository.ts';
+import { msg } from '../../i18n/index.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const LOGIN_IP_LIMIT = 20;
@@ -117,13 +118,12 @@ export class AuthService {
   /** Starts a session; returns the cookie token (shown to nobody else, stored only as a hash). */
   async createSession(user: AuthUser, meta: { ip: string | null; userAgent: string | null }): Promise<{ token: string; session: SessionContext }> {
     const row = await this.d.users.findById(user.id);
-    if (!row) throw new AppError('unauthorized', 'No such user');
+    if (!row) throw new AppError('unauthorized', msg('auth.noUser'));
     const now = this.now();
     const token = randomToken(32);
     const id = sha256Hex(token);
     const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
     await this.d.repo.insertSession({ id, userId: user.id, epoch: row.session_epoch, now, expiresAt, ip: meta.ip, userAgent: meta.userAgent });
-    if (Math.random() < 0.05) await this.d.repo.deleteExpiredSessions(now);
     await this.d.audit.record({ userId: user.id, actor: user.email, action: 'login', detail: { ip: meta.ip } });
     return { token, session: { id, user, csrf: this.csrfFor(id), createdAt: now, expiresAt } };
   }
@@ -162,17 +162,17 @@ export class AuthService {
   /** Changes the password and ends every session of the user (the caller starts a new one). */
   async changePassword(user: AuthUser, current: string, next: string, confirm: string): Promise<void> {
     const row = await this.d.users.findById(user.id);
-    if (!row) throw new AppError('unauthorized', 'No such user');
+    if (!row) throw new AppError('unauthorized', msg('auth.noUser'));
     if (!(await verifyPassword(String(current ?? ''), row.password_hash))) {
-      throw new AppError('validation_failed', 'The current password is wrong', { fields: [{ field: 'current', message: 'is wrong' }] });
+      throw new AppError('validation_failed', msg('auth.currentWrong'), { fields: [{ field: 'current', message: 'is wrong' }] });
     }
     if (typeof next !== 'string' || next.length < MIN_PASSWORD_LENGTH) {
-      throw new AppError('validation_failed', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters`, {
+      throw new AppError('validation_failed', msg('auth.passwordShort', { min: MIN_PASSWORD_LENGTH }), {
         fields: [{ field: 'next', message: 'is too short' }],
-      }).withKey('auth.passwordShort', { min: MIN_PASSWORD_LENGTH });
+      });
     }
-    if (next.length > 1000) throw new AppError('validation_failed', 'The new password is too long', { fields: [{ field: 'next', message: 'is too long' }] });
-    if (next !== confirm) throw new AppError('validation_failed', 'The two new passwords differ', { fields: [{ field: 'confirm', message: 'differs' }] });
+    if (next.length > 1000) throw new AppError('validation_failed', msg('auth.passwordTooLong'), { fields: [{ field: 'next', message: 'is too long' }] });
+    if (next !== confirm) throw new AppError('validation_failed', msg('auth.passwordsDiffer'), { fields: [{ field: 'confirm', message: 'differs' }] });
     await this.d.repo.bumpEpoch(user.id, this.now(), await hashPassword(next, this.d.passwordIterations));
     await this.d.audit.record({ userId: user.id, actor: user.email, action: 'password.change' });
   }
@@ -205,8 +205,7 @@ export class AuthService {
   }
 
   async addUser(email: string, password: string, role: Role, actor: AuthUser): Promise<UserRow> {
-    if (await this.d.users.findByEmail(email))
-      throw new AppError('conflict', `A user with email ${email.trim()} already exists`).withKey('user.exists', { email: email.trim() });
+    if (await this.d.users.findByEmail(email)) throw new AppError('conflict', msg('user.exists', { email: email.trim() }));
     const { user } = await this.d.usersService.createUser(email, password, role, actor.email);
     return user;
   }
@@ -221,7 +220,7 @@ export class AuthService {
 
   async revokeToken(id: number, actor: AuthUser): Promise<void> {
     const r = await this.d.repo.revokeToken(id, this.now());
-    if (!r) throw new AppError('not_found', 'Token not found or already revoked');
+    if (!r) throw new AppError('not_found', msg('token.notFound'));
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'token.revoke', target: r.name, detail: { prefix: r.prefix } });
   }
 

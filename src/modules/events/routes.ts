@@ -3,8 +3,10 @@ import { bodyLimit } from '../../http/body.ts';
 import { createMiddleware } from 'hono/factory';
 import { requireRole } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { TRANSPARENT_GIF } from './pixel.ts';
+import { msg } from '../../i18n/index.ts';
+import { apiMessage } from '../../http/present.ts';
 
 const WEBHOOK_MAX_BODY = 256 * 1024;
 
@@ -38,7 +40,7 @@ export const publicEventRoutes = new Hono<AppEnv>()
     bodyLimit({
       maxSize: WEBHOOK_MAX_BODY,
       onError: () => {
-        throw new AppError('payload_too_large', `The webhook body is larger than ${WEBHOOK_MAX_BODY} bytes`);
+        throw new AppError('payload_too_large', msg('webhook.tooLarge', { bytes: WEBHOOK_MAX_BODY }));
       },
     }),
     async (c) => {
@@ -56,7 +58,10 @@ const id = (s: string) => Number(s);
 
 /** Admin API (under /api/v1). */
 export const eventRoutes = new Hono<AppEnv>()
-  .get('/issues/:id{[0-9]+}/stats', requireRole('viewer'), async (c) => c.json(await c.var.services.events.stats(id(c.req.param('id')))))
+  .get('/issues/:id{[0-9]+}/stats', requireRole('viewer'), async (c) => {
+    const { warnings, ...stats } = await c.var.services.events.stats(id(c.req.param('id')));
+    return c.json({ ...stats, warnings: warnings.map((w) => ({ code: w.code, message: apiMessage(w.said).message })) });
+  })
   .get('/issues/:id{[0-9]+}/stats/timeline', requireRole('viewer'), async (c) =>
     c.json(await c.var.services.events.timeline(id(c.req.param('id')), c.req.query())),
   )

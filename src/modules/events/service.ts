@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/schema.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { encodeCursor, decodeCursor } from '../../lib/cursor.ts';
@@ -26,8 +26,10 @@ import { SubscribersRepository } from '../subscribers/repository.ts';
 import type { SubscribersService } from '../subscribers/service.ts';
 import { classifyUserAgent, likelyHumanOpen, PROXY_PREFETCH_WINDOW_MS, type OpenClient } from './classify.ts';
 import { OPEN_TOKEN_PURPOSE } from './pixel.ts';
-import { type EventsRepository, RECIPIENT_STATE_FILTERS, type Fact, type FactChange } from './repository.ts';
+import type { EventsRepository, Fact, FactChange } from './repository.ts';
+import { RECIPIENT_STATE_FILTERS } from './stats-repository.ts';
 import { verifySvix, type SvixHeaders } from './svix.ts';
+import { type Message, msg } from '../../i18n/index.ts';
 
 /** Above this complaint rate the stats warn; mailbox providers start refusing mail at 0.3 %. */
 export const COMPLAINT_RATE_WARNING = 0.001;
@@ -127,12 +129,12 @@ export class EventsService {
   async ingestResend(headers: SvixHeaders, rawBody: string): Promise<WebhookOutcome> {
     const now = this.now();
     const v = verifySvix(this.d.config.resend.webhookSecret, headers, rawBody, now);
-    if (!v.ok) throw new AppError('unauthorized', `Webhook signature rejected: ${v.reason}`);
+    if (!v.ok) throw new AppError('unauthorized', msg('webhook.signature', { reason: v.reason }));
     let payload: Record<string, unknown>;
     try {
       payload = obj(JSON.parse(rawBody));
     } catch {
-      throw new AppError('bad_request', 'The webhook body is not JSON');
+      throw new AppError('bad_request', msg('webhook.notJson'));
     }
     const data = obj(payload.data);
     const at = new Date(str(payload.created_at) ?? str(data.created_at) ?? '');
@@ -249,9 +251,9 @@ export class EventsService {
   // ---- statistics -------------------------------------------------------------------------------
 
   private async issueOr404(issueId: number) {
-    if (!Number.isSafeInteger(issueId) || issueId > 2_147_483_647) throw notFound('Issue');
-    const issue = await this.d.repo.issue(issueId);
-    if (!issue) throw notFound('Issue');
+    if (!Number.isSafeInteger(issueId) || issueId > 2_147_483_647) throw notFound(msg('issue.what', { id: String(issueId) }));
+    const issue = await this.d.repo.stats.issue(issueId);
+    if (!issue) throw notFound(msg('issue.what', { id: issueId }));
     return issue;
   }
 
@@ -262,7 +264,7 @@ export class EventsService {
    */
   async stats(issueId: number) {
     await this.issueOr404(issueId); // 404 for an unknown issue
-    const c = await this.d.repo.counters(issueId);
+    const c = await this.d.repo.stats.counters(issueId);
     const n = (v: string | number | bigint | undefined) => Number(v ?? 0);
     // Recipients who unsubscribed between this issue's start and the next issue's (kept by a trigger on the consent events, migration 0016).
     const unsubscribed = n(c?.unsubscribed);
@@ -271,21 +273,16 @@ export class EventsService {
     const complained = n(c?.complained);
     const base = delivered > 0 ? delivered : sent;
     const complaintRate = base > 0 ? complained / base : 0;
-    const warnings: { code: string; message: string }[] = [];
-    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+    /** `code` for programs (stable), `said` for people. */
+    const warnings: { code: string; said: Message }[] = [];
+    const rate = (x: number) => (x * 100).toFixed(2);
     if (complaintRate >= COMPLAINT_RATE_LIMIT) {
-      warnings.push({
-        code: 'complaint_rate_critical',
-        message: `${pct(complaintRate)} of recipients reported this issue as spam: at 0.3 % Gmail, Yahoo and Outlook start refusing or junking this sender's mail. Stop and review who receives it (consent, old addresses) before the next send.`,
-      });
+      warnings.push({ code: 'complaint_rate_critical', said: msg('stats.complaintCritical', { rate: rate(complaintRate) }) });
     } else if (complaintRate > COMPLAINT_RATE_WARNING) {
-      warnings.push({
-        code: 'complaint_rate_high',
-        message: `${pct(complaintRate)} of recipients reported this issue as spam, above the 0.1 % to stay under. Never let it reach 0.3 %: mailbox providers then refuse or junk this sender's mail.`,
-      });
+      warnings.push({ code: 'complaint_rate_high', said: msg('stats.complaintHigh', { rate: rate(complaintRate) }) });
     }
     if (this.d.config.mailTransport === 'resend' && !this.d.config.resend.webhookSecret && sent > 0) {
-      warnings.push({ code: 'webhooks_not_configured', message: 'RESEND_WEBHOOK_SECRET is not set, so deliveries, bounces and complaints are not recorded.' });
+      warnings.push({ code: 'webhooks_not_configured', said: msg('stats.webhooksNotConfigured') });
     }
     return {
       issueId,
@@ -307,10 +304,10 @@ export class EventsService {
     const { hours } = parseOrThrow(timelineQuery, query);
     const issue = await this.issueOr404(issueId);
     const known = issue.started_at ?? issue.sent_at;
-    const start = known ? new Date(known) : await this.d.repo.firstSentAt(issueId);
+    const start = known ? new Date(known) : await this.d.repo.stats.firstSentAt(issueId);
     if (!start) return { issueId, from: null, hours, buckets: [] };
     const from = new Date(Math.floor(start.getTime() / 3600_000) * 3600_000);
-    const rows = await this.d.repo.timeline(issueId, from, hours);
+    const rows = await this.d.repo.stats.timeline(issueId, from, hours);
     const buckets = Array.from({ length: hours }, (_, h) => ({
       at: new Date(from.getTime() + h * 3600_000).toISOString(),
       sent: 0,
@@ -338,9 +335,8 @@ export class EventsService {
     const q = parseOrThrow(recipientsQuery, query);
     await this.issueOr404(issueId);
     const afterId = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId)))
-      throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
-    const rows = await this.d.repo.recipients({
+    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId))) throw new AppError('bad_request', msg('error.cursor'));
+    const rows = await this.d.repo.stats.recipients({
       issueId,
       limit: q.limit + 1,
       ...(q.status ? { state: q.status } : {}),

@@ -4,6 +4,7 @@
  * `IssueContent` as JSON beside the issue row.
  */
 import { z } from 'zod';
+import { type Message, type MessageKey, msg, type StoredMessage } from '../../i18n/index.ts';
 
 export const sourceLinkSchema = z.object({
   url: z.string().min(1).max(2048),
@@ -40,7 +41,7 @@ export const footerSchema = z.object({
 });
 
 export const issueContentSchema = z.object({
-  title: z.string().min(1, { message: 'must not be empty' }).max(500),
+  title: z.string().min(1, { message: 'validation.notEmpty' }).max(500),
   /** Free text such as "2023年第2期 总第12期". */
   volume: z.string().max(200).optional(),
   /** ISO date (YYYY-MM-DD) the issue is dated. */
@@ -68,9 +69,12 @@ export interface LinkLintEntry {
   original: string;
   /** The URL after cleaning; null when the link is a placeholder or unusable and will not be sent. */
   cleaned: string | null;
-  /** Human-readable list of what was done, e.g. ["removed utm_source", "added missing //"]. */
-  changes: string[];
+  /** What was done, as catalog messages (`link.*`); plain text in rows written before messages had keys. */
+  changes: StoredMessage[];
   severity: 'info' | 'warning';
 }
 
 export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused';
+
+/** A status (of an issue or a subscriber) as people name it: `status.draft` → "draft" / "草稿". */
+export const statusMessage = (status: string): Message => msg(`status.${status}` as MessageKey);

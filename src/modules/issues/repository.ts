@@ -1,3 +1,4 @@
+import type { StoredMessage } from '../../i18n/index.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 import type { IssueRow } from '../../db/schema.ts';
@@ -9,7 +10,7 @@ export interface NewIssue {
   number?: number;
   content: IssueContent;
   lint: LinkLintEntry[];
-  warnings: string[];
+  warnings: StoredMessage[];
   sourceFormat: string | null;
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../../http/auth.ts';
 import { readJson } from '../../http/body.ts';
 import type { AppEnv } from '../../http/env.ts';
+import { presentMessages } from '../../http/present.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
 
 const listQuery = z.object({
@@ -25,14 +26,14 @@ export const issueRoutes = new Hono<AppEnv>()
       ...(q.status ? { status: q.status } : {}),
       ...(q.cursor ? { beforeNumber: q.cursor } : {}),
     });
-    return c.json({ items, nextCursor: next === null ? null : String(next) });
+    return c.json(presentMessages({ items, nextCursor: next === null ? null : String(next) }));
   })
   .post('/newsletters/:slug/issues', requireRole('editor'), async (c) =>
-    c.json(await c.var.services.issues.create(c.req.param('slug'), await readJson(c), c.var.user!), 201),
+    c.json(presentMessages(await c.var.services.issues.create(c.req.param('slug'), await readJson(c), c.var.user!)), 201),
   )
-  .get('/issues/:id{[0-9]+}', requireRole('viewer'), async (c) => c.json(await c.var.services.issues.get(id(c.req.param('id')))))
+  .get('/issues/:id{[0-9]+}', requireRole('viewer'), async (c) => c.json(presentMessages(await c.var.services.issues.get(id(c.req.param('id'))))))
   .patch('/issues/:id{[0-9]+}', requireRole('editor'), async (c) =>
-    c.json(await c.var.services.issues.update(id(c.req.param('id')), await readJson(c), c.var.user!)),
+    c.json(presentMessages(await c.var.services.issues.update(id(c.req.param('id')), await readJson(c), c.var.user!))),
   )
   .get('/issues/:id{[0-9]+}/preview.html', requireRole('viewer'), async (c) => {
     const p = await c.var.services.issues.preview(id(c.req.param('id')));

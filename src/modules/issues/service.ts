@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { i18n, msg, type StoredMessage } from '../../i18n/index.ts';
 import type { Config } from '../../config.ts';
 import type { IssueRow, NewsletterRow } from '../../db/schema.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { emailSchema, parseOrThrow } from '../../lib/validation.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
@@ -11,7 +12,7 @@ import { importIssue } from '../../content/import/index.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
-import { issueContentSchema, type IssueContent, type IssueStatus, type LinkLintEntry } from './model.ts';
+import { issueContentSchema, statusMessage, type IssueContent, type IssueStatus, type LinkLintEntry } from './model.ts';
 import type { IssuesRepository } from './repository.ts';
 import { fromHeader } from './email.ts';
 
@@ -22,7 +23,8 @@ export type Issue = IssueContent & {
   number: number;
   status: IssueStatus;
   lint: LinkLintEntry[];
-  warnings: string[];
+  /** The importer's notes (catalog messages); plain text in rows imported before notes had keys. */
+  warnings: StoredMessage[];
   sourceFormat: string | null;
   archiveUrl: string;
   sendAt: string | null;
@@ -35,10 +37,7 @@ export type Issue = IssueContent & {
 
 const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
 
-const notEditable = (row: IssueRow) =>
-  new AppError('invalid_state', `Issue ${row.id} is ${row.status}; only draft, scheduled or paused issues can be edited`).withKey('issue.notEditable', {
-    status: row.status,
-  });
+const notEditable = (row: IssueRow) => new AppError('invalid_state', msg('issue.notEditable', { id: row.id, status: statusMessage(row.status) }));
 
 /** An issue as a subscriber would see it (sample personal parts), with its size and MJML errors. */
 export interface IssuePreview {
@@ -50,7 +49,7 @@ export interface IssuePreview {
 }
 
 export const importSchema = z.object({
-  source: z.string().min(1, { message: 'must not be empty' }).max(2_000_000),
+  source: z.string().min(1, { message: 'validation.notEmpty' }).max(2_000_000),
   format: z.enum(['markdown', 'text', 'auto']).default('auto'),
   number: z.number().int().positive().optional(),
 });
@@ -80,7 +79,7 @@ export class IssuesService {
       number: row.number,
       status: row.status,
       lint: row.lint as LinkLintEntry[],
-      warnings: row.import_warnings,
+      warnings: row.import_warnings as StoredMessage[],
       sourceFormat: row.source_format,
       archiveUrl: this.archiveUrl(newsletter.slug, row.number),
       sendAt: row.send_at ? new Date(row.send_at).toISOString() : null,
@@ -94,14 +93,14 @@ export class IssuesService {
 
   private async newsletterBySlug(slug: string): Promise<NewsletterRow> {
     const n = await this.newsletters.findBySlug(slug);
-    if (!n) throw notFound(`Newsletter "${slug}"`);
+    if (!n) throw notFound(msg('newsletter.what', { slug }));
     return n;
   }
 
   /** The issue row and its newsletter, or 404. */
   async load(id: number): Promise<{ row: IssueRow; newsletter: NewsletterRow }> {
     const row = Number.isSafeInteger(id) ? await this.repo.findById(id) : undefined;
-    if (!row) throw notFound(`Issue ${id}`).withKey('issue.notFound', { id });
+    if (!row) throw notFound(msg('issue.what', { id: String(id) }));
     const newsletter = (await this.newsletters.findById(row.newsletter_id))!;
     return { row, newsletter };
   }
@@ -111,7 +110,7 @@ export class IssuesService {
     const newsletter = await this.newsletterBySlug(slug);
     let content: IssueContent;
     let lint: LinkLintEntry[];
-    let warnings: string[] = [];
+    let warnings: StoredMessage[] = [];
     let sourceFormat: string | null = null;
     let number: number | undefined;
     if (input && typeof input === 'object' && 'source' in input) {
@@ -128,7 +127,7 @@ export class IssuesService {
       number = n;
     }
     const row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
-    if (!row) throw new AppError('conflict', `Issue number ${number} already exists in "${slug}"`).withKey('issue.numberTaken', { number: String(number) });
+    if (!row) throw new AppError('conflict', msg('issue.numberTaken', { number: String(number), slug }));
     await this.audit.record({
       userId: actor?.id ?? null,
       actor: actor?.email ?? 'cli',
@@ -178,7 +177,7 @@ export class IssuesService {
     const merged = parseOrThrow(issueContentSchema, { ...(row.content as IssueContent), ...fields });
     const { content, lint } = cleanIssueLinks(merged);
     if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
-      throw new AppError('conflict', `Issue number ${number} already exists in "${newsletter.slug}"`).withKey('issue.numberTaken', { number });
+      throw new AppError('conflict', msg('issue.numberTaken', { number, slug: newsletter.slug }));
     }
     return { row, newsletter, patch, content, lint, number };
   }
@@ -223,13 +222,12 @@ export class IssuesService {
     const { to } = parseOrThrow(testSendSchema, input);
     const { row, newsletter } = await this.load(id);
     const p = await this.preview(id);
-    const prefix = newsletter.language.toLowerCase().startsWith('zh') ? '[测试] ' : '[Test] ';
     const sent: { to: string; id: string }[] = [];
     for (const address of to) {
       const r = await this.mailer.send({
         from: fromHeader(newsletter),
         to: [address],
-        subject: prefix + p.subject,
+        subject: i18n(newsletter.language).t('mail.testSubject', { subject: p.subject }),
         html: p.html,
         text: p.text,
         ...(newsletter.reply_to ? { replyTo: [newsletter.reply_to] } : {}),

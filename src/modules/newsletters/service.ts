@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { NewsletterRow } from '../../db/schema.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { emailSchema, parseOrThrow, timeZoneSchema } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { NewslettersRepository } from './repository.ts';
+import { msg } from '../../i18n/index.ts';
 
 /** The public JSON shape of a newsletter (DESIGN.md). */
 export interface Newsletter {
@@ -53,7 +54,7 @@ const noLineBreaks = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\r\n]/.test(s), { message: 'must not contain line breaks' });
+    .refine((s) => !/[\r\n]/.test(s), { message: 'validation.noLineBreaks' });
 
 const fields = {
   name: noLineBreaks(200),
@@ -62,7 +63,7 @@ const fields = {
   replyTo: emailSchema.nullable().optional(),
   language: z
     .string()
-    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'must be a language tag such as zh-CN or en' })
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'validation.languageTag' })
     .optional(),
   timeZone: timeZoneSchema.optional(),
   openTracking: z.boolean().optional(),
@@ -73,7 +74,7 @@ const fields = {
 };
 
 export const createNewsletterSchema = z.object({
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes, 1 to 63 characters' }),
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'validation.slug' }),
   ...fields,
 });
 export const updateNewsletterSchema = z.object(fields).partial().strict();
@@ -94,7 +95,7 @@ export class NewslettersService {
 
   async getRow(slug: string): Promise<NewsletterRow> {
     const row = await this.repo.findBySlug(slug);
-    if (!row) throw notFound(`Newsletter "${slug}"`);
+    if (!row) throw notFound(msg('newsletter.what', { slug }));
     return row;
   }
 
@@ -118,7 +119,7 @@ export class NewslettersService {
       description: v.description ?? null,
       organisation: v.organisation ?? null,
     });
-    if (!row) throw new AppError('conflict', `A newsletter with slug "${v.slug}" already exists`).withKey('newsletter.slugTaken', { slug: v.slug });
+    if (!row) throw new AppError('conflict', msg('newsletter.slugTaken', { slug: v.slug }));
     await this.audit.record({ userId: actor?.id ?? null, actor: actor?.email ?? 'system', action: 'newsletter.create', target: v.slug });
     return toNewsletter(row);
   }
@@ -139,7 +140,7 @@ export class NewslettersService {
       ...(v.description !== undefined ? { description: v.description } : {}),
       ...(v.organisation !== undefined ? { organisation: v.organisation } : {}),
     });
-    if (!row) throw notFound(`Newsletter "${slug}"`);
+    if (!row) throw notFound(msg('newsletter.what', { slug }));
     await this.audit.record({
       userId: actor?.id ?? null,
       actor: actor?.email ?? 'system',

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { OutboxRow } from '../../db/schema.ts';
 import { requireRole } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
+import { msg } from '../../i18n/index.ts';
 
 function toMessage(r: OutboxRow) {
   return {
@@ -44,7 +45,7 @@ export const outboxRoutes = new Hono<AppEnv>()
   .get('/:file{[^/]+\\.eml}', async (c) => {
     const id = c.req.param('file').replace(/\.eml$/, '');
     const row = await c.var.services.repos.outbox.get(id);
-    if (!row) throw notFound('Outbox message');
+    if (!row) throw notFound(msg('outbox.what'));
     return c.body(row.eml, 200, {
       'Content-Type': 'message/rfc822',
       'Content-Disposition': `attachment; filename="${row.id}.eml"`,
@@ -52,9 +53,9 @@ export const outboxRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => {
     const row = await c.var.services.repos.outbox.get(c.req.param('id'));
-    if (!row) throw notFound('Outbox message');
+    if (!row) throw notFound(msg('outbox.what'));
     return c.json(toMessage(row));
   })
   .all('*', () => {
-    throw new AppError('not_found', 'No such outbox endpoint');
+    throw new AppError('not_found', msg('error.noOutboxEndpoint'));
   });

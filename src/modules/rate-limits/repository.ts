@@ -1,6 +1,6 @@
 /**
  * Fixed-window counters in the database, so every Node process and Worker isolate shares them.
- * One upsert per hit; old windows are swept now and then by the same call.
+ * One upsert per hit; windows that ended a day ago are deleted by the hourly housekeeping job (src/modules/housekeeping).
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
@@ -29,8 +29,6 @@ export class RateLimitsRepository {
       INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${start}, 1)
       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
       RETURNING count`.execute(this.db);
-    // Roughly one hit in 500 clears windows that ended more than a day ago.
-    if (Math.random() < 0.002) await this.sweep(new Date(now.getTime() - 24 * 3600_000));
     return { count: Number(r.rows[0]!.count), resetAt: new Date(start.getTime() + windowMs) };
   }
 

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { NewsletterRow } from '../../db/schema.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { backoffMs, RetryLater, type JobContext, type JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
@@ -28,6 +28,9 @@ import type { IssuesService } from '../issues/service.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { SendingRepository } from './repository.ts';
+import { type MessageKey, msg } from '../../i18n/index.ts';
+import { statusMessage } from '../issues/model.ts';
+import { fieldProblem } from '../../lib/validation.ts';
 
 type WirePersonaliser = ReturnType<typeof createWirePersonaliser>;
 
@@ -68,6 +71,8 @@ export interface SendingDeps {
   config: Config;
   secret: string;
   log: Logger;
+  /** Issue personalisers by send, process-wide (ProcessCaches.personalisers: at most a handful, the oldest goes first). */
+  personalisers: Map<string, WirePersonaliser>;
 }
 
 export class SendingService {
@@ -84,43 +89,29 @@ export class SendingService {
     let sendAt: Date;
     if (local) sendAt = fromLocal(local, timeZone);
     else if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v.sendAt) && !Number.isNaN(Date.parse(v.sendAt))) sendAt = new Date(v.sendAt);
-    else
-      throw new AppError('validation_failed', 'sendAt must be YYYY-MM-DDTHH:mm in timeZone, or an ISO time with an offset', {
-        fields: [{ field: 'sendAt', message: 'is not a valid date and time' }],
-      }).withKey('send.badTime');
+    else throw AppError.validation([fieldProblem('sendAt', 'validation.dateTime')]);
     if (sendAt.getTime() < this.d.clock.now().getTime() - 60_000) {
-      throw new AppError('validation_failed', 'sendAt is in the past', { fields: [{ field: 'sendAt', message: 'is in the past' }] }).withKey('send.pastTime');
+      throw AppError.validation([fieldProblem('sendAt', 'validation.inPast')]);
     }
     const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
-    if (!updated)
-      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft or scheduled issue can be scheduled`).withKey(
-        'send.cannotSchedule',
-        { status: row.status },
-      );
+    if (!updated) throw new AppError('invalid_state', msg('send.cannotSchedule', { id: issueId, status: statusMessage(row.status) }));
     await this.audit(actor, 'issue.schedule', newsletter, updated.number, { sendAt: sendAt.toISOString(), timeZone });
     return this.d.issues.toIssue(updated, newsletter);
   }
 
   async pause(issueId: number, actor: AuthUser) {
-    return this.transition(issueId, ['sending'], 'paused', 'issue.pause', actor, 'only a sending issue can be paused');
+    return this.transition(issueId, ['sending'], 'paused', 'issue.pause', actor, 'send.cannot.pause');
   }
 
   async resume(issueId: number, actor: AuthUser) {
-    const issue = await this.transition(issueId, ['paused'], 'sending', 'issue.resume', actor, 'only a paused issue can be resumed');
+    const issue = await this.transition(issueId, ['paused'], 'sending', 'issue.resume', actor, 'send.cannot.resume');
     await this.d.queue.enqueue([{ kind: 'send.start', payload: { issueId }, dedupeKey: `send.start:${issueId}` }]);
     return issue;
   }
 
   /** Cancels before it starts, or while paused (what was not sent is never sent). */
   async cancel(issueId: number, actor: AuthUser) {
-    const issue = await this.transition(
-      issueId,
-      ['draft', 'scheduled', 'paused'],
-      'cancelled',
-      'issue.cancel',
-      actor,
-      'a sending issue must be paused before it is cancelled',
-    );
+    const issue = await this.transition(issueId, ['draft', 'scheduled', 'paused'], 'cancelled', 'issue.cancel', actor, 'send.cannot.cancel');
     await this.d.repo.skipQueued(issueId, 'issue cancelled', this.d.clock.now());
     return issue;
   }
@@ -129,7 +120,7 @@ export class SendingService {
   async retryFailed(issueId: number, actor: AuthUser) {
     const { row, newsletter } = await this.d.issues.load(issueId);
     if (!['sending', 'sent', 'paused'].includes(row.status))
-      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; nothing was sent yet`).withKey('send.nothingSent', { status: row.status });
+      throw new AppError('invalid_state', msg('send.nothingSent', { id: issueId, status: statusMessage(row.status) }));
     const batches = await this.d.repo.requeueFailed(issueId, this.d.clock.now());
     if (batches.length && row.status === 'sent') await this.d.issuesRepo.setStatus(issueId, ['sent'], 'sending');
     if (row.status !== 'paused') await this.enqueueBatches(issueId, batches);
@@ -155,10 +146,11 @@ export class SendingService {
     }));
   }
 
-  private async transition(issueId: number, from: IssueStatus[], to: IssueStatus, action: string, actor: AuthUser, rule: string) {
+  /** `refusal` says why the issue cannot move, when it is in none of `from`. */
+  private async transition(issueId: number, from: IssueStatus[], to: IssueStatus, action: string, actor: AuthUser, refusal: MessageKey) {
     const { row, newsletter } = await this.d.issues.load(issueId);
     const moved = await this.d.issuesRepo.setStatus(issueId, from, to);
-    if (!moved) throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}: ${rule}`).withKey(`send.cannot.${action}`, { status: row.status });
+    if (!moved) throw new AppError('invalid_state', msg(refusal, { id: issueId, status: statusMessage(row.status) }));
     await this.audit(actor, action, newsletter, row.number);
     return this.d.issues.toIssue(moved, newsletter);
   }
@@ -258,23 +250,20 @@ export class SendingService {
   }
 
   /**
-   * The issue's personaliser, built once per send in this process: the rendered bodies never change
-   * after the send started (`started_at` is part of the key), and re-reading and re-splitting them
-   * for each batch of 100 cost more than the batch's own queries.
+   * The issue's personaliser, built once per send in this process (Workers: isolate): the rendered
+   * bodies never change after the send started (`started_at` is part of the key), and re-reading and
+   * re-splitting them for each batch of 100 cost more than the batch's own queries.
    */
   private async personaliser(issueId: number, startedAt: Date | null): Promise<WirePersonaliser | undefined> {
     const key = `${issueId}@${startedAt?.getTime() ?? 0}`;
-    const hit = this.personalisers.get(key);
+    const hit = this.d.personalisers.get(key);
     if (hit) return hit;
     const rendered = await this.d.repo.renderedForSend(issueId);
     if (!rendered) return undefined;
     const p = createWirePersonaliser(rendered);
-    this.personalisers.set(key, p);
-    // A handful of sends at once at most; the oldest goes first.
-    if (this.personalisers.size > 4) this.personalisers.delete(this.personalisers.keys().next().value!);
+    this.d.personalisers.set(key, p);
     return p;
   }
-  private readonly personalisers = new Map<string, WirePersonaliser>();
 
   private emailFor(
     r: { id: string; subscriberId: string; email: string; name: string | null },

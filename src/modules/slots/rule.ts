@@ -2,10 +2,11 @@
  * The monthly slot editors work to: "the first Tuesday of each month at 09:00" or "day 15 at
  * 10:00", in the newsletter's time zone. Day numbers past a month's end fall on its last day.
  */
+import { type Message, type MessageKey, msg } from '../../i18n/index.ts';
 import { z } from 'zod';
 import { daysInMonth, fromLocal, toLocal } from '../../lib/zoned-time.ts';
 
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (24-hour)' });
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'validation.time' });
 
 export const slotRuleSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -69,14 +70,14 @@ export function latestSlot(rule: SlotRule, tz: string, now: Date): Date {
   return slotInMonth(rule, tz, prev.y, prev.m);
 }
 
-/** A human description, e.g. "first Tuesday of each month at 09:00". */
-export function describeRule(rule: SlotRule, lang: 'en' | 'zh' = 'en'): string {
-  const days = lang === 'zh' ? ['日', '一', '二', '三', '四', '五', '六'] : ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-  if (lang === 'zh') {
-    if (rule.kind === 'dayOfMonth') return `每月${rule.day}日 ${rule.time}`;
-    return `每月${rule.week === -1 ? '最后一个' : `第${rule.week}个`}星期${days[rule.weekday]} ${rule.time}`;
-  }
-  if (rule.kind === 'dayOfMonth') return `day ${rule.day} of each month at ${rule.time}`;
-  const nth = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', [-1]: 'last' }[rule.week];
-  return `${nth} ${days[rule.weekday]} of each month at ${rule.time}`;
+const WEEKDAYS: MessageKey[] = ['weekday.0', 'weekday.1', 'weekday.2', 'weekday.3', 'weekday.4', 'weekday.5', 'weekday.6'];
+const NTH: Record<number, MessageKey> = { 1: 'slot.nth.1', 2: 'slot.nth.2', 3: 'slot.nth.3', 4: 'slot.nth.4', [-1]: 'slot.nth.last' };
+
+/** The weekday's name (0 = Sunday), as a catalog key. */
+export const weekdayKey = (weekday: number): MessageKey => WEEKDAYS[weekday] ?? 'weekday.0';
+
+/** A description for people, e.g. "first Tuesday of each month at 09:00" / "每月第1个星期二 09:00". */
+export function describeRule(rule: SlotRule): Message {
+  if (rule.kind === 'dayOfMonth') return msg('slot.rule.dayOfMonth', { day: rule.day, time: rule.time });
+  return msg('slot.rule.weekday', { nth: msg(NTH[rule.week] ?? 'slot.nth.1'), weekday: msg(weekdayKey(rule.weekday)), time: rule.time });
 }

@@ -4,8 +4,9 @@
  * `reminderDaysBefore` days ahead while no issue is ready.
  */
 import { z } from 'zod';
+import { i18n, type Message, msg } from '../../i18n/index.ts';
 import type { Config } from '../../config.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -19,6 +20,7 @@ import type { SendingRepository } from '../sending/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import { describeRule, latestSlot, nextSlots, slotRuleSchema } from './rule.ts';
 import type { SlotsRepository } from './repository.ts';
+import { statusMessage } from '../issues/model.ts';
 
 /** A slot the service was down for is still honoured this long after its time. */
 const LATE_GRACE_MS = 24 * 3600_000;
@@ -48,7 +50,7 @@ export class SlotsService {
 
   private async newsletter(slug: string) {
     const n = await this.d.newsletters.findBySlug(slug);
-    if (!n) throw notFound(`Newsletter "${slug}"`);
+    if (!n) throw notFound(msg('newsletter.what', { slug }));
     return n;
   }
 
@@ -64,30 +66,27 @@ export class SlotsService {
         description: null,
         nextDates: [],
         readyIssue: null,
-        warnings: [] as string[],
+        warnings: [] as Message[],
         recentSlots: [],
       };
     const now = this.d.clock.now();
     const next = nextSlots(s.rule, s.timeZone, now, 6);
     const ready = await this.d.repo.readyIssue(n.id);
-    const warnings: string[] = [];
-    const zh = n.language.toLowerCase().startsWith('zh');
+    const warnings: Message[] = [];
     if (s.enabled && !ready && next[0]) {
       const days = Math.ceil((next[0].getTime() - now.getTime()) / 86_400_000);
-      warnings.push(
-        `No issue is marked ready for the next slot, ${formatLocal(next[0], s.timeZone).replace('T', ' ')} ${s.timeZone} (in ${days} day${days === 1 ? '' : 's'}).`,
-      );
+      warnings.push(msg('slot.noReadyIssue', { when: `${formatLocal(next[0], s.timeZone).replace('T', ' ')} ${s.timeZone}`, count: days }));
     }
     const recent = await this.d.repo.recentRuns(n.id, new Date(now.getTime() - 90 * 86_400_000));
     for (const r of recent)
       if (r.outcome === 'missed')
-        warnings.push(`The slot of ${formatLocal(new Date(r.slot_at), s.timeZone).replace('T', ' ')} passed with no issue ready: nothing was sent.`);
+        warnings.push(msg('slot.missed', { when: `${formatLocal(new Date(r.slot_at), s.timeZone).replace('T', ' ')} ${s.timeZone}` }));
     return {
       rule: s.rule,
       timeZone: s.timeZone,
       reminderDaysBefore: s.reminderDaysBefore,
       enabled: s.enabled,
-      description: describeRule(s.rule, zh ? 'zh' : 'en'),
+      description: describeRule(s.rule),
       nextDates: next.map((d) => d.toISOString()),
       nextDatesLocal: next.map((d) => formatLocal(d, s.timeZone)),
       readyIssue: ready ? { id: ready.id, number: ready.number, title: ready.title } : null,
@@ -118,10 +117,7 @@ export class SlotsService {
     const { ready } = parseOrThrow(z.object({ ready: z.boolean() }), input);
     const { row, newsletter } = await this.d.issues.load(issueId);
     const updated = await this.d.repo.setReady(issueId, ready);
-    if (!updated)
-      throw new AppError('invalid_state', `Issue ${issueId} is ${row.status}; only a draft can be marked ready for the monthly slot`).withKey('slot.notDraft', {
-        status: row.status,
-      });
+    if (!updated) throw new AppError('invalid_state', msg('slot.notDraft', { id: issueId, status: statusMessage(row.status) }));
     await this.d.audit.record({
       userId: actor.id,
       actor: actor.email,
@@ -168,11 +164,9 @@ export class SlotsService {
     if (!s || (await this.d.repo.readyIssue(n.id))) return; // an issue became ready meanwhile
     const when = `${formatLocal(slotAt, s.timeZone).replace('T', ' ')} (${s.timeZone})`;
     const admin = `${this.d.config.publicUrl}/admin`;
-    const zh = n.language.toLowerCase().startsWith('zh');
-    const subject = zh ? `提醒：《${n.name}》的下一期尚未准备好（${when}）` : `Reminder: no issue of "${n.name}" is ready for ${when}`;
-    const text = zh
-      ? `《${n.name}》的下一个发送时间是 ${when}，但还没有标记为“已就绪”的期刊。\n\n如果届时没有就绪的期刊，将不会发送任何内容。\n\n在后台准备并标记期刊：${admin}\n`
-      : `The next monthly slot of "${n.name}" is ${when}, and no issue is marked ready for it.\n\nIf none is ready by then, nothing will be sent.\n\nPrepare and mark an issue in the admin: ${admin}\n`;
+    const { t } = i18n(n.language);
+    const subject = t('mail.reminder.subject', { newsletter: n.name, when });
+    const text = `${t('mail.reminder.body', { newsletter: n.name, when, admin })}\n`;
     for (const to of await this.d.repo.reminderRecipients(n.id)) {
       await this.d.mailer.send(
         { from: `"Quire" <${n.from_email}>`, to: [to], subject, text },

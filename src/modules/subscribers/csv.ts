@@ -7,8 +7,9 @@
  * held some 330 MB more at its end than at its start).
  */
 import { parse } from 'csv-parse/stream';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { parseAddress, personName } from '../../lib/validation.ts';
+import { en, type Message, msg } from '../../i18n/index.ts';
 
 /** Header names (lower-cased, spaces, dashes and underscores removed) → our column. */
 const HEADER_ALIASES: Record<string, 'email' | 'name' | 'language'> = {
@@ -60,12 +61,25 @@ export interface CsvRow {
 export interface CsvReadResult {
   total: number;
   duplicates: number;
-  errors: { line: number; message: string }[];
+  /** The first rows that could not be imported, each with what is wrong (a catalog message). */
+  errors: { line: number; said: Message }[];
   errorCount: number;
 }
 
 const LANGUAGE_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/;
 const MAX_ERRORS_LISTED = 100;
+
+/** What csv-parse's error code means for the person whose file it is (its own messages are for programmers). */
+function parserProblem(code: string | undefined): Message {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return msg('csv.problem.quoteNotClosed');
+  if (code === 'CSV_INVALID_CLOSING_QUOTE' || code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'INVALID_OPENING_QUOTE')
+    return msg('csv.problem.badQuote');
+  if (code === 'CSV_MAX_RECORD_SIZE') return msg('csv.problem.tooLong');
+  return msg('csv.problem.malformed');
+}
+
+/** A row error as the JSON API shows it: its line, a stable code and the English text. */
+export const apiRowError = (e: { line: number; said: Message }) => ({ line: e.line, code: e.said.key, message: en().m(e.said) });
 
 /**
  * Reads a CSV body and calls `onChunk` with up to `chunkSize` valid, new rows at a time (awaited,
@@ -85,14 +99,14 @@ export async function readSubscriberCsv(
   let headerSeen = false;
   let missingEmail = false;
   const result: CsvReadResult = { total: 0, duplicates: 0, errors: [], errorCount: 0 };
-  const fail = (line: number, message: string) => {
+  const fail = (line: number, said: Message) => {
     result.errorCount++;
-    if (result.errors.length < MAX_ERRORS_LISTED) result.errors.push({ line, message });
+    if (result.errors.length < MAX_ERRORS_LISTED) result.errors.push({ line, said });
   };
   const limiter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, ctl) {
       bytes += chunk.byteLength;
-      if (bytes > o.maxBytes) ctl.error(new AppError('payload_too_large', `The CSV is larger than ${o.maxBytes} bytes`));
+      if (bytes > o.maxBytes) ctl.error(new AppError('payload_too_large', msg('csv.tooLarge', { bytes: o.maxBytes })));
       else ctl.enqueue(chunk);
     },
   });
@@ -111,9 +125,9 @@ export async function readSubscriberCsv(
     info: true,
     max_record_size: 64 * 1024,
     skip_records_with_error: true,
-    on_skip: (err: { message: string; lines?: number } | undefined) => {
+    on_skip: (err: { code?: string; lines?: number } | undefined) => {
       result.total++;
-      fail(err?.lines ?? 0, `Unreadable CSV row: ${err?.message ?? 'malformed'}`);
+      fail(err?.lines ?? 0, msg('csv.rowUnreadable', { detail: parserProblem(err?.code) }));
     },
   } as Parameters<typeof parse>[0]);
 
@@ -134,17 +148,17 @@ export async function readSubscriberCsv(
       const line = info.lines;
       const rawEmail = record.email ?? '';
       if (!rawEmail.trim()) {
-        fail(line, 'email is empty');
+        fail(line, msg('csv.rowEmpty'));
         continue;
       }
       const addr = parseAddress(rawEmail);
       if (!addr) {
-        fail(line, 'email is not a valid address');
+        fail(line, msg('csv.rowInvalid'));
         continue;
       }
       const name = personName(record.name ?? '');
       if (name === undefined) {
-        fail(line, 'name must be one line of at most 200 characters');
+        fail(line, msg('csv.rowName'));
         continue;
       }
       const lang = record.language?.trim() || null;
@@ -161,18 +175,18 @@ export async function readSubscriberCsv(
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
-    const err = e as { message?: string; lines?: number };
+    const err = e as { code?: string; lines?: number };
     // A fatal CSV error (e.g. an unclosed quote at the end): keep what was read, report where it stopped.
-    fail(err.lines ?? 0, `The CSV could not be read past this line: ${err.message ?? String(e)}`);
+    fail(err.lines ?? 0, msg('csv.stopped', { detail: parserProblem(err.code) }));
   } finally {
     reader.releaseLock();
   }
   if (!headerSeen)
-    throw new AppError('validation_failed', 'The CSV is empty: send a header row with an email column', {
+    throw new AppError('validation_failed', msg('csv.empty'), {
       fields: [{ field: 'email', message: 'column is required' }],
     });
   if (missingEmail) {
-    throw new AppError('validation_failed', 'The CSV has no email column (accepted headers: email, "Email Address", 邮箱, …)', {
+    throw new AppError('validation_failed', msg('csv.noEmailColumn'), {
       fields: [{ field: 'email', message: 'column is required' }],
     });
   }

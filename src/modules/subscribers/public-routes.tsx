@@ -8,9 +8,9 @@ import { openCors } from '../../http/cors.ts';
 import type { NewsletterRow } from '../../db/schema.ts';
 import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { checkCsrf, csrfFor, preferencesUrl } from '../../lib/tokens.ts';
-import { translator, type MessageKey } from '../../ui/i18n.ts';
+import { en, i18n, type MessageKey, msg, readerLanguage } from '../../i18n/index.ts';
 import {
   CheckInboxPage,
   ConfirmedPage,
@@ -40,12 +40,12 @@ const view = (n: NewsletterRow): NewsletterView => ({
 });
 const meta = (c: Context) => ({ ip: clientIp(c), userAgent: userAgent(c) });
 
-/** The reader's language when no newsletter says it (Accept-Language: Chinese or English). */
-const readerLang = (c: Context) => ((c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
+/** The reader's language when no newsletter or subscriber says it: their browser's. */
+const readerLang = (c: Context) => readerLanguage(c.req.header('accept-language'));
 
 function tooLargePage(c: Context) {
   const lang = readerLang(c);
-  const t = translator(lang);
+  const t = i18n(lang).t;
   return c.html(
     <MessagePage lang={lang} title={t('page.tooLargeTitle')}>
       <p role="alert">{t('page.tooLarge')}</p>
@@ -58,7 +58,7 @@ const formLimit = bodyLimit({ maxSize: PUBLIC_BODY_LIMIT, onError: (c) => tooLar
 const jsonLimit = bodyLimit({
   maxSize: PUBLIC_BODY_LIMIT,
   onError: () => {
-    throw new AppError('payload_too_large', `The body is larger than ${PUBLIC_BODY_LIMIT} bytes`);
+    throw new AppError('payload_too_large', msg('error.payloadTooLarge', { bytes: PUBLIC_BODY_LIMIT }));
   },
 });
 
@@ -88,7 +88,7 @@ async function newsletterOrPage(c: Context<AppEnv>, slug: string): Promise<Newsl
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') {
       const lang = readerLang(c);
-      const t = translator(lang);
+      const t = i18n(lang).t;
       return c.html(
         <MessagePage lang={lang} title={t('page.newsletterNotFoundTitle')}>
           <p>{t('page.newsletterNotFound')}</p>
@@ -131,7 +131,7 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
   const n = await newsletterOrPage(c, c.req.param('slug'));
   if (n instanceof Response) return n;
   const s = c.var.services;
-  const t = translator(n.language);
+  const t = i18n(n.language).t;
   const form = await readForm(c);
   if (!form) {
     return c.html(
@@ -195,10 +195,10 @@ publicApi.post('/newsletters/:slug/subscribe', jsonLimit, async (c) => {
   await s.subscribers.signupNewsletterId(slug); // an unknown newsletter is a 404 before the body is read
   const body = await readJson(c);
   await s.subscribers.signup(slug, body, 'api', meta(c));
-  return c.json({ ok: true, message: 'If this address can be subscribed, a confirmation email is on its way.' }, 202);
+  return c.json({ ok: true, message: en().t('signup.accepted') }, 202);
 });
 publicApi.all('*', () => {
-  throw new AppError('not_found', 'No such public endpoint');
+  throw new AppError('not_found', msg('error.noPublicEndpoint'));
 });
 publicSubscriberRoutes.route('/api/v1/public', publicApi);
 
@@ -294,7 +294,7 @@ publicSubscriberRoutes.post('/preferences/:token', formLimit, async (c) => {
     if (!(e instanceof AppError) || e.code !== 'validation_failed') throw e;
     const state = await s.subscribers.preferencesState(token);
     if (state.kind === 'invalid') return invalid(c, 'prefs.invalid', 404);
-    const t = translator(state.subscriber.language ?? state.newsletter.language);
+    const t = i18n(state.subscriber.language ?? state.newsletter.language).t;
     return c.html(preferencesPage(c, token, state, { error: t('error.name') }), 422);
   }
 });
@@ -319,11 +319,11 @@ function preferencesPage(c: Context<AppEnv>, token: string, state: PrefState, ex
 }
 
 function invalid(c: Context, key: MessageKey, status: 400 | 404) {
-  const lang = (c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-  return c.html(<InvalidLinkPage lang={lang} message={translator(lang)(key)} />, status);
+  const lang = readerLang(c);
+  return c.html(<InvalidLinkPage lang={lang} message={i18n(lang).t(key)} />, status);
 }
 
 function csrfFailed(c: Context) {
-  const lang = (c.req.header('accept-language') ?? '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-  return c.html(<InvalidLinkPage lang={lang} message={translator(lang)('csrf.invalid')} />, 403);
+  const lang = readerLang(c);
+  return c.html(<InvalidLinkPage lang={lang} message={i18n(lang).t('csrf.invalid')} />, 403);
 }

@@ -4,6 +4,7 @@ import { requireRole } from '../../http/auth.ts';
 import { readJson } from '../../http/body.ts';
 import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
+import { apiRowError } from './csv.ts';
 
 /** Mounted at /api/v1/newsletters (beside newsletterRoutes). */
 export const newsletterSubscriberRoutes = new Hono<AppEnv>()
@@ -12,9 +13,10 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
     c.json(await c.var.services.subscribers.create(c.req.param('slug'), await readJson(c), c.var.user!, { ip: clientIp(c), userAgent: userAgent(c) }), 201),
   )
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
-  .post('/:slug/subscribers/import', requireRole('editor'), async (c) =>
-    c.json(await c.var.services.subscribers.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!)),
-  )
+  .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
+    const r = await c.var.services.subscribers.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!);
+    return c.json({ ...r, errors: r.errors.map(apiRowError) });
+  })
   .get('/:slug/subscribers/export', requireRole('editor'), async (c) => {
     const { filename, stream } = await c.var.services.subscribers.exportCsv(c.req.param('slug'), c.var.user!);
     return c.body(stream, 200, {

@@ -14,16 +14,16 @@
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { NewsletterRow, SubscriberEventRow, SubscriberRow, SubscriberStatus } from '../../db/schema.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmacBase64url } from '../../lib/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import type { Logger } from '../../lib/log.ts';
 import { preferencesUrl, signToken, unsubscribeUrl, verifyToken } from '../../lib/tokens.ts';
-import { parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
+import { issueMessage, parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
 import type { Mailer } from '../../mail/mailer.ts';
-import { translator } from '../../ui/i18n.ts';
+import { i18n, msg } from '../../i18n/index.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { OutboxRepository } from '../outbox/repository.ts';
@@ -52,12 +52,12 @@ const SIGNUP_NEWSLETTER_CACHE_SIZE = 1_000;
 const languageTag = z
   .string()
   .max(35)
-  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/, { message: 'must be a language tag such as zh-CN or en' });
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/, { message: 'validation.languageTag' });
 
 export const signupSchema = z.object({
   email: subscriberEmailSchema,
   name: personNameSchema.nullish(),
-  consent: z.literal(true, { message: 'must be true: the person agrees to receive the newsletter' }),
+  consent: z.literal(true, { message: 'validation.consent' }),
   language: languageTag.nullish(),
 });
 
@@ -66,7 +66,7 @@ export const adminCreateSchema = z.object({
   name: personNameSchema.nullish(),
   language: languageTag.nullish(),
   status: z.enum(['active', 'pending']).default('active'),
-  consentNote: z.string().trim().min(1, { message: 'is required: say how this person agreed (e.g. "signed up at the 2026 conference")' }).max(2_000),
+  consentNote: z.string().trim().min(1, { message: 'validation.consentNote' }).max(2_000),
 });
 
 const listQuerySchema = z.object({
@@ -76,7 +76,7 @@ const listQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const consentNoteSchema = z.string().trim().min(1, { message: 'is required: say how these people agreed' }).max(2_000);
+const consentNoteSchema = z.string().trim().min(1, { message: 'validation.consentNoteImport' }).max(2_000);
 
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'soft_bounce_threshold';
 
@@ -190,7 +190,7 @@ export class SubscribersService {
 
   async newsletterBySlug(slug: string): Promise<NewsletterRow> {
     const n = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await this.d.newsletters.findBySlug(slug) : undefined;
-    if (!n) throw notFound(`Newsletter "${slug.slice(0, 64)}"`);
+    if (!n) throw notFound(msg('newsletter.what', { slug: slug.slice(0, 64) }));
     return n;
   }
 
@@ -198,7 +198,7 @@ export class SubscribersService {
   async consentText(n: NewsletterRow): Promise<{ version: number; text: string }> {
     const cur = await this.repo.currentConsentText(n.id);
     if (cur) return cur;
-    return this.repo.addFirstConsentText(n.id, translator(n.language)('consent.default', { newsletter: n.name }), this.now());
+    return this.repo.addFirstConsentText(n.id, i18n(n.language).t('consent.default', { newsletter: n.name }), this.now());
   }
 
   async setConsentText(slug: string, input: unknown, actor: AuthUser): Promise<{ version: number; text: string }> {
@@ -264,14 +264,14 @@ export class SubscribersService {
       // The newsletter was deleted after its id was cached here (its rows are gone with it).
       if ((e as { code?: unknown } | null)?.code === '23503') {
         this.signupNewsletters.delete(slug);
-        throw notFound(`Newsletter "${slug.slice(0, 64)}"`);
+        throw notFound(msg('newsletter.what', { slug: slug.slice(0, 64) }));
       }
       throw e;
     }
     if (r.kind === 'limited') {
       const retryAfter = Math.max(1, Math.ceil((r.resetAt.getTime() - now.getTime()) / 1000));
-      const message = r.which === 'ip' ? 'Too many signups from this network; try again later' : 'Too many signups for this address; try again later';
-      throw new AppError('rate_limited', message, { retryAfter }, { 'Retry-After': String(retryAfter) });
+      const said = msg(r.which === 'ip' ? 'signup.rateLimitedIp' : 'signup.rateLimitedAddress');
+      throw new AppError('rate_limited', said, { retryAfter }, { 'Retry-After': String(retryAfter) });
     }
     // Lost a race with a concurrent signup of the same address: now it is there to find.
     if (r.kind === 'raced') r = await this.repo.signup({ ...signup, limits: null });
@@ -504,8 +504,7 @@ export class SubscribersService {
     const n = await this.newsletterBySlug(slug);
     const q = parseOrThrow(listQuerySchema, query);
     const before = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (before !== undefined && !/^\d{1,18}$/.test(String(before)))
-      throw new AppError('bad_request', 'The cursor is not valid; use nextCursor from a previous page');
+    if (before !== undefined && !/^\d{1,18}$/.test(String(before))) throw new AppError('bad_request', msg('error.cursor'));
     const rows = await this.repo.list({
       newsletterId: n.id,
       limit: q.limit + 1,
@@ -523,7 +522,7 @@ export class SubscribersService {
     const v = parseOrThrow(adminCreateSchema, input);
     const addr = parseAddress(v.email)!;
     if (v.status === 'active' && (await this.repo.isTombstoned(this.addressHash(addr.normalized)))) {
-      throw new AppError('conflict', 'This address was erased at the person\'s request; add it with status "pending" so that they confirm themselves');
+      throw new AppError('conflict', msg('subscriber.erased'));
     }
     const now = this.now();
     const consent = await this.consentText(n);
@@ -539,7 +538,7 @@ export class SubscribersService {
       now,
       confirmedAt: v.status === 'active' ? now : null,
     });
-    if (!row) throw new AppError('conflict', 'This address is already in this newsletter');
+    if (!row) throw new AppError('conflict', msg('subscriber.exists'));
     const id = String(row.id);
     await this.repo.addEvents([
       {
@@ -567,7 +566,7 @@ export class SubscribersService {
 
   private async rowOr404(id: string): Promise<SubscriberRow> {
     const s = await this.repo.findById(id);
-    if (!s) throw notFound('Subscriber');
+    if (!s) throw notFound(msg('subscriber.what'));
     return s;
   }
 
@@ -637,12 +636,9 @@ export class SubscribersService {
   ) {
     const n = await this.newsletterBySlug(slug);
     const r = consentNoteSchema.safeParse(consentNoteInput ?? '');
-    if (!r.success)
-      throw new AppError('validation_failed', 'consentNote is required: say how these people agreed', {
-        fields: [{ field: 'consentNote', message: r.error.issues[0]!.message }],
-      });
+    if (!r.success) throw AppError.validation([{ field: 'consentNote', said: issueMessage(r.error.issues[0]!) }]);
     const consentNote = r.data;
-    if (!body) throw new AppError('validation_failed', 'Send the CSV as the request body', { fields: [{ field: '(body)', message: 'is empty' }] });
+    if (!body) throw new AppError('validation_failed', msg('csv.noBody'), { fields: [{ field: '(body)', message: 'is empty' }] });
     const consent = await this.consentText(n);
     const now = this.now();
     const counts: Record<ImportOutcome, number> = { imported: 0, already_subscribed: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 };

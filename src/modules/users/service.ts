@@ -1,9 +1,10 @@
 import type { Role, UserRow } from '../../db/schema.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { UsersRepository } from './repository.ts';
+import { msg } from '../../i18n/index.ts';
 
 export interface AuthUser {
   id: number;
@@ -26,8 +27,8 @@ export class UsersService {
   }
 
   async createUser(email: string, password: string, role: Role, actor = 'cli'): Promise<{ user: UserRow; created: boolean }> {
-    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new AppError('validation_failed', 'email must be an email address');
-    if (password.length < 10) throw new AppError('validation_failed', 'password must be at least 10 characters');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new AppError('validation_failed', msg('user.badEmail'));
+    if (password.length < 10) throw new AppError('validation_failed', msg('user.passwordShort'));
     const hash = await hashPassword(password, this.passwordIterations);
     const result = await this.repo.upsert(email, hash, role);
     await this.audit.record({ userId: null, actor, action: result.created ? 'user.create' : 'user.update', target: email.trim(), detail: { role } });
@@ -37,8 +38,8 @@ export class UsersService {
   /** Creates an API token for the user; the token is returned once and only its hash is kept. */
   async createToken(email: string, name: string, actor = 'cli'): Promise<string> {
     const user = await this.repo.findByEmail(email);
-    if (!user) throw new AppError('not_found', `No user with email ${email}`).withKey('user.notFound', { email });
-    if (!name.trim()) throw new AppError('validation_failed', 'name must not be empty');
+    if (!user) throw new AppError('not_found', msg('user.notFound', { email }));
+    if (!name.trim()) throw new AppError('validation_failed', msg('token.nameEmpty'));
     const token = TOKEN_PREFIX + randomToken(32);
     await this.repo.insertToken(user.id, name.trim(), sha256Hex(token), token.slice(0, TOKEN_PREFIX.length + 6));
     await this.audit.record({ userId: user.id, actor, action: 'token.create', target: name.trim() });

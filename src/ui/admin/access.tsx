@@ -2,6 +2,8 @@
 import type { Role } from '../../db/schema.ts';
 import { ActionButton, AdminPage, Csrf, Empty, Flash, fmtDateTime, type View } from './shell.tsx';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
+import { i18n, LANGUAGES } from '../../i18n/index.ts';
+import { DetailFields, sourceLabel } from '../detail.tsx';
 
 export function AccountPage(props: { v: View; flash?: FlashMsg | undefined; expiresAt: Date }) {
   const { v } = props;
@@ -31,13 +33,14 @@ export function AccountPage(props: { v: View; flash?: FlashMsg | undefined; expi
           <ActionButton v={v} action="/admin/logout-everywhere" label={t('account.everywhere')} danger />
           <h2>{t('account.language')}</h2>
           <p>
-            <a href="/admin/lang/en?next=/admin/account" lang="en">
-              English
-            </a>{' '}
-            ·{' '}
-            <a href="/admin/lang/zh-CN?next=/admin/account" lang="zh-CN">
-              简体中文
-            </a>
+            {LANGUAGES.map((l, i) => (
+              <>
+                {i > 0 ? ' · ' : ''}
+                <a href={`/admin/lang/${l}?next=/admin/account`} lang={l} hreflang={l}>
+                  {i18n(l).t('language.name')}
+                </a>
+              </>
+            ))}
           </p>
           <p class="muted small">{t('account.timeZone', { tz: v.tz })}</p>
         </div>
@@ -168,7 +171,7 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
             <tbody>
               {props.tokens.map((k) => (
                 <tr>
-                  <td>{k.name}</td>
+                  <td translate="no">{k.name}</td>
                   <td>
                     <code>{k.prefix}…</code>
                   </td>
@@ -210,7 +213,7 @@ export function AuditPage(props: { v: View; items: AuditItem[]; next: string | n
       <form method="get" action="/admin/audit" class="row" style="margin-bottom:1rem">
         <div>
           <label for="a-filter">{t('audit.filter')}</label>
-          <input id="a-filter" type="search" name="action" value={props.action} placeholder="issue." />
+          <input id="a-filter" type="search" name="action" value={props.action} placeholder="issue." translate="no" />
         </div>
         <div style="flex:0 0 auto">
           <button type="submit" class="secondary">
@@ -236,13 +239,13 @@ export function AuditPage(props: { v: View; items: AuditItem[]; next: string | n
               {props.items.map((a) => (
                 <tr>
                   <td style="white-space:nowrap">{fmtDateTime(v, a.at)}</td>
-                  <td>{a.actor}</td>
+                  <td>{a.actor.includes('@') ? a.actor : <span translate="no">{sourceLabel(v.lang, a.actor)}</span>}</td>
                   <td>
-                    <code>{a.action}</code>
+                    <code translate="no">{a.action}</code>
                   </td>
-                  <td>{a.target ?? ''}</td>
+                  <td>{a.target ? <code translate="no">{a.target}</code> : ''}</td>
                   <td class="small">
-                    <code>{a.detail ? JSON.stringify(a.detail).slice(0, 300) : ''}</code>
+                    <DetailFields lang={v.lang} detail={a.detail} />
                   </td>
                 </tr>
               ))}

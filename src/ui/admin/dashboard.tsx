@@ -1,5 +1,5 @@
 /** The dashboard: next send with a countdown, the last issue's numbers, list growth, warnings. */
-import { raw } from 'hono/html';
+import type { Message } from '../../i18n/index.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Issue } from '../../modules/issues/service.ts';
 import type { IssueStats } from './issues.tsx';
@@ -12,15 +12,9 @@ export interface DashboardData {
   last: Issue | null;
   lastStats: IssueStats | null;
   growth: { months: { month: string; joined: number; left: number }[]; active: number };
-  warnings: string[];
+  /** Formatted by the page in the reader's language (see src/modules/admin/dashboard-service.ts). */
+  warnings: Message[];
 }
-
-/** Counts down every 30 seconds without a reload; the server-rendered text is the fallback. */
-const countdownScript = (
-  zh: boolean,
-) => `(function(){var els=document.querySelectorAll('[data-countdown]');function f(ms){var m=Math.max(0,Math.round(ms/60000)),d=Math.floor(m/1440),h=Math.floor(m%1440/60),mi=m%60;var p=[];
-${zh ? "if(d)p.push(d+'天');if(h)p.push(h+'小时');if(!d&&(mi||!h))p.push(mi+'分钟');return p.join('')+'后';" : "if(d)p.push(d+' day'+(d==1?'':'s'));if(h)p.push(h+' hour'+(h==1?'':'s'));if(!d&&(mi||!h))p.push(mi+' minute'+(mi==1?'':'s'));return 'in '+p.join(' ');"}}
-function tick(){els.forEach(function(e){e.textContent=f(Date.parse(e.getAttribute('data-countdown'))-Date.now())})}setInterval(tick,30000);})();`;
 
 export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d: DashboardData | null }) {
   const { v, d } = props;
@@ -70,7 +64,7 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
         ) : (
           d.warnings.map((w) => (
             <p class="flash flash-warn" role="status">
-              ⚠ {w}
+              ⚠ {t(w.key, w.params)}
             </p>
           ))
         )}
@@ -177,7 +171,6 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
           </div>
         )}
       </section>
-      <script>{raw(countdownScript(v.lang === 'zh-CN'))}</script>
     </AdminPage>
   );
 }

@@ -1,9 +1,7 @@
-/** Issues: the list, import, the issue page (report, previews, editor, sending) and statistics. */
-import { raw } from 'hono/html';
 import type { Issue } from '../../modules/issues/service.ts';
 import type { IssueContent } from '../../modules/issues/model.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
-import { ActionButton, AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, fmtPercent, StatusBadge, type View } from './shell.tsx';
+import { ActionButton, AdminPage, can, Csrf, say, Empty, Flash, fmtDateTime, fmtNumber, fmtPercent, StatusBadge, type View } from './shell.tsx';
 
 const STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 
@@ -177,7 +175,7 @@ export function LintReport(props: { v: View; issue: Pick<Issue, 'lint' | 'warnin
                   </td>
                   <td class="small">
                     {l.severity === 'warning' ? <strong class="warn-text">⚠ </strong> : null}
-                    {l.changes.join('; ')}
+                    {l.changes.map((c) => say(v, c)).join('; ')}
                   </td>
                 </tr>
               ))}
@@ -190,7 +188,7 @@ export function LintReport(props: { v: View; issue: Pick<Issue, 'lint' | 'warnin
           <h3>{t('issue.importWarnings')}</h3>
           <ul>
             {issue.warnings.map((w) => (
-              <li class="warn-text">{w}</li>
+              <li class="warn-text">{say(v, w)}</li>
             ))}
           </ul>
         </>
@@ -210,7 +208,7 @@ function ImageFields(props: { v: View; image: { url: string; alt: string } | und
   const id = `s${si}a${ai}-img`;
   const web = !!image && /^https?:\/\//i.test(image.url);
   return (
-    <div class="image-field" data-image-field role="group" aria-label={t('issue.image')}>
+    <fieldset class="image-field" data-image-field aria-label={t('issue.image')}>
       <div class="image-thumb" aria-hidden={web ? undefined : 'true'}>
         {web ? (
           <img src={image!.url} alt={image!.alt} width={96} loading="lazy" referrerpolicy="no-referrer" />
@@ -253,14 +251,9 @@ function ImageFields(props: { v: View; image: { url: string; alt: string } | und
           </p>
         ) : null}
       </div>
-    </div>
+    </fieldset>
   );
 }
-
-/** Keeps each image thumbnail in step with its address and alt text while the editor types. */
-const imageScript = `document.addEventListener('input',function(e){var el=e.target;if(!el||!el.closest)return;var box=el.closest('[data-image-field]');if(!box)return;
-var url=box.querySelector('[data-image-url]').value.trim(),alt=box.querySelector('[data-image-alt]').value,th=box.querySelector('.image-thumb');
-if(/^https?:\\/\\/\\S+$/i.test(url)){var img=th.querySelector('img');if(!img){th.textContent='';img=document.createElement('img');img.width=96;img.referrerPolicy='no-referrer';th.appendChild(img);}if(img.getAttribute('src')!==url)img.src=url;img.alt=alt;th.removeAttribute('aria-hidden');}});`;
 
 /** The structured editor: plain inputs named s.N.field / s.N.a.M.field; add/remove are submit buttons. */
 function Editor(props: { v: View; issue: Issue }) {
@@ -366,44 +359,9 @@ function Editor(props: { v: View; issue: Issue }) {
           {t('issue.preview')} ↓
         </a>
       </p>
-      <script>{raw(imageScript)}</script>
     </form>
   );
 }
-
-const progressScript = (id: number) => `(function(){var el=document.getElementById('progress');if(!el)return;
-function up(){fetch('/admin/issues/${id}/progress.json',{headers:{accept:'application/json'},credentials:'same-origin'}).then(function(r){return r.ok?r.json():null}).then(function(p){if(!p)return;
-var bar=el.querySelector('progress');bar.max=Math.max(1,p.recipients);bar.value=p.sent+p.failed+p.skipped;
-el.querySelector('[data-line]').textContent=el.getAttribute('data-template').replace('{sent}',p.sent).replace('{recipients}',p.recipients).replace('{failed}',p.failed).replace('{queued}',p.queued+p.sending);
-if(p.status!=='sending'){clearInterval(timer);if(el.getAttribute('data-status')!==p.status)location.reload();}}).catch(function(){})}
-var timer=setInterval(up,3000);up();})();`;
-
-/**
- * Fits the 800 px desktop frame into the pane (CSS transform, scale set here; a fixed guess
- * without JS) and, beside the editor, keeps the preview live: form changes are debounced, posted
- * unsaved to /admin/issues/:id/preview, and the answer goes into the frame through srcdoc with
- * the scroll position kept. Only the newest request may paint: older answers are dropped.
- */
-const previewScript = `(function(){var pane=document.getElementById('preview');if(!pane)return;
-var stage=pane.querySelector('[data-pv-stage]'),frame=pane.querySelector('.pv-frame'),textEl=pane.querySelector('[data-pv-text]');
-function fit(){var w=stage.clientWidth;if(w)stage.style.setProperty('--pv-scale',String(Math.min(1,w/800)));}
-fit();if(window.ResizeObserver)new ResizeObserver(fit).observe(stage);else window.addEventListener('resize',fit);
-var url=pane.getAttribute('data-live'),form=document.getElementById('editor');if(!url||!form)return;
-var status=pane.querySelector('[data-pv-status]'),err=pane.querySelector('[data-pv-error]'),warn=pane.querySelector('[data-pv-warn]');
-var timer=0,seq=0,ctl=null;
-function say(k){status.textContent=pane.getAttribute('data-say-'+k)||'';pane.setAttribute('data-state',k);}
-function fail(m){err.textContent=m||pane.getAttribute('data-say-failed');err.hidden=false;say('error');}
-function paint(j){err.hidden=true;var y=0;try{y=frame.contentWindow.scrollY||0}catch(e){}
-frame.onload=function(){try{frame.contentWindow.scrollTo(0,y)}catch(e){}};frame.srcdoc=j.html;textEl.textContent=j.text;
-warn.textContent='';(j.errors||[]).forEach(function(m){var li=document.createElement('li');li.textContent=m;warn.appendChild(li)});warn.hidden=!(j.errors&&j.errors.length);
-var lint=document.getElementById('lint');if(lint&&j.lintHtml)lint.outerHTML=j.lintHtml;say('live');}
-function run(){var my=++seq;if(ctl)ctl.abort();ctl=window.AbortController?new AbortController():null;say('busy');
-var body=new URLSearchParams(new FormData(form));body.delete('op');
-fetch(url,{method:'POST',body:body,credentials:'same-origin',headers:{accept:'application/json'},signal:ctl?ctl.signal:undefined})
-.then(function(r){return r.json().catch(function(){return null}).then(function(j){if(my!==seq)return;if(r.ok&&j&&typeof j.html==='string')paint(j);else fail(j&&j.error&&j.error.message);});})
-.catch(function(e){if(my===seq&&!(e&&e.name==='AbortError'))fail();});}
-function later(){clearTimeout(timer);timer=setTimeout(run,400);say('pending');}
-form.addEventListener('input',later);form.addEventListener('change',later);})();`;
 
 /**
  * The preview: one frame at phone (375 px) or desktop (800 px, scaled to fit) width, or the plain
@@ -420,12 +378,6 @@ function PreviewPane(props: { v: View; issue: Issue; errors: string[]; text: str
       aria-labelledby="pv-h"
       data-live={props.live ? `/admin/issues/${issue.id}/preview` : undefined}
       data-state="saved"
-      data-say-saved={t('issue.previewSaved')}
-      data-say-pending={t('issue.previewPending')}
-      data-say-busy={t('issue.previewBusy')}
-      data-say-live={t('issue.previewLive')}
-      data-say-error={t('issue.previewError')}
-      data-say-failed={t('issue.previewFailed')}
     >
       <div class="pv-bar">
         <h2 id="pv-h">{t('issue.preview')}</h2>
@@ -457,7 +409,6 @@ function PreviewPane(props: { v: View; issue: Issue; errors: string[]; text: str
           {props.text}
         </pre>
       </div>
-      <script>{raw(previewScript)}</script>
     </section>
   );
 }
@@ -584,7 +535,14 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
       </p>
 
       {send.available && p && (issue.status === 'sending' || issue.status === 'paused' || p.recipients > 0) ? (
-        <section aria-labelledby="prog-h" id="progress" data-status={issue.status} data-template={t('issue.progressLine')} class="card" style="margin:1rem 0">
+        <section
+          aria-labelledby="prog-h"
+          id="progress"
+          data-status={issue.status}
+          data-poll={issue.status === 'sending' ? `/admin/issues/${issue.id}/progress.json` : undefined}
+          class="card"
+          style="margin:1rem 0"
+        >
           <h2 id="prog-h" style="margin-top:0">
             {t('issue.progress')}
           </h2>
@@ -592,7 +550,6 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
           <p data-line aria-live="polite">
             {t('issue.progressLine', { sent: p.sent, recipients: p.recipients, failed: p.failed, queued: p.queued + p.sending })}
           </p>
-          {issue.status === 'sending' ? <script>{raw(progressScript(issue.id))}</script> : null}
         </section>
       ) : null}
 

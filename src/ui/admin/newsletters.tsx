@@ -1,16 +1,18 @@
 /** Newsletters & settings: sender, language, time zone, tracking, consent text, monthly slot, embed. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Newsletter } from '../../modules/newsletters/service.ts';
-import { AdminPage, can, Csrf, Flash, fmtDateTime, type View } from './shell.tsx';
+import type { Message } from '../../i18n/index.ts';
+import { weekdayKey } from '../../modules/slots/rule.ts';
+import { AdminPage, can, Csrf, Flash, fmtDateTime, say, type View } from './shell.tsx';
 
 export interface SlotView {
   rule: { kind: 'dayOfMonth'; day: number; time: string } | { kind: 'weekdayOfMonth'; week: number; weekday: number; time: string } | null;
   timeZone: string;
   reminderDaysBefore: number;
   enabled: boolean;
-  description: string | null;
+  description: Message | null;
   nextDates: string[];
-  warnings: string[];
+  warnings: Message[];
 }
 
 export function NewslettersPage(props: {
@@ -26,10 +28,7 @@ export function NewslettersPage(props: {
   const { v, n } = props;
   const t = v.t;
   const isAdmin = can(v, 'admin');
-  const weekdays =
-    v.lang === 'zh-CN'
-      ? ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六']
-      : ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const weekdays = [0, 1, 2, 3, 4, 5, 6].map((d) => t(weekdayKey(d)));
   const rule = props.slot?.rule;
   return (
     <AdminPage v={v} title={t('nl.title')}>
@@ -122,13 +121,14 @@ export function NewslettersPage(props: {
               <>
                 {props.slot.description ? (
                   <p>
-                    <strong>{props.slot.description}</strong> ({props.slot.timeZone}){props.slot.enabled ? '' : ` — ${t('common.no')} ${t('nl.slotEnabled')}`}
+                    <strong>{say(v, props.slot.description)}</strong> ({props.slot.timeZone})
+                    {props.slot.enabled ? '' : ` — ${t('common.no')} ${t('nl.slotEnabled')}`}
                   </p>
                 ) : (
                   <p class="muted">{t('nl.slotNone')}</p>
                 )}
                 {props.slot.warnings.map((w) => (
-                  <p class="flash flash-warn">{w}</p>
+                  <p class="flash flash-warn">{say(v, w)}</p>
                 ))}
                 {props.slot.nextDates.length ? (
                   <>

@@ -4,15 +4,17 @@ import { raw } from 'hono/html';
 import type { Role } from '../../db/schema.ts';
 import type { Newsletter } from '../../modules/newsletters/service.ts';
 import type { AuthUser } from '../../modules/users/service.ts';
+import { assetPath } from '../assets.ts';
+import { ADMIN_CLIENT_KEYS } from '../client/keys.ts';
 import { Page } from '../layout.tsx';
-import { ADMIN_LANGS, adminLanguageNames, type AdminKey, type AdminLang, type T } from './i18n.ts';
+import { i18n, LANGUAGES, type Lang, type MessageKey, type StoredMessage, type Translate } from '../../i18n/index.ts';
 
 export type Theme = 'auto' | 'light' | 'dark';
 
 /** Everything a page needs to know about who is looking and how to show it. */
 export interface View {
-  t: T;
-  lang: AdminLang;
+  t: Translate;
+  lang: Lang;
   /** The IANA zone dates are shown in: the browser's (tz cookie), else the newsletter's, else UTC. */
   tz: string;
   theme: Theme;
@@ -28,59 +30,17 @@ export interface View {
 const rank: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
 export const can = (v: View, min: Role) => !!v.user && rank[v.user.role] >= rank[min];
 
-// ---------------------------------------------------------------- formatting
+// ---------------------------------------------------------------- formatting (src/i18n, in the viewer's zone)
 
-const dtf = new Map<string, Intl.DateTimeFormat>();
-function formatter(lang: string, tz: string, kind: 'dt' | 'd' | 'm'): Intl.DateTimeFormat {
-  const key = `${lang}|${tz}|${kind}`;
-  let f = dtf.get(key);
-  if (!f) {
-    const opts: Intl.DateTimeFormatOptions =
-      kind === 'dt'
-        ? { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-        : kind === 'd'
-          ? { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric' }
-          : { timeZone: tz, year: 'numeric', month: 'short' };
-    f = new Intl.DateTimeFormat(lang, opts);
-    dtf.set(key, f);
-  }
-  return f;
-}
+/** A service's message (or older stored text) in the page's language. */
+export const say = (v: View, m: StoredMessage): string => i18n(v.lang).m(m);
 
-export function fmtDateTime(v: View, d: Date | string | null | undefined): string {
-  if (!d) return '—';
-  const date = new Date(d);
-  return Number.isNaN(date.getTime()) ? '—' : formatter(v.lang, v.tz, 'dt').format(date);
-}
-
-export function fmtDate(v: View, d: Date | string | null | undefined): string {
-  if (!d) return '—';
-  const date = new Date(d);
-  return Number.isNaN(date.getTime()) ? '—' : formatter(v.lang, v.tz, 'd').format(date);
-}
-
-export function fmtNumber(v: View, n: number): string {
-  return new Intl.NumberFormat(v.lang).format(n);
-}
-
-export function fmtPercent(v: View, part: number, whole: number): string {
-  if (!whole) return '—';
-  return new Intl.NumberFormat(v.lang, { style: 'percent', maximumFractionDigits: 1 }).format(part / whole);
-}
-
+export const fmtDateTime = (v: View, d: Date | string | null | undefined): string => i18n(v.lang).dateTime(d, v.tz);
+export const fmtDate = (v: View, d: Date | string | null | undefined): string => i18n(v.lang).date(d, v.tz);
+export const fmtNumber = (v: View, n: number): string => i18n(v.lang).number(n);
+export const fmtPercent = (v: View, part: number, whole: number): string => i18n(v.lang).percent(part, whole);
 /** "3 days 4 hours" / "3天4小时" until `to`. */
-export function fmtDuration(v: View, ms: number): string {
-  const mins = Math.max(0, Math.round(ms / 60_000));
-  const d = Math.floor(mins / 1440);
-  const h = Math.floor((mins % 1440) / 60);
-  const m = mins % 60;
-  const zh = v.lang === 'zh-CN';
-  const parts: string[] = [];
-  if (d) parts.push(zh ? `${d}天` : `${d} day${d === 1 ? '' : 's'}`);
-  if (h) parts.push(zh ? `${h}小时` : `${h} hour${h === 1 ? '' : 's'}`);
-  if (!d && (m || !h)) parts.push(zh ? `${m}分钟` : `${m} minute${m === 1 ? '' : 's'}`);
-  return parts.join(zh ? '' : ' ');
-}
+export const fmtDuration = (v: View, ms: number): string => i18n(v.lang).duration(ms);
 
 // ---------------------------------------------------------------- pieces
 
@@ -89,7 +49,7 @@ export function Csrf(props: { v: View }) {
 }
 
 export function StatusBadge(props: { v: View; status: string }) {
-  const key = `status.${props.status}` as AdminKey;
+  const key = `status.${props.status}` as MessageKey;
   return <span class={`badge badge-${props.status}`}>{props.v.t(key)}</span>;
 }
 
@@ -138,107 +98,14 @@ export function ActionButton(props: {
   );
 }
 
-// ---------------------------------------------------------------- CSS and scripts
+// ---------------------------------------------------------------- the page's script and its strings
 
-export const adminCss = `
-body.admin main{max-width:72rem}
-body.admin header.site div{max-width:72rem;flex-wrap:wrap;gap:.5rem 1rem}
-nav.admin-nav{border-bottom:1px solid var(--line);background:var(--card)}
-nav.admin-nav ul{max-width:72rem;margin:0 auto;padding:0 1.25rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none}
-nav.admin-nav a{display:inline-block;padding:.55rem 0;text-decoration:none;color:var(--muted);border-bottom:3px solid transparent}
-nav.admin-nav a[aria-current=page]{color:var(--fg);border-bottom-color:var(--accent);font-weight:600}
-.skip{position:absolute;left:-9999px}.skip:focus{left:1rem;top:1rem;background:var(--card);padding:.5rem;z-index:10}
-.tools{margin-left:auto;display:flex;gap:.75rem;align-items:center;flex-wrap:wrap;font-size:.875rem}
-.tools select{width:auto;padding:.25rem .4rem;font-size:.875rem}
-form.inline{display:inline}
-.row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-end}.row>*{flex:1 1 12rem}
-.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1.25rem}
-.stack>*+*{margin-top:1.25rem}
-table{width:100%;border-collapse:collapse;font-size:.925rem}
-th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:.825rem;text-transform:none}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.table-wrap{overflow-x:auto}
-.badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid var(--line);white-space:nowrap}
-.badge-draft{color:var(--muted)}.badge-scheduled,.badge-pending{color:var(--warn);border-color:var(--warn)}
-.badge-sending,.badge-active,.badge-sent{color:var(--ok);border-color:var(--ok)}
-.badge-cancelled,.badge-paused,.badge-unsubscribed,.badge-erased{color:var(--muted)}
-.badge-suppressed{color:var(--danger);border-color:var(--danger)}
-.flash{padding:.6rem .9rem;border-radius:8px;border-left:4px solid var(--ok);background:var(--card)}
-.flash-error{border-left-color:var(--danger)}.flash-warn{border-left-color:var(--warn)}
-.warn-row td{background:color-mix(in srgb,var(--warn) 12%,transparent)}
-table[data-testid=lint] td:first-child code{word-break:break-all}
-.warn-text{color:var(--warn)}
-button:disabled{opacity:.55;cursor:progress}
-.image-field{display:flex;gap:1rem;align-items:flex-start;margin-top:.8rem;padding:.6rem;border:1px dashed var(--line);border-radius:8px}.image-thumb{flex:0 0 96px;min-height:64px;display:flex;align-items:center;justify-content:center;background:var(--bg);border-radius:6px;overflow:hidden;text-align:center}.image-thumb img{display:block;max-width:96px;height:auto}.image-inputs{flex:1 1 auto;min-width:0}.image-inputs label:first-child{margin-top:0}
-button.danger,.button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
-button.small,.button.small{padding:.3rem .7rem;font-size:.875rem}
-.empty{text-align:center;padding:2rem}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem}
-.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.8rem 1rem}
-.kpi .n{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
-.kpi .l{color:var(--muted);font-size:.85rem}
-body.wide main,body.wide header.site div,body.wide nav.admin-nav ul{max-width:110rem}
-.save-bar{position:sticky;bottom:0;background:var(--bg);padding:.75rem 0;margin:0;border-top:1px solid var(--line);display:flex;gap:1rem;align-items:center}
-.preview-pane{display:flex;flex-direction:column;min-width:0;max-width:53rem;margin:2rem 0 0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.75rem}
-.pv-bar{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:center}
-.pv-bar h2{margin:0 auto 0 0}
-.seg{display:inline-flex;border:1px solid var(--line);border-radius:8px;overflow:hidden;position:relative}
-.seg input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
-.seg label{margin:0;padding:.25rem .65rem;font-size:.8rem;font-weight:600;color:var(--muted);cursor:pointer;white-space:nowrap}
-.seg label+input+label{border-left:1px solid var(--line)}
-.seg input:checked+label{background:var(--accent);color:var(--accent-fg)}
-.seg input:focus-visible+label{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:-3px}
-.pv-status{margin:.4rem 0}
-.preview-pane[data-state=live] .pv-status{color:var(--warn)}
-.pv-error,.pv-warn{margin:0 0 .5rem;font-size:.875rem}.pv-warn{padding-left:1.75rem}
-.pv-stage{--pv-scale:.5;position:relative;overflow:hidden;height:min(80vh,56rem);background:var(--bg);border:1px solid var(--line);border-radius:8px}
-.pv-frame{display:block;width:375px;max-width:100%;height:100%;margin:0 auto;border:0;border-inline:1px solid var(--line);background:#fff}
-.preview-pane:has(#pv-desktop:checked) .pv-frame{width:800px;max-width:none;height:calc(100% / var(--pv-scale));margin:0;border:0;transform:scale(var(--pv-scale));transform-origin:0 0}
-.preview-pane[data-state=error] .pv-frame{opacity:.45}
-.pv-text{display:none;margin:0;height:100%;overflow:auto;padding:1rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:var(--card)}
-.preview-pane:has(#pv-plain:checked) .pv-frame{display:none}
-.preview-pane:has(#pv-plain:checked) .pv-text{display:block}
-@media (min-width:1100px){
-.workspace.with-editor{display:grid;grid-template-columns:minmax(0,1fr) minmax(25rem,42%);gap:1.5rem;align-items:start}
-.with-editor .preview-pane{position:sticky;top:.75rem;max-width:none;height:calc(100vh - 1.5rem)}
-.with-editor .pv-stage{flex:1 1 auto;height:auto;min-height:0}
-.pv-jump{display:none}
-}
-progress{width:100%;height:1.1rem;accent-color:var(--accent)}
-textarea{min-height:6rem}textarea.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
-input[type=datetime-local],input[type=date],input[type=time],input[type=number],input[type=file],input[type=search]{font:inherit;padding:.5rem .6rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg);max-width:100%}
-input[type=search]{width:100%}
-fieldset{border:1px solid var(--line);border-radius:10px;padding:.75rem 1rem 1rem;margin:0 0 1rem}
-legend{font-weight:700;padding:0 .4rem}
-fieldset fieldset{background:var(--bg)}
-.check{display:flex;gap:.5rem;align-items:center;font-weight:400}.check input{width:auto}
-pre.snippet{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.75rem;font-size:.8rem}
-.token{font-family:ui-monospace,monospace;font-size:1rem;word-break:break-all;background:var(--bg);border:2px dashed var(--accent);padding:.75rem;border-radius:8px}
-.chart svg{width:100%;height:auto;max-width:760px}
-.chart .axis{stroke:var(--line)}.chart text{fill:var(--muted);font-size:11px}
-.chart .opens{stroke:var(--accent);fill:none;stroke-width:2}
-.chart .deliveries{stroke:var(--warn);fill:none;stroke-width:2;stroke-dasharray:5 3}
-.legend span{display:inline-flex;align-items:center;gap:.35rem;margin-right:1rem;font-size:.85rem}
-.legend i{display:inline-block;width:1.4rem;height:0;border-top:3px solid var(--accent)}.legend i.d{border-top:3px dashed var(--warn)}
-.muted-note{font-size:.85rem;color:var(--muted)}
-.bar{display:inline-block;height:.7rem;background:var(--accent);border-radius:3px;vertical-align:middle}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
-h1 .sub{font-size:1rem;color:var(--muted);font-weight:400;margin-left:.5rem}
-.pager{display:flex;gap:1rem;margin-top:1rem}
-@media (max-width:40rem){.tools{margin-left:0}}
-`;
-
-/** Sets the `tz` cookie from the browser, once and whenever it changes; dates use it from then on. */
-const tzScript = `(function(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(z&&document.cookie.indexOf('tz='+encodeURIComponent(z))<0){document.cookie='tz='+encodeURIComponent(z)+';path=/;max-age=31536000;samesite=lax'}}catch(e){}})();`;
-
-/** Confirmation for dangerous buttons, and the newsletter switcher's auto-submit. */
-const pageScript = `document.addEventListener('submit',function(e){var f=e.target;var m=f&&f.getAttribute&&f.getAttribute('data-confirm');if(m&&!confirm(m))e.preventDefault();});
-document.addEventListener('change',function(e){var t=e.target;if(t&&t.getAttribute&&t.getAttribute('data-autosubmit')!==null&&t.form)t.form.submit();});`;
+/** The entries the admin script needs, in the page's language, as JSON safe inside a script element. */
+const clientCatalog = (v: View) => JSON.stringify(i18n(v.lang).subset(ADMIN_CLIENT_KEYS)).replace(/</g, '\\u003c');
 
 // ---------------------------------------------------------------- the shell
 
-const navItems: { href: string; key: AdminKey; min: Role }[] = [
+const navItems: { href: string; key: MessageKey; min: Role }[] = [
   { href: '/admin', key: 'nav.dashboard', min: 'viewer' },
   { href: '/admin/issues', key: 'nav.issues', min: 'viewer' },
   { href: '/admin/subscribers', key: 'nav.subscribers', min: 'viewer' },
@@ -266,8 +133,11 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
       bodyClass={props.wide ? 'admin wide' : 'admin'}
       head={
         <>
-          <style>{raw(adminCss)}</style>
-          <script>{raw(tzScript)}</script>
+          <link rel="stylesheet" href={assetPath('admin.css')} />
+          <script src={assetPath('admin.js')} defer></script>
+          <script type="application/json" id="quire-i18n">
+            {raw(clientCatalog(v))}
+          </script>
           {props.head}
         </>
       }
@@ -302,14 +172,14 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
           ) : null}
           <div class="tools">
             <span lang="und">
-              {ADMIN_LANGS.map((l, i) => (
+              {LANGUAGES.map((l, i) => (
                 <>
                   {i > 0 ? ' · ' : ''}
                   {l === v.lang ? (
-                    <strong lang={l}>{adminLanguageNames[l]}</strong>
+                    <strong lang={l}>{i18n(l).t('language.name')}</strong>
                   ) : (
                     <a lang={l} hreflang={l} href={`/admin/lang/${l}?next=${next}`}>
-                      {adminLanguageNames[l]}
+                      {i18n(l).t('language.name')}
                     </a>
                   )}
                 </>
@@ -360,20 +230,20 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
           {v.t('common.timesIn', { tz: v.tz })}
         </p>
       </main>
-      <script>{raw(pageScript)}</script>
     </Page>
   );
 }
 
 /** An error page that says what happened and what to do next. */
-export function ErrorPage(props: { v: View; title: string; message: string }) {
+/** `back`: where "Go back" leads (the page the reader came from, on this site), else the dashboard. */
+export function ErrorPage(props: { v: View; title: string; message: string; back?: string }) {
   return (
     <AdminPage v={props.v} title={props.title}>
       <h1>{props.title}</h1>
       <div class="card" role="alert">
         <p>{props.message}</p>
         <p>
-          <a href="javascript:history.back()" class="button secondary">
+          <a href={props.back ?? '/admin'} class="button secondary">
             {props.v.t('error.back')}
           </a>{' '}
           <a href="/admin" class="button">

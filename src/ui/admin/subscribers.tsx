@@ -1,6 +1,8 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
-import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, StatusBadge, type View } from './shell.tsx';
+import type { Services } from '../../services.ts';
+import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, say, StatusBadge, type View } from './shell.tsx';
+import { DetailFields, eventLabel, sourceLabel } from '../detail.tsx';
 
 const STATUSES = ['active', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
 
@@ -35,28 +37,30 @@ export function SubscribersPage(props: {
         </span>
       </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
-      <form method="get" action="/admin/subscribers" class="row" role="search" style="margin-bottom:1rem">
-        <div style="flex:3 1 16rem">
-          <label for="q">{t('subs.search')}</label>
-          <input id="q" type="search" name="q" value={props.q} />
-        </div>
-        <div style="flex:1 1 10rem">
-          <label for="st">{t('common.status')}</label>
-          <select id="st" name="status">
-            <option value="">{t('common.all')}</option>
-            {STATUSES.map((s) => (
-              <option value={s} selected={s === props.status}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div style="flex:0 0 auto">
-          <button type="submit" class="secondary">
-            {t('common.search')}
-          </button>
-        </div>
-      </form>
+      <search>
+        <form method="get" action="/admin/subscribers" class="row" style="margin-bottom:1rem">
+          <div style="flex:3 1 16rem">
+            <label for="q">{t('subs.search')}</label>
+            <input id="q" type="search" name="q" value={props.q} />
+          </div>
+          <div style="flex:1 1 10rem">
+            <label for="st">{t('common.status')}</label>
+            <select id="st" name="status">
+              <option value="">{t('common.all')}</option>
+              {STATUSES.map((s) => (
+                <option value={s} selected={s === props.status}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div style="flex:0 0 auto">
+            <button type="submit" class="secondary">
+              {t('common.search')}
+            </button>
+          </div>
+        </form>
+      </search>
       <p style="display:flex;gap:.75rem;flex-wrap:wrap">
         {can(v, 'editor') ? (
           <a class="button" href="/admin/subscribers/import">
@@ -99,7 +103,7 @@ export function SubscribersPage(props: {
                   <td>
                     <StatusBadge v={v} status={s.status} />
                   </td>
-                  <td class="small">{s.source}</td>
+                  <td class="small">{sourceLabel(v.lang, s.source)}</td>
                   <td>{fmtDateTime(v, s.createdAt)}</td>
                 </tr>
               ))}
@@ -119,14 +123,8 @@ export function SubscribersPage(props: {
   );
 }
 
-export interface SubscriberDetail extends SubscriberItem {
-  language: string | null;
-  consentTextVersion: number | null;
-  suppressionReason: string | null;
-  confirmedAt: string | null;
-  unsubscribedAt: string | null;
-  events: { at: string; type: string; source: string; ip: string | null; consentTextVersion: number | null; detail: unknown }[];
-}
+/** One subscriber with their consent events, as the subscribers service gives it. */
+export type SubscriberDetail = Awaited<ReturnType<Services['subscribers']['get']>>;
 
 export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail }) {
   const { v, s } = props;
@@ -147,7 +145,7 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
           <dt>{t('nl.language')}</dt>
           <dd>{s.language ?? '—'}</dd>
           <dt>{t('subs.source')}</dt>
-          <dd>{s.source}</dd>
+          <dd>{sourceLabel(v.lang, s.source)}</dd>
           <dt>{t('subs.since')}</dt>
           <dd>{fmtDateTime(v, s.createdAt)}</dd>
           <dt>{t('subs.confirmedAt')}</dt>
@@ -184,14 +182,16 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
                 <tr>
                   <td style="white-space:nowrap">{fmtDateTime(v, e.at)}</td>
                   <td>
-                    <code>{e.type}</code>
+                    <span data-event={e.type}>{eventLabel(v.lang, e.type)}</span>
                   </td>
                   <td>
-                    {e.source}
+                    {sourceLabel(v.lang, e.source)}
                     {e.ip ? <div class="small muted">{e.ip}</div> : null}
                   </td>
                   <td>{e.consentTextVersion ?? ''}</td>
-                  <td class="small">{e.detail ? JSON.stringify(e.detail).slice(0, 300) : ''}</td>
+                  <td class="small">
+                    <DetailFields lang={v.lang} detail={e.detail} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -239,38 +239,8 @@ export function EraseConfirmPage(props: { v: View; flash?: FlashMsg | undefined;
   );
 }
 
-export interface ImportResult {
-  imported: number;
-  total: number;
-  skipped: Record<string, number>;
-  errors: { line?: number; row?: number; message?: string; error?: string }[];
-  errorCount: number;
-}
-
-/**
- * With JavaScript the form uploads through XMLHttpRequest (upload percentage), asks for
- * application/x-ndjson and reads the server's progress lines as they arrive (rows read of about
- * how many, added), then shows the result card the server rendered. Anything other
- * than a progress stream (session ended, CSRF, too large) falls back on the plain form post.
- */
-const importScript = `(function(){var f=document.getElementById('import-form');if(!f||!window.FormData||!window.XMLHttpRequest)return;
-var box=document.getElementById('import-progress'),bar=box.querySelector('progress'),line=box.querySelector('[data-line]'),out=document.getElementById('import-live'),T=JSON.parse(box.getAttribute('data-t'));
-function fill(s,o){return s.replace(/\\{(\\w+)\\}/g,function(m,k){return k in o?String(o[k]):m})}
-function num(n){try{return Number(n).toLocaleString(document.documentElement.lang)}catch(e){return String(n)}}
-f.addEventListener('submit',function(e){if(e.defaultPrevented)return;e.preventDefault();
-var btn=f.querySelector('button[type=submit]'),x=new XMLHttpRequest(),seen=0,ended=false;btn.disabled=true;f.setAttribute('aria-busy','true');box.hidden=false;out.innerHTML='';bar.max=100;bar.value=0;line.textContent=fill(T.upload,{percent:0});
-function done(){btn.disabled=false;f.removeAttribute('aria-busy');}
-function handle(o){if(o.type==='progress'){var pct=Math.min(100,Math.round(100*o.rows/Math.max(1,o.estimatedRows)));bar.value=pct;line.textContent=fill(T.rows,{rows:num(o.rows),total:num(o.estimatedRows),imported:num(o.imported),percent:pct});}
-else if(o.type==='done'){ended=true;bar.value=100;box.hidden=true;out.innerHTML=o.html;var h=out.querySelector('[data-testid=import-result]');if(h){h.setAttribute('tabindex','-1');h.focus();}f.reset();done();}
-else if(o.type==='error'){ended=true;box.hidden=true;var p=document.createElement('p');p.className='flash flash-error';p.setAttribute('role','alert');p.textContent=o.message;out.appendChild(p);done();}}
-function read(){var t=x.responseText,i;while((i=t.indexOf('\\n',seen))>=0){var l=t.slice(seen,i);seen=i+1;if(l){try{handle(JSON.parse(l))}catch(err){}}}}
-x.open('POST',f.action);x.setRequestHeader('Accept','application/x-ndjson');
-x.upload.onprogress=function(ev){if(!ev.lengthComputable)return;var pct=Math.round(100*ev.loaded/ev.total);bar.value=pct;line.textContent=fill(T.upload,{percent:pct});};
-x.upload.onload=function(){bar.value=0;line.textContent=T.uploaded;};
-x.onprogress=function(){if((x.getResponseHeader('content-type')||'').indexOf('ndjson')>=0)read();};
-x.onload=function(){if((x.getResponseHeader('content-type')||'').indexOf('ndjson')<0){f.submit();return;}read();if(!ended){handle({type:'error',message:T.failed});}};
-x.onerror=function(){handle({type:'error',message:T.failed});};
-x.send(new FormData(f));});})();`;
+/** A finished import's summary, as the subscribers service gives it (and the live import sends it). */
+export type ImportResult = Awaited<ReturnType<Services['subscribers']['import']>>;
 
 const SKIP_KEYS = ['duplicate', 'already_subscribed', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
 
@@ -306,7 +276,7 @@ export function ImportResultCard(props: { v: View; result: ImportResult }) {
           <ul>
             {result.errors.slice(0, 100).map((e) => (
               <li class="small">
-                {t('subs.importRow')} {e.line ?? e.row ?? '?'}: {csvRowMessage(v, e.message ?? e.error ?? '')}
+                {t('subs.importRow')} {e.line}: {say(v, e.said)}
               </li>
             ))}
           </ul>
@@ -319,21 +289,9 @@ export function ImportResultCard(props: { v: View; result: ImportResult }) {
   );
 }
 
-/** The CSV reader's row messages, in the page's language when we know them. */
-function csvRowMessage(v: View, message: string): string {
-  const known: Record<string, 'subs.rowEmpty' | 'subs.rowInvalid' | 'subs.rowName'> = {
-    'email is empty': 'subs.rowEmpty',
-    'email is not a valid address': 'subs.rowInvalid',
-    'name must be one line of at most 200 characters': 'subs.rowName',
-  };
-  const key = known[message];
-  return key ? v.t(key) : message;
-}
-
 export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undefined; result?: ImportResult | undefined }) {
   const { v, result } = props;
   const t = v.t;
-  const strings = { upload: t('subs.importUploading'), uploaded: t('subs.importUploaded'), rows: t('subs.importRows'), failed: t('subs.importFailed') };
   return (
     <AdminPage v={v} title={t('subs.importTitle')}>
       <p class="small">
@@ -360,13 +318,12 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
         <p style="margin-top:1rem">
           <button type="submit">{t('subs.importSubmit')}</button>
         </p>
-        <div id="import-progress" hidden role="status" data-t={JSON.stringify(strings)}>
+        <div id="import-progress" hidden role="status">
           <progress max={100} value={0} aria-label={t('subs.importTitle')}></progress>
           <p class="small" data-line></p>
           <p class="muted small">{t('subs.importing')}</p>
         </div>
       </form>
-      <script dangerouslySetInnerHTML={{ __html: importScript }}></script>
     </AdminPage>
   );
 }

@@ -3,6 +3,7 @@
  * editor, the CSV import's live progress stream, and error messages in the page's language.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../../src/i18n/index.ts';
 import { dbKinds } from '../../helpers/db.ts';
 import { createHarness, type Harness } from '../../helpers/harness.ts';
 import { AdminClient } from './client.ts';
@@ -192,7 +193,8 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       expect(issue.sections[0]!.articles[1]!.image).toBeUndefined();
       const alt = issue.lint.find((l) => l.where === 'sections[0].articles[0].image');
       expect(alt).toMatchObject({ severity: 'warning' });
-      expect(alt!.changes.join(' ')).toContain('no alt text');
+      // The report stores messages (keys and parameters); in English:
+      expect(alt!.changes.map((m) => en().m(m)).join(' ')).toContain('no alt text');
       expect(issue.lint.find((l) => l.where === 'sections[0].articles[1].image')).toMatchObject({ severity: 'warning', cleaned: null });
       const page = await (await b.get(`/admin/issues/${id}`)).text();
       expect(page).toContain('Add alt text');
@@ -251,7 +253,7 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       expect(done.type).toBe('done');
       expect(done.result).toMatchObject({ imported: 2500, total: 2502, errorCount: 1 });
       expect(done.result.skipped.duplicate).toBe(1);
-      expect(done.result.errors).toEqual([{ line: 2502, message: 'email is not a valid address' }]);
+      expect(done.result.errors).toEqual([{ line: 2502, code: 'csv.rowInvalid', message: 'email is not a valid address' }]);
       expect(done.html).toContain('data-testid="import-result"');
       expect(done.html).toContain('2502');
       // Importing the same file again adds nobody: everyone is already there.
@@ -349,7 +351,7 @@ describe.each(dbKinds)('admin settings, images, import progress and localized er
       try {
         expect((await save()).status).toBe(303);
         const page = await (await b.get(`/admin/issues/${c.id}`)).text();
-        expect(page).toContain(`第 ${a.number} 期的编号已被使用`);
+        expect(page).toContain(`“spp”中已有第 ${a.number} 期`);
         expect(page).not.toContain('already exists');
         const missing = await b.get('/admin/issues/99999');
         expect(missing.status).toBe(404);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cleanIssueLinks, cleanLinksInText, cleanUrl } from '../../../src/content/links.ts';
+import { i18n, type StoredMessage } from '../../../src/i18n/index.ts';
 import type { IssueContent } from '../../../src/modules/issues/model.ts';
+
+/** Messages as an English reader sees them. */
+const english = (ms: StoredMessage[]) => ms.map((m) => i18n('en').m(m));
 
 const MAILCHIMP_TAIL =
   'utm_source=Secretariat+-+Monthly+Update+Email+Subscriber+List&utm_campaign=067b535c92-Monthly+update_Feb2023&utm_medium=email&utm_term=0_59f427831c-067b535c92-%5BLIST_EMAIL_ID%5D&ct=t%28Monthly+update_Feb2023%29';
@@ -9,7 +13,7 @@ describe('cleanUrl: tracking parameters', () => {
   it('removes every Mailchimp utm_* parameter and the ct campaign tag', () => {
     const r = cleanUrl(`https://www.oneplanetnetwork.org/knowledge-centre/resources/baseline-report-climate-action-tourism?${MAILCHIMP_TAIL}`);
     expect(r.url).toBe('https://www.oneplanetnetwork.org/knowledge-centre/resources/baseline-report-climate-action-tourism');
-    expect(r.changes).toEqual(['removed utm_source', 'removed utm_campaign', 'removed utm_medium', 'removed utm_term', 'removed ct']);
+    expect(english(r.changes)).toEqual(['removed utm_source', 'removed utm_campaign', 'removed utm_medium', 'removed utm_term', 'removed ct']);
     expect(r.placeholder).toBe(false);
   });
 
@@ -21,7 +25,7 @@ describe('cleanUrl: tracking parameters', () => {
   it('keeps the other parameters in their order and encoding, and the fragment', () => {
     const r = cleanUrl('https://x.example/p?b=%20c&utm_source=nl&a=1+2&fbclid=IwAR0&z=%E4%B8%AD#sec-2');
     expect(r.url).toBe('https://x.example/p?b=%20c&a=1+2&z=%E4%B8%AD#sec-2');
-    expect(r.changes).toEqual(['removed utm_source', 'removed fbclid']);
+    expect(english(r.changes)).toEqual(['removed utm_source', 'removed fbclid']);
   });
 
   it('matches parameter names case-insensitively (UTM_Source)', () => {
@@ -79,7 +83,8 @@ describe('cleanUrl: repairs', () => {
   });
 
   it('adds the missing // of http:www…', () => {
-    expect(cleanUrl('http:www.meecec.com')).toEqual({ url: 'http://www.meecec.com', changes: ['added missing //'], placeholder: false });
+    expect(cleanUrl('http:www.meecec.com')).toEqual({ url: 'http://www.meecec.com', changes: [{ key: 'link.addedSlashes' }], placeholder: false });
+    expect(english(cleanUrl('http:www.meecec.com').changes)).toEqual(['added missing //']);
   });
 
   it('adds the missing colon of https//…', () => {
@@ -89,7 +94,7 @@ describe('cleanUrl: repairs', () => {
   it('adds https:// to www.… and says so', () => {
     const r = cleanUrl('www.oneplanetnetwork.org');
     expect(r.url).toBe('https://www.oneplanetnetwork.org');
-    expect(r.changes.join(' ')).toMatch(/https:\/\//);
+    expect(english(r.changes).join(' ')).toMatch(/https:\/\//);
   });
 
   it.each([
@@ -116,13 +121,13 @@ describe('cleanUrl: repairs', () => {
   it('stops at the first Chinese character glued after the URL', () => {
     const r = cleanUrl('https://www.unep.org/resources下载报告');
     expect(r.url).toBe('https://www.unep.org/resources');
-    expect(r.changes[0]).toContain('下载报告');
+    expect(english(r.changes)[0]).toContain('下载报告');
   });
 
   it('converts full-width characters to ASCII', () => {
     const r = cleanUrl('ｈｔｔｐｓ：／／ｗｗｗ．ｅｘａｍｐｌｅ．ｏｒｇ／ＡＢ');
     expect(r.url).toBe('https://www.example.org/AB');
-    expect(r.changes).toContain('converted full-width characters');
+    expect(english(r.changes)).toContain('converted full-width characters');
   });
 
   it('removes the line breaks of a URL split across lines', () => {
@@ -137,7 +142,7 @@ describe('cleanUrl: redirects, placeholders and refusals', () => {
     const target = encodeURIComponent('https://example.org/report?id=3&utm_source=mc');
     const r = cleanUrl(`https://oneplanet.us1.list-manage.com/track/click?u=abc&id=def&e=ghi&url=${target}`);
     expect(r.url).toBe('https://example.org/report?id=3');
-    expect(r.changes[0]).toMatch(/unwrapped redirect/);
+    expect(english(r.changes)[0]).toMatch(/unwrapped redirect/);
   });
 
   it.each([
@@ -152,13 +157,13 @@ describe('cleanUrl: redirects, placeholders and refusals', () => {
     const raw = 'https://oneplanet.us1.list-manage.com/track/click?u=abc&id=def&e=ghi';
     const r = cleanUrl(raw);
     expect(r.url).toBe(raw);
-    expect(r.changes.join(' ')).toMatch(/cannot be resolved offline/);
+    expect(english(r.changes).join(' ')).toMatch(/cannot be resolved offline/);
   });
 
   it('leaves a t.co short link and says it cannot be checked', () => {
     const r = cleanUrl('https://t.co/AbC123');
     expect(r.url).toBe('https://t.co/AbC123');
-    expect(r.changes.join(' ')).toMatch(/cannot be checked/);
+    expect(english(r.changes).join(' ')).toMatch(/cannot be checked/);
   });
 
   it('keeps a mailchi.mp campaign archive link as it is', () => {
@@ -208,7 +213,8 @@ describe('cleanLinksInText', () => {
   it('turns a placeholder [text](#) into plain text and reports it', () => {
     const r = cleanLinksInText('摘自：[同一个地球网络网站](#)');
     expect(r.text).toBe('摘自：同一个地球网络网站');
-    expect(r.reports).toEqual([{ original: '#', cleaned: null, changes: ['placeholder link: not sent'], warning: true }]);
+    expect(r.reports).toEqual([{ original: '#', cleaned: null, changes: [{ key: 'link.placeholder' }], warning: true }]);
+    expect(english(r.reports[0]!.changes)).toEqual(['placeholder link: not sent']);
   });
 
   it('cleans Markdown links and bare URLs but keeps the punctuation of the sentence', () => {
@@ -291,7 +297,7 @@ describe('cleanIssueLinks', () => {
     ]);
     const placeholder = lint.find((l) => l.where.endsWith('sources[1]'))!;
     expect(placeholder).toMatchObject({ original: '#', cleaned: null, severity: 'warning' });
-    expect(lint.find((l) => l.where.endsWith('sources[2]'))!.changes).toContain('duplicate of an earlier source, removed');
+    expect(english(lint.find((l) => l.where.endsWith('sources[2]'))!.changes)).toContain('duplicate of an earlier source, removed');
     expect(lint.find((l) => l.where === 'sections[0].articles[0].body' && l.original === '#')!.severity).toBe('warning');
     expect(lint.find((l) => l.where === 'intro')!.severity).toBe('info');
   });

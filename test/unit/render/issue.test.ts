@@ -126,7 +126,15 @@ describe('renderIssue (en fixture)', () => {
       expect(r.text).toContain(s);
     }
     for (const s of ['在浏览器中查看', '目录', '退订', '来源']) expect(r.html).not.toContain(s);
-    expect(r.html).toContain('No. 4 · 1 March 2025');
+    // Dates through Intl in the issue's own tag: `en` writes the month first, `en-GB` the day.
+    expect(r.html).toContain('No. 4 · March 1, 2025');
+    const gb = await renderIssue({
+      content: { ...issueEn, language: 'en-GB' },
+      newsletter: newsletterEn,
+      number: 4,
+      archiveUrl: 'https://quire.example/archive/notes/4',
+    });
+    expect(gb.html).toContain('No. 4 · 1 March 2025');
     expect(r.html).toMatch(/display:none[^>]*>In this issue: News/);
     expect(r.text).toContain('Sources:\n- Announcement\n  https://example.org/news/framework');
     expect(r.text).toContain('Sources:\n- https://example.org/awards');

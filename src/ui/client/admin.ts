@@ -1,0 +1,23 @@
+/**
+ * The admin's browser script, one file for every page (cached a year under its hash). Each part
+ * starts only where its elements are on the page; every page works without it.
+ */
+import { startCountdowns } from './admin/countdown.ts';
+import { startForms } from './admin/forms.ts';
+import { startImageFields } from './admin/images.ts';
+import { startImport } from './admin/import.ts';
+import { startPreview } from './admin/preview.ts';
+import { startProgress } from './admin/progress.ts';
+import { rememberTimeZone } from './admin/timezone.ts';
+
+rememberTimeZone();
+startForms();
+startImageFields();
+const ready = () => {
+  startPreview();
+  startProgress();
+  startCountdowns();
+  startImport();
+};
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+else ready();

@@ -1,0 +1,23 @@
+/**
+ * The catalog keys the admin's browser scripts use. The page embeds exactly these entries (in
+ * its language) as JSON, and the scripts format them with the server's own code (src/i18n/format.ts).
+ */
+import type { MessageKey } from '../../i18n/index.ts';
+
+export const ADMIN_CLIENT_KEYS = [
+  'dash.in',
+  'time.days',
+  'time.hours',
+  'time.minutes',
+  'issue.previewSaved',
+  'issue.previewPending',
+  'issue.previewBusy',
+  'issue.previewLive',
+  'issue.previewError',
+  'issue.previewFailed',
+  'issue.progressLine',
+  'subs.importUploading',
+  'subs.importUploaded',
+  'subs.importRows',
+  'subs.importFailed',
+] as const satisfies readonly MessageKey[];

@@ -1,0 +1,41 @@
+/** Stored details (audit entries, consent events) as readable fields, not raw JSON. */
+import { i18n, type Lang, type MessageKey } from '../i18n/index.ts';
+import { catalogs } from '../i18n/catalogs.gen.ts';
+
+/** `import`, `form`, `cli`… as people name them; an unknown source as it is. */
+export function sourceLabel(lang: Lang, source: string): string {
+  const key = `source.${source}`;
+  return key in catalogs.en ? i18n(lang).t(key as MessageKey) : source;
+}
+
+/** A consent event's type as people name it (`confirm` → "confirmed" / "确认订阅"). */
+export function eventLabel(lang: Lang, type: string): string {
+  const key = `event.${type}`;
+  return key in catalogs.en ? i18n(lang).t(key as MessageKey) : type;
+}
+
+const statusKey = (s: unknown) => (typeof s === 'string' && `status.${s}` in catalogs.en ? (`status.${s}` as MessageKey) : null);
+
+/** Each field on a line: its name for people when known (else its key, as code), and its value. */
+export function DetailFields(props: { lang: Lang; detail: unknown }) {
+  const { detail, lang } = props;
+  if (detail === null || detail === undefined || detail === '') return null;
+  if (typeof detail !== 'object' || Array.isArray(detail)) return <code translate="no">{JSON.stringify(detail).slice(0, 300)}</code>;
+  const { t } = i18n(lang);
+  const entries = Object.entries(detail as Record<string, unknown>).slice(0, 12);
+  return (
+    <dl class="meta small">
+      {entries.map(([k, v]) => {
+        const label = `detail.${k}` in catalogs.en ? t(`detail.${k}` as MessageKey) : null;
+        const status = k === 'status' || k === 'previousStatus' ? statusKey(v) : null;
+        const value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+        return (
+          <>
+            <dt>{label ?? <code translate="no">{k}</code>}</dt>
+            <dd>{status ? t(status) : <span translate="no">{value.slice(0, 300)}</span>}</dd>
+          </>
+        );
+      })}
+    </dl>
+  );
+}
