@@ -7,7 +7,9 @@ import { ConfigError, parseConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { runDueJobs } from './jobs/db-queue.ts';
 import { tick } from './jobs/tick.ts';
-import { AppError } from './lib/errors.ts';
+import { AppError, describeError } from './lib/errors.ts';
+import { i18n, type Message, msg, systemLanguage } from './i18n/index.ts';
+import { presentMessages } from './http/present.ts';
 import { createProcessCaches } from './runtime/caches.ts';
 import { startNodeRuntime } from './runtime/node-services.ts';
 import type { Services } from './services.ts';
@@ -17,24 +19,21 @@ import { importIssue } from './content/import/index.ts';
 import { renderIssue } from './mail/render/issue.ts';
 import { createPersonaliser } from './mail/render/personalise.ts';
 
-const USAGE = `Usage: quire <command> [options]
+/** The command line speaks the system's language (LC_ALL, LC_MESSAGES, LANG), English by default. */
+const { t, m } = i18n(systemLanguage(process.env));
+const usage = () => t('cli.usage');
 
-Commands:
-  migrate                                  apply pending database migrations
-  admin create --email E [--role R]        create (or reset) a user; password on stdin; role admin|editor|viewer
-  token create --email E --name N          create an API token for that user; prints only the token
-  tick                                     run one scheduler tick, then every queued job until none is left
-  import FILE [--newsletter SLUG]          import a Markdown or PDF-text issue as a draft; prints its id
-  import FILE --dry-run --json             print the parsed issue as JSON, touching no database
-  render FILE|ISSUE_ID --html OUT [--text OUT]
-                                           render an issue (a file needs no database)
-
-Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded PGlite, default ./data). See README.md.`;
-
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    said: Message,
+    readonly showUsage = false,
+  ) {
+    super(m(said));
+  }
+}
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
+  if (process.stdin.isTTY) process.stderr.write(t('cli.password'));
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)
@@ -59,34 +58,30 @@ function readSource(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(msg('cli.cannotRead', { file, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
   }
 }
 
 function parseFormat(f: string | undefined): 'markdown' | 'text' | 'auto' {
   if (f === undefined) return 'auto';
   if (f === 'markdown' || f === 'text' || f === 'auto') return f;
-  throw new UsageError('--format must be markdown, text or auto');
+  throw new UsageError(msg('cli.badFormat'));
 }
 
 async function onlyNewsletter(s: Services): Promise<string> {
   const all = await s.newsletters.list();
   if (all.length === 1) return all[0]!.slug;
-  throw new UsageError(
-    all.length === 0
-      ? 'No newsletter exists yet; create one first'
-      : `Several newsletters exist; choose one with --newsletter (${all.map((n) => n.slug).join(', ')})`,
-  );
+  throw new UsageError(all.length === 0 ? msg('cli.noNewsletter') : msg('cli.severalNewsletters', { slugs: all.map((n) => n.slug).join(', ') }));
 }
 
 function printImportSummary(r: ReturnType<typeof importIssue>): void {
   console.log(`${r.content.title}${r.content.volume ? ` — ${r.content.volume}` : ''} (${r.format})`);
   for (const sec of r.content.sections) {
-    console.log(`  ${sec.title || '(untitled section)'}`);
-    for (const a of sec.articles) console.log(`    - ${a.title || '(untitled)'} [${a.sources.length} source(s)]`);
+    console.log(`  ${sec.title || t('cli.untitledSection')}`);
+    for (const a of sec.articles) console.log(`    - ${a.title || t('cli.untitled')} [${t('cli.sources', { count: a.sources.length })}]`);
   }
-  for (const l of r.lint) console.log(`  link ${l.where}: ${l.changes.join('; ')}`);
-  for (const w of r.warnings) console.log(`  warning: ${w}`);
+  for (const l of r.lint) console.log(`  ${t('cli.link', { where: l.where, changes: l.changes.map(m).join('; ') })}`);
+  for (const w of r.warnings) console.log(`  ${t('cli.warning', { text: m(w) })}`);
 }
 
 export async function runCli(argv: string[]): Promise<void> {
@@ -108,7 +103,7 @@ export async function runCli(argv: string[]): Promise<void> {
   });
   const [cmd, sub] = positionals;
   if (!cmd || values.help) {
-    console.log(USAGE);
+    console.log(usage());
     return;
   }
   const config = parseConfig(process.env);
@@ -116,24 +111,24 @@ export async function runCli(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'migrate': {
       await withServices(config, async () => {});
-      console.log('Migrations are up to date.');
+      console.log(t('cli.migrated'));
       return;
     }
     case 'admin': {
-      if (sub !== 'create') throw new UsageError('Usage: quire admin create --email E [--role admin|editor|viewer] (password on stdin)');
-      if (!values.email) throw new UsageError('--email is required');
+      if (sub !== 'create') throw new UsageError(msg('cli.usageAdmin'));
+      if (!values.email) throw new UsageError(msg('cli.emailRequired'));
       const role = (values.role ?? 'admin') as 'admin' | 'editor' | 'viewer';
-      if (!['admin', 'editor', 'viewer'].includes(role)) throw new UsageError('--role must be admin, editor or viewer');
+      if (!['admin', 'editor', 'viewer'].includes(role)) throw new UsageError(msg('cli.badRole'));
       const password = await readStdin();
       await withServices(config, async (s) => {
         const { created } = await s.users.createUser(values.email!, password, role, 'cli');
-        console.error(`${created ? 'Created' : 'Updated'} ${role} ${values.email}`);
+        console.error(t(created ? 'cli.userCreated' : 'cli.userUpdated', { role, email: values.email! }));
       });
       return;
     }
     case 'token': {
-      if (sub !== 'create') throw new UsageError('Usage: quire token create --email E --name N');
-      if (!values.email || !values.name) throw new UsageError('--email and --name are required');
+      if (sub !== 'create') throw new UsageError(msg('cli.usageToken'));
+      if (!values.email || !values.name) throw new UsageError(msg('cli.emailAndName'));
       await withServices(config, async (s) => {
         console.log(await s.users.createToken(values.email!, values.name!, 'cli'));
       });
@@ -144,17 +139,17 @@ export async function runCli(argv: string[]): Promise<void> {
         const r = await tick(s);
         const ran = await runDueJobs({ repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, queue: s.queue, log: s.log });
         const pending = await s.repos.jobs.countPending();
-        console.log(`tick: ${r.enqueued} job(s) enqueued, ${ran} run${pending ? `, ${pending} waiting for later` : ''}`);
+        console.log(t(pending ? 'cli.tickedWaiting' : 'cli.ticked', { enqueued: r.enqueued, ran, pending }));
       });
       return;
     }
     case 'import': {
-      if (!sub) throw new UsageError('Usage: quire import FILE [--newsletter SLUG] [--format markdown|text] [--dry-run --json]');
+      if (!sub) throw new UsageError(msg('cli.usageImport'));
       const source = readSource(sub);
       const format = parseFormat(values.format);
       if (values['dry-run']) {
         const result = importIssue(source, { format });
-        if (values.json) console.log(JSON.stringify(result, null, 2));
+        if (values.json) console.log(JSON.stringify(presentMessages(result), null, 2));
         else printImportSummary(result);
         return;
       }
@@ -163,13 +158,22 @@ export async function runCli(argv: string[]): Promise<void> {
         const issue = await s.issues.create(slug, { source, format }, null);
         console.log(issue.id);
         console.error(
-          `Draft issue ${issue.id} (#${issue.number}) in ${slug}: "${issue.title}", ${issue.sections.length} sections, ${issue.sections.reduce((n, x) => n + x.articles.length, 0)} articles, ${issue.lint.length} link notes, ${issue.warnings.length} warnings.`,
+          t('cli.imported', {
+            id: issue.id,
+            number: issue.number,
+            slug,
+            title: issue.title,
+            sections: issue.sections.length,
+            articles: issue.sections.reduce((n, x) => n + x.articles.length, 0),
+            links: issue.lint.length,
+            notes: issue.warnings.length,
+          }),
         );
       });
       return;
     }
     case 'render': {
-      if (!sub || !values.html) throw new UsageError('Usage: quire render FILE|ISSUE_ID --html OUT.html [--text OUT.txt]');
+      if (!sub || !values.html) throw new UsageError(msg('cli.usageRender'));
       let rendered: { html: string; text: string; sizeBytes: number; errors: string[] };
       if (/^\d+$/.test(sub) && !fs.existsSync(sub)) {
         rendered = await withServices(config, (s) => s.issues.preview(Number(sub)));
@@ -185,20 +189,21 @@ export async function runCli(argv: string[]): Promise<void> {
       }
       fs.writeFileSync(values.html, rendered.html);
       if (values.text) fs.writeFileSync(values.text, rendered.text);
-      console.error(
-        `Wrote ${values.html} (${rendered.sizeBytes} bytes${rendered.sizeBytes > 102 * 1024 ? ", OVER Gmail's 102 KB clipping limit" : ''})${values.text ? ` and ${values.text}` : ''}.`,
-      );
-      for (const e of rendered.errors) console.error(`MJML: ${e}`);
+      const wrote = { html: values.html, bytes: rendered.sizeBytes };
+      console.error(values.text ? t('cli.wroteBoth', { ...wrote, text: values.text }) : t('cli.wrote', wrote));
+      if (rendered.sizeBytes > 102 * 1024) console.error(t('cli.overClip'));
+      for (const e of rendered.errors) console.error(t('cli.mjml', { error: e }));
       return;
     }
     default:
-      throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
+      throw new UsageError(msg('cli.unknownCommand', { command: cmd }), true);
   }
 }
 
 runCli(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof UsageError || e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof AppError) {
-    console.error(e.message);
+    console.error(e instanceof UsageError ? e.message : e instanceof AppError ? describeError(e, { m }) : m(e.said));
+    if (e instanceof UsageError && e.showUsage) console.error(`\n${usage()}`);
     process.exit(e instanceof UsageError ? 2 : 1);
   }
   console.error(e instanceof Error ? (e.stack ?? e.message) : e);

@@ -3,6 +3,7 @@
  * A bad value stops start-up with one line naming the variable (see `ConfigError`).
  */
 import { z } from 'zod';
+import { en, type Message, type MessageKey, msg } from './i18n/index.ts';
 
 const optionalString = z
   .string()
@@ -19,51 +20,48 @@ const numberFrom = (def: number, min: number, max: number, whole = false) =>
       if (s === undefined || s.trim() === '') return def;
       const n = Number(s);
       if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}, got "${s}"` });
+        ctx.addIssue({ code: 'custom', message: whole ? 'config.wholeNumber' : 'config.number', params: { min, max, got: s } });
         return z.NEVER;
       }
       return n;
     });
 const intFrom = (def: number, min: number, max: number) => numberFrom(def, min, max, true);
 
-const httpUrl = (what: string) =>
-  optionalString.refine((s) => s === undefined || /^https?:\/\/[^\s/]+/i.test(s), {
-    message: `must be an http(s) URL (${what})`,
-  });
+const httpUrl = (message: MessageKey) => optionalString.refine((s) => s === undefined || /^https?:\/\/[^\s/]+/i.test(s), { message });
 
 const envSchema = z.object({
   PORT: intFrom(8787, 1, 65535),
   DATA_DIR: optionalString,
   DATABASE_URL: optionalString.refine((s) => s === undefined || /^postgres(ql)?:\/\//i.test(s), {
-    message: 'must start with postgres:// or postgresql://',
+    message: 'config.postgresUrl',
   }),
-  PUBLIC_URL: httpUrl('e.g. https://news.example.org'),
+  PUBLIC_URL: httpUrl('config.publicUrl'),
   SECRET: optionalString.refine((s) => s === undefined || s.length >= 32, {
-    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+    message: 'config.secretLength',
   }),
   MAIL_TRANSPORT: optionalString.refine((s) => s === undefined || s === 'outbox' || s === 'resend', {
-    message: 'must be "outbox" or "resend"',
+    message: 'config.mailTransport',
   }),
   RESEND_API_KEY: optionalString,
-  RESEND_BASE_URL: httpUrl('a self-hosted or test endpoint'),
+  RESEND_BASE_URL: httpUrl('config.endpointUrl'),
   RESEND_WEBHOOK_SECRET: optionalString.refine((s) => s === undefined || /^whsec_[A-Za-z0-9+/=]+$/.test(s), {
-    message: 'must look like whsec_<base64> (copy it from the Resend dashboard)',
+    message: 'config.webhookSecret',
   }),
   RESEND_RATE_PER_SECOND: numberFrom(2, 0.1, 10_000),
   ADMIN_EMAIL: optionalString.refine((s) => s === undefined || /^[^\s@]+@[^\s@]+$/.test(s), {
-    message: 'must be an email address',
+    message: 'config.email',
   }),
   ADMIN_PASSWORD: optionalString.refine((s) => s === undefined || s.length >= 10, {
-    message: 'must be at least 10 characters',
+    message: 'config.passwordLength',
   }),
   SIGNUP_RATE_LIMIT: intFrom(30, 1, 10_000_000),
   JOB_CONCURRENCY: intFrom(4, 1, 32),
   SOFT_BOUNCE_THRESHOLD: intFrom(3, 1, 100),
   TRUST_PROXY: optionalString.refine((s) => s === undefined || ['none', 'cloudflare', 'forwarded'].includes(s), {
-    message: 'must be none (use the socket address), cloudflare (CF-Connecting-IP) or forwarded (X-Forwarded-For / X-Real-IP from your own proxy)',
+    message: 'config.trustProxy',
   }),
   LOG_LEVEL: optionalString.refine((s) => s === undefined || ['debug', 'info', 'warn', 'error', 'silent'].includes(s), {
-    message: 'must be one of debug, info, warn, error, silent',
+    message: 'config.logLevel',
   }),
 });
 
@@ -91,28 +89,34 @@ export interface Config {
 
 export type TrustProxy = 'none' | 'cloudflare' | 'forwarded';
 
-/** A configuration problem; `message` is one line naming the variable. */
+/** A configuration problem; `message` is one line naming the variable (English; `said` in any language). */
 export class ConfigError extends Error {
+  readonly said: Message;
   constructor(
     readonly variable: string,
-    problem: string,
+    problem: Message,
   ) {
-    super(`Configuration error: ${variable} ${problem}`);
+    const said = msg('config.error', { variable, problem });
+    super(en().m(said));
+    this.said = said;
     this.name = 'ConfigError';
   }
 }
+
+const configKey = (s: string): MessageKey => (s.startsWith('config.') ? (s as MessageKey) : 'config.invalid');
 
 /** `defaults` lets an entry choose what an unset variable means there (Workers: behind Cloudflare). */
 export function parseConfig(env: Record<string, string | undefined>, defaults: { trustProxy?: TrustProxy } = {}): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+    const params = (issue as { params?: Record<string, string | number> }).params;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), msg(configKey(issue.message), params));
   }
   const e = parsed.data;
   const mailTransport = (e.MAIL_TRANSPORT as 'outbox' | 'resend' | undefined) ?? (e.RESEND_API_KEY ? 'resend' : 'outbox');
   if (mailTransport === 'resend' && !e.RESEND_API_KEY) {
-    throw new ConfigError('RESEND_API_KEY', 'is required when MAIL_TRANSPORT=resend');
+    throw new ConfigError('RESEND_API_KEY', msg('config.resendKeyRequired'));
   }
   return {
     port: e.PORT,

@@ -12,6 +12,10 @@ import { bootstrap } from './runtime/bootstrap.ts';
 import { createProcessCaches } from './runtime/caches.ts';
 import { startNodeRuntime } from './runtime/node-services.ts';
 import { JobWorkerLoop } from './runtime/worker-loop.ts';
+import { i18n, systemLanguage } from './i18n/index.ts';
+
+/** What the operator reads at start-up, in the system's language (LC_ALL, LC_MESSAGES, LANG). */
+const { t, m } = i18n(systemLanguage(process.env));
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -41,27 +45,27 @@ async function main(): Promise<void> {
   worker.start();
 
   const base = config.publicUrl;
-  const where = services.dbKind === 'pglite' ? `PGlite in ${config.dataDir}/db` : 'PostgreSQL (DATABASE_URL)';
-  log.info(`Quire is running at ${base}  (database: ${where}; mail: ${services.mailer.transport})`);
+  const database = services.dbKind === 'pglite' ? t('start.pglite', { dir: `${config.dataDir}/db` }) : t('start.postgres');
+  log.info(t('start.running', { url: base, database, transport: services.mailer.transport }));
   if (firstRun.admin) {
-    log.info(`First run: created admin ${firstRun.admin.email}`);
-    if (firstRun.admin.password) log.info(`  password (shown once, change it after signing in): ${firstRun.admin.password}`);
+    log.info(t('start.firstAdmin', { email: firstRun.admin.email }));
+    if (firstRun.admin.password) log.info(t('start.password', { password: firstRun.admin.password }));
   }
   const newsletters = await services.newsletters.list();
-  for (const n of newsletters) log.info(`  signup page: ${base}/n/${n.slug}`);
-  log.info(`  admin:       ${base}/admin`);
-  if (services.mailer.transport === 'outbox') log.info(`  outbox:      ${base}/api/v1/outbox (no RESEND_API_KEY: mail is kept, not sent)`);
+  for (const n of newsletters) log.info(t('start.signup', { url: `${base}/n/${n.slug}` }));
+  log.info(t('start.admin', { url: `${base}/admin` }));
+  if (services.mailer.transport === 'outbox') log.info(t('start.outbox', { url: `${base}/api/v1/outbox` }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: finishing the current job and shutting down…`);
+    log.info(t('start.stopping', { signal }));
     await task.stop();
     server.close();
     await worker?.stop();
     await runtime.close();
-    log.info('Stopped.');
+    log.info(t('start.stopped'));
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof DataDirLockedError) {
-    console.error(e.message);
+    console.error(m(e.said));
   } else {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   }

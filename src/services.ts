@@ -35,6 +35,8 @@ import { UsersService } from './modules/users/service.ts';
 import { AuthRepository } from './modules/auth/repository.ts';
 import { AuthService } from './modules/auth/service.ts';
 import { HousekeepingService } from './modules/housekeeping/service.ts';
+import { SubscriberListService } from './modules/subscribers/list-service.ts';
+import { SubscriberMail } from './modules/subscribers/mail.ts';
 
 export interface Deps {
   config: Config;
@@ -71,6 +73,19 @@ function createCore(deps: Deps) {
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
+  const subscriberDeps = {
+    repo: repos.subscribers,
+    newsletters: repos.newsletters,
+    rateLimits: repos.rateLimits,
+    audit: repos.audit,
+    outbox: repos.outbox,
+    queue,
+    mailer: deps.mailer,
+    clock,
+    config: deps.config,
+    secret: deps.secret,
+    log: deps.log,
+  };
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   const core = {
     ...deps,
@@ -90,22 +105,7 @@ function createCore(deps: Deps) {
       passwordIterations: deps.passwordIterations,
     }),
     newsletters: new NewslettersService(repos.newsletters, repos.audit),
-    subscribers: new SubscribersService(
-      {
-        repo: repos.subscribers,
-        newsletters: repos.newsletters,
-        rateLimits: repos.rateLimits,
-        audit: repos.audit,
-        outbox: repos.outbox,
-        queue,
-        mailer: deps.mailer,
-        clock,
-        config: deps.config,
-        secret: deps.secret,
-        log: deps.log,
-      },
-      caches.signupNewsletters,
-    ),
+    subscribers: new SubscribersService(subscriberDeps, caches.signupNewsletters),
     issues,
     sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret, personalisers: caches.personalisers }),
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
@@ -113,6 +113,9 @@ function createCore(deps: Deps) {
   };
   return {
     ...core,
+    // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
+    subscriberList: new SubscriberListService(subscriberDeps, core.subscribers),
+    subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({
       repo: new EventsRepository(db),
@@ -148,7 +151,7 @@ export function createServices(deps: Deps): Services {
 function createJobHandlers(_s: CoreServices): JobHandlers {
   return {
     // mail.confirm, mail.welcome, mail.goodbye
-    ..._s.subscribers.jobHandlers(),
+    ..._s.subscriberMail.jobHandlers(),
     'send.start': (p) => _s.sending.runStart(p),
     'send.batch': (p, ctx) => _s.sending.runBatch(p, ctx),
     'mail.slot_reminder': (p) => _s.slots.sendReminder(p),

@@ -2,16 +2,16 @@
 // (PGlite is single-process; a second writer corrupts it).
 import fs from 'node:fs';
 import path from 'node:path';
+import { en, type Message, msg } from '../i18n/index.ts';
 
 export class DataDirLockedError extends Error {
+  readonly said: Message;
   constructor(
     readonly dir: string,
     readonly pid: number,
   ) {
-    super(
-      `The data directory ${dir} is in use by another Quire process (pid ${pid}). ` +
-        `Stop that process first, or set DATABASE_URL to use PostgreSQL, which allows many processes.`,
-    );
+    super(en().t('cli.dataDirLocked', { dir, pid }));
+    this.said = msg('cli.dataDirLocked', { dir, pid });
     this.name = 'DataDirLockedError';
   }
 }

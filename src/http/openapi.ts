@@ -8,7 +8,8 @@ import { importSchema, patchSchema, structuredSchema, testSendSchema } from '../
 import { createNewsletterSchema, updateNewsletterSchema } from '../modules/newsletters/service.ts';
 import { scheduleSchema } from '../modules/sending/service.ts';
 import { slotPutSchema } from '../modules/slots/service.ts';
-import { adminCreateSchema, signupSchema } from '../modules/subscribers/service.ts';
+import { adminCreateSchema } from '../modules/subscribers/list-service.ts';
+import { signupSchema } from '../modules/subscribers/service.ts';
 
 type Role = 'public' | 'viewer' | 'editor' | 'admin';
 interface Op {

@@ -9,7 +9,7 @@ import { catalogs, type reference } from './catalogs.gen.ts';
 import { type Catalog, type Entry, formatMessage, formatNumber } from './format.ts';
 import { DEFAULT_LANG, type Lang, resolveLanguage } from './language.ts';
 
-export { DEFAULT_LANG, fromAcceptLanguage, LANGUAGES, type Lang, matchLanguage, readerLanguage, resolveLanguage } from './language.ts';
+export { DEFAULT_LANG, fromAcceptLanguage, LANGUAGES, type Lang, matchLanguage, readerLanguage, resolveLanguage, systemLanguage } from './language.ts';
 
 export type MessageKey = keyof typeof reference;
 export type MessageParams = Readonly<Record<string, string | number | Message>>;

@@ -52,5 +52,9 @@ export function fromAcceptLanguage(header: string | null | undefined): Lang | nu
   return null;
 }
 
+/** The language of the command line: LC_ALL, LC_MESSAGES, LANG (`zh_CN.UTF-8` → zh-CN; `C` → English). */
+export const systemLanguage = (env: Record<string, string | undefined>): Lang =>
+  resolveLanguage(...[env.LC_ALL, env.LC_MESSAGES, env.LANG].map((v) => v?.split('.')[0]).filter((v) => v && v !== 'C' && v !== 'POSIX'));
+
 /** The language of a reader with no newsletter or subscriber to ask: their browser's. */
 export const readerLanguage = (acceptLanguage: string | null | undefined): Lang => fromAcceptLanguage(acceptLanguage) ?? DEFAULT_LANG;

@@ -48,6 +48,15 @@ describe('quire CLI on a PGlite data directory', { timeout: 120_000 }, () => {
     expect(u.stderr).toContain('Unknown command');
   });
 
+  it('speaks the system language: Chinese under LANG=zh_CN.UTF-8, English under C', async () => {
+    const zh = await quire(['frobnicate'], { ...env, LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' });
+    expect(zh.code).toBe(2);
+    expect(zh.stderr).toContain('未知命令“frobnicate”');
+    expect(zh.stderr).toContain('用法：quire <命令>');
+    const c = await quire(['--help'], { ...env, LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' });
+    expect(c.stdout).toContain('Usage: quire <command>');
+  });
+
   it('refuses a too-short password and an unknown user with a clear message', async () => {
     const a = await quire(['admin', 'create', '--email', 'x@example.org'], env, 'short\n');
     expect(a.code).toBe(1);
@@ -77,6 +86,6 @@ describe('quire CLI on a PGlite data directory', { timeout: 120_000 }, () => {
   it('names a bad setting in one line', async () => {
     const r = await quire(['migrate'], { ...env, PORT: 'abc' });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('Configuration error: PORT must be a whole number from 1 to 65535, got "abc"');
+    expect(r.stderr.trim()).toBe('Configuration error: PORT must be a whole number from 1 to 65535, got “abc”');
   });
 });

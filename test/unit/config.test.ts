@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.ts';
+import { i18n } from '../../src/i18n/index.ts';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -45,5 +46,19 @@ describe('config', () => {
     expect((err as ConfigError).variable).toBe(variable);
     expect((err as Error).message).toMatch(new RegExp(`^Configuration error: ${variable} `));
     expect((err as Error).message).not.toContain('\n');
+    // The same message in Chinese, for a system that speaks it.
+    expect(i18n('zh-CN').m((err as ConfigError).said)).toMatch(new RegExp(`^配置错误：${variable} `));
+  });
+
+  it('says what a number must be, with its bounds', () => {
+    const err = (() => {
+      try {
+        parseConfig({ PORT: '70000' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err?.message).toBe('Configuration error: PORT must be a whole number from 1 to 65535, got “70000”');
+    expect(i18n('zh-CN').m(err!.said)).toBe('配置错误：PORT 须为 1 到 65535 之间的整数，而不是“70000”');
   });
 });

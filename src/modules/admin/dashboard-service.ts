@@ -8,7 +8,7 @@ import { formatLocal } from '../../lib/zoned-time.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import type { Services } from '../../services.ts';
 import type { DashboardData } from '../../ui/admin/dashboard.tsx';
-import type { IssueStats } from '../../ui/admin/issues.tsx';
+import type { IssueStats } from '../../ui/admin/stats.tsx';
 import type { Issue } from '../issues/service.ts';
 import type { Newsletter } from '../newsletters/service.ts';
 import { issueStats } from './issue-stats.ts';

@@ -1,6 +1,6 @@
 /** An issue's delivery numbers and its first 72 hours, as the admin's pages show them (from the events module). */
 import type { Services } from '../../services.ts';
-import type { IssueStats, TimelinePoint } from '../../ui/admin/issues.tsx';
+import type { IssueStats, TimelinePoint } from '../../ui/admin/stats.tsx';
 
 type Events = Pick<Services['events'], 'stats' | 'timeline'>;
 

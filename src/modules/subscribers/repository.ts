@@ -1,4 +1,8 @@
-/** All SQL about subscribers, their consent record, consent texts and erasure tombstones. */
+/**
+ * All SQL about subscribers, their consent record, consent texts and erasure tombstones. The two
+ * long statements have files of their own (signup-statement.ts, import-statement.ts); the rest
+ * stays together because the service's transactions bind one repository (`transaction`).
+ */
 import { sql, type Transaction } from 'kysely';
 import { PREPARED, type Db } from '../../db/kysely.ts';
 import type { Database, SubscriberEventRow, SubscriberRow, SubscriberStatus, SubscribersTable } from '../../db/schema.ts';

@@ -8,17 +8,17 @@ import { apiRowError } from './csv.ts';
 
 /** Mounted at /api/v1/newsletters (beside newsletterRoutes). */
 export const newsletterSubscriberRoutes = new Hono<AppEnv>()
-  .get('/:slug/subscribers', requireRole('viewer'), async (c) => c.json(await c.var.services.subscribers.list(c.req.param('slug'), c.req.query())))
+  .get('/:slug/subscribers', requireRole('viewer'), async (c) => c.json(await c.var.services.subscriberList.list(c.req.param('slug'), c.req.query())))
   .post('/:slug/subscribers', requireRole('editor'), async (c) =>
-    c.json(await c.var.services.subscribers.create(c.req.param('slug'), await readJson(c), c.var.user!, { ip: clientIp(c), userAgent: userAgent(c) }), 201),
+    c.json(await c.var.services.subscriberList.create(c.req.param('slug'), await readJson(c), c.var.user!, { ip: clientIp(c), userAgent: userAgent(c) }), 201),
   )
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
   .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
-    const r = await c.var.services.subscribers.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!);
+    const r = await c.var.services.subscriberList.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!);
     return c.json({ ...r, errors: r.errors.map(apiRowError) });
   })
   .get('/:slug/subscribers/export', requireRole('editor'), async (c) => {
-    const { filename, stream } = await c.var.services.subscribers.exportCsv(c.req.param('slug'), c.var.user!);
+    const { filename, stream } = await c.var.services.subscriberList.exportCsv(c.req.param('slug'), c.var.user!);
     return c.body(stream, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${filename}"`,
@@ -34,9 +34,9 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
 
 /** Mounted at /api/v1/subscribers. */
 export const subscriberRoutes = new Hono<AppEnv>()
-  .get('/:id/export', requireRole('editor'), async (c) => c.json(await c.var.services.subscribers.exportPerson(c.req.param('id'))))
-  .get('/:id', requireRole('viewer'), async (c) => c.json(await c.var.services.subscribers.get(c.req.param('id'))))
-  .delete('/:id', requireRole('admin'), async (c) => c.json(await c.var.services.subscribers.erase(c.req.param('id'), c.var.user!)));
+  .get('/:id/export', requireRole('editor'), async (c) => c.json(await c.var.services.subscriberList.exportPerson(c.req.param('id'))))
+  .get('/:id', requireRole('viewer'), async (c) => c.json(await c.var.services.subscriberList.get(c.req.param('id'))))
+  .delete('/:id', requireRole('admin'), async (c) => c.json(await c.var.services.subscriberList.erase(c.req.param('id'), c.var.user!)));
 
 /** True for upload routes that stream their body and set their own size limit. */
 export const isStreamingUpload = (path: string) => /^\/api\/v1\/newsletters\/[^/]+\/subscribers\/import$/.test(path);

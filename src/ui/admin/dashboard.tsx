@@ -2,7 +2,7 @@
 import type { Message } from '../../i18n/index.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Issue } from '../../modules/issues/service.ts';
-import type { IssueStats } from './issues.tsx';
+import type { IssueStats } from './stats.tsx';
 import { AdminPage, can, Empty, Flash, fmtDateTime, fmtDuration, fmtNumber, fmtPercent, type View } from './shell.tsx';
 
 export interface DashboardData {

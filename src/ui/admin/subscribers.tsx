@@ -124,7 +124,7 @@ export function SubscribersPage(props: {
 }
 
 /** One subscriber with their consent events, as the subscribers service gives it. */
-export type SubscriberDetail = Awaited<ReturnType<Services['subscribers']['get']>>;
+export type SubscriberDetail = Awaited<ReturnType<Services['subscriberList']['get']>>;
 
 export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail }) {
   const { v, s } = props;
@@ -240,7 +240,7 @@ export function EraseConfirmPage(props: { v: View; flash?: FlashMsg | undefined;
 }
 
 /** A finished import's summary, as the subscribers service gives it (and the live import sends it). */
-export type ImportResult = Awaited<ReturnType<Services['subscribers']['import']>>;
+export type ImportResult = Awaited<ReturnType<Services['subscriberList']['import']>>;
 
 const SKIP_KEYS = ['duplicate', 'already_subscribed', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
 

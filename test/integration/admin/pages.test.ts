@@ -118,9 +118,9 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
     expect(detail).toContain('Conference signup sheet');
     expect((await b.post(`/admin/subscribers/${id}/erase`, { confirm: 'someone-else@example.org' })).status).toBe(303);
     expect(await (await b.get(`/admin/subscribers/${id}/erase`)).text()).toContain('does not match');
-    expect(((await h.services.subscribers.get(id)) as { status: string }).status).toBe('active');
+    expect(((await h.services.subscriberList.get(id)) as { status: string }).status).toBe('active');
     expect((await b.post(`/admin/subscribers/${id}/erase`, { confirm: 'Anna@example.org' })).status).toBe(303);
-    expect(((await h.services.subscribers.get(id)) as { status: string }).status).toBe('erased');
+    expect(((await h.services.subscriberList.get(id)) as { status: string }).status).toBe('erased');
   });
 
   it('saves newsletter settings, a new consent text version and the monthly slot', async () => {

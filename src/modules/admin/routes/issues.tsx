@@ -1,7 +1,10 @@
 /** Issues: the list, import (new), the editor with its live preview, test sends, scheduling, slots, pause/resume/cancel/retry, stats. */
 import { AppError } from '../../../lib/errors.ts';
 import { formatLocal } from '../../../lib/zoned-time.ts';
-import { ImportIssuePage, IssuePage, IssuesListPage, LintReport, StatsPage, type SendState } from '../../../ui/admin/issues.tsx';
+import { LintReport } from '../../../ui/admin/editor.tsx';
+import { IssuePage, type SendState } from '../../../ui/admin/issue-page.tsx';
+import { ImportIssuePage, IssuesListPage } from '../../../ui/admin/issues.tsx';
+import { StatsPage } from '../../../ui/admin/stats.tsx';
 import { formFields, wantsJson } from '../context.ts';
 import { contentFromForm, editorAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
 import { issueStats, issueTimeline } from '../issue-stats.ts';

@@ -60,7 +60,7 @@ export async function importWithProgress(c: AdminContext, slug: string, file: Fi
       void (async () => {
         try {
           await flush();
-          const result = await s.subscribers.import(slug, file.stream(), consentNote, user, async (p) => {
+          const result = await s.subscriberList.import(slug, file.stream(), consentNote, user, async (p) => {
             send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
             await flush();
           });

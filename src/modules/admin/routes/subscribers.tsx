@@ -6,14 +6,14 @@ import { html, noNewsletterPage, redirectWith } from './respond.tsx';
 import { type AdminApp, route } from './router.ts';
 import { importErrorLine, importWithProgress, NDJSON } from './subscriber-import.tsx';
 
-const subscriberDetail = (c: AdminContext) => c.var.services.subscribers.get(c.req.param('id')!);
+const subscriberDetail = (c: AdminContext) => c.var.services.subscriberList.get(c.req.param('id')!);
 
 export function subscriberRoutes(app: AdminApp): void {
   route(app, 'GET', '/subscribers', 'viewer', async (c) => {
     const v = c.var.view;
     if (!v.current) return noNewsletterPage(c);
     const { q, status, cursor } = subscriberListQuery({ q: c.req.query('q'), status: c.req.query('status'), cursor: c.req.query('cursor') });
-    const r = await c.var.services.subscribers.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
+    const r = await c.var.services.subscriberList.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
     return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items} q={q} status={status} next={r.nextCursor} isFirst={!cursor} />);
   });
 
@@ -31,7 +31,7 @@ export function subscriberRoutes(app: AdminApp): void {
       return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
     }
     if (live) return await importWithProgress(c, slug, file, consentNote);
-    const result = await c.var.services.subscribers.import(slug, file.stream(), consentNote, c.var.session!.user);
+    const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user);
     return html(c, <ImportSubscribersPage v={v} result={result} />);
   });
 
@@ -46,7 +46,7 @@ export function subscriberRoutes(app: AdminApp): void {
   route(app, 'POST', '/subscribers/:id{[0-9]+}/erase', 'admin', async (c) => {
     const s = await subscriberDetail(c);
     if (!eraseConfirmed(await formFields(c), s.email)) return redirectWith(c, `/admin/subscribers/${s.id}/erase`, 'error', 'subs.eraseMismatch');
-    await c.var.services.subscribers.erase(s.id, c.var.session!.user);
+    await c.var.services.subscriberList.erase(s.id, c.var.session!.user);
     return redirectWith(c, `/admin/subscribers/${s.id}`, 'ok', 'subs.erased');
   });
 }
