@@ -34,6 +34,22 @@ export function formatNumber(lang: string, n: number): string {
   return f.format(n);
 }
 
+/**
+ * "3 days 4 hours" / "3天4小时": days and hours, or minutes under an hour, from the catalog's
+ * `time.*` entries, joined as the language joins units.
+ */
+export function formatDuration(lang: string, ms: number, t: (key: 'time.days' | 'time.hours' | 'time.minutes', params: { count: number }) => string): string {
+  const mins = Math.max(0, Math.round(ms / 60_000));
+  const days = Math.floor(mins / 1440);
+  const hours = Math.floor((mins % 1440) / 60);
+  const minutes = mins % 60;
+  const parts: string[] = [];
+  if (days) parts.push(t('time.days', { count: days }));
+  if (hours) parts.push(t('time.hours', { count: hours }));
+  if (!days && (minutes || !hours)) parts.push(t('time.minutes', { count: minutes }));
+  return new Intl.ListFormat(lang, { type: 'unit', style: 'narrow' }).format(parts);
+}
+
 /** The entry's text for `count`: its plural form, else `other`. */
 export function pickForm(lang: string, entry: Entry, count: unknown): string {
   if (typeof entry === 'string') return entry;

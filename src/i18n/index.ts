@@ -6,7 +6,7 @@
  * its parameters) and whoever shows it formats it in the reader's language.
  */
 import { catalogs, type reference } from './catalogs.gen.ts';
-import { type Catalog, type Entry, formatMessage, formatNumber } from './format.ts';
+import { type Catalog, type Entry, formatDuration, formatMessage, formatNumber } from './format.ts';
 import { DEFAULT_LANG, type Lang, resolveLanguage } from './language.ts';
 
 export { DEFAULT_LANG, fromAcceptLanguage, LANGUAGES, type Lang, matchLanguage, readerLanguage, resolveLanguage, systemLanguage } from './language.ts';
@@ -78,7 +78,6 @@ function create(lang: Lang): I18n {
     return Number.isNaN(date.getTime()) ? '—' : dateFormat(lang, tz, withTime).format(date);
   };
   const listFormat = new Intl.ListFormat(lang, { type: 'conjunction' });
-  const unitList = new Intl.ListFormat(lang, { type: 'unit', style: 'narrow' });
   return {
     lang,
     t,
@@ -87,17 +86,7 @@ function create(lang: Lang): I18n {
     percent: (part, whole, digits = 1) => (whole ? new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: digits }).format(part / whole) : '—'),
     dateTime: (d, tz) => when(d, tz, true),
     date: (d, tz) => when(d, tz, false),
-    duration: (ms) => {
-      const mins = Math.max(0, Math.round(ms / 60_000));
-      const days = Math.floor(mins / 1440);
-      const hours = Math.floor((mins % 1440) / 60);
-      const minutes = mins % 60;
-      const parts: string[] = [];
-      if (days) parts.push(t('time.days', { count: days }));
-      if (hours) parts.push(t('time.hours', { count: hours }));
-      if (!days && (minutes || !hours)) parts.push(t('time.minutes', { count: minutes }));
-      return unitList.format(parts);
-    },
+    duration: (ms) => formatDuration(lang, ms, t),
     list: (items) => listFormat.format(items),
     subset: (keys) => Object.fromEntries(keys.map((k) => [k, catalog[k] ?? fallback[k] ?? k])),
   };

@@ -1,15 +1,6 @@
 /** A sending issue's progress bar, polled every 3 seconds; the page reloads when the send ends. */
+import type { SendProgress as Progress } from '../../../modules/sending/service.ts';
 import { t } from '../i18n.ts';
-
-interface Progress {
-  recipients: number;
-  queued: number;
-  sending: number;
-  sent: number;
-  skipped: number;
-  failed: number;
-  status: string;
-}
 
 export function startProgress(): void {
   const el = document.getElementById('progress');
