@@ -35,6 +35,8 @@ export function ApiDocsPage(props: { doc: OpenApiDocument; lang: Lang }) {
           <a href="/">Quire</a> / {t('apiDocs.crumb')}
         </p>
         <h1>{t('apiDocs.heading')}</h1>
+        {/* The reference is in English, as the API's messages are; a reader of another language is told so. */}
+        {t('apiDocs.englishNote') ? <p class="muted small">{t('apiDocs.englishNote')}</p> : null}
         <p lang="en">{props.doc.info.description}</p>
         <p class="small">
           {rich(t, 'apiDocs.auth', { header: <code>Authorization: Bearer &lt;token&gt;</code>, command: <code>npx quire token create</code> })}{' '}

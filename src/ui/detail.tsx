@@ -23,19 +23,27 @@ export function DetailFields(props: { lang: Lang; detail: unknown }) {
   if (typeof detail !== 'object' || Array.isArray(detail)) return <code translate="no">{JSON.stringify(detail).slice(0, 300)}</code>;
   const { t } = i18n(lang);
   const entries = Object.entries(detail as Record<string, unknown>).slice(0, 12);
+  const label = (k: string) => (`detail.${k}` in catalogs.en ? t(`detail.${k}` as MessageKey) : (statusKey(k) && t(statusKey(k)!)) || null);
+  const value = (k: string, v: unknown): string => {
+    const status = k === 'status' || k === 'previousStatus' ? statusKey(v) : null;
+    if (status) return t(status);
+    if (v === null || v === undefined || v === '') return '—';
+    if (typeof v === 'object' && !Array.isArray(v)) {
+      // One level of nesting (counts by outcome…): "name 3 · name 0".
+      return Object.entries(v as Record<string, unknown>)
+        .map(([k2, v2]) => `${label(k2) ?? k2} ${typeof v2 === 'object' ? JSON.stringify(v2) : String(v2)}`)
+        .join(' · ');
+    }
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  };
   return (
-    <dl class="meta small">
-      {entries.map(([k, v]) => {
-        const label = `detail.${k}` in catalogs.en ? t(`detail.${k}` as MessageKey) : null;
-        const status = k === 'status' || k === 'previousStatus' ? statusKey(v) : null;
-        const value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-        return (
-          <>
-            <dt>{label ?? <code translate="no">{k}</code>}</dt>
-            <dd>{status ? t(status) : <span translate="no">{value.slice(0, 300)}</span>}</dd>
-          </>
-        );
-      })}
+    <dl class="meta small detail">
+      {entries.map(([k, v]) => (
+        <>
+          <dt>{label(k) ?? <code translate="no">{k}</code>}</dt>
+          <dd translate="no">{value(k, v).slice(0, 300)}</dd>
+        </>
+      ))}
     </dl>
   );
 }
