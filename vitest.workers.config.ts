@@ -11,8 +11,8 @@ import { startFakeResend } from './test/helpers/fake-resend.ts';
 
 const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function createRunDatabase(): Promise<string | null> {
-  const name = `quire_workers_${Date.now().toString(36)}_${process.pid}`;
+async function createRunDatabase(suffix = ''): Promise<string | null> {
+  const name = `quire_workers_${Date.now().toString(36)}_${process.pid}${suffix}`;
   const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
@@ -23,7 +23,7 @@ async function createRunDatabase(): Promise<string | null> {
   } finally {
     await client.end().catch(() => {});
   }
-  process.env.QUIRE_WORKERS_TEST_DB = name;
+  process.env.QUIRE_WORKERS_TEST_DB = [process.env.QUIRE_WORKERS_TEST_DB, name].filter(Boolean).join(',');
   const url = new URL(base);
   url.pathname = `/${name}`;
   // Hyperdrive insists on a password; a trust-auth server ignores it.
@@ -70,6 +70,9 @@ process.on('uncaughtException', (e: NodeJS.ErrnoException) => {
 
 const url = await createRunDatabase();
 if (url) await seed(url);
+// An empty database (no schema, no user) for the first-run test: the Worker connects to it
+// directly (DATABASE_URL), as a deployment without Hyperdrive would.
+const freshUrl = url ? await createRunDatabase('_fresh') : null;
 // The provider the Worker sends to, on loopback; it lives as long as this vitest process.
 const fakeResend = await startFakeResend({ unref: true });
 
@@ -81,6 +84,7 @@ export default defineConfig({
         hyperdrives: { HYPERDRIVE: url ?? 'postgres://postgres:none@127.0.0.1:1/none' },
         bindings: {
           QUIRE_TEST_DB_AVAILABLE: url ? '1' : '0',
+          QUIRE_TEST_FRESH_DB_URL: freshUrl ?? '',
           PUBLIC_URL: 'https://news.example.test',
           SECRET: 'w'.repeat(40),
           LOG_LEVEL: 'warn',

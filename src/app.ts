@@ -23,9 +23,11 @@ import { findAsset } from './ui/assets.ts';
 import { HomePage } from './ui/home.tsx';
 import { openApiDocument } from './http/openapi.ts';
 import { ApiDocsPage } from './ui/api-docs.tsx';
-import { en, i18n, msg, readerLanguage } from './i18n/index.ts';
+import { i18n, msg, readerLanguage } from './i18n/index.ts';
 import { describeError } from './lib/errors.ts';
 import { FailurePage, NotFoundPage } from './ui/error-pages.tsx';
+import { isDatabaseUnreachable } from './db/unreachable.ts';
+import { unavailableResponse } from './http/unavailable.tsx';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
@@ -55,8 +57,9 @@ export function createApp(resolve: ServicesResolver) {
     try {
       await db.selectFrom('settings').select('key').limit(1).execute();
       return c.json({ ok: true, db: dbKind });
-    } catch {
-      return c.json({ ok: false, db: dbKind, error: { code: 'internal', message: en().t('error.database') } }, 503);
+    } catch (e) {
+      c.var.services.log.warn('health check: the database does not answer', { error: e instanceof Error ? e.message : String(e) });
+      return unavailableResponse(c.req.raw);
     }
   });
 
@@ -131,6 +134,10 @@ export function createApp(resolve: ServicesResolver) {
     if (err instanceof HTTPException) {
       const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : 'bad_request';
       return c.json(new AppError(code, err.message ? msg('error.http', { detail: err.message }) : msg('error.badRequest')).toJSON(), err.status);
+    }
+    if (isDatabaseUnreachable(err)) {
+      c.var.services?.log.warn('the database does not answer', { path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+      return unavailableResponse(c.req.raw);
     }
     c.var.services?.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     return c.json(new AppError('internal', msg('error.internal')).toJSON(), 500);

@@ -7,13 +7,15 @@
 import type { Context, ExecutionContext } from 'hono';
 import { createApp } from './app.ts';
 import { parseConfig, type Config } from './config.ts';
-import { migrateToLatest } from './db/kysely.ts';
+import { migrateToLatest, schemaIsCurrent } from './db/kysely.ts';
 import { openPostgres } from './db/postgres.ts';
 import { CloudflareJobQueue, consumeMessages, unboundJobQueue, type QueueMessage, type QueueProducer } from './jobs/cloudflare-queue.ts';
 import { tick } from './jobs/tick.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/log.ts';
+import { bootstrapAdmin } from './runtime/bootstrap.ts';
 import { buildServices } from './runtime/build.ts';
+import { unavailableResponse } from './http/unavailable.tsx';
 import { createProcessCaches } from './runtime/caches.ts';
 import type { Services } from './services.ts';
 
@@ -24,17 +26,37 @@ export interface WorkerEnv {
 }
 
 // Once per isolate: the caches, the configuration (the environment does not change within an
-// isolate) and the schema migration.
+// isolate) and whether the schema and the first admin are known to be in place.
 const caches = createProcessCaches();
 let isolate: { config: Config; log: Logger } | undefined;
-let migrated: Promise<unknown> | undefined;
+let ready = false;
 
 function stringVars(env: WorkerEnv): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
 
+/**
+ * The schema and the first admin, checked on this request's own connection (workerd forbids one
+ * request to wait on another's I/O, so no promise is shared between requests). Once the schema is
+ * current the check is one read, and once it passed the isolate skips it: a user's request never
+ * runs the migrator unless a deploy brought migrations that neither `npx quire migrate` nor the
+ * Cron Trigger has applied yet. The Migrator takes a lock, so racing isolates are safe.
+ */
+async function ensureReady(services: Services, config: Config, force: boolean): Promise<void> {
+  if (ready && !force) return;
+  if (!(await schemaIsCurrent(services.db))) {
+    const applied = await migrateToLatest(services.db);
+    if (applied.length) services.log.info('migrated', { migrations: applied });
+  }
+  const admin = await bootstrapAdmin(services, config);
+  if (admin === 'created') services.log.info('first admin created', { email: config.admin.email });
+  if (admin === 'missing')
+    services.log.warn('no admin user yet: set the ADMIN_EMAIL and ADMIN_PASSWORD secrets (wrangler secret put) and the next request creates it');
+  ready = true;
+}
+
 /** Services for one request or event, over a fresh database connection; `close` ends it. */
-async function openServices(env: WorkerEnv): Promise<{ services: Services; close: () => Promise<void> }> {
+async function openServices(env: WorkerEnv, opts: { migrate?: boolean } = {}): Promise<{ services: Services; close: () => Promise<void> }> {
   if (!isolate) {
     const config = parseConfig(stringVars(env), { trustProxy: 'cloudflare' });
     isolate = { config, log: createLogger(config.logLevel, true) };
@@ -44,14 +66,9 @@ async function openServices(env: WorkerEnv): Promise<{ services: Services; close
   if (!url) throw new Error('Configuration error: bind HYPERDRIVE (wrangler.toml) or set DATABASE_URL');
   const handle = openPostgres(url, { max: 1 });
   try {
-    // The Migrator takes a lock, so concurrent isolates are safe.
-    migrated ??= migrateToLatest(handle.db).catch((e: unknown) => {
-      migrated = undefined;
-      throw e;
-    });
-    await migrated;
     const queue = env.JOBS ? new CloudflareJobQueue(env.JOBS) : unboundJobQueue;
     const services = await buildServices({ config, db: handle, clock: systemClock, log, queue, caches });
+    await ensureReady(services, config, opts.migrate ?? false);
     return { services, close: () => handle.close() };
   } catch (e) {
     await handle.close();
@@ -89,7 +106,15 @@ const app = createApp((c: Context) => {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    const { services, close } = await openServices(env);
+    let opened: Awaited<ReturnType<typeof openServices>>;
+    try {
+      opened = await openServices(env);
+    } catch (e) {
+      // No database (down, unreachable, misconfigured): a 503 that says so, never error 1101.
+      (isolate?.log ?? console).error('cannot open the database', { error: e instanceof Error ? e.message : String(e) });
+      return unavailableResponse(request);
+    }
+    const { services, close } = opened;
     perRequest.set(request, services);
     let res: Response;
     try {
@@ -102,7 +127,8 @@ export default {
   },
 
   async scheduled(_controller: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    const { services, close } = await openServices(env);
+    // Every minute the tick also checks the schema, so a deploy's migrations land without a request.
+    const { services, close } = await openServices(env, { migrate: true });
     try {
       const r = await tick(services);
       if (r.enqueued) services.log.info('tick', { ...r });

@@ -73,3 +73,19 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<string[]
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
 }
+
+/**
+ * Whether every migration this build knows has been applied: one cheap read of Kysely's
+ * bookkeeping table (missing table: not current). Lets a Worker skip the migrator — and its lock —
+ * on every request once the schema is up to date.
+ */
+export async function schemaIsCurrent(db: Db): Promise<boolean> {
+  try {
+    const rows = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db);
+    const applied = new Set(rows.rows.map((r) => r.name));
+    return Object.keys(migrations).every((name) => applied.has(name));
+  } catch (e) {
+    if (/relation "kysely_migration" does not exist/.test(e instanceof Error ? e.message : String(e))) return false;
+    throw e;
+  }
+}

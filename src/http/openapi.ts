@@ -24,7 +24,13 @@ interface Op {
 }
 
 const ops: Op[] = [
-  { method: 'get', path: '/healthz', tag: 'System', summary: 'Health: `{ok, db}`', role: 'public' },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'System',
+    summary: 'Health: `{ok: true, db: "pglite" | "postgres"}`, or `503 {ok: false, db: "unreachable"}` when the database does not answer',
+    role: 'public',
+  },
   { method: 'get', path: '/api/v1/openapi.json', tag: 'System', summary: 'This document', role: 'public' },
 
   { method: 'get', path: '/api/v1/newsletters', tag: 'Newsletters', summary: 'List newsletters', role: 'viewer' },

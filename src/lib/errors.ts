@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'invalid_state'
   | 'provider_error'
+  | 'unavailable'
   | 'internal';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -32,6 +33,7 @@ const statusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   invalid_state: 409,
   provider_error: 502,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -21,6 +21,20 @@ export const DEMO_NEWSLETTER = {
   timeZone: 'Asia/Shanghai',
 };
 
+/**
+ * The first admin on a runtime that cannot print a generated password (Workers): created from
+ * ADMIN_EMAIL and ADMIN_PASSWORD when no user exists yet. Safe when isolates race: the user is
+ * upserted by address, so two first requests make one admin. `missing` when there is no user and
+ * nothing to create one from.
+ */
+export async function bootstrapAdmin(s: Services, config: Config): Promise<'created' | 'exists' | 'missing'> {
+  if ((await s.users.countUsers()) > 0) return 'exists';
+  const { email, password } = config.admin;
+  if (!email || !password) return 'missing';
+  await s.users.createUser(email, password, 'admin', 'first-run');
+  return 'created';
+}
+
 export async function bootstrap(s: Services, config: Config): Promise<FirstRunReport> {
   const report: FirstRunReport = {};
   if ((await s.users.countUsers()) === 0) {

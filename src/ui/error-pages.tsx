@@ -25,3 +25,13 @@ export function FailurePage(props: { lang: Lang; detail: string }) {
     </MessagePage>
   );
 }
+
+/** When the database cannot be reached: no operator detail, a promise to be back. */
+export function UnavailablePage(props: { lang: Lang }) {
+  const { t } = i18n(props.lang);
+  return (
+    <MessagePage lang={props.lang} title={t('page.unavailableTitle')}>
+      <p role="alert">{t('page.unavailable')}</p>
+    </MessagePage>
+  );
+}
