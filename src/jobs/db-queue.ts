@@ -23,11 +23,19 @@ export class DbJobQueue implements JobQueue {
   }
 }
 
+/**
+ * How long a claimed job is reserved. Short, because the worker renews it while the job runs (a
+ * heartbeat every third of it): a worker that dies — SIGKILL, power, OOM — lets its jobs go within
+ * this time, and the next claimer resends them under the same idempotency keys.
+ */
+export const JOB_LEASE_MS = 30_000;
+
 export interface RunOptions {
   /** Stop claiming new jobs when this returns true (graceful shutdown); the current job finishes. */
   shouldStop?: () => boolean;
   /** Upper bound on jobs run in this call. */
   maxJobs?: number;
+  /** The lease (JOB_LEASE_MS); renewed every third of it while the job runs. */
   leaseMs?: number;
 }
 
@@ -44,20 +52,48 @@ export async function runDueJobs(
   // The job just finished is marked done together with the next claim (see claimNext).
   let finished: string | undefined;
   while (ran < max && !opts.shouldStop?.()) {
-    const job = await deps.repo.claimNext(deps.clock.now(), opts.leaseMs ?? 5 * 60_000, finished);
+    const leaseMs = opts.leaseMs ?? JOB_LEASE_MS;
+    const job = await deps.repo.claimNext(deps.clock.now(), leaseMs, finished);
     finished = undefined;
     if (!job) break;
     ran++;
-    const outcome = await runJob(
-      deps.handlers,
-      { id: job.id, kind: job.kind, payload: job.payload, maxAttempts: job.max_attempts },
-      { attempt: job.attempts, queue: deps.queue },
-      deps.log,
-    );
+    const stopHeartbeat = heartbeat(deps, job.id, job.attempts, leaseMs);
+    let outcome: Awaited<ReturnType<typeof runJob>>;
+    try {
+      outcome = await runJob(
+        deps.handlers,
+        { id: job.id, kind: job.kind, payload: job.payload, maxAttempts: job.max_attempts },
+        { attempt: job.attempts, queue: deps.queue },
+        deps.log,
+      );
+    } finally {
+      await stopHeartbeat();
+    }
     if (outcome.kind === 'done') finished = job.id;
     else if (outcome.kind === 'failed') await deps.repo.markFailed(job.id, deps.clock.now(), outcome.error);
     else await deps.repo.reschedule(job.id, new Date(deps.clock.now().getTime() + outcome.delayMs), outcome.error);
   }
   if (finished) await deps.repo.markDone(finished, deps.clock.now());
   return ran;
+}
+
+/** Renews a running job's lease every third of it; the returned function stops and waits for a renewal in flight. */
+function heartbeat(deps: { repo: JobsRepository; clock: Clock; log: Logger }, id: string, attempt: number, leaseMs: number): () => Promise<void> {
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      inFlight = deps.repo
+        .renewLease(id, attempt, new Date(deps.clock.now().getTime() + leaseMs))
+        .then((ours) => {
+          if (!ours) deps.log.warn('job lease lost: another worker may run this job again', { id });
+        })
+        .catch((e: unknown) => deps.log.warn('job lease not renewed', { id, error: e instanceof Error ? e.message : String(e) }));
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  (timer as { unref?: () => void }).unref?.();
+  return async () => {
+    clearInterval(timer);
+    await inFlight;
+  };
 }

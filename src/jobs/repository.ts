@@ -44,6 +44,24 @@ export class JobsRepository {
     return r.rows[0];
   }
 
+  /**
+   * Extends the lease of a job this worker still holds: `attempt` is the claim's attempt number,
+   * so a worker that stalled past its lease and lost the job to another one renews nothing.
+   * Returns whether the lease is still ours.
+   */
+  async renewLease(id: string, attempt: number, until: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: until })
+      .where('id', '=', id)
+      .where('attempts', '=', attempt)
+      .where('done_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .where('locked_until', 'is not', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async markDone(id: string, now: Date): Promise<void> {
     await this.db.updateTable('jobs').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
   }
