@@ -56,6 +56,8 @@ export interface ChromeStrings {
   issueNumber: (n: number) => string;
   receivedBecause: (newsletterName: string) => string;
   archiveNote: (newsletterName: string) => string;
+  /** The web version's link back to the archive list ("← All issues"). */
+  allIssues: string;
   formatDate: (isoDate: string) => string;
   /** Separator used between label and value, e.g. "编辑：" vs "Editor: ". */
   colon: string;
@@ -106,8 +108,8 @@ export interface IssueView {
     contact: string | null;
     organisation: string | null;
   };
-  /** Email: per-recipient placeholder URLs. Web archive: the signup page. */
-  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string };
+  /** Email: per-recipient placeholder URLs. Web archive: the signup page and the archive list. */
+  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string; listUrl: string };
 }
 
 // Inline styles shared by the fragments below. Classes are hooks for the dark-mode and phone
@@ -250,9 +252,14 @@ function styles(): string {
 /** Builds the MJML document for one issue. Pure: same view, same string. */
 export function issueMjml(view: IssueView): string {
   const s = view.strings;
-  const topBar = view.browserUrl
+  const topLink = view.browserUrl
+    ? { align: 'right', html: link(view.browserUrl, s.viewInBrowser, `${MUTED}text-decoration:underline;`, 'q-link q-foot') }
+    : view.links.kind === 'archive'
+      ? { align: 'left', html: link(view.links.listUrl, `← ${s.allIssues}`, `${MUTED}text-decoration:underline;`, 'q-link q-foot q-all') }
+      : null;
+  const topBar = topLink
     ? `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="14px 0 10px"><mj-column>
-<mj-text css-class="q-p" align="right" font-size="13px" color="${COLORS.muted}">${link(view.browserUrl, s.viewInBrowser, `${MUTED}text-decoration:underline;`, 'q-link q-foot')}</mj-text>
+<mj-text css-class="q-p" align="${topLink.align}" font-size="13px" color="${COLORS.muted}">${topLink.html}</mj-text>
 </mj-column></mj-section>`
     : `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="14px 0 0"><mj-column><mj-spacer height="1px" /></mj-column></mj-section>`;
 

@@ -75,6 +75,7 @@ export class ArchiveService {
       number: row.number,
       archiveUrl: this.entry(newsletter, row).url,
       signupUrl: `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`,
+      listUrl: `${this.config.publicUrl}/archive/${encodeURIComponent(newsletter.slug)}`,
     });
     this.pages.set(key, rendered.html);
     return rendered.html;
