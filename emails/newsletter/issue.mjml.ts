@@ -56,6 +56,8 @@ export interface ChromeStrings {
   issueNumber: (n: number) => string;
   receivedBecause: (newsletterName: string) => string;
   archiveNote: (newsletterName: string) => string;
+  /** An issue's title with its volume, for a page's <title>: "March news (Vol. 3)", 《简报》2026年第3期. */
+  fullTitle: (title: string, volume: string) => string;
   /** The web version's link back to the archive list ("← All issues"). */
   allIssues: string;
   formatDate: (isoDate: string) => string;
@@ -94,6 +96,8 @@ export interface IssueView {
   strings: ChromeStrings;
   newsletterName: string;
   title: string;
+  /** The document's <title>: the title with its volume when the title does not say it. */
+  documentTitle: string;
   /** e.g. "2023年第2期 总第12期 · 2023年3月15日". */
   meta: string;
   preheader: string;
@@ -226,7 +230,11 @@ function footerHtml(view: IssueView): string {
   return lines.join('');
 }
 
-/** Dark-mode and phone rules; inline styles carry the light design everywhere else. */
+/**
+ * Dark-mode and phone rules; inline styles carry the light design everywhere else. MJML puts
+ * mj-body's css-class on <body> but its background on the full-width wrapper <div> inside it,
+ * hence `.q-bg > div`: without it the page around the cards stays light in dark mode.
+ */
 function styles(): string {
   return `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
@@ -236,7 +244,7 @@ function styles(): string {
   .q-title div { font-size: 23px !important; }
 }
 @media (prefers-color-scheme: dark) {
-  body, .q-bg, .q-page, .q-page > table { background: #0f1512 !important; background-color: #0f1512 !important; }
+  body, .q-bg, .q-bg > div, .q-page, .q-page > table { background: #0f1512 !important; background-color: #0f1512 !important; }
   .q-card, .q-card > table { background: #18211c !important; background-color: #18211c !important; }
   .q-img img { background-color: #ffffff !important; }
   .q-mast, .q-mast > table { background: #174f36 !important; background-color: #174f36 !important; }
@@ -290,7 +298,7 @@ ${toc}
 
   return `<mjml lang="${escapeHtml(view.lang)}" dir="ltr">
 <mj-head>
-<mj-title>${escapeHtml(view.title)}</mj-title>
+<mj-title>${escapeHtml(view.documentTitle)}</mj-title>
 <mj-preview>${escapeHtml(view.preheader)}</mj-preview>
 <mj-breakpoint width="480px" />
 <mj-attributes>

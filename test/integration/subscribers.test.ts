@@ -137,7 +137,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       await signup('brief', { email: 'zh-reader@example.org', consent: true });
       await h.runJobs();
       const [mail] = await outbox('zh-reader@example.org');
-      expect(mail!.subject).toBe('请确认订阅 可持续公共采购计划简报');
+      expect(mail!.subject).toBe('请确认订阅《可持续公共采购计划简报》');
       expect(mail!.html).toContain('lang="zh-CN"');
     });
 

@@ -35,6 +35,7 @@ export function chromeStrings(language: string | undefined): ChromeStrings {
     receivedBecause: (name) => t('issue.chrome.receivedBecause', { newsletter: name }),
     archiveNote: (name) => t('issue.chrome.archiveNote', { newsletter: name }),
     allIssues: t('reader.issue.allIssues'),
+    fullTitle: (title, volume) => t('reader.issue.fullTitle', { title, volume }),
     formatDate: (iso) => {
       const d = new Date(`${iso}T00:00:00Z`);
       return Number.isNaN(d.getTime()) ? iso : dates.format(d);

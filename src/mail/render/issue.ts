@@ -136,6 +136,7 @@ function buildView(
     strings: s,
     newsletterName: input.newsletter.name,
     title: content.title,
+    documentTitle: content.volume?.trim() && !content.title.includes(content.volume.trim()) ? s.fullTitle(content.title, content.volume.trim()) : content.title,
     meta: metaLine(content, input.number, s),
     preheader: preheaderOf(content, s, mode.nameText),
     browserUrl: mode.browserUrl,
