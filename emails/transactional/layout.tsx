@@ -2,7 +2,9 @@
 /**
  * The frame every transactional email shares: plain, readable, one column. Inline styles carry the
  * light design (what clients without <style> get); the `qt-*` classes are hooks for the dark-mode
- * rules in DARK_MODE_CSS, which clients that honour `prefers-color-scheme` apply.
+ * rules in DARK_MODE_CSS, which clients that honour `prefers-color-scheme` apply. react-email's
+ * <Body> repeats its background on the cell of a full-width table inside it, hence the
+ * `.qt-bg > table > tbody > tr > td` rule: without it the page around the card stays light.
  */
 import { Body, Container, Head, Hr, Html, Link, Preview, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
@@ -45,7 +47,7 @@ export const cls = {
 export const DARK_MODE_CSS = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
 @media (prefers-color-scheme: dark) {
-  body, .qt-bg { background-color: #0f1512 !important; }
+  body, .qt-bg, .qt-bg > table > tbody > tr > td { background-color: #0f1512 !important; }
   .qt-card { background-color: #18211c !important; border-color: #2c3a32 !important; }
   .qt-text { color: #e2ebe5 !important; }
   .qt-muted { color: #9fb3a7 !important; }

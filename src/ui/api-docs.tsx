@@ -52,7 +52,7 @@ export function ApiDocsPage(props: { doc: OpenApiDocument; lang: Lang }) {
               <ul class="plain">
                 {entries.map((e) => (
                   <li>
-                    <code>
+                    <code class="route">
                       <strong>{e.method.toUpperCase()}</strong> {e.path}
                     </code>
                     <div>{inlineMarkdown(e.op.summary)}</div>
