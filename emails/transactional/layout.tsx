@@ -43,9 +43,12 @@ export const cls = {
   button: 'qt-button',
 } as const;
 
-/** The same palette as the issue email's dark mode (emails/newsletter/issue.mjml.ts). */
+/** The same palette as the issue email's dark mode (emails/newsletter/issue.mjml.ts); on a phone the card spans the screen. */
 export const DARK_MODE_CSS = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
+@media only screen and (max-width: 480px) {
+  .qt-card { border-radius: 0 !important; border-left-width: 0 !important; border-right-width: 0 !important; padding: 24px 20px 16px !important; }
+}
 @media (prefers-color-scheme: dark) {
   body, .qt-bg, .qt-bg > table > tbody > tr > td { background-color: #0f1512 !important; }
   .qt-card { background-color: #18211c !important; border-color: #2c3a32 !important; }
