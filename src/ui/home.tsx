@@ -6,7 +6,7 @@ import { Page } from './layout.tsx';
 export function HomePage(props: { lang: Lang; newsletters: Newsletter[] }) {
   const { t } = i18n(props.lang);
   return (
-    <Page title={t('home.title')} lang={props.lang}>
+    <Page title="Quire" lang={props.lang}>
       <header class="site">
         <div>
           <a class="brand" href="/">
