@@ -11,16 +11,20 @@ export function NotFoundPage(props: { lang: Lang; detail?: string | undefined; n
   return (
     <MessagePage lang={props.lang} n={props.n} title={t('page.notFoundTitle')}>
       {props.detail ? <p>{props.detail}</p> : null}
-      <p>
-        {t('page.notFound')} <a href="/">{t('page.start')}</a>
-      </p>
       {props.n ? (
+        <>
+          <p>{t('reader.archive.checkLink')}</p>
+          <p>
+            <a class="button" href={`/archive/${encodeURIComponent(props.n.slug)}`}>
+              {t('reader.archive.allIssues')}
+            </a>
+          </p>
+        </>
+      ) : (
         <p>
-          <a class="button" href={`/archive/${encodeURIComponent(props.n.slug)}`}>
-            {t('reader.archive.allIssues')}
-          </a>
+          {t('page.notFound')} <a href="/">{t('page.start')}</a>
         </p>
-      ) : null}
+      )}
     </MessagePage>
   );
 }

@@ -129,7 +129,9 @@ describe.each(dbKinds)('public pages for readers (%s)', (kind) => {
       expect(html, path).toContain(`href="/archive/${slug}">查看全部往期</a>`);
       expect(untranslated(html), path).toEqual([]);
     }
-    expect(await (await get(`/archive/${slug}/999`)).text()).toContain('往期中没有第 999 期。');
+    const missing = await (await get(`/archive/${slug}/999`)).text();
+    expect(missing).toContain('往期中没有第 999 期。');
+    expect(missing).toContain('请检查您打开的链接，或在往期列表中查找。');
     // No newsletter to ask: the reader's language.
     const unknown = await get('/archive/no-such-list', ZH);
     expect(unknown.status).toBe(404);
