@@ -74,8 +74,7 @@ export function createApp(resolve: ServicesResolver) {
   app.get('/api/docs', (c) => c.html(ApiDocsPage({ doc: openApiDocument(c.var.services.config.publicUrl), lang: readerLang(c) })));
 
   app.get('/', async (c) => {
-    const s = c.var.services;
-    return c.html(HomePage({ lang: readerLang(c), newsletters: await s.newsletters.list(), dbKind: s.dbKind, transport: s.mailer.transport }));
+    return c.html(HomePage({ lang: readerLang(c), newsletters: await c.var.services.newsletters.list() }));
   });
 
   app.route('/archive', archiveRoutes);

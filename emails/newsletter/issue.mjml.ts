@@ -56,6 +56,10 @@ export interface ChromeStrings {
   issueNumber: (n: number) => string;
   receivedBecause: (newsletterName: string) => string;
   archiveNote: (newsletterName: string) => string;
+  /** An issue's title with its volume, for a page's <title>: "March news (Vol. 3)", 《简报》2026年第3期. */
+  fullTitle: (title: string, volume: string) => string;
+  /** The web version's link back to the archive list ("← All issues"). */
+  allIssues: string;
   formatDate: (isoDate: string) => string;
   /** Separator used between label and value, e.g. "编辑：" vs "Editor: ". */
   colon: string;
@@ -92,6 +96,8 @@ export interface IssueView {
   strings: ChromeStrings;
   newsletterName: string;
   title: string;
+  /** The document's <title>: the title with its volume when the title does not say it. */
+  documentTitle: string;
   /** e.g. "2023年第2期 总第12期 · 2023年3月15日". */
   meta: string;
   preheader: string;
@@ -106,8 +112,8 @@ export interface IssueView {
     contact: string | null;
     organisation: string | null;
   };
-  /** Email: per-recipient placeholder URLs. Web archive: the signup page. */
-  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string };
+  /** Email: per-recipient placeholder URLs. Web archive: the signup page and the archive list. */
+  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string; listUrl: string };
 }
 
 // Inline styles shared by the fragments below. Classes are hooks for the dark-mode and phone
@@ -224,7 +230,11 @@ function footerHtml(view: IssueView): string {
   return lines.join('');
 }
 
-/** Dark-mode and phone rules; inline styles carry the light design everywhere else. */
+/**
+ * Dark-mode and phone rules; inline styles carry the light design everywhere else. MJML puts
+ * mj-body's css-class on <body> but its background on the full-width wrapper <div> inside it,
+ * hence `.q-bg > div`: without it the page around the cards stays light in dark mode.
+ */
 function styles(): string {
   return `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
@@ -234,7 +244,7 @@ function styles(): string {
   .q-title div { font-size: 23px !important; }
 }
 @media (prefers-color-scheme: dark) {
-  body, .q-bg, .q-page, .q-page > table { background: #0f1512 !important; background-color: #0f1512 !important; }
+  body, .q-bg, .q-bg > div, .q-page, .q-page > table { background: #0f1512 !important; background-color: #0f1512 !important; }
   .q-card, .q-card > table { background: #18211c !important; background-color: #18211c !important; }
   .q-img img { background-color: #ffffff !important; }
   .q-mast, .q-mast > table { background: #174f36 !important; background-color: #174f36 !important; }
@@ -250,9 +260,14 @@ function styles(): string {
 /** Builds the MJML document for one issue. Pure: same view, same string. */
 export function issueMjml(view: IssueView): string {
   const s = view.strings;
-  const topBar = view.browserUrl
+  const topLink = view.browserUrl
+    ? { align: 'right', html: link(view.browserUrl, s.viewInBrowser, `${MUTED}text-decoration:underline;`, 'q-link q-foot') }
+    : view.links.kind === 'archive'
+      ? { align: 'left', html: link(view.links.listUrl, `← ${s.allIssues}`, `${MUTED}text-decoration:underline;`, 'q-link q-foot q-all') }
+      : null;
+  const topBar = topLink
     ? `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="14px 0 10px"><mj-column>
-<mj-text css-class="q-p" align="right" font-size="13px" color="${COLORS.muted}">${link(view.browserUrl, s.viewInBrowser, `${MUTED}text-decoration:underline;`, 'q-link q-foot')}</mj-text>
+<mj-text css-class="q-p" align="${topLink.align}" font-size="13px" color="${COLORS.muted}">${topLink.html}</mj-text>
 </mj-column></mj-section>`
     : `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="14px 0 0"><mj-column><mj-spacer height="1px" /></mj-column></mj-section>`;
 
@@ -283,7 +298,7 @@ ${toc}
 
   return `<mjml lang="${escapeHtml(view.lang)}" dir="ltr">
 <mj-head>
-<mj-title>${escapeHtml(view.title)}</mj-title>
+<mj-title>${escapeHtml(view.documentTitle)}</mj-title>
 <mj-preview>${escapeHtml(view.preheader)}</mj-preview>
 <mj-breakpoint width="480px" />
 <mj-attributes>

@@ -2,7 +2,7 @@
 /** Optional (newsletters.goodbye_enabled): one last note after unsubscribing, with a way back. */
 import { Heading, Link, Text } from '@react-email/components';
 import { i18n } from '../../src/i18n/index.ts';
-import { EmailFrame, styles } from './layout.tsx';
+import { cls, EmailFrame, styles } from './layout.tsx';
 
 export interface GoodbyeEmailProps {
   lang: string;
@@ -15,12 +15,14 @@ export function GoodbyeEmail(p: GoodbyeEmailProps) {
   const v = { newsletter: p.newsletterName };
   return (
     <EmailFrame lang={p.lang} preview={t('mail.goodbye.preview')} newsletterName={p.newsletterName}>
-      <Heading as="h1" style={styles.heading}>
+      <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.goodbye.heading')}
       </Heading>
-      <Text style={styles.text}>{t('mail.goodbye.body', v)}</Text>
-      <Text style={styles.muted}>
-        <Link href={p.signupUrl} style={styles.link}>
+      <Text style={styles.text} className={cls.text}>
+        {t('mail.goodbye.body', v)}
+      </Text>
+      <Text style={styles.muted} className={cls.muted}>
+        <Link href={p.signupUrl} style={styles.link} className={cls.link}>
           {t('mail.goodbye.resubscribe')}
         </Link>
       </Text>

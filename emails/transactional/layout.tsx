@@ -1,7 +1,14 @@
 /** @jsxImportSource react */
-/** The frame every transactional email shares: plain, readable, one column, works in dark mode. */
+/**
+ * The frame every transactional email shares: plain, readable, one column. Inline styles carry the
+ * light design (what clients without <style> get); the `qt-*` classes are hooks for the dark-mode
+ * rules in DARK_MODE_CSS, which clients that honour `prefers-color-scheme` apply. react-email's
+ * <Body> repeats its background on the cell of a full-width table inside it, hence the
+ * `.qt-bg > table > tbody > tr > td` rule: without it the page around the card stays light.
+ */
 import { Body, Container, Head, Hr, Html, Link, Preview, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
+import { i18n } from '../../src/i18n/index.ts';
 
 export const styles = {
   body: {
@@ -27,16 +34,48 @@ export const styles = {
   link: { color: '#1f6f4a' },
 } as const;
 
+/** The class each styled part carries, for the dark-mode rules. */
+export const cls = {
+  heading: 'qt-text',
+  text: 'qt-text',
+  muted: 'qt-muted',
+  link: 'qt-link',
+  button: 'qt-button',
+} as const;
+
+/** The same palette as the issue email's dark mode (emails/newsletter/issue.mjml.ts); on a phone the card spans the screen. */
+export const DARK_MODE_CSS = `
+:root { color-scheme: light dark; supported-color-schemes: light dark; }
+@media only screen and (max-width: 480px) {
+  .qt-card { border-radius: 0 !important; border-left-width: 0 !important; border-right-width: 0 !important; padding: 24px 20px 16px !important; }
+}
+@media (prefers-color-scheme: dark) {
+  body, .qt-bg, .qt-bg > table > tbody > tr > td { background-color: #0f1512 !important; }
+  .qt-card { background-color: #18211c !important; border-color: #2c3a32 !important; }
+  .qt-text { color: #e2ebe5 !important; }
+  .qt-muted { color: #9fb3a7 !important; }
+  .qt-link { color: #7fd0a5 !important; }
+  .qt-button { background-color: #2f8a5f !important; color: #ffffff !important; }
+  .qt-rule { border-color: #2c3a32 !important; }
+}`;
+
 export function EmailFrame(props: { lang: string; preview: string; newsletterName: string; children: ReactNode; footer?: ReactNode }) {
   return (
     <Html lang={props.lang}>
-      <Head />
+      <Head>
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: our own constant style sheet, no input in it */}
+        <style dangerouslySetInnerHTML={{ __html: DARK_MODE_CSS }} />
+      </Head>
       <Preview>{props.preview}</Preview>
-      <Body style={styles.body}>
-        <Container style={styles.container}>
+      <Body style={styles.body} className="qt-bg">
+        <Container style={styles.container} className="qt-card">
           {props.children}
-          <Hr style={{ borderColor: '#dfe4e0', margin: '24px 0 12px' }} />
-          <Text style={styles.muted}>{props.newsletterName}</Text>
+          <Hr style={{ borderColor: '#dfe4e0', margin: '24px 0 12px' }} className="qt-rule" />
+          <Text style={styles.muted} className={cls.muted}>
+            {props.newsletterName}
+          </Text>
           {props.footer}
         </Container>
       </Body>
@@ -44,13 +83,24 @@ export function EmailFrame(props: { lang: string; preview: string; newsletterNam
   );
 }
 
+/** "Hello Wang Jing," with a name, a neutral "Hello," without one, in the email's language. */
+export function Greeting(props: { lang: string; name?: string | null | undefined }) {
+  const t = i18n(props.lang).t;
+  const name = props.name?.trim();
+  return (
+    <Text style={styles.text} className={cls.text}>
+      {name ? t('reader.mail.greeting', { name }) : t('reader.mail.greetingNeutral')}
+    </Text>
+  );
+}
+
 export function FooterLinks(props: { links: { href: string; label: string }[] }) {
   return (
-    <Text style={styles.muted}>
+    <Text style={styles.muted} className={cls.muted}>
       {props.links.map((l, i) => (
         <span key={l.href}>
           {i > 0 ? ' · ' : ''}
-          <Link href={l.href} style={styles.link}>
+          <Link href={l.href} style={styles.link} className={cls.link}>
             {l.label}
           </Link>
         </span>

@@ -2,7 +2,7 @@
 /** Sent once after confirmation, when the newsletter has welcome emails on. */
 import { Button, Heading, Section, Text } from '@react-email/components';
 import { i18n } from '../../src/i18n/index.ts';
-import { EmailFrame, FooterLinks, styles } from './layout.tsx';
+import { cls, EmailFrame, FooterLinks, Greeting, styles } from './layout.tsx';
 
 export interface WelcomeEmailProps {
   lang: string;
@@ -10,6 +10,8 @@ export interface WelcomeEmailProps {
   archiveUrl: string;
   unsubscribeUrl: string;
   preferencesUrl: string;
+  /** The name the subscriber gave, if any: the greeting uses it. */
+  name?: string | null;
 }
 
 export function WelcomeEmail(p: WelcomeEmailProps) {
@@ -29,12 +31,15 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
         />
       }
     >
-      <Heading as="h1" style={styles.heading}>
+      <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.welcome.heading')}
       </Heading>
-      <Text style={styles.text}>{t('mail.welcome.body', v)}</Text>
+      <Greeting lang={p.lang} name={p.name} />
+      <Text style={styles.text} className={cls.text}>
+        {t('mail.welcome.body', v)}
+      </Text>
       <Section style={{ margin: '8px 0 8px' }}>
-        <Button href={p.archiveUrl} style={styles.button}>
+        <Button href={p.archiveUrl} style={styles.button} className={cls.button}>
           {t('mail.welcome.archive')}
         </Button>
       </Section>

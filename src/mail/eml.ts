@@ -1,5 +1,6 @@
 /** Builds the exact RFC 5322 message the outbox keeps (downloadable as .eml). */
 import { createMimeMessage, Mailbox } from 'mimetext';
+import { encodeWords } from './headers.ts';
 import type { OutgoingEmail } from './mailer.ts';
 
 function mailbox(s: string): { addr: string; name?: string } {
@@ -18,7 +19,8 @@ export function buildEml(email: OutgoingEmail, messageId: string, date: Date): s
   msg.setHeader('Message-ID', messageId);
   for (const [name, value] of Object.entries(email.headers ?? {})) {
     if (/^(message-id|date|from|to|subject|reply-to)$/i.test(name)) continue;
-    msg.setHeader(name, value);
+    // Header values are ASCII on the wire; one that is not (a caller's mistake) goes as encoded-words, never raw UTF-8.
+    msg.setHeader(name, /[^\x00-\x7f]/.test(value) ? encodeWords(value) : value);
   }
   if (email.text !== undefined) msg.addMessage({ contentType: 'text/plain', data: email.text, charset: 'UTF-8' });
   if (email.html !== undefined) msg.addMessage({ contentType: 'text/html', data: email.html, charset: 'UTF-8' });

@@ -14,7 +14,8 @@ export interface FirstRunReport {
 export const DEMO_NEWSLETTER = {
   slug: 'spp-brief',
   name: '同一个地球网络 可持续公共采购计划简报',
-  description: 'One Planet Network · Sustainable Public Procurement programme monthly brief (demo newsletter created on first run)',
+  // Readers see the description: it says what the newsletter is, not how it was made.
+  description: '同一个地球网络可持续公共采购计划的月度简报：政策动态、实践案例与活动资讯。',
   fromEmail: 'newsletter@example.org',
   fromName: '可持续公共采购计划',
   language: 'zh-CN',

@@ -2,6 +2,7 @@
 import type { OpenApiDocument } from '../http/openapi.ts';
 import { Page } from './layout.tsx';
 import { i18n, type Lang } from '../i18n/index.ts';
+import { blockMarkdown, inlineMarkdown } from './markdown.tsx';
 import { rich } from './rich.tsx';
 
 /** The page's own words follow the reader's language; the reference itself (summaries, schemas) is in English, as the API's messages are. */
@@ -37,7 +38,9 @@ export function ApiDocsPage(props: { doc: OpenApiDocument; lang: Lang }) {
         <h1>{t('apiDocs.heading')}</h1>
         {/* The reference is in English, as the API's messages are; a reader of another language is told so. */}
         {t('apiDocs.englishNote') ? <p class="muted small">{t('apiDocs.englishNote')}</p> : null}
-        <p lang="en">{props.doc.info.description}</p>
+        <div lang="en" class="md">
+          {blockMarkdown(props.doc.info.description)}
+        </div>
         <p class="small">
           {rich(t, 'apiDocs.auth', { header: <code>Authorization: Bearer &lt;token&gt;</code>, command: <code>npx quire token create</code> })}{' '}
           {t('apiDocs.machine')} <a href="/api/v1/openapi.json">openapi.json</a>
@@ -49,18 +52,23 @@ export function ApiDocsPage(props: { doc: OpenApiDocument; lang: Lang }) {
               <ul class="plain">
                 {entries.map((e) => (
                   <li>
-                    <code>
+                    <code class="route">
                       <strong>{e.method.toUpperCase()}</strong> {e.path}
                     </code>
-                    <div>{e.op.summary}</div>
-                    <div class="muted small">{e.op.description}</div>
+                    <div>{inlineMarkdown(e.op.summary)}</div>
+                    <div class="muted small md">{blockMarkdown(e.op.description)}</div>
                     {e.op.parameters?.filter((p) => p.in === 'query').length ? (
                       <div class="small">
                         {t('apiDocs.query')}{' '}
                         {e.op.parameters
                           .filter((p) => p.in === 'query')
-                          .map((p) => `${p.name} (${p.description ?? ''})`)
-                          .join(', ')}
+                          .map((p, i) => (
+                            <>
+                              {i > 0 ? ', ' : ''}
+                              <code>{p.name}</code>
+                              {p.description ? <> ({inlineMarkdown(p.description)})</> : null}
+                            </>
+                          ))}
                       </div>
                     ) : null}
                     {e.op.requestBody ? (

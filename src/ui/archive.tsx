@@ -10,7 +10,7 @@ export function ArchivePage(props: { newsletter: NewsletterRow; entries: Archive
   const t = { archive: tr('archive.title'), empty: tr('archive.empty'), subscribe: tr('archive.subscribe'), rss: tr('archive.rss') };
   return (
     <Page
-      title={`${n.name} · ${t.archive}`}
+      title={tr('reader.archive.pageTitle', { newsletter: n.name })}
       lang={n.language}
       head={<link rel="alternate" type="application/rss+xml" title={n.name} href={`/archive/${n.slug}/feed.xml`} />}
     >

@@ -1,14 +1,42 @@
 /** The pages a reader meets when a public address is wrong or a request fails, in their language. */
 import { i18n, type Lang } from '../i18n/index.ts';
-import { MessagePage } from './subscription.tsx';
+import { MessagePage, type NewsletterView } from './subscription.tsx';
 
-export function NotFoundPage(props: { lang: Lang; detail?: string | undefined }) {
+/**
+ * `n`: the newsletter the address belongs to, when known: the page wears its name and offers its
+ * archive list (an unknown issue number, a mistyped archive address).
+ */
+export function NotFoundPage(props: { lang: Lang; detail?: string | undefined; n?: NewsletterView | undefined }) {
   const { t } = i18n(props.lang);
   return (
-    <MessagePage lang={props.lang} title={t('page.notFoundTitle')}>
+    <MessagePage lang={props.lang} n={props.n} title={t('page.notFoundTitle')}>
       {props.detail ? <p>{props.detail}</p> : null}
+      {props.n ? (
+        <>
+          <p>{t('reader.archive.checkLink')}</p>
+          <p>
+            <a class="button" href={`/archive/${encodeURIComponent(props.n.slug)}`}>
+              {t('reader.archive.allIssues')}
+            </a>
+          </p>
+        </>
+      ) : (
+        <p>
+          {t('page.notFound')} <a href="/">{t('page.start')}</a>
+        </p>
+      )}
+    </MessagePage>
+  );
+}
+
+/** An address naming a newsletter that does not exist (`/n/:slug`, `/archive/:slug`). */
+export function NewsletterNotFoundPage(props: { lang: Lang }) {
+  const { t } = i18n(props.lang);
+  return (
+    <MessagePage lang={props.lang} title={t('page.newsletterNotFoundTitle')}>
+      <p>{t('page.newsletterNotFound')}</p>
       <p>
-        {t('page.notFound')} <a href="/">{t('page.start')}</a>
+        <a href="/">{t('page.start')}</a>
       </p>
     </MessagePage>
   );

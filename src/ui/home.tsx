@@ -1,10 +1,9 @@
-/** The start page: what this Quire serves and where to go next, in the reader's language. */
+/** The start page: the newsletters a reader can subscribe to and read, in the reader's language. Nothing about how this Quire runs. */
 import { i18n, type Lang } from '../i18n/index.ts';
 import type { Newsletter } from '../modules/newsletters/service.ts';
 import { Page } from './layout.tsx';
-import { rich } from './rich.tsx';
 
-export function HomePage(props: { lang: Lang; newsletters: Newsletter[]; dbKind: string; transport: string }) {
+export function HomePage(props: { lang: Lang; newsletters: Newsletter[] }) {
   const { t } = i18n(props.lang);
   return (
     <Page title="Quire" lang={props.lang}>
@@ -14,9 +13,6 @@ export function HomePage(props: { lang: Lang; newsletters: Newsletter[]; dbKind:
             Quire
           </a>
           <span class="muted small">{t('home.tagline')}</span>
-          <a href="/admin" style="margin-left:auto">
-            {t('home.admin')}
-          </a>
         </div>
       </header>
       <main>
@@ -24,7 +20,6 @@ export function HomePage(props: { lang: Lang; newsletters: Newsletter[]; dbKind:
         {props.newsletters.length === 0 ? (
           <div class="card">
             <p>{t('home.empty')}</p>
-            <p class="muted small">{t('home.emptyHelp', { endpoint: 'POST /api/v1/newsletters' })}</p>
           </div>
         ) : (
           <div class="card">
@@ -46,10 +41,6 @@ export function HomePage(props: { lang: Lang; newsletters: Newsletter[]; dbKind:
             </ul>
           </div>
         )}
-        <p class="muted small" style="margin-top:2rem">
-          {rich(t, 'home.database', { db: <code>{props.dbKind}</code> })} · {rich(t, 'home.transport', { transport: <code>{props.transport}</code> })} ·{' '}
-          <a href="/api/docs">{t('home.api')}</a> · <a href="/healthz">{t('home.health')}</a>
-        </p>
       </main>
     </Page>
   );

@@ -1,9 +1,10 @@
 /**
- * Public subscription pages: signup (with the embeddable snippet), "check your inbox", confirm,
- * unsubscribe, preferences, and the messages in between. Plain forms: everything works without
+ * Public subscription pages: signup, "check your inbox", confirm, unsubscribe, preferences, and
+ * the messages in between (the embeddable snippet is made here but shown in the admin). Plain forms: everything works without
  * JavaScript. Strings come from ./i18n.ts in the newsletter's (or subscriber's) language.
  */
 import type { Child } from 'hono/jsx';
+import type { NewsletterRow } from '../db/schema.ts';
 import { assetPath } from './assets.ts';
 import { Page } from './layout.tsx';
 import { i18n, LANGUAGES, type Translate } from '../i18n/index.ts';
@@ -15,6 +16,14 @@ export interface NewsletterView {
   description: string | null;
   openTracking: boolean;
 }
+
+export const newsletterView = (n: NewsletterRow): NewsletterView => ({
+  slug: n.slug,
+  name: n.name,
+  language: n.language,
+  description: n.description,
+  openTracking: n.open_tracking,
+});
 
 function Shell(props: { title: string; lang: string; newsletter?: NewsletterView | undefined; children?: Child }) {
   return (
@@ -61,7 +70,7 @@ export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: 
   ].join('\n');
 }
 
-export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors; snippet: string }) {
+export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors }) {
   const { n } = props;
   const t = i18n(n.language).t;
   const v = props.values ?? {};
@@ -137,13 +146,6 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
       <p class="small">
         <a href={`/archive/${n.slug}`}>{t('signup.archive')}</a>
       </p>
-      <details>
-        <summary>{t('signup.embedTitle')}</summary>
-        <p class="muted small">{t('signup.embedHelp')}</p>
-        <pre class="snippet">
-          <code>{props.snippet}</code>
-        </pre>
-      </details>
     </Shell>
   );
 }
@@ -191,16 +193,29 @@ export function ConfirmPage(props: { n: NewsletterView; lang: string; email: str
   );
 }
 
-export function ConfirmedPage(props: { n: NewsletterView; lang: string; email: string; already: boolean }) {
+/** The latest published issue a new subscriber can read now; none yet, no link. */
+export interface LatestIssueView {
+  href: string;
+  title: string;
+}
+
+export function ConfirmedPage(props: { n: NewsletterView; lang: string; email: string; already: boolean; latest: LatestIssueView | null }) {
   const t = i18n(props.lang).t;
   return (
     <MessagePage n={props.n} lang={props.lang} title={t('confirm.doneTitle')}>
       <p role="status">{props.already ? t('confirm.already') : t('confirm.doneBody', { newsletter: props.n.name, email: props.email })}</p>
-      <p>
-        <a class="button" href={`/archive/${props.n.slug}`}>
-          {t('confirm.latest')}
-        </a>
-      </p>
+      {props.latest ? (
+        <p class="latest">
+          <a class="button" href={props.latest.href}>
+            {t('confirm.latest')}
+          </a>
+          <span class="muted small" lang={props.n.language}>
+            {props.latest.title}
+          </span>
+        </p>
+      ) : (
+        <p class="muted small">{t('reader.confirm.firstIssueSoon')}</p>
+      )}
     </MessagePage>
   );
 }

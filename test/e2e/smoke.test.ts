@@ -22,15 +22,16 @@ describe.skipIf(!hasChromium)('start page in Chromium', () => {
     await h?.close();
   });
 
-  it('opens the start page and follows a link to the health check', async () => {
+  it('opens the start page and follows a link to a signup page', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
     const res = await page.goto(`${server.url}/`);
     expect(res?.status()).toBe(200);
     expect(await page.title()).toBe('Quire');
     await expect(page.getByText('可持续公共采购计划简报').count()).resolves.toBe(1);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/home-800.png`, fullPage: true });
-    await page.getByRole('link', { name: 'health' }).click();
-    expect(await page.textContent('body')).toContain('"ok":true');
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Subscribe' }).click()]);
+    expect(new URL(page.url()).pathname).toBe('/n/spp-brief');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await page.close();
   });
 });

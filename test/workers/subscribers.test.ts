@@ -11,7 +11,7 @@ const dbAvailable = (env as unknown as Record<string, string>).QUIRE_TEST_DB_AVA
 describe('subscriber code in workerd', () => {
   it('renders the confirmation email with react-email', async () => {
     const r = await renderConfirmEmail({ lang: 'zh-CN', newsletterName: '简报', confirmUrl: 'https://news.example.test/confirm/abc' });
-    expect(r.subject).toBe('请确认订阅 简报');
+    expect(r.subject).toBe('请确认订阅《简报》');
     expect(r.html).toContain('https://news.example.test/confirm/abc');
     expect(r.text).toContain('确认订阅');
   });

@@ -34,6 +34,8 @@ export function chromeStrings(language: string | undefined): ChromeStrings {
     issueNumber: (n) => t('issue.chrome.number', { number: n }),
     receivedBecause: (name) => t('issue.chrome.receivedBecause', { newsletter: name }),
     archiveNote: (name) => t('issue.chrome.archiveNote', { newsletter: name }),
+    allIssues: t('reader.issue.allIssues'),
+    fullTitle: (title, volume) => t('reader.issue.fullTitle', { title, volume }),
     formatDate: (iso) => {
       const d = new Date(`${iso}T00:00:00Z`);
       return Number.isNaN(d.getTime()) ? iso : dates.format(d);

@@ -44,6 +44,8 @@ export interface RenderedIssue {
 export interface RenderWebArchiveInput extends Omit<RenderIssueInput, 'openPixel'> {
   /** Signup page shown instead of the personal links; default `/n/:slug` (same origin). */
   signupUrl?: string;
+  /** The archive list the page links back to; default `/archive/:slug` (same origin). */
+  listUrl?: string;
 }
 
 /** Gmail clips the HTML part beyond this size, hiding the footer and its unsubscribe link. */
@@ -134,6 +136,7 @@ function buildView(
     strings: s,
     newsletterName: input.newsletter.name,
     title: content.title,
+    documentTitle: content.volume?.trim() && !content.title.includes(content.volume.trim()) ? s.fullTitle(content.title, content.volume.trim()) : content.title,
     meta: metaLine(content, input.number, s),
     preheader: preheaderOf(content, s, mode.nameText),
     browserUrl: mode.browserUrl,
@@ -208,14 +211,16 @@ export function renderIssue(input: RenderIssueInput): Promise<RenderedIssue> {
 
 /**
  * The public web version (`GET /archive/:slug/:number`): same page, no placeholders, no pixel;
- * the footer links to the signup page instead of personal unsubscribe/preferences links.
+ * a link back to the archive list on top; the footer links to the signup page instead of
+ * personal unsubscribe/preferences links.
  */
 export function renderWebArchive(input: RenderWebArchiveInput): Promise<RenderedIssue> {
   const s = chromeStrings(input.content.language || input.newsletter.language);
   const signupUrl = input.signupUrl ?? `/n/${encodeURIComponent(input.newsletter.slug)}`;
+  const listUrl = input.listUrl ?? `/archive/${encodeURIComponent(input.newsletter.slug)}`;
   return render(input, {
     browserUrl: null,
-    links: { kind: 'archive', signupUrl },
+    links: { kind: 'archive', signupUrl, listUrl },
     nameHtml: escapeHtml(s.nameFallback),
     nameText: s.nameFallback,
     pixel: false,

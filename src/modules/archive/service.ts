@@ -6,7 +6,7 @@ import { renderWebArchive } from '../../mail/render/issue.ts';
 import type { IssueContent } from '../issues/model.ts';
 import type { IssuesRepository } from '../issues/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
-import { msg } from '../../i18n/index.ts';
+import { i18n, msg } from '../../i18n/index.ts';
 
 export interface ArchiveEntry {
   number: number;
@@ -75,6 +75,7 @@ export class ArchiveService {
       number: row.number,
       archiveUrl: this.entry(newsletter, row).url,
       signupUrl: `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`,
+      listUrl: `${this.config.publicUrl}/archive/${encodeURIComponent(newsletter.slug)}`,
     });
     this.pages.set(key, rendered.html);
     return rendered.html;
@@ -84,12 +85,15 @@ export class ArchiveService {
   async feed(slug: string): Promise<string> {
     const { newsletter, entries } = await this.list(slug, 50);
     const home = `${this.config.publicUrl}/archive/${encodeURIComponent(slug)}`;
+    const { t } = i18n(newsletter.language);
     const items = entries
       .map((e) => {
         const description = e.sectionTitles.length ? e.sectionTitles.join(' · ') : e.title;
+        // "March news (Vol. 3)"; in Chinese the title is quoted as titles are: 《简报》2026年第3期.
+        const title = e.volume && !e.title.includes(e.volume) ? t('reader.issue.fullTitle', { title: e.title, volume: e.volume }) : e.title;
         return [
           '    <item>',
-          `      <title>${xml(e.volume && !e.title.includes(e.volume) ? `${e.title} (${e.volume})` : e.title)}</title>`,
+          `      <title>${xml(title)}</title>`,
           `      <link>${xml(e.url)}</link>`,
           `      <guid isPermaLink="true">${xml(e.url)}</guid>`,
           e.sentAt ? `      <pubDate>${new Date(e.sentAt).toUTCString()}</pubDate>` : '',

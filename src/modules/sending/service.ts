@@ -6,6 +6,7 @@
  *   `batch.send` with an Idempotency-Key derived from (issue, batch, recipients), record provider ids.
  * Every step is idempotent, so a crash anywhere is repaired by running the job again.
  */
+import { listIdHeader } from '../../mail/headers.ts';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { NewsletterRow } from '../../db/schema.ts';
@@ -290,7 +291,7 @@ export class SendingService {
       textJson: body.textJson,
       ...(n.reply_to ? { replyTo: [n.reply_to] } : {}),
       headers: {
-        'List-Id': `${n.name.replace(/[<>\r\n"]/g, '')} <${n.slug}.${host}>`,
+        'List-Id': listIdHeader(n.name, `${n.slug}.${host}`),
         'List-Unsubscribe': `<${unsubscribe}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         'Message-ID': `<quire.${issueId}.${r.id}@${sendingDomain}>`,

@@ -38,6 +38,7 @@ export class SubscriberMail {
     const mail = await (await transactional()).renderConfirmEmail({
       lang,
       newsletterName: n.name,
+      name: s.name,
       confirmUrl: `${this.d.config.publicUrl}/confirm/${this.lifecycle.confirmToken(s)}`,
     });
     const sentAt = s.last_confirmation_sent_at ? new Date(s.last_confirmation_sent_at).getTime() : 0;
@@ -64,6 +65,7 @@ export class SubscriberMail {
     const mail = await (await transactional()).renderWelcomeEmail({
       lang,
       newsletterName: n.name,
+      name: s.name,
       archiveUrl: `${base}/archive/${n.slug}`,
       unsubscribeUrl: unsub,
       preferencesUrl: preferencesUrl(base, this.d.secret, String(s.id)),

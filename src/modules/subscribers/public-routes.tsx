@@ -9,6 +9,7 @@ import type { NewsletterRow } from '../../db/schema.ts';
 import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { AppError } from '../../lib/errors.ts';
+import { NewsletterNotFoundPage } from '../../ui/error-pages.tsx';
 import { checkCsrf, csrfFor, preferencesUrl } from '../../lib/tokens.ts';
 import { en, i18n, type MessageKey, msg, readerLanguage } from '../../i18n/index.ts';
 import {
@@ -17,13 +18,14 @@ import {
   ConfirmPage,
   embedSnippet,
   InvalidLinkPage,
+  type LatestIssueView,
   MessagePage,
+  newsletterView,
   PreferencesPage,
   RateLimitedPage,
   SignupPage,
   UnsubscribedPage,
   UnsubscribePage,
-  type NewsletterView,
   type SignupErrors,
   type SignupValues,
 } from '../../ui/subscription.tsx';
@@ -31,13 +33,7 @@ import {
 /** Public bodies are a few fields: anything larger is refused before it is read. */
 export const PUBLIC_BODY_LIMIT = 16 * 1024;
 
-const view = (n: NewsletterRow): NewsletterView => ({
-  slug: n.slug,
-  name: n.name,
-  language: n.language,
-  description: n.description,
-  openTracking: n.open_tracking,
-});
+const view = newsletterView;
 const meta = (c: Context) => ({ ip: clientIp(c), userAgent: userAgent(c) });
 
 /** The reader's language when no newsletter or subscriber says it: their browser's. */
@@ -87,34 +83,30 @@ async function newsletterOrPage(c: Context<AppEnv>, slug: string): Promise<Newsl
     return await c.var.services.subscribers.newsletterBySlug(slug);
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') {
-      const lang = readerLang(c);
-      const t = i18n(lang).t;
-      return c.html(
-        <MessagePage lang={lang} title={t('page.newsletterNotFoundTitle')}>
-          <p>{t('page.newsletterNotFound')}</p>
-          <p>
-            <a href="/">{t('page.start')}</a>
-          </p>
-        </MessagePage>,
-        404,
-      );
+      return c.html(<NewsletterNotFoundPage lang={readerLang(c)} />, 404);
     }
     throw e;
   }
+}
+
+/** The issue a new subscriber can read right away: the archive's latest, or none. */
+async function latestIssue(c: Context<AppEnv>, n: NewsletterRow): Promise<LatestIssueView | null> {
+  const e = await c.var.services.archive.latest(n.slug);
+  return e ? { href: `/archive/${encodeURIComponent(n.slug)}/${e.number}`, title: e.title } : null;
 }
 
 const fieldMessage: Record<string, MessageKey> = { email: 'error.email', name: 'error.name', consent: 'error.consent' };
 
 export const publicSubscriberRoutes = new Hono<AppEnv>();
 
-// ---- signup page, form and embed snippet
+// ---- signup page, form and the embeddable snippet (shown to editors in the admin)
 
 publicSubscriberRoutes.get('/n/:slug', async (c) => {
   const n = await newsletterOrPage(c, c.req.param('slug'));
   if (n instanceof Response) return n;
   const s = c.var.services;
   const consent = await s.subscribers.consentText(n);
-  return c.html(<SignupPage n={view(n)} consentText={consent.text} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />);
+  return c.html(<SignupPage n={view(n)} consentText={consent.text} />);
 });
 
 publicSubscriberRoutes.get('/n/:slug/embed', async (c) => {
@@ -160,10 +152,7 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(
-        <SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} snippet={embedSnippet(view(n), consent.text, s.config.publicUrl)} />,
-        422,
-      );
+      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} />, 422);
     }
     if (e instanceof AppError && e.code === 'rate_limited') {
       const retry = (e.details as { retryAfter: number }).retryAfter;
@@ -210,7 +199,10 @@ publicSubscriberRoutes.get('/confirm/:token', async (c) => {
   const state = await s.subscribers.confirmState(token);
   if (state.kind === 'invalid') return invalid(c, 'confirm.invalid', 400);
   const lang = state.subscriber.language ?? state.newsletter.language;
-  if (state.kind === 'already') return c.html(<ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already />);
+  if (state.kind === 'already')
+    return c.html(
+      <ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already latest={await latestIssue(c, state.newsletter)} />,
+    );
   return c.html(
     <ConfirmPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} action={`/confirm/${token}`} csrf={csrfFor(s.secret, token)} />,
   );
@@ -225,7 +217,15 @@ publicSubscriberRoutes.post('/confirm/:token', formLimit, async (c) => {
   const state = await s.subscribers.confirm(token, meta(c));
   if (state.kind === 'invalid') return invalid(c, 'confirm.invalid', 400);
   const lang = state.subscriber.language ?? state.newsletter.language;
-  return c.html(<ConfirmedPage n={view(state.newsletter)} lang={lang} email={state.subscriber.email ?? ''} already={before.kind === 'already'} />);
+  return c.html(
+    <ConfirmedPage
+      n={view(state.newsletter)}
+      lang={lang}
+      email={state.subscriber.email ?? ''}
+      already={before.kind === 'already'}
+      latest={await latestIssue(c, state.newsletter)}
+    />,
+  );
 });
 
 // ---- unsubscribe (RFC 8058 one-click and the page's button)
