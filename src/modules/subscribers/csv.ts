@@ -256,6 +256,8 @@ export async function readSubscriberCsv(
   }
   if (chunk.length) await o.onChunk(chunk);
   await o.onProgress?.(result.total);
+  // The parser reports a broken row while rows before it are still on their way: list by line.
+  result.errors.sort((a, b) => a.line - b.line);
   return result;
 }
 

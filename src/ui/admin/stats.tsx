@@ -29,12 +29,13 @@ export interface TimelinePoint {
 /** One drawing of the chart: the wide one for desktops, the narrow one (bigger type, fewer ticks) for phones. */
 const LAYOUTS = {
   wide: { W: 960, H: 260, L: 44, R: 12, B: 30, font: 12, ticks: [0, 12, 24, 36, 48, 60, 72] },
-  narrow: { W: 360, H: 240, L: 36, R: 10, B: 30, font: 13, ticks: [0, 24, 48, 72] },
+  narrow: { W: 360, H: 250, L: 40, R: 12, B: 32, font: 15, ticks: [0, 24, 48, 72] },
 } as const;
 
 /**
  * A line chart of the first 72 hours, server-rendered SVG with a title, description and a table
- * fallback: opens, and deliveries (or, when the transport reports none, emails sent). Two
+ * fallback (hourly counts): opens so far, and deliveries (or, when the transport reports none,
+ * emails sent) so far. Two
  * drawings, one shown by width (admin.css), so that its labels stay legible on a 375 px phone and
  * it fills the page on a desktop. "No opens yet" instead while nobody has opened the issue.
  */
@@ -53,12 +54,19 @@ export function TimelineChart(props: { v: View; points: TimelinePoint[]; deliver
       </div>
     );
   }
-  const max = Math.max(1, ...points.map((p) => Math.max(p.opens, p[second])));
+  // Totals so far, hour by hour: two rising lines that share a scale (opens never outnumber the
+  // emails sent), where hourly counts drew one spike of sends that flattened the opens.
+  const running = (k: 'opens' | typeof second) => {
+    let sum = 0;
+    return points.map((p) => (sum += p[k]));
+  };
+  const so = { opens: running('opens'), [second]: running(second) } as Record<'opens' | typeof second, number[]>;
+  const max = Math.max(1, totalOpens, totalSecond);
   const drawing = (kind: keyof typeof LAYOUTS) => {
     const { W, H, L, R, B, font, ticks } = LAYOUTS[kind];
     const x = (h: number) => L + ((W - L - R) * h) / 72;
     const y = (n: number) => H - B - ((H - B - 10) * n) / max;
-    const line = (k: 'opens' | typeof second) => points.map((p) => `${x(p.hour).toFixed(1)},${y(p[k]).toFixed(1)}`).join(' ');
+    const line = (k: 'opens' | typeof second) => points.map((p, i) => `${x(p.hour).toFixed(1)},${y(so[k][i]!).toFixed(1)}`).join(' ');
     const yTicks = [...new Set([0, Math.round(max / 2), max])];
     const id = `chart-${kind}`;
     return (
