@@ -37,5 +37,5 @@ export async function issueStats(events: Pick<Events, 'stats'>, issueId: number)
 /** Opens, sends and deliveries hour by hour over the first 72 hours; null before the first send. */
 export async function issueTimeline(events: Pick<Events, 'timeline'>, issueId: number): Promise<TimelinePoint[] | null> {
   const t = await events.timeline(issueId, { hours: '72' });
-  return t.from ? t.buckets.map((b, hour) => ({ hour, opens: b.opens, sent: b.sent, deliveries: b.delivered })) : null;
+  return t.from ? t.buckets.map((b, hour) => ({ hour, at: b.at, opens: b.opens, sent: b.sent, deliveries: b.delivered })) : null;
 }

@@ -21,6 +21,8 @@ export interface IssueStats {
 }
 export interface TimelinePoint {
   hour: number;
+  /** The hour's start (ISO): hours still to come are not drawn. */
+  at: string;
   opens: number;
   sent: number;
   deliveries: number;
@@ -40,8 +42,10 @@ const LAYOUTS = {
  * it fills the page on a desktop. "No opens yet" instead while nobody has opened the issue.
  */
 export function TimelineChart(props: { v: View; points: TimelinePoint[]; deliveryEvents: boolean }) {
-  const { v, points } = props;
+  const { v } = props;
   const t = v.t;
+  // The lines stop at the current hour: the hours still to come have no totals yet.
+  const points = props.points.filter((p) => new Date(p.at).getTime() <= v.now.getTime());
   const second = props.deliveryEvents ? 'deliveries' : 'sent';
   const secondLabel = props.deliveryEvents ? t('stats.delivered') : t('statsUx.sentSeries');
   const totalOpens = points.reduce((a, p) => a + p.opens, 0);
