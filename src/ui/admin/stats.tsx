@@ -224,7 +224,7 @@ export function StatsPage(props: {
         {kpi(t('stats.recipients'), s.recipients)}
         {kpi(t('stats.sent'), s.sent)}
         {kpi(t('stats.delivered'), s.delivered, s.delivered === null ? t('statsUx.notReported') : ofSent(s.delivered))}
-        {kpi(t('stats.failed'), s.failed, s.sent + s.failed > 0 ? fmtPercent(v, s.failed, s.sent + s.failed) : undefined)}
+        {kpi(t('stats.failed'), s.failed)}
         {kpi(
           t('stats.bounced'),
           s.bounced ? s.bounced.hard + s.bounced.soft : null,
