@@ -123,6 +123,7 @@ describe.each(dbKinds)('honest stats on %s', (kind) => {
     expect(t).toContain('This transport does not report deliveries');
     expect(html).toContain('data-testid="chart-empty"');
     expect(t).toContain('No opens yet');
+    expect(t).toContain('Opens and emails sent in the first 72 hours'); // not "deliveries"
     const delivered = text(/<div class="kpi"><div class="n">[^<]*<\/div><div class="l">Delivered<\/div>.*?<\/div><\/div>/s.exec(html)?.[0] ?? '');
     expect(delivered).toContain('—');
     expect(delivered).toContain('not reported');

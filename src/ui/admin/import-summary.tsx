@@ -1,6 +1,6 @@
 /** The summary of a finished subscriber import (the page after the form, and the live import's last line). */
 import type { Services } from '../../services.ts';
-import { fmtNumber, say, type View } from './shell.tsx';
+import { say, type View } from './shell.tsx';
 
 /** A finished import's summary, as the subscribers service gives it (and the live import sends it). */
 export type ImportResult = Awaited<ReturnType<Services['subscriberList']['import']>>;
@@ -8,7 +8,7 @@ export type ImportResult = Awaited<ReturnType<Services['subscriberList']['import
 const SKIP_KEYS = ['duplicate', 'already_subscribed', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
 const LISTED = 100;
 
-/** Rows by line number, each once, in words: "Line 201: a quotation mark is not closed". */
+/** Rows by line number (as an editor numbers lines: 20002, not 20,002), each once, in words: "Line 201: a quotation mark is not closed". */
 function RowList(props: { v: View; rows: ImportResult['errors']; count: number; more: (n: number) => string; testid: string }) {
   const { v, rows } = props;
   const shown = rows.slice(0, LISTED);
@@ -16,7 +16,7 @@ function RowList(props: { v: View; rows: ImportResult['errors']; count: number; 
     <>
       <ul data-testid={props.testid}>
         {shown.map((e) => (
-          <li class="small">{v.t('csvUx.line', { line: fmtNumber(v, e.line), said: say(v, e.said) })}</li>
+          <li class="small">{v.t('csvUx.line', { line: e.line, said: say(v, e.said) })}</li>
         ))}
       </ul>
       {props.count > shown.length ? <p class="muted small">{props.more(props.count - shown.length)}</p> : null}

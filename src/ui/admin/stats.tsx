@@ -44,8 +44,9 @@ const LAYOUTS = {
 export function TimelineChart(props: { v: View; points: TimelinePoint[]; deliveryEvents: boolean }) {
   const { v } = props;
   const t = v.t;
-  // The lines stop at the current hour: the hours still to come have no totals yet.
-  const points = props.points.filter((p) => new Date(p.at).getTime() <= v.now.getTime());
+  // The lines stop at the current hour (or the last with data): the hours to come have no totals yet.
+  const lastWithData = props.points.reduce((a, p) => (p.opens || p.sent || p.deliveries ? p.hour : a), 0);
+  const points = props.points.filter((p) => p.hour <= lastWithData || new Date(p.at).getTime() <= v.now.getTime());
   const second = props.deliveryEvents ? 'deliveries' : 'sent';
   const secondLabel = props.deliveryEvents ? t('stats.delivered') : t('statsUx.sentSeries');
   const totalOpens = points.reduce((a, p) => a + p.opens, 0);
@@ -75,7 +76,7 @@ export function TimelineChart(props: { v: View; points: TimelinePoint[]; deliver
     const id = `chart-${kind}`;
     return (
       <svg class={`chart-${kind}`} viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} style={`font-size:${font}px`}>
-        <title id={`${id}-t`}>{t('stats.chart')}</title>
+        <title id={`${id}-t`}>{props.deliveryEvents ? t('stats.chart') : t('statsUx.chartSent')}</title>
         <desc id={`${id}-d`}>{t('stats.chartDesc', { opens: totalOpens, deliveries: totalSecond })}</desc>
         {yTicks.map((n) => (
           <>
@@ -252,7 +253,7 @@ export function StatsPage(props: {
         {t('stats.noClicks')}
       </p>
       <p class="muted-note">{props.openTracking ? t('stats.openNote') : t('stats.trackingOff')}</p>
-      <h2>{t('stats.chart')}</h2>
+      <h2>{s.deliveryEvents ? t('stats.chart') : t('statsUx.chartSent')}</h2>
       <div class="card">
         {props.timeline ? <TimelineChart v={v} points={props.timeline} deliveryEvents={s.deliveryEvents} /> : <p class="muted">{t('stats.noTimelineYet')}</p>}
       </div>
