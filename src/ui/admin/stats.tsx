@@ -173,7 +173,7 @@ function SendTimes(props: { v: View; send: NonNullable<IssueStats['send']> }) {
         {send.durationMs !== null ? (
           <div>
             <dt>{t('statsUx.duration')}</dt>
-            <dd>{fmtDuration(v, send.durationMs)}</dd>
+            <dd>{send.durationMs < 30_000 ? t('statsUx.underAMinute') : fmtDuration(v, send.durationMs)}</dd>
           </div>
         ) : null}
       </dl>
