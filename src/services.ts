@@ -123,6 +123,7 @@ function createCore(deps: Deps) {
       queue,
       clock,
       config: deps.config,
+      mailer: deps.mailer,
       secret: deps.secret,
       log: deps.log,
     }),

@@ -69,7 +69,8 @@ const ops: Op[] = [
     method: 'post',
     path: '/api/v1/newsletters/{slug}/subscribers/import',
     tag: 'Subscribers',
-    summary: 'Import a CSV (header row; `email` required, `name` optional), streamed; imported as active',
+    summary:
+      'Import a CSV (header row; `email` required, `name` and `language` optional), streamed; imported as active. Answers total (data rows), errors and notes by line',
     role: 'editor',
     query: { consentNote: 'how these people agreed (required)' },
     body: { contentType: 'text/csv', description: 'CSV with a header row' },
@@ -149,7 +150,8 @@ const ops: Op[] = [
     method: 'get',
     path: '/api/v1/issues/{id}/stats',
     tag: 'Delivery',
-    summary: 'Recipients, sent, delivered, failed, bounces, complaints, opens (unique, total, likely human), unsubscribes',
+    summary:
+      'Recipients, sent, delivered, failed, bounces, complaints, opens (unique, total, likely human), unsubscribes; rates over sent; whether the transport reports delivery events; when the send started and finished',
     role: 'viewer',
   },
   {
@@ -181,7 +183,7 @@ const ops: Op[] = [
     method: 'get',
     path: '/api/v1/outbox',
     tag: 'Outbox',
-    summary: 'Messages the outbox transport holds',
+    summary: 'Messages the outbox transport holds (html without the open pixel)',
     role: 'viewer',
     query: { to: 'bare address, case-insensitive', cursor: 'nextCursor', limit: '1–200' },
   },

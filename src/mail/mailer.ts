@@ -44,6 +44,12 @@ export interface Mailer {
   sendPreparedBatch(emails: PreparedEmail[], opts?: SendOptions): Promise<SentEmail[]>;
   readonly maxBatchSize: number;
   /**
+   * Whether the transport reports what happens after it accepts a message (delivered, bounced,
+   * complained): Resend does, through its webhooks; the outbox never delivers anything, so it
+   * cannot. The stats say so instead of showing "Delivered 0 · 0 %", and give rates over sent.
+   */
+  readonly reportsDeliveryEvents: boolean;
+  /**
    * Whether the provider rewrites links for click tracking (the admin dashboard warns: Quire's links
    * must reach their sources untouched). Optional: only transports that can tell implement it
    * (Resend, through its Domains API; not the outbox). Cheap to call on every view: answers are cached.

@@ -11,6 +11,8 @@ import { bareAddress, MailerError, unprepare, type Mailer, type OutgoingEmail, t
 export class OutboxMailer implements Mailer {
   readonly transport = 'outbox' as const;
   readonly maxBatchSize = 100;
+  /** Nothing leaves the database: no delivery, bounce or complaint is ever reported. */
+  readonly reportsDeliveryEvents = false;
 
   constructor(
     private readonly repo: OutboxRepository,

@@ -48,6 +48,8 @@ function wireMeta(e: Omit<OutgoingEmail, 'html' | 'text'>): string {
 export class ResendMailer implements Mailer {
   readonly transport = 'resend' as const;
   readonly maxBatchSize = 100;
+  /** Through its webhooks (POST /webhooks/resend). */
+  readonly reportsDeliveryEvents = true;
   private readonly client: Resend;
   private readonly baseUrl: string;
   private readonly cacheKey: string;

@@ -251,7 +251,7 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     }
     const result = (await page.getByTestId('import-result').textContent()) ?? '';
     expect(result).toContain('20000 imported of 20001 rows');
-    expect(result).toContain('Row 20002');
+    expect(result).toContain('Line 20002: email is not a valid address');
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     expect(seen.some((t) => /^Uploading… \d+%$/.test(t))).toBe(true);
     expect(seen.some((t) => /Processing: [1-9][\d,]* of about 20,001 rows read, [\d,]+ added \(\d+%\)/.test(t))).toBe(true);

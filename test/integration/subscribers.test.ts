@@ -646,7 +646,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect(r.errors).toEqual([
         { line: 4, code: 'csv.rowInvalid', message: 'email is not a valid address' },
         { line: 6, code: 'csv.rowEmpty', message: 'email is empty' },
-        { line: 8, code: 'csv.rowName', message: 'name must be one line of at most 200 characters' },
+        { line: 7, code: 'csv.rowName', message: 'name must be one line of at most 200 characters' }, // where the row starts
       ]);
       const one = await row('imp', 'one@example.org');
       expect(one).toMatchObject({ status: 'active', name: 'One', source: 'import' });

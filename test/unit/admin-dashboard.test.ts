@@ -103,6 +103,9 @@ describe('DashboardService', () => {
             opened: { unique: 400, total: 600, likelyHuman: 300 },
             unsubscribed: 2,
             complaintRate: 0,
+            deliveryEvents: true,
+            rates: { delivered: 0.99, bounced: (o.bounced ?? 0) / 1000, complained: 0, opened: 0.4, unsubscribed: 0.002 },
+            send: { startedAt: null, finishedAt: null, durationMs: null, timeZone: 'UTC' },
             warnings: [],
           };
         },

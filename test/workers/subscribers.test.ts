@@ -24,6 +24,18 @@ describe('subscriber code in workerd', () => {
     expect(r).toMatchObject({ total: 2, errorCount: 1 });
   });
 
+  it('checks language codes and numbers rows by the line they start on (Intl in workerd)', async () => {
+    const rows: { line: number; language: string | null }[] = [];
+    const body = new Response('email,language\na@example.org,ZH-cn\nb@example.org,zz\nc@example.org,"unclosed\nd@example.org,fr\n').body!;
+    const r = await readSubscriberCsv(body, { maxBytes: 1e6, chunkSize: 10, onChunk: async (x) => void rows.push(...x) });
+    expect(rows.map((x) => [x.line, x.language])).toEqual([
+      [2, 'zh-CN'],
+      [3, null],
+    ]);
+    expect(r.notes.map((n) => [n.line, n.said.key])).toEqual([[3, 'csvUx.unknownLanguage']]);
+    expect(r.errors.map((e) => [e.line, e.said.key])).toEqual([[4, 'csvUx.quoteNotClosedRest']]);
+  });
+
   it('signs and verifies tokens', () => {
     const t = signToken('k'.repeat(40), 'unsubscribe', '42');
     expect(verifyToken('k'.repeat(40), 'unsubscribe', t, new Date())?.subject).toBe('42');

@@ -14,3 +14,12 @@ export function openPixelUrl(publicUrl: string, secret: string, deliveryId: stri
 
 /** A 1×1 transparent GIF (42 bytes). */
 export const TRANSPARENT_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (c) => c.charCodeAt(0));
+
+/**
+ * `html` without its open pixel: what an admin view of a sent message shows (the outbox API), so
+ * that looking at a message never counts as its recipient opening it.
+ */
+export function withoutOpenPixel(html: string, publicUrl: string): string {
+  const base = publicUrl.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return html.replace(new RegExp(`<img\\b[^>]*\\ssrc=(["'])${base}/o/[^"']*\\1[^>]*>\\n?`, 'gi'), '');
+}

@@ -20,6 +20,7 @@ import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { encodeCursor, decodeCursor } from '../../lib/cursor.ts';
 import type { Logger } from '../../lib/log.ts';
+import type { Mailer } from '../../mail/mailer.ts';
 import { verifyToken } from '../../lib/tokens.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
 import { SubscribersRepository } from '../subscribers/repository.ts';
@@ -73,6 +74,8 @@ export interface EventsDeps {
   queue: JobQueue;
   clock: Clock;
   config: Config;
+  /** Whether the transport reports deliveries, bounces and complaints (the outbox does not). */
+  mailer: Pick<Mailer, 'reportsDeliveryEvents'>;
   secret: string;
   log: Logger;
 }
@@ -261,9 +264,14 @@ export class EventsService {
    * The issue's numbers: its counters (kept by triggers on the ledger and the consent events, one
    * row per writing connection, summed). `unsubscribed` = recipients of this issue whose unsubscribe
    * event falls between this issue's start and the next issue's start.
+   *
+   * Every rate is a share of the emails sent (`rates`), opens included, so that they read the same
+   * whatever the transport. `deliveryEvents` says whether the transport reports deliveries, bounces
+   * and complaints at all: with the outbox it does not, the delivered, bounce and complaint rates
+   * are null (unknown, not 0 %), and a `no_delivery_events` warning says so.
    */
   async stats(issueId: number) {
-    await this.issueOr404(issueId); // 404 for an unknown issue
+    const issue = await this.issueOr404(issueId); // 404 for an unknown issue
     const c = await this.d.repo.stats.counters(issueId);
     const n = (v: string | number | bigint | undefined) => Number(v ?? 0);
     // Recipients who unsubscribed between this issue's start and the next issue's (kept by a trigger on the consent events, migration 0016).
@@ -271,8 +279,12 @@ export class EventsService {
     const delivered = n(c?.delivered);
     const sent = n(c?.sent);
     const complained = n(c?.complained);
+    const bounced = { hard: n(c?.bounced_hard), soft: n(c?.bounced_soft) };
+    const opened = { unique: n(c?.opened_unique), total: n(c?.opens_total), likelyHuman: n(c?.opened_human) };
+    const deliveryEvents = this.d.mailer.reportsDeliveryEvents;
     const base = delivered > 0 ? delivered : sent;
     const complaintRate = base > 0 ? complained / base : 0;
+    const overSent = (x: number) => (sent > 0 ? x / sent : null);
     /** `code` for programs (stable), `said` for people. */
     const warnings: { code: string; said: Message }[] = [];
     const rate = (x: number) => (x * 100).toFixed(2);
@@ -281,20 +293,37 @@ export class EventsService {
     } else if (complaintRate > COMPLAINT_RATE_WARNING) {
       warnings.push({ code: 'complaint_rate_high', said: msg('stats.complaintHigh', { rate: rate(complaintRate) }) });
     }
+    if (!deliveryEvents) warnings.push({ code: 'no_delivery_events', said: msg('statsUx.noDeliveryEvents') });
     if (this.d.config.mailTransport === 'resend' && !this.d.config.resend.webhookSecret && sent > 0) {
       warnings.push({ code: 'webhooks_not_configured', said: msg('stats.webhooksNotConfigured') });
     }
+    const startedAt = issue.started_at ? new Date(issue.started_at) : null;
+    const finishedAt = issue.finished_at ? new Date(issue.finished_at) : null;
     return {
       issueId,
       recipients: n(c?.recipients),
       sent,
       delivered,
       failed: n(c?.failed),
-      bounced: { hard: n(c?.bounced_hard), soft: n(c?.bounced_soft) },
+      bounced,
       complained,
-      opened: { unique: n(c?.opened_unique), total: n(c?.opens_total), likelyHuman: n(c?.opened_human) },
+      opened,
       unsubscribed,
       complaintRate,
+      deliveryEvents,
+      rates: {
+        delivered: deliveryEvents ? overSent(delivered) : null,
+        bounced: deliveryEvents ? overSent(bounced.hard + bounced.soft) : null,
+        complained: deliveryEvents ? overSent(complained) : null,
+        opened: overSent(opened.unique),
+        unsubscribed: overSent(unsubscribed),
+      },
+      send: {
+        startedAt: startedAt?.toISOString() ?? null,
+        finishedAt: finishedAt?.toISOString() ?? null,
+        durationMs: startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null,
+        timeZone: issue.time_zone ?? issue.newsletter_time_zone,
+      },
       warnings,
     };
   }

@@ -80,8 +80,14 @@ const d0 = (v: Date | string | null): Date | null => (v === null ? null : new Da
 export class IssueStatsRepository {
   constructor(private readonly db: Db | Transaction<Database>) {}
 
+  /** The issue, when its send started and finished, and the time zone to show those times in. */
   issue(issueId: number) {
-    return this.db.selectFrom('issues').select(['id', 'newsletter_id', 'started_at', 'sent_at', 'status']).where('id', '=', issueId).executeTakeFirst();
+    return this.db
+      .selectFrom('issues as i')
+      .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
+      .select(['i.id', 'i.newsletter_id', 'i.started_at', 'i.sent_at', 'i.finished_at', 'i.status', 'i.time_zone', 'n.time_zone as newsletter_time_zone'])
+      .where('i.id', '=', issueId)
+      .executeTakeFirst();
   }
 
   /** The issue's counters: the sum of its shards (migration 0014), undefined before its first ledger row. */

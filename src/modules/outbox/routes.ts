@@ -7,15 +7,17 @@ import { AppError, notFound } from '../../lib/errors.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
 import { msg } from '../../i18n/index.ts';
+import { withoutOpenPixel } from '../events/pixel.ts';
 
-function toMessage(r: OutboxRow) {
+/** A message as the API shows it: as sent, but without the open pixel (viewing it is not an open; the .eml is exact). */
+function toMessage(r: OutboxRow, publicUrl: string) {
   return {
     id: r.id,
     to: r.recipients,
     from: r.from_header,
     subject: r.subject,
     headers: r.headers,
-    html: r.html,
+    html: r.html === null ? null : withoutOpenPixel(r.html, publicUrl),
     text: r.text,
     createdAt: new Date(r.created_at).toISOString(),
   };
@@ -40,7 +42,7 @@ export const outboxRoutes = new Hono<AppEnv>()
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > q.limit && last ? encodeCursor({ at: new Date(last.created_at).toISOString(), id: last.id }) : null;
-    return c.json({ items: page.map(toMessage), nextCursor });
+    return c.json({ items: page.map((r) => toMessage(r, c.var.services.config.publicUrl)), nextCursor });
   })
   .get('/:file{[^/]+\\.eml}', async (c) => {
     const id = c.req.param('file').replace(/\.eml$/, '');
@@ -54,7 +56,7 @@ export const outboxRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const row = await c.var.services.repos.outbox.get(c.req.param('id'));
     if (!row) throw notFound(msg('outbox.what'));
-    return c.json(toMessage(row));
+    return c.json(toMessage(row, c.var.services.config.publicUrl));
   })
   .all('*', () => {
     throw new AppError('not_found', msg('error.noOutboxEndpoint'));

@@ -59,26 +59,57 @@ export interface CsvRow {
 }
 
 export interface CsvReadResult {
+  /** Data rows read (the header is not a row; blank lines are not rows). */
   total: number;
   duplicates: number;
-  /** The first rows that could not be imported, each with what is wrong (a catalog message). */
+  /** The first rows that could not be imported, each once, with what is wrong (a catalog message). */
   errors: { line: number; said: Message }[];
   errorCount: number;
+  /** The first rows imported with a remark (an unknown language code, left out). */
+  notes: { line: number; said: Message }[];
+  noteCount: number;
 }
 
 const LANGUAGE_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/;
 const MAX_ERRORS_LISTED = 100;
 
-/** What csv-parse's error code means for the person whose file it is (its own messages are for programmers). */
-function parserProblem(code: string | undefined): Message {
-  if (code === 'CSV_QUOTE_NOT_CLOSED') return msg('csv.problem.quoteNotClosed');
+/**
+ * A row's language as a canonical tag (`ZH-cn` → `zh-CN`), or null when it is not one whose
+ * language Intl knows (`klingon`, `zz`, `english`): the row then takes the newsletter's language.
+ */
+export function importLanguage(raw: string): string | null {
+  const cached = languages.get(raw);
+  if (cached !== undefined) return cached;
+  let tag: string | null = null;
+  if (raw.length <= 35 && /^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$/.test(raw)) {
+    try {
+      const canonical = Intl.getCanonicalLocales(raw)[0] ?? '';
+      languageNames ??= new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+      if (LANGUAGE_TAG.test(canonical) && languageNames.of(new Intl.Locale(canonical).language)) tag = canonical;
+    } catch {
+      tag = null;
+    }
+  }
+  if (languages.size < 1000) languages.set(raw, tag);
+  return tag;
+}
+let languageNames: Intl.DisplayNames | undefined;
+/** A file holds a handful of different language codes: each is checked once. */
+const languages = new Map<string, string | null>();
+
+/**
+ * What csv-parse's error code means for the person whose file it is, in words (its own messages
+ * are for programmers). An unclosed quotation mark swallows the rest of the file: say which lines.
+ */
+function parserProblem(code: string | undefined, from: number, to: number): Message {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return to > from ? msg('csvUx.quoteNotClosedRest', { from, to }) : msg('csv.problem.quoteNotClosed');
   if (code === 'CSV_INVALID_CLOSING_QUOTE' || code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'INVALID_OPENING_QUOTE')
     return msg('csv.problem.badQuote');
   if (code === 'CSV_MAX_RECORD_SIZE') return msg('csv.problem.tooLong');
   return msg('csv.problem.malformed');
 }
 
-/** A row error as the JSON API shows it: its line, a stable code and the English text. */
+/** A row error or note as the JSON API shows it: its line, a stable code and the English text. */
 export const apiRowError = (e: { line: number; said: Message }) => ({ line: e.line, code: e.said.key, message: en().m(e.said) });
 
 /**
@@ -98,14 +129,40 @@ export async function readSubscriberCsv(
   let bytes = 0;
   let headerSeen = false;
   let missingEmail = false;
-  const result: CsvReadResult = { total: 0, duplicates: 0, errors: [], errorCount: 0 };
+  const result: CsvReadResult = { total: 0, duplicates: 0, errors: [], errorCount: 0, notes: [], noteCount: 0 };
+  let lastFailed = -1;
   const fail = (line: number, said: Message) => {
+    if (line === lastFailed) return; // one report a row, however many ways it is broken
+    lastFailed = line;
     result.errorCount++;
     if (result.errors.length < MAX_ERRORS_LISTED) result.errors.push({ line, said });
   };
+  const note = (line: number, said: Message) => {
+    result.noteCount++;
+    if (result.notes.length < MAX_ERRORS_LISTED) result.notes.push({ line, said });
+  };
+  // Where each record starts, for its line number: csv-parse says where a record ends (`lines`)
+  // and how many blank lines it has skipped so far; a record spanning lines (a quoted line break,
+  // an unclosed quotation mark) is reported at its first line, where the person will look. Kept by
+  // on_record and on_skip, which the parser calls in the file's order (the records themselves
+  // reach the reader later, buffered).
+  let endedAt = 1; // the header's line
+  let blanksSoFar = 0;
+  const startOf = (p: { lines?: number; empty_lines?: number }) => {
+    const start = endedAt + 1 + Math.max(0, (p.empty_lines ?? blanksSoFar) - blanksSoFar);
+    endedAt = Math.max(start, p.lines ?? start);
+    blanksSoFar = p.empty_lines ?? blanksSoFar;
+    return start;
+  };
+  // The file's lines, counted as it passes: an unclosed quotation mark runs to the end of the file.
+  let newlines = 0;
+  let endsWithNewline = false;
+  const lastLine = () => newlines + (endsWithNewline ? 0 : 1);
   const limiter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, ctl) {
       bytes += chunk.byteLength;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+      if (chunk.byteLength) endsWithNewline = chunk[chunk.byteLength - 1] === 10;
       if (bytes > o.maxBytes) ctl.error(new AppError('payload_too_large', msg('csv.tooLarge', { bytes: o.maxBytes })));
       else ctl.enqueue(chunk);
     },
@@ -121,15 +178,20 @@ export async function readSubscriberCsv(
     },
     skip_empty_lines: true,
     relax_column_count: true,
-    trim: true,
+    // A quotation mark inside an unquoted field is a character (Jo"hn, "B"x), as in spreadsheets.
+    // No `trim`: with it, a stray quotation mark made csv-parse drop every later row without a
+    // word; the values are trimmed below instead.
+    relax_quotes: true,
     info: true,
     max_record_size: 64 * 1024,
     skip_records_with_error: true,
-    on_skip: (err: { code?: string; lines?: number } | undefined) => {
+    on_record: (r: { record: unknown; info: { lines: number; empty_lines: number } }) => ({ ...r, start: startOf(r.info) }),
+    on_skip: (err: { code?: string; lines?: number; empty_lines?: number } | undefined) => {
+      const start = startOf(err ?? {});
       result.total++;
-      fail(err?.lines ?? 0, msg('csv.rowUnreadable', { detail: parserProblem(err?.code) }));
+      fail(start, parserProblem(err?.code, start, Math.min(err?.lines ?? start, lastLine())));
     },
-  } as Parameters<typeof parse>[0]);
+  } as unknown as Parameters<typeof parse>[0]);
 
   const records = body.pipeThrough(limiter).pipeThrough(parser as unknown as TransformStream<Uint8Array, unknown>);
   const reader = records.getReader();
@@ -143,10 +205,9 @@ export async function readSubscriberCsv(
         await reader.cancel().catch(() => {});
         break;
       }
-      const { record, info } = value as { record: Record<string, string | undefined>; info: { lines: number } };
+      const { record, start: line } = value as { record: Record<string, string | undefined>; start: number };
       result.total++;
-      const line = info.lines;
-      const rawEmail = record.email ?? '';
+      const rawEmail = (record.email ?? '').trim();
       if (!rawEmail.trim()) {
         fail(line, msg('csv.rowEmpty'));
         continue;
@@ -156,17 +217,19 @@ export async function readSubscriberCsv(
         fail(line, msg('csv.rowInvalid'));
         continue;
       }
-      const name = personName(record.name ?? '');
+      const name = personName((record.name ?? '').trim());
       if (name === undefined) {
         fail(line, msg('csv.rowName'));
         continue;
       }
-      const lang = record.language?.trim() || null;
+      const rawLanguage = record.language?.trim() || null;
       if (!seen.add(addr.normalized)) {
         result.duplicates++;
         continue;
       }
-      chunk.push({ line, email: addr.email, normalized: addr.normalized, name, language: lang && LANGUAGE_TAG.test(lang) ? lang : null });
+      const language = rawLanguage ? importLanguage(rawLanguage) : null;
+      if (rawLanguage && !language) note(line, msg('csvUx.unknownLanguage', { language: rawLanguage.slice(0, 40) }));
+      chunk.push({ line, email: addr.email, normalized: addr.normalized, name, language });
       if (chunk.length >= o.chunkSize) {
         await o.onChunk(chunk);
         chunk = [];
@@ -175,9 +238,10 @@ export async function readSubscriberCsv(
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
-    const err = e as { code?: string; lines?: number };
-    // A fatal CSV error (e.g. an unclosed quote at the end): keep what was read, report where it stopped.
-    fail(err.lines ?? 0, msg('csv.stopped', { detail: parserProblem(err.code) }));
+    const err = e as { code?: string; lines?: number; empty_lines?: number };
+    // A fatal CSV error: keep what was read, report where it stopped (once: on_skip may have told already).
+    const start = endedAt + 1;
+    fail(start, msg('csv.stopped', { detail: parserProblem(err.code, start, err.lines ?? start) }));
   } finally {
     reader.releaseLock();
   }
@@ -192,6 +256,8 @@ export async function readSubscriberCsv(
   }
   if (chunk.length) await o.onChunk(chunk);
   await o.onProgress?.(result.total);
+  // The parser reports a broken row while rows before it are still on their way: list by line.
+  result.errors.sort((a, b) => a.line - b.line);
   return result;
 }
 

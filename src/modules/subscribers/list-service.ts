@@ -265,13 +265,21 @@ export class SubscriberListService {
     }
     rethrow();
     const { imported, ...rest } = counts;
-    const result = { imported, skipped: { duplicate: read.duplicates, ...rest }, errors: read.errors, errorCount: read.errorCount, total: read.total };
+    const result = {
+      imported,
+      skipped: { duplicate: read.duplicates, ...rest },
+      errors: read.errors,
+      errorCount: read.errorCount,
+      notes: read.notes,
+      noteCount: read.noteCount,
+      total: read.total,
+    };
     await this.d.audit.record({
       userId: actor.id,
       actor: actor.email,
       action: 'subscribers.import',
       target: n.slug,
-      detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, total: read.total },
+      detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, noteCount: read.noteCount, total: read.total },
     });
     return result;
   }

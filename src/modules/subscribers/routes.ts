@@ -15,7 +15,7 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
   .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
     const r = await c.var.services.subscriberList.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!);
-    return c.json({ ...r, errors: r.errors.map(apiRowError) });
+    return c.json({ ...r, errors: r.errors.map(apiRowError), notes: r.notes.map(apiRowError) });
   })
   .get('/:slug/subscribers/export', requireRole('editor'), async (c) => {
     const { filename, stream } = await c.var.services.subscriberList.exportCsv(c.req.param('slug'), c.var.user!);

@@ -116,7 +116,7 @@ export function DashboardPage(props: { v: View; flash?: FlashMsg | undefined; d:
                   <dt>{t('stats.delivered')}</dt>
                   <dd>{s.delivered === null ? '—' : `${fmtNumber(v, s.delivered)} (${fmtPercent(v, s.delivered, s.sent)})`}</dd>
                   <dt>{t('stats.opened')}</dt>
-                  <dd>{s.opened ? `${fmtNumber(v, s.opened.unique)} (${fmtPercent(v, s.opened.unique, s.delivered ?? s.sent)})` : '—'}</dd>
+                  <dd>{s.opened ? `${fmtNumber(v, s.opened.unique)} (${fmtPercent(v, s.opened.unique, s.sent)})` : '—'}</dd>
                   <dt>{t('stats.bounced')}</dt>
                   <dd>{s.bounced ? fmtNumber(v, s.bounced.hard + s.bounced.soft) : '—'}</dd>
                   <dt>{t('stats.unsubscribed')}</dt>

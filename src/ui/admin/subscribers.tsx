@@ -1,8 +1,9 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Services } from '../../services.ts';
-import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, say, StatusBadge, type View } from './shell.tsx';
+import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, StatusBadge, type View } from './shell.tsx';
 import { DetailFields, eventLabel, sourceLabel } from '../detail.tsx';
+import { ImportResultCard, type ImportResult } from './import-summary.tsx';
 
 const STATUSES = ['active', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
 
@@ -236,56 +237,6 @@ export function EraseConfirmPage(props: { v: View; flash?: FlashMsg | undefined;
         </p>
       </form>
     </AdminPage>
-  );
-}
-
-/** A finished import's summary, as the subscribers service gives it (and the live import sends it). */
-export type ImportResult = Awaited<ReturnType<Services['subscriberList']['import']>>;
-
-const SKIP_KEYS = ['duplicate', 'already_subscribed', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
-
-/** The summary of a finished import: added, skipped by reason, and rows with errors by line number. */
-export function ImportResultCard(props: { v: View; result: ImportResult }) {
-  const { v, result } = props;
-  const t = v.t;
-  const skipped = Object.entries(result.skipped).filter(([, n]) => n > 0);
-  const skippedTotal = skipped.reduce((a, [, n]) => a + n, 0);
-  return (
-    <div class="card" data-testid="import-result" style="margin-bottom:1.5rem">
-      <p>
-        <strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong>
-      </p>
-      <p class="small">{t('subs.importSummary', { added: result.imported, skipped: skippedTotal, errors: result.errorCount })}</p>
-      {skipped.length ? (
-        <>
-          <h3>{t('subs.importSkipped')}</h3>
-          <ul>
-            {skipped.map(([k, n]) => (
-              <li>
-                {(SKIP_KEYS as readonly string[]).includes(k) ? t(`subs.skip.${k as (typeof SKIP_KEYS)[number]}`) : k}: {n}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {result.errorCount > 0 ? (
-        <>
-          <h3>
-            {t('subs.importErrors')} ({result.errorCount})
-          </h3>
-          <ul>
-            {result.errors.slice(0, 100).map((e) => (
-              <li class="small">
-                {t('subs.importRow')} {e.line}: {say(v, e.said)}
-              </li>
-            ))}
-          </ul>
-          {result.errorCount > result.errors.slice(0, 100).length ? (
-            <p class="muted small">{t('subs.importMoreErrors', { count: result.errorCount - result.errors.slice(0, 100).length })}</p>
-          ) : null}
-        </>
-      ) : null}
-    </div>
   );
 }
 

@@ -6,7 +6,7 @@
  * body ends (src/worker.ts keeps it for this content type).
  */
 import { AppError } from '../../../lib/errors.ts';
-import { ImportResultCard } from '../../../ui/admin/subscribers.tsx';
+import { ImportResultCard } from '../../../ui/admin/import-summary.tsx';
 import type { AdminContext } from '../context.ts';
 import { internalErrorMessage, pageErrorMessage } from './errors.tsx';
 import { apiRowError } from '../../subscribers/csv.ts';
@@ -19,20 +19,24 @@ const line = (o: Record<string, unknown>) => `${JSON.stringify(o)}\n`;
 export const importErrorLine = (code: string, message: string): string => line({ type: 'error', code, message });
 
 /**
- * The rows a CSV upload (in memory already: multipart) probably holds, from one pass counting its
- * lines, less the header: for a percentage (a quoted field with line breaks makes it an
- * overestimate, never a stall).
+ * The data rows a CSV upload (in memory already: multipart) probably holds, from one pass counting
+ * its lines that are not blank, less the header: for a percentage. A header and 201 rows are 201,
+ * with or without a final line break, with CRLF or blank lines at the end (a quoted field with
+ * line breaks makes it an overestimate, never a stall).
  */
 export async function estimateRows(file: Blob): Promise<number> {
   let lines = 0;
-  let last = 10;
+  let filled = false;
   const reader = file.stream().getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    const chunk = r.value;
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-    if (chunk.length) last = chunk[chunk.length - 1]!;
+    for (const b of r.value) {
+      if (b === 10) {
+        if (filled) lines++;
+        filled = false;
+      } else if (b !== 13 && b !== 32 && b !== 9) filled = true;
+    }
   }
-  if (last !== 10) lines++;
+  if (filled) lines++;
   return Math.max(1, lines - 1);
 }
 
@@ -65,7 +69,7 @@ export async function importWithProgress(c: AdminContext, slug: string, file: Fi
             await flush();
           });
           const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
-          send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError) }, html: card });
+          send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError), notes: result.notes.map(apiRowError) }, html: card });
         } catch (e) {
           if (e instanceof AppError) send({ type: 'error', code: e.code, message: pageErrorMessage(v, e) });
           else {
