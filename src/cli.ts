@@ -137,7 +137,7 @@ export async function runCli(argv: string[]): Promise<void> {
     case 'tick': {
       await withServices(config, async (s) => {
         const r = await tick(s);
-        const ran = await runDueJobs({ repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, queue: s.queue, log: s.log });
+        const ran = await runDueJobs({ repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, giveUps: s.jobGiveUps, queue: s.queue, log: s.log });
         const pending = await s.repos.jobs.countPending();
         console.log(t(pending ? 'cli.tickedWaiting' : 'cli.ticked', { enqueued: r.enqueued, ran, pending }));
       });

@@ -7,7 +7,7 @@
 import type { Config } from './config.ts';
 import type { Db, DbKind } from './db/kysely.ts';
 import { JobsRepository } from './jobs/repository.ts';
-import type { JobHandlers, JobQueue } from './jobs/queue.ts';
+import type { GiveUpHandlers, JobHandlers, JobQueue } from './jobs/queue.ts';
 import type { Clock } from './lib/clock.ts';
 import { randomToken } from './lib/crypto.ts';
 import type { Logger } from './lib/log.ts';
@@ -141,11 +141,11 @@ function createCore(deps: Deps) {
 }
 
 type CoreServices = ReturnType<typeof createCore>;
-export type Services = CoreServices & { jobHandlers: JobHandlers };
+export type Services = CoreServices & { jobHandlers: JobHandlers; jobGiveUps: GiveUpHandlers };
 
 export function createServices(deps: Deps): Services {
   const core = createCore(deps);
-  return { ...core, jobHandlers: createJobHandlers(core) };
+  return { ...core, jobHandlers: createJobHandlers(core), jobGiveUps: { 'send.batch': (p, reason) => core.sending.giveUpBatch(p, reason) } };
 }
 
 /** Every job kind the queue can carry, by name. */

@@ -9,7 +9,7 @@ import { createApp } from './app.ts';
 import { parseConfig, type Config } from './config.ts';
 import { migrateToLatest, schemaIsCurrent } from './db/kysely.ts';
 import { openPostgres } from './db/postgres.ts';
-import { CloudflareJobQueue, consumeMessages, unboundJobQueue, type QueueMessage, type QueueProducer } from './jobs/cloudflare-queue.ts';
+import { CloudflareJobQueue, consumeDeadLetters, consumeMessages, unboundJobQueue, type QueueMessage, type QueueProducer } from './jobs/cloudflare-queue.ts';
 import { tick } from './jobs/tick.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/log.ts';
@@ -97,6 +97,9 @@ function closeAfterBody(res: Response, close: () => Promise<void>, ctx: Executio
   return new Response(readable, res);
 }
 
+/** The dead-letter queue is the jobs queue's name with this suffix (quire-jobs-dead). */
+const DEAD_LETTER_SUFFIX = '-dead';
+
 const perRequest = new WeakMap<Request, Services>();
 const app = createApp((c: Context) => {
   const s = perRequest.get(c.req.raw);
@@ -137,10 +140,12 @@ export default {
     }
   },
 
-  async queue(batch: { messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+  async queue(batch: { queue?: string; messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     const { services, close } = await openServices(env);
     try {
-      await consumeMessages(batch.messages, services.jobHandlers, services.queue, services.log);
+      // The dead-letter queue (wrangler.toml) holds jobs given up after max_retries: record them.
+      if (batch.queue?.endsWith(DEAD_LETTER_SUFFIX)) await consumeDeadLetters(batch.messages, services.jobGiveUps, services.log);
+      else await consumeMessages(batch.messages, services.jobHandlers, services.queue, services.log, services.jobGiveUps);
     } finally {
       ctx.waitUntil(close());
     }

@@ -2,8 +2,8 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { JobsRepository } from './repository.ts';
-import type { Job, JobHandlers, JobQueue } from './queue.ts';
-import { runJob } from './runner.ts';
+import type { GiveUpHandlers, Job, JobHandlers, JobQueue } from './queue.ts';
+import { giveUp, runJob } from './runner.ts';
 
 export class DbJobQueue implements JobQueue {
   readonly sameDatabase: { inserted(): void };
@@ -44,7 +44,7 @@ export interface RunOptions {
  * (done, rescheduled with backoff, failed at `max_attempts` or for an unknown kind) is runJob's call.
  */
 export async function runDueJobs(
-  deps: { repo: JobsRepository; clock: Clock; handlers: JobHandlers; queue: JobQueue; log: Logger },
+  deps: { repo: JobsRepository; clock: Clock; handlers: JobHandlers; giveUps?: GiveUpHandlers; queue: JobQueue; log: Logger },
   opts: RunOptions = {},
 ): Promise<number> {
   let ran = 0;
@@ -70,8 +70,11 @@ export async function runDueJobs(
       await stopHeartbeat();
     }
     if (outcome.kind === 'done') finished = job.id;
-    else if (outcome.kind === 'failed') await deps.repo.markFailed(job.id, deps.clock.now(), outcome.error);
-    else await deps.repo.reschedule(job.id, new Date(deps.clock.now().getTime() + outcome.delayMs), outcome.error);
+    else if (outcome.kind === 'defer') await deps.repo.defer(job.id, new Date(deps.clock.now().getTime() + outcome.delayMs));
+    else if (outcome.kind === 'failed') {
+      await deps.repo.markFailed(job.id, deps.clock.now(), outcome.error);
+      await giveUp(deps.giveUps, { id: job.id, kind: job.kind, payload: job.payload }, outcome.error, deps.log);
+    } else await deps.repo.reschedule(job.id, new Date(deps.clock.now().getTime() + outcome.delayMs), outcome.error);
   }
   if (finished) await deps.repo.markDone(finished, deps.clock.now());
   return ran;

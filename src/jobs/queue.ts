@@ -10,6 +10,11 @@ export interface Job {
   dedupeKey?: string;
   /** Not before this time. */
   runAt?: Date;
+  /**
+   * Attempts this job already used before it was deferred (Workers: a deferred job travels as a
+   * new message, whose own delivery count starts again; Node keeps the count on the row).
+   */
+  priorAttempts?: number;
 }
 
 export interface JobQueue {
@@ -32,6 +37,29 @@ export interface JobContext {
 
 export type JobHandler = (payload: Record<string, unknown>, ctx: JobContext) => Promise<void>;
 export type JobHandlers = Record<string, JobHandler>;
+
+/**
+ * What to do when a job of a kind is given up for good (Node: failed at its max attempts; Workers:
+ * the message reached the dead-letter queue): record the failure where people see it, so nothing
+ * waits forever on a job that will never run (a send batch: its recipients become failed with the
+ * reason, the issue finishes, the admin can retry them).
+ */
+export type GiveUpHandler = (payload: Record<string, unknown>, reason: string) => Promise<void>;
+export type GiveUpHandlers = Record<string, GiveUpHandler>;
+
+/**
+ * Thrown by a handler that cannot start yet (waiting for a provider rate slot): it runs again
+ * after `delayMs`, and the wait is not an attempt — a busy provider never exhausts a job's tries.
+ */
+export class Defer extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'Defer';
+  }
+}
 
 /** Thrown by a handler to be tried again after `delayMs` (counts as an attempt). */
 export class RetryLater extends Error {

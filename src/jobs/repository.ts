@@ -62,6 +62,15 @@ export class JobsRepository {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Runs the job again at `runAt` without counting this claim as an attempt (see Defer). */
+  async defer(id: string, runAt: Date): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ run_at: runAt, locked_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   async markDone(id: string, now: Date): Promise<void> {
     await this.db.updateTable('jobs').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
   }

@@ -3,7 +3,7 @@
  * both call this and only carry the outcome out (mark done / reschedule / mark failed; ack / retry).
  */
 import type { Logger } from '../lib/log.ts';
-import { backoffMs, RetryLater, type JobContext, type JobHandlers } from './queue.ts';
+import { backoffMs, Defer, RetryLater, type GiveUpHandlers, type JobContext, type JobHandlers } from './queue.ts';
 
 export interface RunnableJob {
   /** For the log only (the row id on Node, the message id on Workers). */
@@ -17,7 +17,11 @@ export interface RunnableJob {
   maxAttempts?: number;
 }
 
-export type JobOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; error: string } | { kind: 'failed'; error: string };
+export type JobOutcome =
+  | { kind: 'done' }
+  | { kind: 'defer'; delayMs: number }
+  | { kind: 'retry'; delayMs: number; error: string }
+  | { kind: 'failed'; error: string };
 
 const DONE: JobOutcome = { kind: 'done' };
 
@@ -37,6 +41,7 @@ export async function runJob(handlers: JobHandlers, job: RunnableJob, ctx: JobCo
     await handler(job.payload, ctx);
     return DONE;
   } catch (e) {
+    if (e instanceof Defer) return { kind: 'defer', delayMs: Math.max(0, e.delayMs) };
     const error = e instanceof Error ? e.message : String(e);
     if (job.maxAttempts !== undefined && ctx.attempt >= job.maxAttempts) {
       log.error('job failed for good', { id: job.id, kind: job.kind, attempts: ctx.attempt, error });
@@ -45,5 +50,16 @@ export async function runJob(handlers: JobHandlers, job: RunnableJob, ctx: JobCo
     const delayMs = e instanceof RetryLater ? e.delayMs : backoffMs(ctx.attempt);
     log.warn('job will be retried', { id: job.id, kind: job.kind, attempt: ctx.attempt, inMs: delayMs, error });
     return { kind: 'retry', delayMs, error };
+  }
+}
+
+/** Runs the give-up handler of a job's kind, if it has one; its own failure is logged, not thrown. */
+export async function giveUp(giveUps: GiveUpHandlers | undefined, job: RunnableJob, reason: string, log: Logger): Promise<void> {
+  const handler = job.kind !== undefined && giveUps && Object.hasOwn(giveUps, job.kind) ? giveUps[job.kind] : undefined;
+  if (!handler) return;
+  try {
+    await handler(job.payload, reason);
+  } catch (e) {
+    log.error('job give-up handler failed', { id: job.id, kind: job.kind, error: e instanceof Error ? e.message : String(e) });
   }
 }

@@ -37,7 +37,7 @@ export class JobWorkerLoop {
       try {
         // JOB_CONCURRENCY loops claim jobs side by side (SKIP LOCKED): while one send batch waits
         // for the provider, another builds its request or writes its ledger rows.
-        const deps = { repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, queue: s.queue, log: s.log };
+        const deps = { repo: s.repos.jobs, clock: s.clock, handlers: s.jobHandlers, giveUps: s.jobGiveUps, queue: s.queue, log: s.log };
         await Promise.all(Array.from({ length: s.config.jobConcurrency }, () => runDueJobs(deps, { shouldStop: () => this.stopping })));
       } catch (e) {
         s.log.error('job worker error', { error: e instanceof Error ? e.message : String(e) });

@@ -83,9 +83,19 @@ export async function createHarness(
     tick: () => tick(services),
     drain: async () => {
       await tick(services);
-      while ((await runDueJobs({ repo: services.repos.jobs, clock, handlers: services.jobHandlers, queue: services.queue, log: silentLogger })) > 0);
+      while (
+        (await runDueJobs({
+          repo: services.repos.jobs,
+          clock,
+          handlers: services.jobHandlers,
+          giveUps: services.jobGiveUps,
+          queue: services.queue,
+          log: silentLogger,
+        })) > 0
+      );
     },
-    runJobs: () => runDueJobs({ repo: services.repos.jobs, clock, handlers: services.jobHandlers, queue: services.queue, log: silentLogger }),
+    runJobs: () =>
+      runDueJobs({ repo: services.repos.jobs, clock, handlers: services.jobHandlers, giveUps: services.jobGiveUps, queue: services.queue, log: silentLogger }),
     close: () => db.destroy(),
   };
 }

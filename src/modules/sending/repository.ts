@@ -196,6 +196,15 @@ export class SendingRepository {
       WHERE id = ANY (${ids}::bigint[]) AND status IN ('queued', 'sending')`.execute(this.db);
   }
 
+  /** Every unfinished ledger row of one batch becomes failed with `error`; returns how many. */
+  async failUnfinishedBatch(issueId: number, batch: number, error: string, now: Date): Promise<number> {
+    const r = await sql`
+      WITH done AS (DELETE FROM delivery_batches WHERE issue_id = ${issueId} AND batch = ${batch})
+      UPDATE deliveries SET status = 'failed', error = ${error.slice(0, 1000)}, updated_at = ${now}
+      WHERE issue_id = ${issueId} AND batch = ${batch} AND status IN ('queued', 'sending')`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0n);
+  }
+
   async touchAttempt(ids: string[], error: string, now: Date): Promise<void> {
     if (!ids.length) return;
     await this.db

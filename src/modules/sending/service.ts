@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { NewsletterRow } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
-import { backoffMs, RetryLater, type JobContext, type JobQueue } from '../../jobs/queue.ts';
+import { backoffMs, Defer, RetryLater, type JobContext, type JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -251,6 +251,21 @@ export class SendingService {
   }
 
   /**
+   * `send.batch` given up for good (the job failed at its last attempt on Node, or reached the
+   * Workers dead-letter queue): what is left of the batch becomes failed with the reason, so the
+   * issue can finish and the admin sees the recipients to retry (retry-failed). A part that may
+   * have reached the provider is resent by that retry under the same idempotency key.
+   */
+  async giveUpBatch(payload: Record<string, unknown>, reason: string): Promise<void> {
+    const issueId = Number(payload.issueId);
+    const batch = Number(payload.batch);
+    if (!Number.isSafeInteger(issueId) || !Number.isSafeInteger(batch)) return;
+    const failed = await this.d.repo.failUnfinishedBatch(issueId, batch, reason, this.d.clock.now());
+    if (failed) this.d.log.error('send batch given up', { issueId, batch, recipients: failed, reason });
+    await this.d.repo.finishIfDone(issueId, this.d.clock.now());
+  }
+
+  /**
    * The issue's personaliser, built once per send in this process (Workers: isolate): the rendered
    * bodies never change after the send started (`started_at` is part of the key), and re-reading and
    * re-splitting them for each batch of 100 cost more than the batch's own queries.
@@ -314,7 +329,8 @@ export class SendingService {
     const now = Date.now();
     const slot = await this.d.repo.reserveSlot(`mail:${this.d.mailer.transport}`, now, intervalMs, Math.min(COLD_START_ALLOWANCE_MS, intervalMs / 4));
     const wait = slot - Date.now(); // after the round trip, so its latency does not shift the request
-    if (wait > MAX_INLINE_WAIT_MS) throw new RetryLater('waiting for a provider rate slot', wait);
+    // A long wait gives the worker back (a Defer: not an attempt, so a busy provider never uses up a batch's tries).
+    if (wait > MAX_INLINE_WAIT_MS) throw new Defer('waiting for a provider rate slot', wait);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }
