@@ -1,6 +1,6 @@
 /** Account, users & API tokens, and the audit log. */
 import type { Role } from '../../db/schema.ts';
-import { ActionButton, AdminPage, Csrf, Empty, Flash, fmtDateTime, type View } from './shell.tsx';
+import { ActionButton, AdminPage, Csrf, Empty, Flash, fmtDateTime, THEMES, type View } from './shell.tsx';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import { i18n, LANGUAGES } from '../../i18n/index.ts';
 import { DetailFields, sourceLabel } from '../detail.tsx';
@@ -43,6 +43,15 @@ export function AccountPage(props: { v: View; flash?: FlashMsg | undefined; expi
             ))}
           </p>
           <p class="muted small">{t('account.timeZone', { tz: v.tz })}</p>
+          <h2>{t('nav.theme')}</h2>
+          <p data-testid="themes">
+            {THEMES.map((th, i) => (
+              <>
+                {i > 0 ? ' · ' : ''}
+                {th === v.theme ? <strong>{t(`theme.${th}`)}</strong> : <a href={`/admin/theme/${th}?next=/admin/account`}>{t(`theme.${th}`)}</a>}
+              </>
+            ))}
+          </p>
         </div>
       </div>
     </AdminPage>
