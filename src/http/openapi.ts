@@ -49,7 +49,12 @@ const ops: Op[] = [
     tag: 'Subscribers',
     summary: 'Subscribers, filtered and paged',
     role: 'viewer',
-    query: { q: 'address or name prefix', status: 'pending|active|unsubscribed|suppressed|erased', cursor: 'nextCursor of the previous page', limit: '1–200' },
+    query: {
+      q: 'address or name prefix',
+      status: 'pending|active|unsubscribed|suppressed|erased',
+      cursor: 'nextCursor (older rows) or prevCursor (newer rows) of a page; an unknown cursor is a 400',
+      limit: '1–200',
+    },
   },
   {
     method: 'post',

@@ -165,6 +165,11 @@ export function subscriberListQuery(q: { q?: string | undefined; status?: string
   return { q: (q.q ?? '').slice(0, 254), status: SUBSCRIBER_STATUSES.includes(status) ? status : '', cursor: q.cursor || undefined };
 }
 
+/** The add-a-subscriber form: the service validates (an invalid address is a validation error, a known one a conflict); always active, vouched for by the admin. */
+export function subscriberAddForm(f: Fields): { email: string; name: string | null; language: string | null; consentNote: string; status: 'active' } {
+  return { email: f.email ?? '', name: orNull(f.name), language: orNull(f.language), consentNote: f.consentNote ?? '', status: 'active' };
+}
+
 /** The subscriber import form: the newsletter, the CSV (null when none was chosen or it is empty) and the consent note. */
 export function subscriberImportForm(body: Upload, fallbackSlug: string): { slug: string; file: File | null; consentNote: unknown } {
   const slug = typeof body.newsletter === 'string' ? body.newsletter : fallbackSlug;

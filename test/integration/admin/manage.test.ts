@@ -1,0 +1,126 @@
+/** The admin's management pages: subscriber counts, adding one person, paging both ways; users' roles and removal; newsletter settings; the dashboard API. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbKinds } from '../../helpers/db.ts';
+import { addSubscribers, createNewsletter } from '../../helpers/fixtures.ts';
+import { createHarness, type Harness } from '../../helpers/harness.ts';
+import { signToken } from '../../../src/lib/tokens.ts';
+import { AdminClient } from './client.ts';
+
+const flashOf = (html: string) => /<p class="flash[^"]*"[^>]*>([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+const emailsOn = (html: string) => [...html.matchAll(/<a href="\/admin\/subscribers\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]!);
+const hrefOf = (html: string, testid: string) => {
+  const m = new RegExp(`<a href="([^"]+)"[^>]*data-testid="${testid}"`).exec(html);
+  return m ? m[1]!.replace(/&amp;/g, '&') : null;
+};
+
+describe.each(dbKinds)('admin management (%s)', (kind) => {
+  let h: Harness;
+  let b: AdminClient;
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    await createNewsletter(h, 'mgmt', { language: 'en', timeZone: 'Europe/Berlin' });
+    b = new AdminClient(h);
+    expect((await b.login('admin@example.org', 'correct horse battery')).status).toBe(303);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  describe('subscribers', () => {
+    beforeAll(async () => {
+      await addSubscribers(h, 'mgmt', 120);
+      const list = await h.services.subscriberList.list('mgmt', { q: 'reader-7@', limit: '1' });
+      await h.services.subscribers.unsubscribe(signToken(h.config.secret!, 'unsubscribe', list.items[0]!.id), 'link', { ip: null, userAgent: null });
+    });
+
+    it('shows the total and a count per status, each a filter link', async () => {
+      await h.api('POST', '/api/v1/newsletters/mgmt/subscribers', {
+        json: { email: 'waiting@example.org', status: 'pending', consentNote: 'asked at the fair' },
+      });
+      const html = await (await b.get('/admin/subscribers')).text();
+      const count = (status: string) => new RegExp(`data-status="${status}"><span class="n">([\\d,]+)</span>`).exec(html)?.[1];
+      expect(count('')).toBe('121');
+      expect(count('pending')).toBe('1');
+      expect(count('active')).toBe('119');
+      expect(count('unsubscribed')).toBe('1');
+      expect(count('suppressed')).toBe('0');
+      expect(html).toContain('href="/admin/subscribers?status=pending"');
+      const pending = await (await b.get('/admin/subscribers?status=pending')).text();
+      expect(emailsOn(pending)).toEqual(['waiting@example.org']);
+    });
+
+    it('adds a subscriber by hand: an admin-added consent event and an audit entry', async () => {
+      const r = await b.post('/admin/subscribers', { email: 'Added@Example.org', name: 'Ada', language: 'zh-CN', consentNote: 'signed the paper list' });
+      expect(r.status).toBe(303);
+      const to = r.headers.get('location')!;
+      expect(to).toMatch(/^\/admin\/subscribers\/\d+$/);
+      const page = await (await b.get(to)).text();
+      expect(flashOf(page)).toContain('Added@Example.org was added');
+      const s = await h.services.subscriberList.get(to.split('/').pop()!);
+      expect(s).toMatchObject({ email: 'Added@Example.org', name: 'Ada', language: 'zh-CN', status: 'active', source: 'admin' });
+      expect(s.events.map((e) => e.type)).toEqual(['admin_create']);
+      expect(s.events[0]!.detail).toMatchObject({ consentNote: 'signed the paper list', by: 'admin@example.org' });
+      const audit = await h.services.auth.auditPage({ limit: 5, action: 'subscriber.create' });
+      expect(audit[0]).toMatchObject({ actor: 'admin@example.org', target: `subscriber:${s.id}` });
+    });
+
+    it('says clearly when the address is invalid or already on the list', async () => {
+      const dup = await b.request('POST', '/admin/subscribers', {
+        form: { _csrf: await b.csrfFrom('/admin/subscribers'), email: 'added@example.org', consentNote: 'again' },
+        headers: { referer: 'http://localhost/admin/subscribers' },
+      });
+      expect(dup.status).toBe(303);
+      expect(dup.headers.get('location')).toBe('/admin/subscribers');
+      expect(flashOf(await (await b.get('/admin/subscribers')).text())).toContain('This address is already in this newsletter');
+      const bad = await b.post('/admin/subscribers', { email: 'not-an-address', consentNote: 'x' });
+      expect(bad.status).toBe(303);
+      expect(flashOf(await (await b.get('/admin/subscribers')).text())).toContain('must be an email address');
+      const noNote = await b.post('/admin/subscribers', { email: 'nonote@example.org', consentNote: '' });
+      expect(noNote.status).toBe(303);
+      expect((await h.services.subscriberList.list('mgmt', { q: 'nonote' })).items).toEqual([]);
+    });
+
+    it('pages forward and back through the list', async () => {
+      const p1 = await (await b.get('/admin/subscribers?status=active')).text();
+      expect(hrefOf(p1, 'prev')).toBeNull();
+      const first = emailsOn(p1);
+      expect(first).toHaveLength(50);
+      const p2 = await (await b.get(hrefOf(p1, 'next')!)).text();
+      const second = emailsOn(p2);
+      expect(second).toHaveLength(50);
+      expect(second.some((e) => first.includes(e))).toBe(false);
+      const p3 = await (await b.get(hrefOf(p2, 'next')!)).text();
+      expect(emailsOn(p3)).toHaveLength(20);
+      expect(hrefOf(p3, 'next')).toBeNull();
+      expect(hrefOf(p3, 'prev')).toContain('status=active');
+      const back2 = await (await b.get(hrefOf(p3, 'prev')!)).text();
+      expect(emailsOn(back2)).toEqual(second);
+      const back1 = await (await b.get(hrefOf(back2, 'prev')!)).text();
+      expect(emailsOn(back1)).toEqual(first);
+      expect(hrefOf(back1, 'prev')).toBeNull();
+      // The API says the same: prevCursor beside nextCursor.
+      const a1 = (await (await h.api('GET', '/api/v1/newsletters/mgmt/subscribers?limit=2')).json()) as { nextCursor: string; prevCursor: null };
+      expect(a1.prevCursor).toBeNull();
+      const a2 = (await (await h.api('GET', `/api/v1/newsletters/mgmt/subscribers?limit=2&cursor=${a1.nextCursor}`)).json()) as { prevCursor: string };
+      const a0 = (await (await h.api('GET', `/api/v1/newsletters/mgmt/subscribers?limit=2&cursor=${a2.prevCursor}`)).json()) as { items: unknown[] };
+      expect(a0).toEqual((await (await h.api('GET', '/api/v1/newsletters/mgmt/subscribers?limit=2')).json()) as object);
+    });
+
+    it('answers a crafted cursor with 400, not 500', async () => {
+      const crafted = [
+        'garbage!!',
+        Buffer.from('{"id":"1 OR 1=1"}').toString('base64url'),
+        Buffer.from('{"after":[1]}').toString('base64url'),
+        Buffer.from('{"x":1}').toString('base64url'),
+        Buffer.from('[1]').toString('base64url'),
+      ];
+      for (const c of crafted) {
+        expect((await b.get(`/admin/subscribers?cursor=${encodeURIComponent(c)}`)).status, c).toBe(400);
+        const api = await h.api('GET', `/api/v1/newsletters/mgmt/subscribers?cursor=${encodeURIComponent(c)}`);
+        expect(api.status, c).toBe(400);
+        expect(((await api.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+      }
+    });
+  });
+});
