@@ -99,4 +99,21 @@ describe.skipIf(!hasChromium)('admin frame and management pages in Chromium', ()
     await expect(page.locator('nav.admin-nav').isVisible()).resolves.toBe(true);
     await ctx.close();
   });
+
+  it('shows a new API token once with a button that copies it', async () => {
+    const { ctx, page } = await signedIn(1280, 'en');
+    await page.goto(`${server.url}/admin/users`);
+    await page.locator('#tk-name').fill('deploy');
+    await page.locator('form[action="/admin/tokens"] button[type=submit]').click();
+    await page.waitForURL(`${server.url}/admin/users`);
+    const token = ((await page.getByTestId('new-token').textContent()) ?? '').trim();
+    expect(token).toMatch(/^qk_/);
+    await page.getByTestId('copy-token').click();
+    await expect.poll(() => page.locator('[data-copy-status]').textContent()).toBe('Copied.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/manage-token-1280-en.png`, fullPage: true });
+    await page.reload();
+    await expect(page.getByTestId('new-token').count()).resolves.toBe(0);
+    await ctx.close();
+  });
 });

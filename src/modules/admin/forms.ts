@@ -228,6 +228,12 @@ export function userForm(f: Fields): { email: string; password: string; role: Ro
   return { email: f.email ?? '', password: f.password ?? '', role: roleFromForm(f.role) };
 }
 
+/** A role change (an unknown role is refused, not read as viewer) and whether the admin confirmed changing their own. */
+export function roleChangeForm(f: Fields): { role: Role; confirmSelf: boolean } {
+  if (!ROLES.includes(f.role as Role)) throw new AppError('validation_failed', msg('user.badRole'));
+  return { role: f.role as Role, confirmSelf: f.confirmSelf === 'yes' };
+}
+
 /** A new API token: its owner and a name of at most 100 characters. */
 export const tokenForm = (f: Fields): { email: string; name: string } => ({ email: f.email ?? '', name: (f.name ?? '').trim().slice(0, 100) });
 

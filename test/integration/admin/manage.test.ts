@@ -123,4 +123,86 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       }
     });
   });
+  describe('users', () => {
+    const idOf = async (email: string) => (await h.services.auth.listUsers()).find((u) => u.email === email)!.id;
+    const lastAudit = async (action: string) => (await h.services.auth.auditPage({ limit: 1, action }))[0];
+
+    it("changes a user's role, with an audit entry", async () => {
+      await h.services.users.createUser('ed@example.org', 'editor password 1', 'editor', 'test');
+      const id = await idOf('ed@example.org');
+      const r = await b.post(`/admin/users/${id}/role`, { role: 'viewer' });
+      expect(r.status).toBe(303);
+      expect(flashOf(await (await b.get('/admin/users')).text())).toContain('ed@example.org is now viewer');
+      expect((await h.services.users.findById(id))!.role).toBe('viewer');
+      expect(await lastAudit('user.role')).toMatchObject({ actor: 'admin@example.org', target: 'ed@example.org', detail: { from: 'editor', to: 'viewer' } });
+      // The new role holds at once: a viewer's session cannot write.
+      const ed = new AdminClient(h, '203.0.113.9');
+      await ed.login('ed@example.org', 'editor password 1');
+      expect((await ed.post('/admin/subscribers', { email: 'x@example.org', consentNote: 'x' })).status).toBe(403);
+      // An unknown role is refused, not read as viewer.
+      expect((await b.post(`/admin/users/${id}/role`, { role: 'owner' })).status).toBe(303);
+      expect((await h.services.users.findById(id))!.role).toBe('viewer');
+    });
+
+    it('never removes or demotes the last admin', async () => {
+      const me = await idOf('admin@example.org');
+      // Your own role: a warning page first, then the refusal (the only admin).
+      const ask = await b.post(`/admin/users/${me}/role`, { role: 'editor' });
+      expect(ask.status).toBe(200);
+      expect(await ask.text()).toContain('This is your own account');
+      const refused = await b.post(`/admin/users/${me}/role`, { role: 'editor', confirmSelf: 'yes' });
+      expect(refused.status).toBe(303);
+      expect(flashOf(await (await b.get('/admin/users')).text())).toContain('This is the only admin');
+      const rm = await b.post(`/admin/users/${me}/remove`, { confirmSelf: 'yes' });
+      expect(rm.status).toBe(303);
+      expect(flashOf(await (await b.get('/admin/users')).text())).toContain('This is the only admin');
+      expect((await h.services.users.findById(me))!.role).toBe('admin');
+      // Through the service too, the same refusal.
+      await expect(h.services.users.removeUser(me, { id: 0, email: 'cli', role: 'admin' })).rejects.toMatchObject({ code: 'invalid_state' });
+    });
+
+    it('removes a user after asking, ends their sessions and tokens, and records it', async () => {
+      await h.services.users.createUser('temp@example.org', 'temporary pass 1', 'admin', 'test');
+      const id = await idOf('temp@example.org');
+      const token = await h.services.users.createToken('temp@example.org', 'temp');
+      const t = new AdminClient(h, '203.0.113.10');
+      await t.login('temp@example.org', 'temporary pass 1');
+      const confirm = await (await b.get(`/admin/users/${id}/remove`)).text();
+      expect(confirm).toContain('Remove temp@example.org?');
+      expect(confirm).not.toContain('This is your own account');
+      expect((await b.post(`/admin/users/${id}/remove`)).status).toBe(303);
+      expect(await h.services.users.findById(id)).toBeUndefined();
+      expect(await lastAudit('user.remove')).toMatchObject({ actor: 'admin@example.org', target: 'temp@example.org', detail: { role: 'admin' } });
+      expect((await t.get('/admin')).status).toBe(302);
+      expect((await h.api('GET', '/api/v1/newsletters', { token })).status).toBe(401);
+    });
+
+    it('removes yourself only after a warning, then signs you out', async () => {
+      await h.services.users.createUser('second@example.org', 'second admin pw 1', 'admin', 'test');
+      const s = new AdminClient(h, '203.0.113.11');
+      await s.login('second@example.org', 'second admin pw 1');
+      const id = await idOf('second@example.org');
+      expect(await (await s.get(`/admin/users/${id}/remove`)).text()).toContain('This is your own account');
+      // Without the confirmation the form answers with the warning, and nothing happens.
+      const ask = await s.post(`/admin/users/${id}/remove`);
+      expect(ask.status).toBe(200);
+      expect(await h.services.users.findById(id)).toBeDefined();
+      const done = await s.post(`/admin/users/${id}/remove`, { confirmSelf: 'yes' });
+      expect(done.status).toBe(303);
+      expect(done.headers.get('location')).toBe('/admin/login?m=out');
+      expect(await h.services.users.findById(id)).toBeUndefined();
+      expect(await lastAudit('user.remove')).toMatchObject({ actor: 'second@example.org', target: 'second@example.org' });
+    });
+
+    it('shows a new API token once, with a copy button', async () => {
+      const r = await b.post('/admin/tokens', { name: 'ci', email: 'admin@example.org' });
+      expect(r.status).toBe(303);
+      const page = await (await b.get('/admin/users')).text();
+      const token = /data-testid="new-token"[^>]*>\s*(qk_[^<\s]+)/.exec(page)?.[1];
+      expect(token).toBeDefined();
+      expect(page).toContain('data-copy="#new-token"');
+      expect((await h.api('GET', '/api/v1/newsletters', { token: token! })).status).toBe(200);
+      expect(await (await b.get('/admin/users')).text()).not.toContain(token!);
+    });
+  });
 });
