@@ -7,14 +7,16 @@ import { EmailFrame, styles } from './layout.tsx';
 export interface ConfirmEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's organisation and postal address, in the footer. */
+  postalAddress?: string | null;
   confirmUrl: string;
 }
 
-export function ConfirmEmail({ lang, newsletterName, confirmUrl }: ConfirmEmailProps) {
+export function ConfirmEmail({ lang, newsletterName, confirmUrl, postalAddress }: ConfirmEmailProps) {
   const t = i18n(lang).t;
   const v = { newsletter: newsletterName };
   return (
-    <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName}>
+    <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName} postalAddress={postalAddress}>
       <Heading as="h1" style={styles.heading}>
         {t('mail.confirm.heading')}
       </Heading>

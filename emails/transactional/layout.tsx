@@ -27,7 +27,15 @@ export const styles = {
   link: { color: '#1f6f4a' },
 } as const;
 
-export function EmailFrame(props: { lang: string; preview: string; newsletterName: string; children: ReactNode; footer?: ReactNode }) {
+/** `postalAddress`: the newsletter's organisation and postal address (its settings), under its name in every email. */
+export function EmailFrame(props: {
+  lang: string;
+  preview: string;
+  newsletterName: string;
+  postalAddress?: string | null | undefined;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <Html lang={props.lang}>
       <Head />
@@ -37,6 +45,7 @@ export function EmailFrame(props: { lang: string; preview: string; newsletterNam
           {props.children}
           <Hr style={{ borderColor: '#dfe4e0', margin: '24px 0 12px' }} />
           <Text style={styles.muted}>{props.newsletterName}</Text>
+          {props.postalAddress?.trim() ? <Text style={{ ...styles.muted, whiteSpace: 'pre-line' }}>{props.postalAddress.trim()}</Text> : null}
           {props.footer}
         </Container>
       </Body>

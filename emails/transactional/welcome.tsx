@@ -7,6 +7,8 @@ import { EmailFrame, FooterLinks, styles } from './layout.tsx';
 export interface WelcomeEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's organisation and postal address, in the footer. */
+  postalAddress?: string | null;
   archiveUrl: string;
   unsubscribeUrl: string;
   preferencesUrl: string;
@@ -20,6 +22,7 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
       lang={p.lang}
       preview={t('mail.welcome.preview')}
       newsletterName={p.newsletterName}
+      postalAddress={p.postalAddress}
       footer={
         <FooterLinks
           links={[

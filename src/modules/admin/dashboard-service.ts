@@ -72,6 +72,11 @@ export function dashboardWarnings(f: WarningFacts): Message[] {
   return warnings;
 }
 
+/** Every email shows the newsletter's postal address; without one the dashboard says so (before the first send, when it is easy to fix). */
+export function postalAddressWarnings(n: Pick<Newsletter, 'organisation'>): Message[] {
+  return n.organisation?.trim() ? [] : [msg('dash.noPostalAddress')];
+}
+
 export class DashboardService {
   constructor(private readonly d: DashboardDeps) {}
 
@@ -84,7 +89,7 @@ export class DashboardService {
     return (await this.d.mailer.clickTracking?.().catch(() => false)) ?? false;
   }
 
-  async load(n: Pick<Newsletter, 'id' | 'slug' | 'timeZone'>, now: Date): Promise<DashboardData> {
+  async load(n: Pick<Newsletter, 'id' | 'slug' | 'timeZone' | 'organisation'>, now: Date): Promise<DashboardData> {
     const scheduled = await this.d.issues.list(n.slug, { status: ['scheduled'], limit: 50 });
     const next = nextScheduled(scheduled.items);
     const sent = await this.d.issues.list(n.slug, { status: ['sent', 'sending'], limit: 1 });
@@ -103,6 +108,7 @@ export class DashboardService {
       lastStats,
       clickTracking: await this.clickTracking(),
     });
+    warnings.push(...postalAddressWarnings(n));
     return { next, nextSlot, nextSlotTz: slot.timeZone, last, lastStats, growth, warnings };
   }
 }

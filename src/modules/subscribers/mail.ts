@@ -38,6 +38,7 @@ export class SubscriberMail {
     const mail = await (await transactional()).renderConfirmEmail({
       lang,
       newsletterName: n.name,
+      postalAddress: n.organisation,
       confirmUrl: `${this.d.config.publicUrl}/confirm/${this.lifecycle.confirmToken(s)}`,
     });
     const sentAt = s.last_confirmation_sent_at ? new Date(s.last_confirmation_sent_at).getTime() : 0;
@@ -64,6 +65,7 @@ export class SubscriberMail {
     const mail = await (await transactional()).renderWelcomeEmail({
       lang,
       newsletterName: n.name,
+      postalAddress: n.organisation,
       archiveUrl: `${base}/archive/${n.slug}`,
       unsubscribeUrl: unsub,
       preferencesUrl: preferencesUrl(base, this.d.secret, String(s.id)),
@@ -87,7 +89,12 @@ export class SubscriberMail {
     const x = await this.loadForMail(payload, ['unsubscribed']);
     if (!x) return;
     const { s, n, lang } = x;
-    const mail = await (await transactional()).renderGoodbyeEmail({ lang, newsletterName: n.name, signupUrl: `${this.d.config.publicUrl}/n/${n.slug}` });
+    const mail = await (await transactional()).renderGoodbyeEmail({
+      lang,
+      newsletterName: n.name,
+      postalAddress: n.organisation,
+      signupUrl: `${this.d.config.publicUrl}/n/${n.slug}`,
+    });
     await this.d.mailer.send(
       { from: fromHeader(n), to: [s.email!], subject: mail.subject, html: mail.html, text: mail.text, tags: [{ name: 'kind', value: 'goodbye' }] },
       { idempotencyKey: `goodbye:${s.id}:${s.unsubscribed_at ? new Date(s.unsubscribed_at).getTime() : 0}` },

@@ -205,4 +205,92 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       expect(await (await b.get('/admin/users')).text()).not.toContain(token!);
     });
   });
+  describe('newsletter settings', () => {
+    const settingsForm = (over: Record<string, string>) => ({
+      name: 'News mgmt',
+      fromEmail: 'news@mgmt.example.org',
+      language: 'en',
+      timeZone: 'Europe/Berlin',
+      welcomeEnabled: 'on',
+      ...over,
+    });
+    const outbox = async (to: string) =>
+      ((await (await h.api('GET', `/api/v1/outbox?to=${encodeURIComponent(to)}`)).json()) as { items: { subject: string; html: string; text: string }[] })
+        .items;
+
+    it('offers language and time zone as selects, and refuses an unknown zone', async () => {
+      const page = await (await b.get('/admin/newsletters')).text();
+      const select = (id: string) => new RegExp(`<select id="${id}" name="\\w+">([\\s\\S]*?)</select>`).exec(page)?.[1] ?? '';
+      expect(select('nl-lang')).toContain('<option value="zh-CN">');
+      expect(select('nl-lang')).toContain('<option value="en" selected="">');
+      expect(select('nl-lang')).toContain('value="pt-BR"');
+      expect(select('nl-tz')).toContain('<option value="Asia/Tokyo">');
+      expect(select('nl-tz')).toContain('<option value="Europe/Berlin" selected="">');
+      expect(select('c-lang')).toContain('value="zh-CN"');
+      const r = await b.post('/admin/newsletters/mgmt', settingsForm({ timeZone: 'Mars/Olympus_Mons' }));
+      expect(r.status).toBe(303);
+      expect(flashOf(await (await b.get('/admin/newsletters')).text())).toContain('IANA');
+      expect((await h.services.newsletters.getRow('mgmt')).time_zone).toBe('Europe/Berlin');
+      expect((await b.post('/admin/newsletters/mgmt', settingsForm({ language: 'zh-CN', timeZone: 'Asia/Tokyo' }))).status).toBe(303);
+      const row = await h.services.newsletters.getRow('mgmt');
+      expect([row.language, row.time_zone]).toEqual(['zh-CN', 'Asia/Tokyo']);
+      await b.post('/admin/newsletters/mgmt', settingsForm({}));
+    });
+
+    it('creates a newsletter without switching to it, and offers the switch', async () => {
+      const r = await b.post('/admin/newsletters', {
+        slug: 'second',
+        name: 'Second letter',
+        fromEmail: 'news@second.example.org',
+        language: 'en',
+        timeZone: 'UTC',
+      });
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe('/admin/newsletters?created=second');
+      expect(b.lastSetCookies.join(';')).not.toContain('quire_newsletter');
+      const page = await (await b.get(r.headers.get('location')!)).text();
+      expect(page).toContain('data-testid="created-notice"');
+      expect(page).toContain('<input type="hidden" name="n" value="second"/>');
+      // Still on the first newsletter.
+      expect(page).toMatch(/<option value="mgmt" selected="">/);
+      expect(page).toContain('/mgmt</span>');
+      // The button switches.
+      expect((await b.get('/admin/switch?n=second&next=/admin/newsletters')).status).toBe(302);
+      expect(await (await b.get('/admin/newsletters')).text()).toMatch(/<option value="second" selected="">/);
+      await b.get('/admin/switch?n=mgmt&next=/admin');
+    });
+
+    it('warns about a missing postal address on the settings page and the dashboard, and puts it in every email footer once set', async () => {
+      expect(await (await b.get('/admin/newsletters')).text()).toContain('data-testid="postal-warning"');
+      expect(await (await b.get('/admin')).text()).toContain('No postal address is set for this newsletter');
+      const address = 'Mgmt Press, 12 Rue du Rhône, 1204 Genève';
+      expect((await b.post('/admin/newsletters/mgmt', settingsForm({ organisation: address }))).status).toBe(303);
+      expect(await (await b.get('/admin/newsletters')).text()).not.toContain('data-testid="postal-warning"');
+      expect(await (await b.get('/admin')).text()).not.toContain('No postal address is set');
+      // An issue (its own footer names no address): the newsletter's shows.
+      const issue = (await (
+        await h.api('POST', '/api/v1/newsletters/mgmt/issues', { json: { source: '# Footer test\n\n## News\n\n### One\n\nText.', format: 'markdown' } })
+      ).json()) as { id: number };
+      expect((await h.api('POST', `/api/v1/issues/${issue.id}/test`, { json: { to: ['footer-test@example.org'] } })).status).toBe(200);
+      const [test] = await outbox('footer-test@example.org');
+      expect(test!.html).toContain('12 Rue du Rhône');
+      expect(test!.text).toContain('12 Rue du Rhône');
+      // The confirmation and the welcome email too.
+      await h.app.request('/api/v1/public/newsletters/mgmt/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'footer-reader@example.org', consent: true }),
+      });
+      await h.drain();
+      const [confirm] = await outbox('footer-reader@example.org');
+      expect(confirm!.html).toContain('12 Rue du Rhône');
+      expect(confirm!.text).toContain('12 Rue du Rhône');
+      const token = /\/confirm\/([A-Za-z0-9_.-]+)/.exec(confirm!.text)![1];
+      await h.services.subscribers.confirm(token!, { ip: null, userAgent: null });
+      await h.drain();
+      const mails = await outbox('footer-reader@example.org');
+      expect(mails.length).toBe(2);
+      expect(mails.every((m) => m.html.includes('12 Rue du Rhône'))).toBe(true);
+    });
+  });
 });
