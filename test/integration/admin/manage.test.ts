@@ -293,4 +293,50 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       expect(mails.every((m) => m.html.includes('12 Rue du Rhône'))).toBe(true);
     });
   });
+  describe('dashboard API', () => {
+    it('answers what the dashboard shows, for a viewer, built on the dashboard service', async () => {
+      await createNewsletter(h, 'dash', { language: 'en', timeZone: 'Europe/Berlin' });
+      await addSubscribers(h, 'dash', 3, 'dash');
+      await h.api('PUT', '/api/v1/newsletters/dash/schedule', { json: { rule: { kind: 'dayOfMonth', day: 15, time: '09:00' }, timeZone: 'Europe/Berlin' } });
+      const make = async (title: string) =>
+        (
+          (await (
+            await h.api('POST', '/api/v1/newsletters/dash/issues', { json: { source: `# ${title}\n\n## News\n\n### One\n\nText.`, format: 'markdown' } })
+          ).json()) as { id: number }
+        ).id;
+      const sentId = await make('Sent one');
+      await h.api('POST', `/api/v1/issues/${sentId}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+      h.clock.advance(120_000);
+      await h.drain();
+      const laterId = await make('Later one');
+      const at = new Date(h.clock.now().getTime() + 5 * 86400_000).toISOString();
+      expect((await h.api('POST', `/api/v1/issues/${laterId}/schedule`, { json: { sendAt: at } })).status).toBe(200);
+
+      await h.services.users.createUser('look@example.org', 'viewer password 1', 'viewer', 'test');
+      const viewerToken = await h.services.users.createToken('look@example.org', 'look');
+      const r = await h.api('GET', '/api/v1/newsletters/dash/dashboard', { token: viewerToken });
+      expect(r.status).toBe(200);
+      const d = (await r.json()) as Record<string, any>;
+      expect(d.newsletter).toEqual({ slug: 'dash', name: 'News dash', timeZone: 'Europe/Berlin' });
+      expect(d.subscribers).toEqual({ total: 3, byStatus: { active: 3, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 } });
+      expect(d.nextSlot).toMatchObject({ timeZone: 'Europe/Berlin' });
+      expect(d.nextSlot.at).toMatch(/^2026-03-15T08:00:00/);
+      expect(d.next).toMatchObject({ id: laterId, title: 'Later one', status: 'scheduled', sendAt: at });
+      expect(d.scheduled.map((i: { id: number }) => i.id)).toEqual([laterId]);
+      expect(d.sending).toEqual([]);
+      expect(d.recent).toHaveLength(1);
+      expect(d.recent[0]).toMatchObject({ id: sentId, status: 'sent', stats: { recipients: 3, sent: 3 } });
+      expect(d.growth.active).toBe(3);
+      // The page's warnings, as API messages.
+      expect(d.warnings).toEqual([{ code: 'dash.noPostalAddress', message: expect.stringContaining('No postal address') }]);
+      const page = await (await b.get('/admin/switch?n=dash&next=/admin').then(() => b.get('/admin'))).text();
+      expect(page).toContain('No postal address is set for this newsletter');
+      await b.get('/admin/switch?n=mgmt&next=/admin');
+    });
+
+    it('needs a token, and knows only real newsletters', async () => {
+      expect((await h.api('GET', '/api/v1/newsletters/dash/dashboard', { token: null })).status).toBe(401);
+      expect((await h.api('GET', '/api/v1/newsletters/no-such/dashboard')).status).toBe(404);
+    });
+  });
 });
