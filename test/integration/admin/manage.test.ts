@@ -4,6 +4,7 @@ import { dbKinds } from '../../helpers/db.ts';
 import { addSubscribers, createNewsletter } from '../../helpers/fixtures.ts';
 import { createHarness, type Harness } from '../../helpers/harness.ts';
 import { signToken } from '../../../src/lib/tokens.ts';
+import type { DashboardService } from '../../../src/modules/admin/dashboard-service.ts';
 import { AdminClient } from './client.ts';
 
 const flashOf = (html: string) => /<p class="flash[^"]*"[^>]*>([^<]*)<\/p>/.exec(html)?.[1] ?? '';
@@ -316,11 +317,11 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       const viewerToken = await h.services.users.createToken('look@example.org', 'look');
       const r = await h.api('GET', '/api/v1/newsletters/dash/dashboard', { token: viewerToken });
       expect(r.status).toBe(200);
-      const d = (await r.json()) as Record<string, any>;
+      const d = (await r.json()) as Omit<Awaited<ReturnType<DashboardService['api']>>, 'warnings'> & { warnings: unknown[] };
       expect(d.newsletter).toEqual({ slug: 'dash', name: 'News dash', timeZone: 'Europe/Berlin' });
       expect(d.subscribers).toEqual({ total: 3, byStatus: { active: 3, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 } });
       expect(d.nextSlot).toMatchObject({ timeZone: 'Europe/Berlin' });
-      expect(d.nextSlot.at).toMatch(/^2026-03-15T08:00:00/);
+      expect(d.nextSlot!.at).toMatch(/^2026-03-15T08:00:00/);
       expect(d.next).toMatchObject({ id: laterId, title: 'Later one', status: 'scheduled', sendAt: at });
       expect(d.scheduled.map((i: { id: number }) => i.id)).toEqual([laterId]);
       expect(d.sending).toEqual([]);
