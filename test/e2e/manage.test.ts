@@ -10,7 +10,19 @@ import { hasChromium, launchBrowser, SCREENSHOT_DIR, serveHarness } from '../hel
 import { addSubscribers } from '../helpers/fixtures.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 
-const PAGES = ['/admin', '/admin/issues', '/admin/subscribers', '/admin/newsletters', '/admin/users', '/admin/audit', '/admin/account'];
+const PAGES = [
+  '/admin',
+  '/admin/issues',
+  '/admin/subscribers',
+  '/admin/newsletters',
+  '/admin/newsletters?created=second-brief',
+  '/admin/users',
+  '/admin/users/1/remove',
+  '/admin/audit',
+  '/admin/account',
+];
+/** A file name for a page: /admin/users/1/remove → users-1-remove. */
+const shotName = (path: string) => path.replace(/^\/admin\/?/, '').replace(/[/?=]+/g, '-') || 'dashboard';
 const LANGS = ['en', 'zh-CN'] as const;
 
 describe.skipIf(!hasChromium)('admin frame and management pages in Chromium', () => {
@@ -25,6 +37,7 @@ describe.skipIf(!hasChromium)('admin frame and management pages in Chromium', ()
       json: { slug: 'spp-brief', name: '可持续公共采购计划简报', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
     });
     await addSubscribers(h, 'spp-brief', 60);
+    await h.api('POST', '/api/v1/newsletters', { json: { slug: 'second-brief', name: 'Second brief', fromEmail: 'news2@example.org', language: 'en' } });
     server = await serveHarness(h);
     browser = await launchBrowser();
   });
@@ -67,7 +80,7 @@ describe.skipIf(!hasChromium)('admin frame and management pages in Chromium', ()
         const sw = await page.locator('#nl-switch').boundingBox();
         for (const b of [nav, who, sw]) expect(Math.abs(b!.y + b!.height / 2 - (brand!.y + brand!.height / 2)), path).toBeLessThan(12);
         await expect(page.getByTestId('menu-button').isVisible()).resolves.toBe(false);
-        await page.screenshot({ path: `${SCREENSHOT_DIR}/manage-${path.split('/')[2] ?? 'dashboard'}-1280-${lang}.png`, fullPage: true });
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/manage-${shotName(path)}-1280-${lang}.png`, fullPage: true });
       }
       await ctx.close();
     });
@@ -76,9 +89,12 @@ describe.skipIf(!hasChromium)('admin frame and management pages in Chromium', ()
       const { ctx, page } = await signedIn(375, lang);
       for (const path of PAGES) {
         await page.goto(`${server.url}${path}`);
+        if (path === '/admin/subscribers') await page.locator('details.add-subscriber > summary').click();
         expect(await headerHeight(page), path).toBeLessThan(120);
         expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
-        await page.screenshot({ path: `${SCREENSHOT_DIR}/manage-${path.split('/')[2] ?? 'dashboard'}-375-${lang}.png`, fullPage: true });
+        // The first 1800 px: long lists would make an unreadable strip.
+        const height = Math.min(1800, await page.evaluate(() => document.documentElement.scrollHeight));
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/manage-${shotName(path)}-375-${lang}.png`, fullPage: true, clip: { x: 0, y: 0, width: 375, height } });
       }
       await page.goto(`${server.url}/admin`);
       await expect(page.locator('nav.admin-nav').isVisible()).resolves.toBe(false);

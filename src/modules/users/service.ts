@@ -56,7 +56,13 @@ export class UsersService {
     if (!r) throw notFound(msg('user.what'));
     if (r === 'last_admin') throw new AppError('invalid_state', msg('user.lastAdmin'));
     if (r.before.role !== role)
-      await this.audit.record({ userId: actor.id, actor: actor.email, action: 'user.role', target: r.after.email, detail: { from: r.before.role, to: role } });
+      await this.audit.record({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'user.role',
+        target: r.after.email,
+        detail: { role, previousRole: r.before.role },
+      });
     return r.after;
   }
 

@@ -135,7 +135,15 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       expect(r.status).toBe(303);
       expect(flashOf(await (await b.get('/admin/users')).text())).toContain('ed@example.org is now viewer');
       expect((await h.services.users.findById(id))!.role).toBe('viewer');
-      expect(await lastAudit('user.role')).toMatchObject({ actor: 'admin@example.org', target: 'ed@example.org', detail: { from: 'editor', to: 'viewer' } });
+      expect(await lastAudit('user.role')).toMatchObject({
+        actor: 'admin@example.org',
+        target: 'ed@example.org',
+        detail: { role: 'viewer', previousRole: 'editor' },
+      });
+      // The audit page reads it as fields, not JSON.
+      const audit = await (await b.get('/admin/audit?action=user.role')).text();
+      expect(audit).toContain('<dt>Previous role</dt><dd translate="no">editor</dd>');
+      expect(audit).not.toContain('previousRole');
       // The new role holds at once: a viewer's session cannot write.
       const ed = new AdminClient(h, '203.0.113.9');
       await ed.login('ed@example.org', 'editor password 1');
