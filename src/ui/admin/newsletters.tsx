@@ -69,6 +69,11 @@ export function NewslettersPage(props: {
           </form>
         </div>
       ) : null}
+      {props.created && props.created.slug === n?.slug ? (
+        <p class="flash flash-ok" role="status">
+          {t('nl.createdCurrent', { name: props.created.name })}
+        </p>
+      ) : null}
       {n && !n.organisation?.trim() ? (
         <p class="flash flash-warn" data-testid="postal-warning">
           {t('nl.postalMissing')} <a href="#nl-org">{t('nl.postalFix')}</a>
