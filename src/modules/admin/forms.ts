@@ -165,9 +165,21 @@ export function subscriberListQuery(q: { q?: string | undefined; status?: string
   return { q: (q.q ?? '').slice(0, 254), status: SUBSCRIBER_STATUSES.includes(status) ? status : '', cursor: q.cursor || undefined };
 }
 
-/** The add-a-subscriber form: the service validates (an invalid address is a validation error, a known one a conflict); always active, vouched for by the admin. */
-export function subscriberAddForm(f: Fields): { email: string; name: string | null; language: string | null; consentNote: string; status: 'active' } {
-  return { email: f.email ?? '', name: orNull(f.name), language: orNull(f.language), consentNote: f.consentNote ?? '', status: 'active' };
+/** The add-a-subscriber form: the service validates (an invalid address is a validation error, a known one a conflict); active (the admin vouches for consent) unless pending is chosen (a confirmation email asks the person). */
+export function subscriberAddForm(f: Fields): {
+  email: string;
+  name: string | null;
+  language: string | null;
+  consentNote: string;
+  status: 'active' | 'pending';
+} {
+  return {
+    email: f.email ?? '',
+    name: orNull(f.name),
+    language: orNull(f.language),
+    consentNote: f.consentNote ?? '',
+    status: f.status === 'pending' ? 'pending' : 'active',
+  };
 }
 
 /** The subscriber import form: the newsletter, the CSV (null when none was chosen or it is empty) and the consent note. */

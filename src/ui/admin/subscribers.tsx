@@ -183,7 +183,15 @@ function AddSubscriberForm(props: { v: View }) {
         </div>
         <label for="as-note">{t('subs.addNote')}</label>
         <input id="as-note" name="consentNote" type="text" required maxlength={2000} />
-        <p class="muted small">{t('subs.addHelp')}</p>
+        <fieldset class="add-status">
+          <legend>{t('common.status')}</legend>
+          <label class="check">
+            <input type="radio" name="status" value="active" checked /> {t('subs.addActive')}
+          </label>
+          <label class="check">
+            <input type="radio" name="status" value="pending" /> {t('subs.addPending')}
+          </label>
+        </fieldset>
         <button type="submit">{t('subs.addSubmit')}</button>
       </form>
     </details>

@@ -66,6 +66,17 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
       expect(audit[0]).toMatchObject({ actor: 'admin@example.org', target: `subscriber:${s.id}` });
     });
 
+    it('adds a subscriber as pending when asked: a confirmation email goes out', async () => {
+      const r = await b.post('/admin/subscribers', { email: 'asks@example.org', consentNote: 'wants to confirm', status: 'pending' });
+      expect(r.status).toBe(303);
+      const s = await h.services.subscriberList.get(r.headers.get('location')!.split('/').pop()!);
+      expect(s.status).toBe('pending');
+      await h.runJobs();
+      const mail = ((await (await h.api('GET', '/api/v1/outbox?to=asks%40example.org')).json()) as { items: { text: string }[] }).items;
+      expect(mail).toHaveLength(1);
+      expect(mail[0]!.text).toMatch(/\/confirm\//);
+    });
+
     it('says clearly when the address is invalid or already on the list', async () => {
       const dup = await b.request('POST', '/admin/subscribers', {
         form: { _csrf: await b.csrfFrom('/admin/subscribers'), email: 'added@example.org', consentNote: 'again' },
