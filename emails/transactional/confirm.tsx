@@ -7,16 +7,18 @@ import { cls, EmailFrame, Greeting, styles } from './layout.tsx';
 export interface ConfirmEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's organisation and postal address, in the footer. */
+  postalAddress?: string | null;
   confirmUrl: string;
   /** The name the subscriber gave, if any: the greeting uses it. */
   name?: string | null;
 }
 
-export function ConfirmEmail({ lang, newsletterName, confirmUrl, name }: ConfirmEmailProps) {
+export function ConfirmEmail({ lang, newsletterName, confirmUrl, name, postalAddress }: ConfirmEmailProps) {
   const t = i18n(lang).t;
   const v = { newsletter: newsletterName };
   return (
-    <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName}>
+    <EmailFrame lang={lang} preview={t('mail.confirm.preview')} newsletterName={newsletterName} postalAddress={postalAddress}>
       <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.confirm.heading')}
       </Heading>

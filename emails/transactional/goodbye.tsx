@@ -7,6 +7,8 @@ import { cls, EmailFrame, styles } from './layout.tsx';
 export interface GoodbyeEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's organisation and postal address, in the footer. */
+  postalAddress?: string | null;
   signupUrl: string;
 }
 
@@ -14,7 +16,7 @@ export function GoodbyeEmail(p: GoodbyeEmailProps) {
   const t = i18n(p.lang).t;
   const v = { newsletter: p.newsletterName };
   return (
-    <EmailFrame lang={p.lang} preview={t('mail.goodbye.preview')} newsletterName={p.newsletterName}>
+    <EmailFrame lang={p.lang} preview={t('mail.goodbye.preview')} newsletterName={p.newsletterName} postalAddress={p.postalAddress}>
       <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.goodbye.heading')}
       </Heading>

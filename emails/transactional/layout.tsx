@@ -59,7 +59,15 @@ export const DARK_MODE_CSS = `
   .qt-rule { border-color: #2c3a32 !important; }
 }`;
 
-export function EmailFrame(props: { lang: string; preview: string; newsletterName: string; children: ReactNode; footer?: ReactNode }) {
+/** `postalAddress`: the newsletter's organisation and postal address (its settings), under its name in every email. */
+export function EmailFrame(props: {
+  lang: string;
+  preview: string;
+  newsletterName: string;
+  postalAddress?: string | null | undefined;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <Html lang={props.lang}>
       <Head>
@@ -76,6 +84,11 @@ export function EmailFrame(props: { lang: string; preview: string; newsletterNam
           <Text style={styles.muted} className={cls.muted}>
             {props.newsletterName}
           </Text>
+          {props.postalAddress?.trim() ? (
+            <Text style={{ ...styles.muted, whiteSpace: 'pre-line' }} className={cls.muted}>
+              {props.postalAddress.trim()}
+            </Text>
+          ) : null}
           {props.footer}
         </Container>
       </Body>

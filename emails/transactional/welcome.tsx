@@ -7,6 +7,8 @@ import { cls, EmailFrame, FooterLinks, Greeting, styles } from './layout.tsx';
 export interface WelcomeEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's organisation and postal address, in the footer. */
+  postalAddress?: string | null;
   archiveUrl: string;
   unsubscribeUrl: string;
   preferencesUrl: string;
@@ -22,6 +24,7 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
       lang={p.lang}
       preview={t('mail.welcome.preview')}
       newsletterName={p.newsletterName}
+      postalAddress={p.postalAddress}
       footer={
         <FooterLinks
           links={[

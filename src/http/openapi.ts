@@ -21,7 +21,74 @@ interface Op {
   body?: z.ZodType | { contentType: string; description: string };
   query?: Record<string, string>;
   produces?: string;
+  /** The JSON answer's schema, where it is worth spelling out. */
+  response?: Record<string, unknown>;
 }
+
+const issueSummary = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    number: { type: 'integer' },
+    title: { type: 'string' },
+    status: { type: 'string' },
+    sendAt: { type: ['string', 'null'], format: 'date-time' },
+    timeZone: { type: ['string', 'null'] },
+    sentAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+const messageSchema = { type: 'object', properties: { code: { type: 'string' }, params: { type: 'object' }, message: { type: 'string' } } };
+
+/** GET /api/v1/newsletters/{slug}/dashboard: what the admin dashboard shows. */
+const dashboardSchema = {
+  type: 'object',
+  properties: {
+    newsletter: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' }, timeZone: { type: 'string' } } },
+    generatedAt: { type: 'string', format: 'date-time' },
+    subscribers: {
+      type: 'object',
+      description: 'the list: in all and by status (every status, 0 when none)',
+      properties: {
+        total: { type: 'integer' },
+        byStatus: {
+          type: 'object',
+          properties: Object.fromEntries(['active', 'pending', 'unsubscribed', 'suppressed', 'erased'].map((k) => [k, { type: 'integer' }])),
+        },
+      },
+    },
+    nextSlot: {
+      type: ['object', 'null'],
+      description: 'the next monthly slot, when one is set and enabled',
+      properties: { at: { type: 'string', format: 'date-time' }, timeZone: { type: 'string' } },
+    },
+    next: { ...issueSummary, type: ['object', 'null'], description: 'the scheduled issue that goes out first' },
+    scheduled: { type: 'array', items: issueSummary, description: 'scheduled issues, soonest first' },
+    sending: {
+      type: 'array',
+      description: 'issues being sent (or paused mid-send) with their ledger counts',
+      items: {
+        ...issueSummary,
+        properties: { ...issueSummary.properties, progress: { type: 'object', description: 'status, recipients, queued, sending, sent, skipped, failed' } },
+      },
+    },
+    recent: {
+      type: 'array',
+      description: 'the last 5 sent issues, newest first, with their figures',
+      items: {
+        ...issueSummary,
+        properties: {
+          ...issueSummary.properties,
+          stats: {
+            type: 'object',
+            description: 'recipients, sent, delivered, failed, bounced {hard, soft}, complained, opened {unique, total, likelyHuman}, unsubscribed',
+          },
+        },
+      },
+    },
+    growth: { type: 'object', description: 'joined and left per month over the last year, and the active count' },
+    warnings: { type: 'array', items: messageSchema, description: 'what needs attention, as messages (see Messages in docs/api.md)' },
+  },
+};
 
 const ops: Op[] = [
   {
@@ -37,6 +104,14 @@ const ops: Op[] = [
   { method: 'post', path: '/api/v1/newsletters', tag: 'Newsletters', summary: 'Create a newsletter', role: 'admin', body: createNewsletterSchema },
   { method: 'get', path: '/api/v1/newsletters/{slug}', tag: 'Newsletters', summary: 'One newsletter', role: 'viewer' },
   { method: 'patch', path: '/api/v1/newsletters/{slug}', tag: 'Newsletters', summary: 'Change a newsletter', role: 'admin', body: updateNewsletterSchema },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/dashboard',
+    tag: 'Newsletters',
+    summary: 'The dashboard as data: subscriber counts, next slot, scheduled and sending issues, recent sends with their figures, warnings',
+    role: 'viewer',
+    response: dashboardSchema,
+  },
   { method: 'get', path: '/api/v1/newsletters/{slug}/schedule', tag: 'Scheduling', summary: 'The monthly slot, its next dates and warnings', role: 'viewer' },
   { method: 'put', path: '/api/v1/newsletters/{slug}/schedule', tag: 'Scheduling', summary: 'Set the monthly slot', role: 'editor', body: slotPutSchema },
   { method: 'get', path: '/api/v1/newsletters/{slug}/consent-texts', tag: 'Subscribers', summary: 'Consent text versions', role: 'viewer' },
@@ -55,7 +130,12 @@ const ops: Op[] = [
     tag: 'Subscribers',
     summary: 'Subscribers, filtered and paged',
     role: 'viewer',
-    query: { q: 'address or name prefix', status: 'pending|active|unsubscribed|suppressed|erased', cursor: 'nextCursor of the previous page', limit: '1–200' },
+    query: {
+      q: 'address or name prefix',
+      status: 'pending|active|unsubscribed|suppressed|erased',
+      cursor: 'nextCursor (older rows) or prevCursor (newer rows) of a page; an unknown cursor is a 400',
+      limit: '1–200',
+    },
   },
   {
     method: 'post',
@@ -226,7 +306,10 @@ export function openApiDocument(publicUrl: string) {
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: body } : {}),
       responses: {
-        '200': { description: 'OK', ...(op.produces ? { content: { [op.produces]: {} } } : {}) },
+        '200': {
+          description: 'OK',
+          ...(op.produces ? { content: { [op.produces]: {} } } : op.response ? { content: { 'application/json': { schema: op.response } } } : {}),
+        },
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };

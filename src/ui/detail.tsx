@@ -14,6 +14,7 @@ export function eventLabel(lang: Lang, type: string): string {
   return key in catalogs.en ? i18n(lang).t(key as MessageKey) : type;
 }
 
+const roleKey = (r: unknown) => (typeof r === 'string' && `role.${r}` in catalogs.en ? (`role.${r}` as MessageKey) : null);
 const statusKey = (s: unknown) => (typeof s === 'string' && `status.${s}` in catalogs.en ? (`status.${s}` as MessageKey) : null);
 
 /** Each field on a line: its name for people when known (else its key, as code), and its value. */
@@ -27,6 +28,8 @@ export function DetailFields(props: { lang: Lang; detail: unknown }) {
   const value = (k: string, v: unknown): string => {
     const status = k === 'status' || k === 'previousStatus' ? statusKey(v) : null;
     if (status) return t(status);
+    const role = k === 'role' || k === 'previousRole' ? roleKey(v) : null;
+    if (role) return t(role);
     if (v === null || v === undefined || v === '') return '—';
     if (typeof v === 'object' && !Array.isArray(v)) {
       // One level of nesting (counts by outcome…): "name 3 · name 0".

@@ -111,9 +111,22 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
       '/admin/users',
       '/admin/audit',
       '/admin/account',
+      '/admin/users/1/remove',
     ]) {
       await check(path, admin.get(path), 200);
     }
+    // Asking before lowering your own role; a second newsletter created without switching to it; a known address added again.
+    await check('lowering your own role', admin.post('/admin/users/1/role', { role: 'editor' }), 200);
+    const created = await admin.post('/admin/newsletters', {
+      slug: 'spp-2',
+      name: '第二份简报',
+      fromEmail: 'news2@example.org',
+      language: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
+    });
+    await check('a newsletter just created', admin.get(created.headers.get('location')!), 200);
+    const again = await admin.post('/admin/subscribers', { email: 'zhang@example.org', consentNote: '会议报名' });
+    await check('an address already on the list', admin.get(again.headers.get('location') ?? '/admin/subscribers'));
     await check('an unknown issue', admin.get('/admin/issues/987654'), 404);
     // A refused form comes back with its message in Chinese.
     const past = await admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: '2020-01-01T09:00', timeZone: 'Asia/Shanghai' });

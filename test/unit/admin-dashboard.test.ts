@@ -1,7 +1,14 @@
 // The dashboard's rules (src/modules/admin/dashboard-service.ts): which issue is next, the last issue's numbers, which warnings show.
 import { describe, expect, it } from 'vitest';
 import { i18n, type Message, msg } from '../../src/i18n/index.ts';
-import { type DashboardDeps, DashboardService, dashboardWarnings, nextScheduled, type WarningFacts } from '../../src/modules/admin/dashboard-service.ts';
+import {
+  type DashboardDeps,
+  DashboardService,
+  dashboardWarnings,
+  nextScheduled,
+  postalAddressWarnings,
+  type WarningFacts,
+} from '../../src/modules/admin/dashboard-service.ts';
 import type { Issue } from '../../src/modules/issues/service.ts';
 
 const en = (ms: Message[]) => ms.map((m) => i18n('en').t(m.key, m.params));
@@ -125,6 +132,8 @@ describe('DashboardService', () => {
         }),
       },
       mailer: o.mailer ?? {},
+      subscribers: { counts: async () => ({ total: 0, byStatus: { active: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 } }) },
+      sending: { progress: async () => ({ status: 'sending', recipients: 0, queued: 0, sending: 0, sent: 0, skipped: 0, failed: 0 }) },
       growth: {
         growth: async (_id, tz, since) => {
           calls.push(`growth ${tz} ${since.toISOString()}`);
@@ -134,7 +143,7 @@ describe('DashboardService', () => {
     };
     return { d, calls };
   }
-  const n = { id: 1, slug: 'spp', timeZone: 'Asia/Shanghai' };
+  const n = { id: 1, slug: 'spp', timeZone: 'Asia/Shanghai', organisation: 'SPP, 1 Main Street, Geneva' };
   const now = new Date('2026-03-01T00:00:00.000Z');
 
   it('loads the next send, the last issue with its numbers, a year of growth and the slot', async () => {
@@ -174,5 +183,13 @@ describe('DashboardService', () => {
     expect((await load(off)).warnings).toEqual([]);
     expect((await load(failing)).warnings).toEqual([]);
     expect((await load({})).warnings).toEqual([]);
+  });
+});
+
+describe('postalAddressWarnings', () => {
+  it('warns while the newsletter has no postal address, and not once it has one', () => {
+    expect(postalAddressWarnings({ organisation: null })).toEqual([msg('dash.noPostalAddress')]);
+    expect(postalAddressWarnings({ organisation: '  ' })).toEqual([msg('dash.noPostalAddress')]);
+    expect(postalAddressWarnings({ organisation: 'SPP, 1 Main Street, Geneva' })).toEqual([]);
   });
 });

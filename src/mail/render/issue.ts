@@ -21,7 +21,8 @@ export {
 
 export interface RenderIssueInput {
   content: IssueContent;
-  newsletter: { name: string; slug: string; language?: string };
+  /** `postalAddress`: the newsletter's organisation and postal address; the footer shows it when the issue names none of its own. */
+  newsletter: { name: string; slug: string; language?: string; postalAddress?: string | null };
   number?: number | null;
   /** Public URL of this issue's web version (`/archive/:slug/:number`). */
   archiveUrl: string;
@@ -169,11 +170,17 @@ function byteLength(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** Every email carries a postal address: the issue's own footer line, else the newsletter's (its settings). */
+function withPostalAddress(content: IssueContent, postalAddress: string | null | undefined): IssueContent {
+  if (content.footer.organisation?.trim() || !postalAddress?.trim()) return content;
+  return { ...content, footer: { ...content.footer, organisation: postalAddress.trim() } };
+}
+
 async function render(
   input: RenderIssueInput,
   mode: { browserUrl: string | null; links: IssueView['links']; nameHtml: string; nameText: string; pixel: boolean },
 ): Promise<RenderedIssue> {
-  const content = defuseTokens(input.content);
+  const content = withPostalAddress(defuseTokens(input.content), input.newsletter.postalAddress);
   const s = chromeStrings(content.language || input.newsletter.language);
   const view = buildView(content, input, s, mode);
   const compiled = await compileMjml(issueMjml(view));

@@ -28,7 +28,16 @@ export interface DashboardDeps {
   /** `clickTracking` is optional: transports that can tell implement it (Resend, through its Domains API; not the outbox). */
   mailer: Pick<Mailer, 'clickTracking'>;
   growth: Pick<AdminRepository, 'growth'>;
+  /** For the JSON dashboard: the list's counts, and the progress of issues being sent. */
+  subscribers: Pick<Services['subscriberList'], 'counts'>;
+  sending: Pick<Services['sending'], 'progress'>;
 }
+
+/** How many recent sends the JSON dashboard lists with their figures. */
+export const RECENT_SENDS = 5;
+
+/** An issue as the JSON dashboard lists it. */
+const issueSummary = (i: Issue) => ({ id: i.id, number: i.number, title: i.title, status: i.status, sendAt: i.sendAt, timeZone: i.timeZone, sentAt: i.sentAt });
 
 /** What the warnings are decided on. */
 export interface WarningFacts {
@@ -72,11 +81,24 @@ export function dashboardWarnings(f: WarningFacts): Message[] {
   return warnings;
 }
 
+/** Every email shows the newsletter's postal address; without one the dashboard says so (before the first send, when it is easy to fix). */
+export function postalAddressWarnings(n: Pick<Newsletter, 'organisation'>): Message[] {
+  return n.organisation?.trim() ? [] : [msg('dash.noPostalAddress')];
+}
+
 export class DashboardService {
   constructor(private readonly d: DashboardDeps) {}
 
   static of(s: Services): DashboardService {
-    return new DashboardService({ issues: s.issues, events: s.events, slots: s.slots, mailer: s.mailer, growth: new AdminRepository(s.db) });
+    return new DashboardService({
+      issues: s.issues,
+      events: s.events,
+      slots: s.slots,
+      mailer: s.mailer,
+      growth: new AdminRepository(s.db),
+      subscribers: s.subscriberList,
+      sending: s.sending,
+    });
   }
 
   /** Whether the provider rewrites links (Resend can tell); false when the transport cannot tell (the outbox) or the question fails. */
@@ -84,7 +106,7 @@ export class DashboardService {
     return (await this.d.mailer.clickTracking?.().catch(() => false)) ?? false;
   }
 
-  async load(n: Pick<Newsletter, 'id' | 'slug' | 'timeZone'>, now: Date): Promise<DashboardData> {
+  async load(n: Pick<Newsletter, 'id' | 'slug' | 'timeZone' | 'organisation'>, now: Date): Promise<DashboardData> {
     const scheduled = await this.d.issues.list(n.slug, { status: ['scheduled'], limit: 50 });
     const next = nextScheduled(scheduled.items);
     const sent = await this.d.issues.list(n.slug, { status: ['sent', 'sending'], limit: 1 });
@@ -103,6 +125,32 @@ export class DashboardService {
       lastStats,
       clickTracking: await this.clickTracking(),
     });
+    warnings.push(...postalAddressWarnings(n));
     return { next, nextSlot, nextSlotTz: slot.timeZone, last, lastStats, growth, warnings };
+  }
+
+  /**
+   * What the dashboard page shows, as data (`GET /api/v1/newsletters/:slug/dashboard`): built on
+   * `load`, so the page's warnings and next send are the API's; plus the list's counts, every
+   * scheduled and sending issue, and the last sends with their figures.
+   */
+  async api(n: Pick<Newsletter, 'id' | 'slug' | 'name' | 'timeZone' | 'organisation'>, now: Date) {
+    const page = await this.load(n, now);
+    const scheduled = await this.d.issues.list(n.slug, { status: ['scheduled'], limit: 50 });
+    const sending = await this.d.issues.list(n.slug, { status: ['sending', 'paused'], limit: 50 });
+    const sent = await this.d.issues.list(n.slug, { status: ['sent'], limit: RECENT_SENDS });
+    const counts = await this.d.subscribers.counts(n.slug);
+    return {
+      newsletter: { slug: n.slug, name: n.name, timeZone: n.timeZone },
+      generatedAt: now.toISOString(),
+      subscribers: counts,
+      nextSlot: page.nextSlot ? { at: page.nextSlot, timeZone: page.nextSlotTz } : null,
+      next: page.next ? issueSummary(page.next) : null,
+      scheduled: [...scheduled.items].sort((a, b) => (a.sendAt ?? '').localeCompare(b.sendAt ?? '')).map(issueSummary),
+      sending: await Promise.all(sending.items.map(async (i) => ({ ...issueSummary(i), progress: await this.d.sending.progress(i.id) }))),
+      recent: await Promise.all(sent.items.map(async (i) => ({ ...issueSummary(i), stats: await issueStats(this.d.events, i.id) }))),
+      growth: page.growth,
+      warnings: page.warnings,
+    };
   }
 }

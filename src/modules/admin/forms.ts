@@ -165,6 +165,23 @@ export function subscriberListQuery(q: { q?: string | undefined; status?: string
   return { q: (q.q ?? '').slice(0, 254), status: SUBSCRIBER_STATUSES.includes(status) ? status : '', cursor: q.cursor || undefined };
 }
 
+/** The add-a-subscriber form: the service validates (an invalid address is a validation error, a known one a conflict); active (the admin vouches for consent) unless pending is chosen (a confirmation email asks the person). */
+export function subscriberAddForm(f: Fields): {
+  email: string;
+  name: string | null;
+  language: string | null;
+  consentNote: string;
+  status: 'active' | 'pending';
+} {
+  return {
+    email: f.email ?? '',
+    name: orNull(f.name),
+    language: orNull(f.language),
+    consentNote: f.consentNote ?? '',
+    status: f.status === 'pending' ? 'pending' : 'active',
+  };
+}
+
 /** The subscriber import form: the newsletter, the CSV (null when none was chosen or it is empty) and the consent note. */
 export function subscriberImportForm(body: Upload, fallbackSlug: string): { slug: string; file: File | null; consentNote: unknown } {
   const slug = typeof body.newsletter === 'string' ? body.newsletter : fallbackSlug;
@@ -221,6 +238,12 @@ export const roleFromForm = (value: string | undefined): Role => (ROLES.includes
 
 export function userForm(f: Fields): { email: string; password: string; role: Role } {
   return { email: f.email ?? '', password: f.password ?? '', role: roleFromForm(f.role) };
+}
+
+/** A role change (an unknown role is refused, not read as viewer) and whether the admin confirmed changing their own. */
+export function roleChangeForm(f: Fields): { role: Role; confirmSelf: boolean } {
+  if (!ROLES.includes(f.role as Role)) throw new AppError('validation_failed', msg('user.badRole'));
+  return { role: f.role as Role, confirmSelf: f.confirmSelf === 'yes' };
 }
 
 /** A new API token: its owner and a name of at most 100 characters. */

@@ -71,7 +71,7 @@ export class ArchiveService {
     if (cached) return cached;
     const rendered = await renderWebArchive({
       content: row.content as IssueContent,
-      newsletter: { name: newsletter.name, slug: newsletter.slug, language: newsletter.language },
+      newsletter: { name: newsletter.name, slug: newsletter.slug, language: newsletter.language, postalAddress: newsletter.organisation },
       number: row.number,
       archiveUrl: this.entry(newsletter, row).url,
       signupUrl: `${this.config.publicUrl}/n/${encodeURIComponent(newsletter.slug)}`,

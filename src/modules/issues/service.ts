@@ -197,7 +197,7 @@ export class IssuesService {
   async render(row: IssueRow, newsletter: NewsletterRow): Promise<RenderedIssue> {
     return renderIssue({
       content: row.content as IssueContent,
-      newsletter: { name: newsletter.name, slug: newsletter.slug, language: newsletter.language },
+      newsletter: { name: newsletter.name, slug: newsletter.slug, language: newsletter.language, postalAddress: newsletter.organisation },
       number: row.number,
       archiveUrl: this.archiveUrl(newsletter.slug, row.number),
       openPixel: newsletter.open_tracking,

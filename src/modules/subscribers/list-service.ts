@@ -4,7 +4,7 @@
  * The consent lifecycle itself (signup, confirm, unsubscribe, preferences) is SubscribersService.
  */
 import { z } from 'zod';
-import type { SubscriberEventRow, SubscriberRow } from '../../db/schema.ts';
+import type { SubscriberEventRow, SubscriberRow, SubscriberStatus } from '../../db/schema.ts';
 import { msg } from '../../i18n/index.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -31,8 +31,11 @@ export const adminCreateSchema = z.object({
   consentNote: z.string().trim().min(1, { message: 'validation.consentNote' }).max(2_000),
 });
 
+/** Every status a subscriber can have, in the order the admin lists them. */
+export const SUBSCRIBER_STATUS_LIST = ['active', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const satisfies readonly SubscriberStatus[];
+
 const listQuerySchema = z.object({
-  status: z.enum(['pending', 'active', 'unsubscribed', 'suppressed', 'erased']).optional(),
+  status: z.enum(SUBSCRIBER_STATUS_LIST).optional(),
   q: z.string().max(254).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -86,21 +89,50 @@ export class SubscriberListService {
     return this.d.clock.now();
   }
 
+  /**
+   * A page of the list, newest first. `cursor` is opaque: a `nextCursor` leads to older rows, a
+   * `prevCursor` back to newer ones (keyset on id both ways). A cursor that is not one of ours is a 400.
+   */
   async list(slug: string, query: Record<string, string | undefined>) {
     const n = await this.lifecycle.newsletterBySlug(slug);
     const q = parseOrThrow(listQuerySchema, query);
-    const before = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (before !== undefined && !/^\d{1,18}$/.test(String(before))) throw new AppError('bad_request', msg('error.cursor'));
+    const key = q.cursor ? decodeCursor<Partial<Record<'id' | 'after', string>>>(q.cursor) : {};
+    const idOf = (v: unknown) => {
+      if (v === undefined) return undefined;
+      if ((typeof v !== 'string' && typeof v !== 'number') || !/^\d{1,18}$/.test(String(v))) throw new AppError('bad_request', msg('error.cursor'));
+      return String(v);
+    };
+    const before = idOf(key.id);
+    const after = idOf(key.after);
+    if (q.cursor && !before && !after) throw new AppError('bad_request', msg('error.cursor'));
     const rows = await this.repo.list({
       newsletterId: n.id,
       limit: q.limit + 1,
       ...(q.status ? { status: q.status } : {}),
       ...(q.q?.trim() ? { q: q.q } : {}),
-      ...(before ? { beforeId: String(before) } : {}),
+      ...(before ? { beforeId: before } : {}),
+      ...(after && !before ? { afterId: after } : {}),
     });
-    const page = rows.slice(0, q.limit);
+    const more = rows.length > q.limit;
+    // Going back (after), the repository reads upwards from the cursor; the page still shows newest first.
+    const page = after && !before ? rows.slice(0, q.limit).reverse() : rows.slice(0, q.limit);
+    const first = page[0];
     const last = page[page.length - 1];
-    return { items: page.map((r) => toSubscriber(r, n.slug)), nextCursor: rows.length > q.limit && last ? encodeCursor({ id: String(last.id) }) : null };
+    const hasOlder = after && !before ? page.length > 0 : more;
+    const hasNewer = after && !before ? more : !!before && page.length > 0;
+    return {
+      items: page.map((r) => toSubscriber(r, n.slug)),
+      nextCursor: hasOlder && last ? encodeCursor({ id: String(last.id) }) : null,
+      prevCursor: hasNewer && first ? encodeCursor({ after: String(first.id) }) : null,
+    };
+  }
+
+  /** How many subscribers the newsletter has, in all and by status (every status, zero when none). */
+  async counts(slug: string): Promise<{ total: number; byStatus: Record<SubscriberStatus, number> }> {
+    const n = await this.lifecycle.newsletterBySlug(slug);
+    const got = await this.repo.countByStatus(n.id);
+    const byStatus = Object.fromEntries(SUBSCRIBER_STATUS_LIST.map((st) => [st, got[st] ?? 0])) as Record<SubscriberStatus, number>;
+    return { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
   }
 
   async create(slug: string, input: unknown, actor: AuthUser, meta: RequestMeta) {

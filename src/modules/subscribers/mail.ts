@@ -39,6 +39,7 @@ export class SubscriberMail {
       lang,
       newsletterName: n.name,
       name: s.name,
+      postalAddress: n.organisation,
       confirmUrl: `${this.d.config.publicUrl}/confirm/${this.lifecycle.confirmToken(s)}`,
     });
     const sentAt = s.last_confirmation_sent_at ? new Date(s.last_confirmation_sent_at).getTime() : 0;
@@ -66,6 +67,7 @@ export class SubscriberMail {
       lang,
       newsletterName: n.name,
       name: s.name,
+      postalAddress: n.organisation,
       archiveUrl: `${base}/archive/${n.slug}`,
       unsubscribeUrl: unsub,
       preferencesUrl: preferencesUrl(base, this.d.secret, String(s.id)),
@@ -89,7 +91,12 @@ export class SubscriberMail {
     const x = await this.loadForMail(payload, ['unsubscribed']);
     if (!x) return;
     const { s, n, lang } = x;
-    const mail = await (await transactional()).renderGoodbyeEmail({ lang, newsletterName: n.name, signupUrl: `${this.d.config.publicUrl}/n/${n.slug}` });
+    const mail = await (await transactional()).renderGoodbyeEmail({
+      lang,
+      newsletterName: n.name,
+      postalAddress: n.organisation,
+      signupUrl: `${this.d.config.publicUrl}/n/${n.slug}`,
+    });
     await this.d.mailer.send(
       { from: fromHeader(n), to: [s.email!], subject: mail.subject, html: mail.html, text: mail.text, tags: [{ name: 'kind', value: 'goodbye' }] },
       { idempotencyKey: `goodbye:${s.id}:${s.unsubscribed_at ? new Date(s.unsubscribed_at).getTime() : 0}` },

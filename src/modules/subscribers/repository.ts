@@ -235,15 +235,20 @@ export class SubscribersRepository {
   }
 
   /** A page of a newsletter's subscribers, newest first, keyset-paginated by id. */
-  list(o: { newsletterId: number; status?: SubscriberStatus; q?: string; limit: number; beforeId?: string }): Promise<SubscriberRow[]> {
+  /** With `afterId`, the rows just newer than it, oldest first (the page before, read upwards). */
+  list(o: { newsletterId: number; status?: SubscriberStatus; q?: string; limit: number; beforeId?: string; afterId?: string }): Promise<SubscriberRow[]> {
     let q = this.db.selectFrom('subscribers').selectAll().where('newsletter_id', '=', o.newsletterId);
     if (o.status) q = q.where('status', '=', o.status);
     if (o.beforeId) q = q.where('id', '<', o.beforeId);
+    if (o.afterId) q = q.where('id', '>', o.afterId);
     if (o.q) {
       const p = likePrefix(o.q.trim().toLowerCase());
       q = q.where((eb) => eb.or([sql<boolean>`email_normalized LIKE ${p} ESCAPE '\\'`, sql<boolean>`lower(name) LIKE ${p} ESCAPE '\\'`]));
     }
-    return q.orderBy('id', 'desc').limit(o.limit).execute();
+    return q
+      .orderBy('id', o.afterId ? 'asc' : 'desc')
+      .limit(o.limit)
+      .execute();
   }
 
   /** Rows for the CSV export, in id order, after `afterId` (keyset batches keep memory flat). */

@@ -67,4 +67,31 @@ export class UsersRepository {
   async touchToken(tokenId: number, at: Date): Promise<void> {
     await this.db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
   }
+
+  /**
+   * Sets a user's role, unless that leaves no admin: the admins' rows are locked first, so two
+   * admins demoting each other at once cannot both succeed. 'last_admin' when refused.
+   */
+  async setRole(id: number, role: Role): Promise<{ before: UserRow; after: UserRow } | 'last_admin' | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').forUpdate().execute();
+      const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!before) return undefined;
+      if (before.role === 'admin' && role !== 'admin' && admins.length <= 1) return 'last_admin';
+      const after = await trx.updateTable('users').set({ role, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return { before, after };
+    });
+  }
+
+  /** Deletes a user (their sessions and tokens go with them; audit entries keep the address as text), unless they are the last admin. */
+  async remove(id: number): Promise<UserRow | 'last_admin' | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').forUpdate().execute();
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!row) return undefined;
+      if (row.role === 'admin' && admins.length <= 1) return 'last_admin';
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+      return row;
+    });
+  }
 }

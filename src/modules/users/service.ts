@@ -1,5 +1,5 @@
 import type { Role, UserRow } from '../../db/schema.ts';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -44,6 +44,46 @@ export class UsersService {
     await this.repo.insertToken(user.id, name.trim(), sha256Hex(token), token.slice(0, TOKEN_PREFIX.length + 6));
     await this.audit.record({ userId: user.id, actor, action: 'token.create', target: name.trim() });
     return token;
+  }
+
+  /**
+   * Changes a user's role; never leaves the instance without an admin. Changing your own role
+   * needs `confirmSelf` (the admin page asks first): 'confirm' when it was not given.
+   */
+  async changeRole(id: number, role: Role, actor: AuthUser, opts: { confirmSelf?: boolean } = {}): Promise<UserRow | 'confirm'> {
+    if (id === actor.id && !opts.confirmSelf) return 'confirm';
+    const r = await this.repo.setRole(id, role);
+    if (!r) throw notFound(msg('user.what'));
+    if (r === 'last_admin') throw new AppError('invalid_state', msg('user.lastAdmin'));
+    if (r.before.role !== role)
+      await this.audit.record({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'user.role',
+        target: r.after.email,
+        detail: { role, previousRole: r.before.role },
+      });
+    return r.after;
+  }
+
+  /** Removes a user, never the last admin; removing yourself needs `confirmSelf` ('confirm' when it was not given). */
+  async removeUser(id: number, actor: AuthUser, opts: { confirmSelf?: boolean } = {}): Promise<UserRow | 'confirm'> {
+    if (id === actor.id && !opts.confirmSelf) return 'confirm';
+    const r = await this.repo.remove(id);
+    if (!r) throw notFound(msg('user.what'));
+    if (r === 'last_admin') throw new AppError('invalid_state', msg('user.lastAdmin'));
+    await this.audit.record({
+      userId: id === actor.id ? null : actor.id,
+      actor: actor.email,
+      action: 'user.remove',
+      target: r.email,
+      detail: { role: r.role },
+    });
+    return r;
+  }
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.repo.findById(id);
   }
 
   async authenticateToken(token: string): Promise<AuthUser | null> {

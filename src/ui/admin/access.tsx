@@ -1,6 +1,6 @@
 /** Account, users & API tokens, and the audit log. */
 import type { Role } from '../../db/schema.ts';
-import { ActionButton, AdminPage, Csrf, Empty, Flash, fmtDateTime, type View } from './shell.tsx';
+import { ActionButton, AdminPage, Csrf, Empty, Flash, fmtDateTime, THEMES, type View } from './shell.tsx';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import { i18n, LANGUAGES } from '../../i18n/index.ts';
 import { DetailFields, sourceLabel } from '../detail.tsx';
@@ -43,6 +43,15 @@ export function AccountPage(props: { v: View; flash?: FlashMsg | undefined; expi
             ))}
           </p>
           <p class="muted small">{t('account.timeZone', { tz: v.tz })}</p>
+          <h2>{t('nav.theme')}</h2>
+          <p data-testid="themes">
+            {THEMES.map((th, i) => (
+              <>
+                {i > 0 ? ' · ' : ''}
+                {th === v.theme ? <strong>{t(`theme.${th}`)}</strong> : <a href={`/admin/theme/${th}?next=/admin/account`}>{t(`theme.${th}`)}</a>}
+              </>
+            ))}
+          </p>
         </div>
       </div>
     </AdminPage>
@@ -74,33 +83,62 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
       <h1>{t('users.title')}</h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       {props.flash?.extra ? (
-        <div class="card" style="margin:1rem 0">
-          <p class="token" data-testid="new-token">
+        <div class="card new-token" style="margin:1rem 0">
+          <p class="token" id="new-token" translate="no" data-testid="new-token">
             {props.flash.extra}
+          </p>
+          <p>
+            <button type="button" class="small" data-copy="#new-token" data-testid="copy-token" hidden>
+              {t('users.copy')}
+            </button>{' '}
+            <span class="small muted" data-copy-status role="status"></span>
           </p>
         </div>
       ) : null}
       <h2>{t('users.users')}</h2>
       <div class="card table-wrap">
-        <table>
+        <table data-testid="users">
           <thead>
             <tr>
               <th scope="col">{t('users.email')}</th>
               <th scope="col">{t('users.role')}</th>
               <th scope="col">{t('common.date')}</th>
+              <th scope="col">{t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
             {props.users.map((u) => (
-              <tr>
+              <tr data-user={u.email}>
                 <td>
-                  {u.email}{' '}
+                  {u.email} {u.id === v.user?.id ? <span class="badge">{t('users.you')}</span> : null}{' '}
                   {u.lockedUntil && u.lockedUntil > v.now ? (
                     <span class="badge badge-suppressed">{t('users.locked', { when: fmtDateTime(v, u.lockedUntil) })}</span>
                   ) : null}
                 </td>
-                <td>{t(`role.${u.role}`)}</td>
+                <td>
+                  <form method="post" action={`/admin/users/${u.id}/role`} class="role-form">
+                    <Csrf v={v} />
+                    <label class="visually-hidden" for={`role-${u.id}`}>
+                      {t('users.roleOf', { email: u.email })}
+                    </label>
+                    <select id={`role-${u.id}`} name="role">
+                      {ROLES.map((r) => (
+                        <option value={r} selected={r === u.role}>
+                          {t(`role.${r}`)}
+                        </option>
+                      ))}
+                    </select>
+                    <button type="submit" class="small secondary">
+                      {t('users.roleChange')}
+                    </button>
+                  </form>
+                </td>
                 <td>{fmtDateTime(v, u.createdAt)}</td>
+                <td>
+                  <a class="button small danger" href={`/admin/users/${u.id}/remove`}>
+                    {t('users.remove')}
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -117,7 +155,7 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
           <div>
             <label for="u-role">{t('users.role')}</label>
             <select id="u-role" name="role">
-              {(['viewer', 'editor', 'admin'] as Role[]).map((r) => (
+              {ROLES.map((r) => (
                 <option value={r}>{t(`role.${r}`)}</option>
               ))}
             </select>
@@ -191,6 +229,47 @@ export function UsersPage(props: { v: View; flash?: FlashMsg | undefined; users:
           </table>
         </div>
       )}
+    </AdminPage>
+  );
+}
+
+const ROLES: readonly Role[] = ['viewer', 'editor', 'admin'];
+
+/** Asks before removing a user or changing your own role; removing yourself or lowering your own role says what you lose. */
+export function UserConfirmPage(props: {
+  v: View;
+  flash?: FlashMsg | undefined;
+  kind: 'remove' | 'role';
+  user: { id: number; email: string; role: Role };
+  role?: Role;
+}) {
+  const { v, user } = props;
+  const t = v.t;
+  const self = user.id === v.user?.id;
+  const title = props.kind === 'remove' ? t('users.removeTitle', { email: user.email }) : t('users.roleTitle', { email: user.email });
+  return (
+    <AdminPage v={v} title={title}>
+      <h1>{title}</h1>
+      <Flash message={props.flash?.message} kind={props.flash?.kind} />
+      <form method="post" action={`/admin/users/${user.id}/${props.kind}`} class="card">
+        <Csrf v={v} />
+        {props.kind === 'role' ? <input type="hidden" name="role" value={props.role ?? user.role} /> : null}
+        {self ? <input type="hidden" name="confirmSelf" value="yes" /> : null}
+        {self ? (
+          <p class="flash flash-warn" data-testid="self-warning">
+            {props.kind === 'remove' ? t('users.removeSelfWarning') : t('users.roleSelfWarning', { role: t(`role.${props.role ?? user.role}`) })}
+          </p>
+        ) : null}
+        <p>{props.kind === 'remove' ? t('users.removeBody', { email: user.email, role: t(`role.${user.role}`) }) : null}</p>
+        <p style="display:flex;gap:.75rem;flex-wrap:wrap">
+          <button type="submit" class={props.kind === 'remove' ? 'danger' : undefined}>
+            {props.kind === 'remove' ? t('users.removeSubmit') : t('users.roleChange')}
+          </button>
+          <a class="button secondary" href="/admin/users">
+            {t('common.cancel')}
+          </a>
+        </p>
+      </form>
     </AdminPage>
   );
 }

@@ -3,6 +3,7 @@ import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Newsletter } from '../../modules/newsletters/service.ts';
 import type { Message } from '../../i18n/index.ts';
 import { weekdayKey } from '../../modules/slots/rule.ts';
+import { languageChoices } from './choices.ts';
 import { AdminPage, can, Csrf, Flash, fmtDateTime, say, type View } from './shell.tsx';
 
 export interface SlotView {
@@ -15,6 +16,24 @@ export interface SlotView {
   warnings: Message[];
 }
 
+/** The languages Quire speaks, then common tags, named in the reader's language; an unusual stored tag stays selectable. */
+function LanguageSelect(props: { v: View; id: string; value: string }) {
+  const choices = languageChoices(props.v.lang, props.value);
+  const spoken = choices.filter((c) => c.spoken);
+  const others = choices.filter((c) => !c.spoken);
+  const opt = (c: (typeof choices)[number]) => (
+    <option value={c.tag} selected={c.tag.toLowerCase() === props.value.toLowerCase()}>
+      {c.label}
+    </option>
+  );
+  return (
+    <select id={props.id} name="language">
+      <optgroup label={props.v.t('nl.languagesSpoken')}>{spoken.map(opt)}</optgroup>
+      <optgroup label={props.v.t('nl.languagesOther')}>{others.map(opt)}</optgroup>
+    </select>
+  );
+}
+
 export function NewslettersPage(props: {
   v: View;
   flash?: FlashMsg | undefined;
@@ -24,6 +43,8 @@ export function NewslettersPage(props: {
   snippet: string | null;
   zones: string[];
   publicUrl: string;
+  /** A newsletter just created: a notice offers to switch to it (creating one does not switch). */
+  created?: { slug: string; name: string } | undefined;
 }) {
   const { v, n } = props;
   const t = v.t;
@@ -36,6 +57,28 @@ export function NewslettersPage(props: {
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
       {!isAdmin ? <p class="notice">{t('role.viewerNote')}</p> : null}
       {!n ? <p class="card">{t('nl.empty')}</p> : null}
+      {props.created && props.created.slug !== n?.slug ? (
+        <div class="flash flash-ok created" role="status" data-testid="created-notice">
+          <span>{t('nl.createdNotice', { name: props.created.name })}</span>{' '}
+          <form method="get" action="/admin/switch" class="inline">
+            <input type="hidden" name="n" value={props.created.slug} />
+            <input type="hidden" name="next" value="/admin/newsletters" />
+            <button type="submit" class="small">
+              {t('nl.switchTo', { name: props.created.name })}
+            </button>
+          </form>
+        </div>
+      ) : null}
+      {props.created && props.created.slug === n?.slug ? (
+        <p class="flash flash-ok" role="status">
+          {t('nl.createdCurrent', { name: props.created.name })}
+        </p>
+      ) : null}
+      {n && !n.organisation?.trim() ? (
+        <p class="flash flash-warn" data-testid="postal-warning">
+          {t('nl.postalMissing')} <a href="#nl-org">{t('nl.postalFix')}</a>
+        </p>
+      ) : null}
       {n ? (
         <div class="stack">
           <form method="post" action={`/admin/newsletters/${n.slug}`} class="card">
@@ -51,7 +94,7 @@ export function NewslettersPage(props: {
                 </div>
                 <div>
                   <label for="nl-lang">{t('nl.language')}</label>
-                  <input id="nl-lang" name="language" type="text" value={n.language} />
+                  <LanguageSelect v={v} id="nl-lang" value={n.language} />
                 </div>
               </div>
               <div class="row">
@@ -97,7 +140,12 @@ export function NewslettersPage(props: {
                 {n.description ?? ''}
               </textarea>
               <label for="nl-org">{t('nl.organisation')}</label>
-              <input id="nl-org" name="organisation" type="text" value={n.organisation ?? ''} />
+              <textarea id="nl-org" name="organisation" rows={2} maxlength={500} aria-describedby="nl-org-help">
+                {n.organisation ?? ''}
+              </textarea>
+              <p class="muted small" id="nl-org-help">
+                {t('nl.postalHelp')}
+              </p>
               {isAdmin ? (
                 <p style="margin-top:1rem">
                   <button type="submit">{t('common.save')}</button>
@@ -285,7 +333,7 @@ export function NewslettersPage(props: {
               </div>
               <div>
                 <label for="c-lang">{t('nl.language')}</label>
-                <input id="c-lang" name="language" type="text" value={v.lang} />
+                <LanguageSelect v={v} id="c-lang" value={v.lang} />
               </div>
               <div>
                 <label for="c-tz">{t('nl.timeZone')}</label>

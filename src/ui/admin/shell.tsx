@@ -10,6 +10,7 @@ import { Page } from '../layout.tsx';
 import { i18n, LANGUAGES, type Lang, type MessageKey, type StoredMessage, type Translate } from '../../i18n/index.ts';
 
 export type Theme = 'auto' | 'light' | 'dark';
+export const THEMES: readonly Theme[] = ['auto', 'light', 'dark'];
 
 /** Everything a page needs to know about who is looking and how to show it. */
 export interface View {
@@ -145,18 +146,18 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
       <a class="skip" href="#content">
         {v.t('nav.skip')}
       </a>
-      <header class="site">
-        <div>
+      <header class="site admin-bar">
+        <div class="topbar">
           <a class="brand" href="/admin">
             Quire
           </a>
           {v.newsletters.length > 0 ? (
-            <form method="get" action="/admin/switch" class="inline">
+            <form method="get" action="/admin/switch" class="inline nl-switch">
               <input type="hidden" name="next" value={v.here} />
-              <label class="small" style="display:inline;margin:0 .4rem 0 0;font-weight:400" for="nl-switch">
+              <label class="visually-hidden" for="nl-switch">
                 {v.t('nav.newsletter')}
               </label>
-              <select id="nl-switch" name="n" data-autosubmit style="width:auto;padding:.25rem .4rem;font-size:.875rem">
+              <select id="nl-switch" name="n" data-autosubmit title={v.t('nav.newsletter')}>
                 {v.newsletters.map((n) => (
                   <option value={n.slug} selected={n.slug === v.current?.slug}>
                     {n.name}
@@ -165,65 +166,57 @@ export function AdminPage(props: { v: View; title: string; children?: Child; hea
               </select>
               <noscript>
                 <button type="submit" class="small secondary">
-                  OK
+                  {v.t('nav.switch')}
                 </button>
               </noscript>
             </form>
           ) : null}
-          <div class="tools">
-            <span lang="und">
-              {LANGUAGES.map((l, i) => (
-                <>
-                  {i > 0 ? ' · ' : ''}
-                  {l === v.lang ? (
-                    <strong lang={l}>{i18n(l).t('language.name')}</strong>
-                  ) : (
-                    <a lang={l} hreflang={l} href={`/admin/lang/${l}?next=${next}`}>
-                      {i18n(l).t('language.name')}
-                    </a>
-                  )}
-                </>
-              ))}
-            </span>
-            <span>
-              {v.t('nav.theme')}:{' '}
-              {(['auto', 'light', 'dark'] as Theme[]).map((th, i) => (
-                <>
-                  {i > 0 ? ' · ' : ''}
-                  {th === v.theme ? <strong>{v.t(`theme.${th}`)}</strong> : <a href={`/admin/theme/${th}?next=${next}`}>{v.t(`theme.${th}`)}</a>}
-                </>
-              ))}
-            </span>
+          {/* The menu: one row on a wide screen; behind a toggle (a checkbox and its label, no script needed) on a narrow one. */}
+          <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="admin-menu" />
+          <label for="menu-toggle" class="menu-button button small secondary" data-testid="menu-button">
+            {v.t('nav.menu')}
+          </label>
+          <div class="menu" id="admin-menu">
             {v.user ? (
-              <>
-                <a href="/admin/account">{v.user.email}</a>
-                <span class="badge">{v.t(`role.${v.user.role}`)}</span>
-                <form method="post" action="/admin/logout" class="inline">
-                  <Csrf v={v} />
-                  <button type="submit" class="small secondary">
-                    {v.t('nav.logout')}
-                  </button>
-                </form>
-              </>
+              <nav class="admin-nav" aria-label={v.t('app.name')}>
+                <ul>
+                  {navItems
+                    .filter((n) => can(v, n.min))
+                    .map((n) => (
+                      <li>
+                        <a href={n.href} aria-current={n.href === active ? 'page' : undefined}>
+                          {v.t(n.key)}
+                        </a>
+                      </li>
+                    ))}
+                </ul>
+              </nav>
             ) : null}
+            <div class="tools">
+              <span lang="und" class="langs">
+                {LANGUAGES.filter((l) => l !== v.lang).map((l) => (
+                  <a lang={l} hreflang={l} href={`/admin/lang/${l}?next=${next}`}>
+                    {i18n(l).t('language.name')}
+                  </a>
+                ))}
+              </span>
+              {v.user ? (
+                <>
+                  <a href="/admin/account" class="who" title={`${v.user.email} · ${v.t(`role.${v.user.role}`)}`}>
+                    {v.user.email}
+                  </a>
+                  <form method="post" action="/admin/logout" class="inline">
+                    <Csrf v={v} />
+                    <button type="submit" class="small secondary">
+                      {v.t('nav.logout')}
+                    </button>
+                  </form>
+                </>
+              ) : null}
+            </div>
           </div>
         </div>
       </header>
-      {v.user ? (
-        <nav class="admin-nav" aria-label={v.t('app.name')}>
-          <ul>
-            {navItems
-              .filter((n) => can(v, n.min))
-              .map((n) => (
-                <li>
-                  <a href={n.href} aria-current={n.href === active ? 'page' : undefined}>
-                    {v.t(n.key)}
-                  </a>
-                </li>
-              ))}
-          </ul>
-        </nav>
-      ) : null}
       <main id="content">
         {props.children}
         <p class="muted-note" style="margin-top:3rem">

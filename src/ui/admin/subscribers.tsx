@@ -1,11 +1,12 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Services } from '../../services.ts';
-import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, StatusBadge, type View } from './shell.tsx';
+import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, say, StatusBadge, type View } from './shell.tsx';
 import { DetailFields, eventLabel, sourceLabel } from '../detail.tsx';
 import { ImportResultCard, type ImportResult } from './import-summary.tsx';
 
-const STATUSES = ['active', 'pending', 'unsubscribed', 'suppressed', 'erased'] as const;
+import { SUBSCRIBER_STATUS_LIST as STATUSES } from '../../modules/subscribers/list-service.ts';
+import { languageChoices } from './choices.ts';
 
 export interface SubscriberItem {
   id: string;
@@ -23,7 +24,8 @@ export function SubscribersPage(props: {
   q: string;
   status: string;
   next: string | null;
-  isFirst: boolean;
+  prev: string | null;
+  counts: { total: number; byStatus: Record<string, number> };
 }) {
   const { v } = props;
   const t = v.t;
@@ -38,6 +40,20 @@ export function SubscribersPage(props: {
         </span>
       </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
+      <ul class="counts" data-testid="counts">
+        <li>
+          <a href={listHref(props.q, '')} aria-current={props.status === '' ? 'true' : undefined} data-status="">
+            <span class="n">{fmtNumber(v, props.counts.total)}</span> <span class="l">{t('subs.countAll')}</span>
+          </a>
+        </li>
+        {STATUSES.map((st) => (
+          <li>
+            <a href={listHref(props.q, st)} aria-current={props.status === st ? 'true' : undefined} data-status={st}>
+              <span class="n">{fmtNumber(v, props.counts.byStatus[st] ?? 0)}</span> <span class="l">{t(`status.${st}`)}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
       <search>
         <form method="get" action="/admin/subscribers" class="row" style="margin-bottom:1rem">
           <div style="flex:3 1 16rem">
@@ -74,6 +90,7 @@ export function SubscribersPage(props: {
           </a>
         ) : null}
       </p>
+      {can(v, 'editor') ? <AddSubscriberForm v={v} /> : null}
       {props.items.length === 0 ? (
         <Empty title={filtered ? t('subs.empty') : t('subs.emptyAll')}>
           {!filtered ? (
@@ -112,15 +129,73 @@ export function SubscribersPage(props: {
           </table>
         </div>
       )}
-      <div class="pager">
-        {!props.isFirst ? <a href={`/admin/subscribers?q=${encodeURIComponent(props.q)}&status=${props.status}`}>← {t('common.first')}</a> : null}
+      <nav class="pager" aria-label={t('subs.pages')}>
+        {props.prev ? (
+          <a href={listHref(props.q, props.status, props.prev)} rel="prev" data-testid="prev">
+            ← {t('subs.prevPage')}
+          </a>
+        ) : null}
         {props.next ? (
-          <a href={`/admin/subscribers?q=${encodeURIComponent(props.q)}&status=${props.status}&cursor=${encodeURIComponent(props.next)}`}>
+          <a href={listHref(props.q, props.status, props.next)} rel="next" data-testid="next">
             {t('common.next')} →
           </a>
         ) : null}
-      </div>
+      </nav>
     </AdminPage>
+  );
+}
+
+function listHref(q: string, status: string, cursor?: string): string {
+  const p = new URLSearchParams();
+  if (q) p.set('q', q);
+  if (status) p.set('status', status);
+  if (cursor) p.set('cursor', cursor);
+  const qs = p.toString();
+  return qs ? `/admin/subscribers?${qs}` : '/admin/subscribers';
+}
+
+/** One person added by hand: consent the admin vouches for, recorded as an admin-added consent event. */
+function AddSubscriberForm(props: { v: View }) {
+  const { v } = props;
+  const t = v.t;
+  return (
+    <details class="add-subscriber" data-testid="add-subscriber">
+      <summary>{t('subs.add')}</summary>
+      <form method="post" action="/admin/subscribers" class="card">
+        <Csrf v={v} />
+        <div class="row">
+          <div>
+            <label for="as-email">{t('subs.email')}</label>
+            <input id="as-email" name="email" type="email" required maxlength={254} autocomplete="off" />
+          </div>
+          <div>
+            <label for="as-name">{t('subs.name')}</label>
+            <input id="as-name" name="name" type="text" maxlength={200} autocomplete="off" />
+          </div>
+          <div>
+            <label for="as-lang">{t('nl.language')}</label>
+            <select id="as-lang" name="language">
+              <option value="">{t('subs.addLanguageDefault')}</option>
+              {languageChoices(v.lang).map((l) => (
+                <option value={l.tag}>{l.label}</option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <label for="as-note">{t('subs.addNote')}</label>
+        <input id="as-note" name="consentNote" type="text" required maxlength={2000} />
+        <fieldset class="add-status">
+          <legend>{t('common.status')}</legend>
+          <label class="check">
+            <input type="radio" name="status" value="active" checked /> {t('subs.addActive')}
+          </label>
+          <label class="check">
+            <input type="radio" name="status" value="pending" /> {t('subs.addPending')}
+          </label>
+        </fieldset>
+        <button type="submit">{t('subs.addSubmit')}</button>
+      </form>
+    </details>
   );
 }
 

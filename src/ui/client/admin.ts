@@ -2,6 +2,7 @@
  * The admin's browser script, one file for every page (cached a year under its hash). Each part
  * starts only where its elements are on the page; every page works without it.
  */
+import { startCopyButtons } from './admin/copy.ts';
 import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
 import { startImageFields } from './admin/images.ts';
@@ -18,6 +19,7 @@ const ready = () => {
   startProgress();
   startCountdowns();
   startImport();
+  startCopyButtons();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
 else ready();

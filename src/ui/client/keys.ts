@@ -20,4 +20,6 @@ export const ADMIN_CLIENT_KEYS = [
   'subs.importUploaded',
   'subs.importRows',
   'subs.importFailed',
+  'users.copied',
+  'users.copyFailed',
 ] as const satisfies readonly MessageKey[];

@@ -181,7 +181,12 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
     expect((await c.login('admin@example.org', 'correct horse battery')).status).toBe(303);
     const created = await c.post('/admin/newsletters', { slug: 'dash', name: 'Dashboard test', fromEmail: 'dash@example.org', timeZone: 'Europe/Berlin' });
     expect(created.status).toBe(303);
+    // Creating does not switch; the notice's button does.
+    expect(c.cookies.get('quire_nl')).toBeUndefined();
+    expect((await c.get('/admin/switch?n=dash&next=/admin')).status).toBe(302);
     expect(c.cookies.get('quire_nl')).toBe('dash');
+    // With a postal address set (its own warning is tested in manage.test.ts), nothing needs attention.
+    expect((await h.api('PATCH', '/api/v1/newsletters/dash', { json: { organisation: 'Dashboard Ltd, 1 Test Street, Berlin' } })).status).toBe(200);
     expect(await (await c.get('/admin')).text()).toContain('data-testid="no-warnings"');
     const slot = { kind: 'dayOfMonth', day: '1', week: '1', weekday: '1', time: '09:00', timeZone: 'Europe/Berlin', reminderDaysBefore: '3', enabled: 'on' };
     expect((await c.post('/admin/newsletters/dash/slot', slot)).status).toBe(303);

@@ -1,9 +1,10 @@
 /** Who is looking and how: sign-in and out, language, theme, newsletter switch, account, users, API tokens, audit log. */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientIp, userAgent } from '../../../http/client.ts';
-import { matchLanguage, type MessageKey } from '../../../i18n/index.ts';
+import { matchLanguage, type MessageKey, msg } from '../../../i18n/index.ts';
+import { notFound } from '../../../lib/errors.ts';
 import { randomToken } from '../../../lib/crypto.ts';
-import { AccountPage, AuditPage, UsersPage } from '../../../ui/admin/access.tsx';
+import { AccountPage, AuditPage, UserConfirmPage, UsersPage } from '../../../ui/admin/access.tsx';
 import { LoginPage } from '../../../ui/admin/shell.tsx';
 import {
   clearSessionCookie,
@@ -18,7 +19,7 @@ import {
   THEME_COOKIE,
   type AdminContext,
 } from '../context.ts';
-import { AUDIT_PAGE, auditQuery, tokenForm, userForm } from '../forms.ts';
+import { AUDIT_PAGE, auditQuery, roleChangeForm, tokenForm, userForm } from '../forms.ts';
 import { type AdminApp, route } from './router.ts';
 import { html, idParam, redirectWith } from './respond.tsx';
 
@@ -29,6 +30,13 @@ const LOGIN_NOTICES: Record<string, MessageKey> = {
   expired: 'login.expired',
   pw: 'login.passwordChanged',
 };
+
+/** The user named by `:id`, for a confirmation page. */
+async function userOr404(c: AdminContext) {
+  const u = await c.var.services.users.findById(idParam(c));
+  if (!u) throw notFound(msg('user.what'));
+  return { id: u.id, email: u.email, role: u.role };
+}
 
 /** A fresh pre-session cookie: the sign-in form's CSRF token is tied to it. */
 function newPreSession(c: AdminContext): string {
@@ -132,6 +140,34 @@ export function accessRoutes(app: AdminApp): void {
     const u = userForm(await formFields(c));
     await c.var.services.auth.addUser(u.email, u.password, u.role, c.var.session!.user);
     return redirectWith(c, '/admin/users', 'ok', 'common.saved');
+  });
+
+  route(app, 'POST', '/users/:id{[0-9]+}/role', 'admin', async (c) => {
+    const v = c.var.view;
+    const me = c.var.session!.user;
+    const { role, confirmSelf } = roleChangeForm(await formFields(c));
+    const r = await c.var.services.users.changeRole(idParam(c), role, me, { confirmSelf });
+    if (r === 'confirm') return html(c, <UserConfirmPage v={v} kind="role" user={await userOr404(c)} role={role} />);
+    // Lowered your own role below admin: this page is no longer yours to see.
+    if (r.id === me.id && role !== 'admin') return redirectWith(c, '/admin', 'ok', 'users.roleChanged', { email: r.email, role: v.t(`role.${role}`) });
+    return redirectWith(c, '/admin/users', 'ok', 'users.roleChanged', { email: r.email, role: v.t(`role.${role}`) });
+  });
+
+  route(app, 'GET', '/users/:id{[0-9]+}/remove', 'admin', async (c) =>
+    html(c, <UserConfirmPage v={c.var.view} flash={c.var.flash} kind="remove" user={await userOr404(c)} />),
+  );
+
+  route(app, 'POST', '/users/:id{[0-9]+}/remove', 'admin', async (c) => {
+    const me = c.var.session!.user;
+    const f = await formFields(c);
+    const r = await c.var.services.users.removeUser(idParam(c), me, { confirmSelf: f.confirmSelf === 'yes' });
+    if (r === 'confirm') return html(c, <UserConfirmPage v={c.var.view} kind="remove" user={await userOr404(c)} />);
+    if (r.id === me.id) {
+      // Their sessions went with them.
+      clearSessionCookie(c);
+      return c.redirect('/admin/login?m=out', 303);
+    }
+    return redirectWith(c, '/admin/users', 'ok', 'users.removed', { email: r.email });
   });
 
   route(app, 'POST', '/tokens', 'admin', async (c) => {

@@ -5,7 +5,7 @@ import type { Services } from '../../../services.ts';
 import { NewslettersPage, type SlotView } from '../../../ui/admin/newsletters.tsx';
 import { embedSnippet } from '../../../ui/subscription.tsx';
 import { describeRule } from '../../slots/rule.ts';
-import { formFields, NEWSLETTER_COOKIE, setPrefCookie } from '../context.ts';
+import { formFields } from '../context.ts';
 import { consentTextForm, newsletterCreateForm, newsletterUpdateForm, slotForm } from '../forms.ts';
 import { html, redirectWith, zones } from './respond.tsx';
 import { type AdminApp, route } from './router.ts';
@@ -57,14 +57,15 @@ export function newsletterRoutes(app: AdminApp): void {
         snippet={snippet}
         zones={zones(n?.timeZone, v.tz)}
         publicUrl={s.config.publicUrl}
+        created={v.newsletters.find((x) => x.slug === c.req.query('created'))}
       />,
     );
   });
 
   route(app, 'POST', '/newsletters', 'admin', async (c) => {
+    // Creating does not switch the admin to it: the page says so and offers the switch.
     const n = await c.var.services.newsletters.create(newsletterCreateForm(await formFields(c)), c.var.session!.user);
-    setPrefCookie(c, NEWSLETTER_COOKIE, n.slug);
-    return redirectWith(c, '/admin/newsletters', 'ok', 'common.saved');
+    return c.redirect(`/admin/newsletters?created=${encodeURIComponent(n.slug)}`, 303);
   });
 
   route(app, 'POST', '/newsletters/:slug', 'admin', async (c) => {

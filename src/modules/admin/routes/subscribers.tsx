@@ -1,7 +1,8 @@
 /** Subscribers: the list with search and filter, one subscriber's page, erasure, and the CSV import. */
 import { EraseConfirmPage, ImportSubscribersPage, SubscriberPage, SubscribersPage } from '../../../ui/admin/subscribers.tsx';
 import { formFields, type AdminContext } from '../context.ts';
-import { eraseConfirmed, subscriberImportForm, subscriberListQuery } from '../forms.ts';
+import { clientIp, userAgent } from '../../../http/client.ts';
+import { eraseConfirmed, subscriberAddForm, subscriberImportForm, subscriberListQuery } from '../forms.ts';
 import { html, noNewsletterPage, redirectWith } from './respond.tsx';
 import { type AdminApp, route } from './router.ts';
 import { importErrorLine, importWithProgress, NDJSON } from './subscriber-import.tsx';
@@ -13,8 +14,20 @@ export function subscriberRoutes(app: AdminApp): void {
     const v = c.var.view;
     if (!v.current) return noNewsletterPage(c);
     const { q, status, cursor } = subscriberListQuery({ q: c.req.query('q'), status: c.req.query('status'), cursor: c.req.query('cursor') });
-    const r = await c.var.services.subscriberList.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
-    return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items} q={q} status={status} next={r.nextCursor} isFirst={!cursor} />);
+    const list = c.var.services.subscriberList;
+    const r = await list.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
+    const counts = await list.counts(v.current.slug);
+    return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items} q={q} status={status} next={r.nextCursor} prev={r.prevCursor} counts={counts} />);
+  });
+
+  route(app, 'POST', '/subscribers', 'editor', async (c) => {
+    const v = c.var.view;
+    if (!v.current) return noNewsletterPage(c);
+    const s = await c.var.services.subscriberList.create(v.current.slug, subscriberAddForm(await formFields(c)), c.var.session!.user, {
+      ip: clientIp(c),
+      userAgent: userAgent(c),
+    });
+    return redirectWith(c, `/admin/subscribers/${s.id}`, 'ok', 'subs.added', { email: s.email ?? '' });
   });
 
   route(app, 'GET', '/subscribers/import', 'editor', (c) =>
