@@ -7,6 +7,7 @@ import { bodyLimit } from './http/body.ts';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './http/auth.ts';
+import { pageSecurityHeaders } from './http/security.ts';
 import type { AppEnv } from './http/env.ts';
 import { AppError } from './lib/errors.ts';
 import { newsletterRoutes } from './modules/newsletters/routes.ts';
@@ -42,6 +43,8 @@ export function createApp(resolve: ServicesResolver) {
   });
   // Before secureHeaders so that it runs after it: the open pixel is loaded from other origins.
   app.use('/o/*', pixelCrossOrigin);
+  // Likewise: the Content-Security-Policy of each kind of page, and personal pages' no-store / no-referrer.
+  app.use(pageSecurityHeaders);
   app.use(
     secureHeaders({
       // Emails previews are framed by the admin itself; other sites may not frame Quire pages.
