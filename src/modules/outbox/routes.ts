@@ -1,12 +1,23 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { OutboxRow } from '../../db/schema.ts';
-import { requireRole } from '../../http/auth.ts';
+import { rank, requireRole } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
 import { msg } from '../../i18n/index.ts';
+import type { Context } from 'hono';
+
+/**
+ * The outbox is personal data: a message's body and headers hold working confirm, unsubscribe and
+ * preferences links. Admins read everything; viewers and editors see who, what and when only.
+ */
+const readsBodies = (c: Context<AppEnv>) => rank[c.var.user!.role] >= rank.admin;
+
+function toSummary(r: OutboxRow) {
+  return { id: r.id, to: r.recipients, subject: r.subject, createdAt: new Date(r.created_at).toISOString() };
+}
 
 function toMessage(r: OutboxRow) {
   return {
@@ -40,9 +51,9 @@ export const outboxRoutes = new Hono<AppEnv>()
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > q.limit && last ? encodeCursor({ at: new Date(last.created_at).toISOString(), id: last.id }) : null;
-    return c.json({ items: page.map(toMessage), nextCursor });
+    return c.json({ items: page.map(readsBodies(c) ? toMessage : toSummary), nextCursor });
   })
-  .get('/:file{[^/]+\\.eml}', async (c) => {
+  .get('/:file{[^/]+\\.eml}', requireRole('admin'), async (c) => {
     const id = c.req.param('file').replace(/\.eml$/, '');
     const row = await c.var.services.repos.outbox.get(id);
     if (!row) throw notFound(msg('outbox.what'));
@@ -54,7 +65,7 @@ export const outboxRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const row = await c.var.services.repos.outbox.get(c.req.param('id'));
     if (!row) throw notFound(msg('outbox.what'));
-    return c.json(toMessage(row));
+    return c.json(readsBodies(c) ? toMessage(row) : toSummary(row));
   })
   .all('*', () => {
     throw new AppError('not_found', msg('error.noOutboxEndpoint'));
