@@ -219,7 +219,8 @@ export class AuthService {
   }
 
   async revokeToken(id: number, actor: AuthUser): Promise<void> {
-    const r = await this.d.repo.revokeToken(id, this.now());
+    // An id beyond the column's range names no token (and must not reach the database as one).
+    const r = Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? await this.d.repo.revokeToken(id, this.now()) : undefined;
     if (!r) throw new AppError('not_found', msg('token.notFound'));
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'token.revoke', target: r.name, detail: { prefix: r.prefix } });
   }

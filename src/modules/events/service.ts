@@ -18,7 +18,7 @@ import type { Database } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { encodeCursor, decodeCursor } from '../../lib/cursor.ts';
+import { CURSOR_ID, encodeCursor, decodeCursor } from '../../lib/cursor.ts';
 import type { Logger } from '../../lib/log.ts';
 import { verifyToken } from '../../lib/tokens.ts';
 import { parseOrThrow } from '../../lib/validation.ts';
@@ -343,8 +343,7 @@ export class EventsService {
   async recipients(issueId: number, query: Record<string, string | undefined>) {
     const q = parseOrThrow(recipientsQuery, query);
     await this.issueOr404(issueId);
-    const afterId = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId))) throw new AppError('bad_request', msg('error.cursor'));
+    const afterId = q.cursor ? decodeCursor(q.cursor, { id: CURSOR_ID }).id : undefined;
     const rows = await this.d.repo.stats.recipients({
       issueId,
       limit: q.limit + 1,

@@ -4,7 +4,9 @@ import type { OutboxRow } from '../../db/schema.ts';
 import { rank, requireRole } from '../../http/auth.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { CURSOR_TIME, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+
+const OUTBOX_ID = /^[A-Za-z0-9_-]{1,100}$/;
 import { parseOrThrow } from '../../lib/validation.ts';
 import { msg } from '../../i18n/index.ts';
 import type { Context } from 'hono';
@@ -42,7 +44,7 @@ export const outboxRoutes = new Hono<AppEnv>()
   .use(requireRole('viewer'))
   .get('/', async (c) => {
     const q = parseOrThrow(listQuery, c.req.query());
-    const before = q.cursor ? decodeCursor<{ at: string; id: string }>(q.cursor) : undefined;
+    const before = q.cursor ? decodeCursor(q.cursor, { at: CURSOR_TIME, id: OUTBOX_ID }) : undefined;
     const rows = await c.var.services.repos.outbox.list({
       limit: q.limit + 1,
       ...(q.to ? { to: q.to } : {}),

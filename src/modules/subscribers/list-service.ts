@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { SubscriberEventRow, SubscriberRow } from '../../db/schema.ts';
 import { msg } from '../../i18n/index.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { CURSOR_ID, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { issueMessage, parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
 import type { AuthUser } from '../users/service.ts';
@@ -89,8 +89,7 @@ export class SubscriberListService {
   async list(slug: string, query: Record<string, string | undefined>) {
     const n = await this.lifecycle.newsletterBySlug(slug);
     const q = parseOrThrow(listQuerySchema, query);
-    const before = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (before !== undefined && !/^\d{1,18}$/.test(String(before))) throw new AppError('bad_request', msg('error.cursor'));
+    const before = q.cursor ? decodeCursor(q.cursor, { id: CURSOR_ID }).id : undefined;
     const rows = await this.repo.list({
       newsletterId: n.id,
       limit: q.limit + 1,
