@@ -41,9 +41,13 @@ export const ADMIN_CSP = policy({
   'frame-src': "'self'",
 });
 
-/** An email's HTML on the admin origin (the issue preview): a sandbox without scripts, same-origin access or forms; links may open. */
+/**
+ * An email's HTML on the admin origin (the issue preview): a sandbox without scripts or forms,
+ * even when opened on its own; links may open. It keeps its origin (no script can run in it to use
+ * that) so that the admin's preview script can keep the reader's scroll position across updates.
+ */
 export const SANDBOXED_EMAIL_CSP = policy({
-  sandbox: 'allow-popups allow-popups-to-escape-sandbox',
+  sandbox: 'allow-same-origin allow-popups allow-popups-to-escape-sandbox',
   'default-src': "'none'",
   'img-src': '* data:',
   'style-src': "'unsafe-inline' https:",

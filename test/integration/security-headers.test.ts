@@ -59,7 +59,7 @@ describe.each(dbKinds)('security headers on %s', (kind) => {
     }
     const issueId = await createIssue(h, 'sec');
     const preview = await csp(`/api/v1/issues/${issueId}/preview.html`, { authorization: `Bearer ${h.adminToken}` });
-    expect(preview).toMatch(/^sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'/);
+    expect(preview).toMatch(/^sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; default-src 'none'/);
     expect(preview).toContain("frame-ancestors 'self'");
     expect(preview).not.toContain('script-src');
     // JSON has none to obey.
