@@ -38,6 +38,8 @@ export const rejectMalformedRequests = createMiddleware<AppEnv>(async (c, next) 
   const q = rest.search(/[?#]/);
   const rawPath = q < 0 ? rest : rest.slice(0, q);
   const rawQuery = q < 0 || rest[q] === '#' ? '' : rest.slice(q + 1).split('#')[0]!;
+  // The open pixel answers the same GIF whatever its token (a broken one just records nothing).
+  if (rawPath.startsWith('/o/')) return next();
   const problem = malformedPath(rawPath) ?? malformedQuery(rawQuery);
   if (problem) {
     c.var.services?.log.warn('refused a malformed request', { method: c.req.method, path: rawPath.slice(0, 200), problem });
