@@ -7,6 +7,8 @@ import { bodyLimit } from './http/body.ts';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './http/auth.ts';
+import { pageSecurityHeaders } from './http/security.ts';
+import { isUnstorableCharacter, rejectMalformedRequests } from './http/edge.ts';
 import type { AppEnv } from './http/env.ts';
 import { AppError } from './lib/errors.ts';
 import { newsletterRoutes } from './modules/newsletters/routes.ts';
@@ -42,8 +44,11 @@ export function createApp(resolve: ServicesResolver) {
     c.set('services', await resolve(c));
     await next();
   });
+  app.use(rejectMalformedRequests);
   // Before secureHeaders so that it runs after it: the open pixel is loaded from other origins.
   app.use('/o/*', pixelCrossOrigin);
+  // Likewise: the Content-Security-Policy of each kind of page, and personal pages' no-store / no-referrer.
+  app.use(pageSecurityHeaders);
   app.use(
     secureHeaders({
       // Emails previews are framed by the admin itself; other sites may not frame Quire pages.
@@ -122,6 +127,10 @@ export function createApp(resolve: ServicesResolver) {
   });
 
   app.onError((err, c) => {
+    if (isUnstorableCharacter(err)) {
+      c.var.services?.log.warn('refused a request with a NUL byte', { method: c.req.method, path: c.req.path.slice(0, 200) });
+      err = new AppError('bad_request', msg('edge.badCharacter'));
+    }
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
       const page = !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/webhooks/');

@@ -263,12 +263,12 @@ const ops: Op[] = [
     method: 'get',
     path: '/api/v1/outbox',
     tag: 'Outbox',
-    summary: 'Messages the outbox transport holds (html without the open pixel)',
+    summary: 'Messages the outbox transport holds (bodies and headers, without the open pixel, for admins only; others get id, to, subject, createdAt)',
     role: 'viewer',
     query: { to: 'bare address, case-insensitive', cursor: 'nextCursor', limit: '1–200' },
   },
-  { method: 'get', path: '/api/v1/outbox/{id}', tag: 'Outbox', summary: 'One message', role: 'viewer' },
-  { method: 'get', path: '/api/v1/outbox/{id}.eml', tag: 'Outbox', summary: 'The exact RFC 5322 message', role: 'viewer', produces: 'message/rfc822' },
+  { method: 'get', path: '/api/v1/outbox/{id}', tag: 'Outbox', summary: 'One message (its body for admins only)', role: 'viewer' },
+  { method: 'get', path: '/api/v1/outbox/{id}.eml', tag: 'Outbox', summary: 'The exact RFC 5322 message', role: 'admin', produces: 'message/rfc822' },
 ];
 
 const roleText: Record<Role, string> = {

@@ -75,9 +75,14 @@ function takeFlash(c: Context<AdminEnv>): Flash | undefined {
   return undefined;
 }
 
-/** Only paths inside the admin are acceptable redirect targets (no open redirect). */
+/**
+ * Only paths inside the admin are acceptable redirect targets (no open redirect), without control
+ * characters (a CR/LF would split the Location header).
+ */
 export function safeNext(next: unknown, fallback = '/admin'): string {
-  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('//') && !next.includes('\\') ? next : fallback;
+  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('//') && !next.includes('\\') && !/[\u0000-\u001f\u007f]/.test(next)
+    ? next
+    : fallback;
 }
 
 export const wantsJson = (c: Context) => c.req.path.endsWith('.json') || (c.req.header('accept') ?? '').startsWith('application/json');

@@ -88,26 +88,7 @@ export class AuthRepository {
     return Number(r.n);
   }
 
-  // ---- login counters and credentials on users
-
-  async recordFailure(userId: number, lockAfter: number, lockUntil: Date): Promise<{ failedLogins: number; lockedUntil: Date | null }> {
-    const row = await this.db
-      .updateTable('users')
-      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-      .where('id', '=', userId)
-      .returning(['failed_logins'])
-      .executeTakeFirstOrThrow();
-    if (row.failed_logins >= lockAfter) {
-      // The lock starts a fresh count: the next failure after it expires is failure 1 again.
-      await this.db.updateTable('users').set({ locked_until: lockUntil, failed_logins: 0 }).where('id', '=', userId).execute();
-      return { failedLogins: row.failed_logins, lockedUntil: lockUntil };
-    }
-    return { failedLogins: row.failed_logins, lockedUntil: null };
-  }
-
-  async clearFailures(userId: number): Promise<void> {
-    await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
-  }
+  // ---- credentials on users
 
   /** Bumps the user's session epoch (ending every session) and deletes their session rows. */
   async bumpEpoch(userId: number, now: Date, passwordHash?: string): Promise<number> {

@@ -3,11 +3,13 @@
  *
  * - Passwords: PBKDF2 (lib/crypto). An unknown email is checked against a dummy hash of the same
  *   work factor, so both paths cost one PBKDF2 and answer alike.
- * - Throttling: at most LOGIN_IP_LIMIT attempts per IP and LOGIN_ACCOUNT_LIMIT per address in a
- *   15-minute window (shared counters in `rate_limits`, so every process and isolate agrees);
- *   LOCK_AFTER failures in a row lock a real account for LOCK_MS (users.failed_logins /
- *   locked_until). An unknown address "locks" the same way through its own counter, so an
- *   attacker cannot tell accounts that exist from ones that don't.
+ * - Throttling: at most LOGIN_IP_LIMIT attempts per client in a 15-minute window, and
+ *   LOGIN_ACCOUNT_FAILURE_LIMIT failures per address from all clients together (distributed
+ *   guessing); shared counters in `rate_limits`, so every process and isolate agrees.
+ * - Lockout per account and client: LOCK_AFTER failures for one address from one client (an IP;
+ *   an IPv6 /64) lock that client out of that address until the window ends, even with the right
+ *   password. Another client is not locked: an anonymous client cannot keep the admin out. An
+ *   unknown address locks the same way, so accounts that exist cannot be told from ones that don't.
  * - Sessions: a random 256-bit token in the cookie; the table keeps its SHA-256. Idle timeout
  *   SESSION_IDLE_MS, absolute lifetime SESSION_MAX_MS; valid only while its epoch equals the
  *   user's session_epoch (log out everywhere / password change bump it).
@@ -26,9 +28,24 @@ import { msg } from '../../i18n/index.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const LOGIN_IP_LIMIT = 20;
-export const LOGIN_ACCOUNT_LIMIT = 10;
+/** Failures for one address from all clients in a window: a cap on distributed guessing, far above what one client may try. */
+export const LOGIN_ACCOUNT_FAILURE_LIMIT = 100;
 export const LOCK_AFTER = 5;
-export const LOCK_MS = 15 * 60_000;
+/** A client locked out of an address stays locked until the window ends (at most this long). */
+export const LOCK_MS = LOGIN_WINDOW_MS;
+
+/** Who a client is for the lockout: its IP, an IPv6 address by its /64 (one host usually has the whole prefix). */
+export function lockoutClient(ip: string): string {
+  if (!ip.includes(':') || ip.includes('.')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const full = ip.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  return `${full
+    .slice(0, 4)
+    .map((x) => x.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 export const SESSION_IDLE_MS = 12 * 3600_000;
 export const SESSION_MAX_MS = 7 * 24 * 3600_000;
 /** Sliding expiry is written at most this often, not on every request. */
@@ -89,29 +106,27 @@ export class AuthService {
     const ipHit = await this.d.rateLimits.hit(`login:ip:${ip}`, LOGIN_WINDOW_MS, now);
     if (ipHit.count > LOGIN_IP_LIMIT) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfter(ipHit.resetAt) };
     const key = this.accountKey(email);
-    const acctHit = await this.d.rateLimits.hit(`login:account:${key}`, LOGIN_WINDOW_MS, now);
-    if (acctHit.count > LOGIN_ACCOUNT_LIMIT) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfter(acctHit.resetAt) };
+    const everyone = `login:account:${key}`;
+    const acct = await this.d.rateLimits.peek(everyone, LOGIN_WINDOW_MS, now);
+    if (acct.count >= LOGIN_ACCOUNT_FAILURE_LIMIT) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfter(acct.resetAt) };
+    const clientKey = `login:lock:${key}:${lockoutClient(ip)}`;
+    const lock = await this.d.rateLimits.peek(clientKey, LOGIN_WINDOW_MS, now);
+    if (lock.count >= LOCK_AFTER) return { ok: false, reason: 'locked', retryAfterSeconds: retryAfter(lock.resetAt) };
 
     const user = email ? await this.d.users.findByEmail(email) : undefined;
-    if (user?.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
-      return { ok: false, reason: 'locked', retryAfterSeconds: retryAfter(new Date(user.locked_until)) };
-    }
-    if (!user) {
-      await verifyPassword(password, await this.dummyHash());
-      // Same lockout shape as a real account: LOCK_AFTER failures within the window.
-      const fail = await this.d.rateLimits.hit(`login:unknown:${key}`, LOGIN_WINDOW_MS, now);
-      if (fail.count > LOCK_AFTER) return { ok: false, reason: 'locked', retryAfterSeconds: retryAfter(fail.resetAt) };
-      return { ok: false, reason: 'invalid' };
-    }
-    const good = await verifyPassword(String(password ?? ''), user.password_hash);
-    if (!good) {
-      const r = await this.d.repo.recordFailure(user.id, LOCK_AFTER, new Date(now.getTime() + LOCK_MS));
-      if (r.lockedUntil) {
+    // An unknown email costs one PBKDF2 like a known one, and locks the same way.
+    let good = false;
+    if (user) good = await verifyPassword(String(password ?? ''), user.password_hash);
+    else await verifyPassword(String(password ?? ''), await this.dummyHash());
+    if (!user || !good) {
+      await this.d.rateLimits.hit(everyone, LOGIN_WINDOW_MS, now);
+      const fail = await this.d.rateLimits.hit(clientKey, LOGIN_WINDOW_MS, now);
+      if (user && fail.count === LOCK_AFTER) {
         await this.d.audit.record({ userId: user.id, actor: user.email, action: 'login.locked', detail: { ip, minutes: LOCK_MS / 60_000 } });
       }
       return { ok: false, reason: 'invalid' };
     }
-    if (user.failed_logins > 0 || user.locked_until) await this.d.repo.clearFailures(user.id);
+    if (lock.count > 0) await this.d.rateLimits.reset(clientKey);
     return { ok: true, user: { id: user.id, email: user.email, role: user.role } };
   }
 
@@ -219,7 +234,8 @@ export class AuthService {
   }
 
   async revokeToken(id: number, actor: AuthUser): Promise<void> {
-    const r = await this.d.repo.revokeToken(id, this.now());
+    // An id beyond the column's range names no token (and must not reach the database as one).
+    const r = Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? await this.d.repo.revokeToken(id, this.now()) : undefined;
     if (!r) throw new AppError('not_found', msg('token.notFound'));
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'token.revoke', target: r.name, detail: { prefix: r.prefix } });
   }

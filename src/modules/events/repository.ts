@@ -133,8 +133,25 @@ export class EventsRepository {
     return r.rows.length === 1;
   }
 
+  /** Sets the event's outcome; an `erased` one also loses its payload (it names the recipient). */
   async setOutcome(svixId: string, outcome: string): Promise<void> {
-    await this.db.updateTable('webhook_events').set({ outcome }).where('svix_id', '=', svixId).execute();
+    await this.db
+      .updateTable('webhook_events')
+      .set(outcome === 'erased' ? { outcome, payload: JSON.stringify({ erased: true }) } : { outcome })
+      .where('svix_id', '=', svixId)
+      .execute();
+  }
+
+  /** Whether the ledger row the provider knows as `providerMessageId` belongs to an erased subscriber. */
+  async recipientErased(providerMessageId: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
+      .select('d.id')
+      .where('d.provider_message_id', '=', providerMessageId)
+      .where('s.status', '=', 'erased')
+      .executeTakeFirst();
+    return !!r;
   }
 
   /** After a failed attempt (its transaction rolled back): keep the raw event and why, unprocessed. */
@@ -244,7 +261,8 @@ export class EventsRepository {
    * provider id (the tick applies it later), `duplicate` when it was processed before. When the fact
    * would have a consequence for the subscriber (a first delivery after soft bounces resets their
    * count) it stores and changes nothing and answers `needs_transaction`: the caller takes the
-   * transactional path, where the subscribers module does that work.
+   * transactional path, where the subscribers module does that work. So does an event about an
+   * erased subscriber (its payload must not be stored).
    */
   async applyLedgerEvent(
     e: { svixId: string; type: string; emailId: string; eventAt: Date | null; payload: unknown; now: Date },
@@ -253,9 +271,9 @@ export class EventsRepository {
   ): Promise<'applied' | 'unmatched' | 'duplicate' | 'needs_transaction'> {
     const r = await sql<{ ok: boolean; outcome: string | null }>`${sql.raw(PREPARED)}
       WITH target AS (
-        SELECT d.id, ${fact === 'delivered'}::boolean AND d.delivered_at IS NULL AND d.bounced_at IS NULL
-                 AND coalesce((SELECT s.soft_bounce_count FROM subscribers s WHERE s.id = d.subscriber_id), 0) <> 0 AS consequence
-        FROM deliveries d WHERE d.provider_message_id = ${e.emailId}
+        SELECT d.id, (${fact === 'delivered'}::boolean AND d.delivered_at IS NULL AND d.bounced_at IS NULL
+                 AND coalesce(s.soft_bounce_count, 0) <> 0) OR coalesce(s.status = 'erased', false) AS consequence
+        FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id WHERE d.provider_message_id = ${e.emailId}
         FOR UPDATE OF d
       ),
       go AS (SELECT NOT coalesce(bool_or(t.consequence), false) AS ok, count(*) > 0 AS matched FROM target t),
@@ -303,6 +321,8 @@ export class EventsRepository {
                  OR ${o.at}::timestamptz - greatest(d.sent_at, d.accepted_at, d.delivered_at) >= ${window}::interval) AS human
         FROM deliveries d JOIN issues i ON i.id = d.issue_id JOIN newsletters n ON n.id = i.newsletter_id
         WHERE ${where}
+          -- an erased subscriber's opens are not recorded (they would say when the person read)
+          AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = d.subscriber_id AND s.status = 'erased')
       ),
       ins AS (
         INSERT INTO delivery_opens (delivery_id, issue_id, at, client, likely_human, source)

@@ -18,7 +18,7 @@ import type { Database } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { encodeCursor, decodeCursor } from '../../lib/cursor.ts';
+import { CURSOR_ID, encodeCursor, decodeCursor } from '../../lib/cursor.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import { verifyToken } from '../../lib/tokens.ts';
@@ -31,6 +31,7 @@ import type { EventsRepository, Fact, FactChange } from './repository.ts';
 import { RECIPIENT_STATE_FILTERS } from './stats-repository.ts';
 import { verifySvix, type SvixHeaders } from './svix.ts';
 import { type Message, msg } from '../../i18n/index.ts';
+import { redactAddresses } from '../../lib/redact.ts';
 
 /** Above this complaint rate the stats warn; mailbox providers start refusing mail at 0.3 %. */
 export const COMPLAINT_RATE_WARNING = 0.001;
@@ -38,7 +39,8 @@ export const COMPLAINT_RATE_LIMIT = 0.003;
 /** Unmatched webhook events are retried for this long. */
 const REMATCH_WINDOW_MS = 24 * 3600_000;
 
-export type WebhookOutcome = 'applied' | 'duplicate' | 'unmatched' | 'ignored' | 'tracking_off' | 'no_email_id';
+/** `erased`: the email's recipient was erased; the event is kept only as its id, type and time (no payload, no fact). */
+export type WebhookOutcome = 'applied' | 'duplicate' | 'unmatched' | 'ignored' | 'tracking_off' | 'no_email_id' | 'erased';
 
 /** Resend event types and the ledger fact each one sets. */
 const FACTS: Record<string, Fact | 'opened' | 'suppressed'> = {
@@ -99,7 +101,9 @@ export function bounceTypeOf(data: Record<string, unknown>): { type: 'hard' | 's
   const sub = str(b.subType ?? b.sub_type);
   const hard =
     type === 'permanent' || type === 'hard' || (type !== 'transient' && /^(noemail|nosuchuser|suppressed|onaccountsuppressionlist)$/i.test(sub ?? ''));
-  const detail = [str(b.type), sub, str(b.message, 800)].filter(Boolean).join(' · ') || null;
+  const text = [str(b.type), sub, str(b.message, 800)].filter(Boolean).join(' · ');
+  // Providers quote the recipient in their text: it is stored without any address.
+  const detail = text ? redactAddresses(text) : null;
   return { type: hard ? 'hard' : 'soft', detail };
 }
 
@@ -171,6 +175,9 @@ export class EventsService {
 
   /** Applies one event inside the caller's transaction; the subscribers module shares it. */
   private async apply(repo: EventsRepository, trx: Transaction<Database>, e: ParsedEvent): Promise<Exclude<WebhookOutcome, 'duplicate'>> {
+    // An erased recipient's events add nothing: the tombstone already blocks the address, and the
+    // payload (which names them) is dropped by setOutcome before the transaction commits.
+    if (e.emailId && (await repo.recipientErased(e.emailId))) return 'erased';
     const kind = FACTS[e.type];
     if (!kind) return 'ignored';
     if (!e.emailId) return 'no_email_id';
@@ -185,7 +192,8 @@ export class EventsService {
     if (kind === 'suppressed') {
       // The provider refused to send: the address is on its suppression list (an earlier hard
       // bounce or complaint). Counted as failed; the subscriber is suppressed like a hard bounce.
-      const message = str(obj(data.suppressed).message ?? obj(data.suppressed).type, 800);
+      const said = str(obj(data.suppressed).message ?? obj(data.suppressed).type, 800);
+      const message = said ? redactAddresses(said) : null;
       const change = await repo.applyFact(e.emailId, 'failed', at, { detail: `suppressed by the provider${message ? `: ${message}` : ''}` });
       if (!change) return 'unmatched';
       await subscribers.suppress(change.subscriberId, 'hard_bounce', { event: e.type, issueId: change.issueId, deliveryId: change.id, provider: 'resend' });
@@ -193,7 +201,8 @@ export class EventsService {
     }
 
     const bounce = kind === 'bounced' ? bounceTypeOf(data) : null;
-    const failure = kind === 'failed' ? str(obj(data.failed).reason, 800) : null;
+    const reason = kind === 'failed' ? str(obj(data.failed).reason, 800) : null;
+    const failure = reason ? redactAddresses(reason) : null;
     const change = await repo.applyFact(e.emailId, kind, at, {
       ...(bounce ? { bounceType: bounce.type, detail: bounce.detail } : {}),
       ...(failure ? { detail: failure } : {}),
@@ -363,8 +372,7 @@ export class EventsService {
   async recipients(issueId: number, query: Record<string, string | undefined>) {
     const q = parseOrThrow(recipientsQuery, query);
     await this.issueOr404(issueId);
-    const afterId = q.cursor ? decodeCursor<{ id: string }>(q.cursor).id : undefined;
-    if (afterId !== undefined && !/^\d{1,18}$/.test(String(afterId))) throw new AppError('bad_request', msg('error.cursor'));
+    const afterId = q.cursor ? decodeCursor(q.cursor, { id: CURSOR_ID }).id : undefined;
     const rows = await this.d.repo.stats.recipients({
       issueId,
       limit: q.limit + 1,

@@ -32,6 +32,18 @@ export class RateLimitsRepository {
     return { count: Number(r.rows[0]!.count), resetAt: new Date(start.getTime() + windowMs) };
   }
 
+  /** The current window's count for `key`, without counting a hit. */
+  async peek(key: string, windowMs: number, now: Date): Promise<RateLimitHit> {
+    const start = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    const r = await this.db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', start).executeTakeFirst();
+    return { count: Number(r?.count ?? 0), resetAt: new Date(start.getTime() + windowMs) };
+  }
+
+  /** Forgets `key`'s counts (a success ends a run of failures). */
+  async reset(key: string): Promise<void> {
+    await this.db.deleteFrom('rate_limits').where('key', '=', key).execute();
+  }
+
   async sweep(before: Date): Promise<number> {
     const r = await this.db.deleteFrom('rate_limits').where('window_start', '<', before).executeTakeFirst();
     return Number(r.numDeletedRows);

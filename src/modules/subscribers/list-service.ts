@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { SubscriberEventRow, SubscriberRow, SubscriberStatus } from '../../db/schema.ts';
 import { msg } from '../../i18n/index.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { CURSOR_ID, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { issueMessage, parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
 import type { AuthUser } from '../users/service.ts';
@@ -96,15 +96,16 @@ export class SubscriberListService {
   async list(slug: string, query: Record<string, string | undefined>) {
     const n = await this.lifecycle.newsletterBySlug(slug);
     const q = parseOrThrow(listQuerySchema, query);
-    const key = q.cursor ? decodeCursor<Partial<Record<'id' | 'after', string>>>(q.cursor) : {};
-    const idOf = (v: unknown) => {
-      if (v === undefined) return undefined;
-      if ((typeof v !== 'string' && typeof v !== 'number') || !/^\d{1,18}$/.test(String(v))) throw new AppError('bad_request', msg('error.cursor'));
-      return String(v);
-    };
-    const before = idOf(key.id);
-    const after = idOf(key.after);
-    if (q.cursor && !before && !after) throw new AppError('bad_request', msg('error.cursor'));
+    // A cursor is either the next page's ({id}: older than it) or the previous page's ({after}).
+    let before: string | undefined;
+    let after: string | undefined;
+    if (q.cursor) {
+      try {
+        before = decodeCursor(q.cursor, { id: CURSOR_ID }).id;
+      } catch {
+        after = decodeCursor(q.cursor, { after: CURSOR_ID }).after;
+      }
+    }
     const rows = await this.repo.list({
       newsletterId: n.id,
       limit: q.limit + 1,

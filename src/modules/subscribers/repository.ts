@@ -26,6 +26,10 @@ export const SIGNUP_STATEMENTS_IN_FLIGHT = 1;
 /** Most signups in one statement. */
 const SIGNUP_GROUP_MAX = 64;
 
+/** PostgreSQL regular expressions for smtpCodeOf (src/lib/redact.ts): an enhanced status code, else a reply code. */
+const SMTP_ENHANCED = '\\y[245]\\.[0-9]{1,3}\\.[0-9]{1,3}\\y';
+const SMTP_REPLY = '\\y[245][0-9]{2}\\y';
+
 /** SQL predicate for "may receive an issue": the sending pipeline can use it in INSERT … SELECT. */
 export const SENDABLE_STATUS: SubscriberStatus = 'active';
 
@@ -401,8 +405,15 @@ export class SubscribersRepository {
     await sql`SELECT set_config('quire.erasure', 'off', true)`.execute(this.db);
     if (ids.length) {
       // The delivery ledger keeps the address as it was at fan-out: blank it, keep the anonymous row
-      // (issue statistics still count it).
-      await this.db.updateTable('deliveries').set({ email: '', name: null }).where('subscriber_id', 'in', ids).execute();
+      // (issue statistics still count it). Provider texts may quote the person: only their SMTP
+      // code stays ("5.2.2", else "550"; smtpCodeOf in src/lib/redact.ts says the same).
+      const code = (col: 'bounce_detail' | 'failure_detail' | 'error') =>
+        sql<string | null>`coalesce(substring(${sql.ref(col)} from ${SMTP_ENHANCED}::text), substring(${sql.ref(col)} from ${SMTP_REPLY}::text))`;
+      await this.db
+        .updateTable('deliveries')
+        .set({ email: '', name: null, bounce_detail: code('bounce_detail'), failure_detail: code('failure_detail'), error: code('error') })
+        .where('subscriber_id', 'in', ids)
+        .execute();
       // Provider events about those emails carry the address in their raw payload.
       await this.db
         .updateTable('webhook_events')

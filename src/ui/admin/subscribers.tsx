@@ -1,7 +1,7 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Services } from '../../services.ts';
-import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, say, StatusBadge, type View } from './shell.tsx';
+import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, StatusBadge, type View } from './shell.tsx';
 import { DetailFields, eventLabel, sourceLabel } from '../detail.tsx';
 import { ImportResultCard, type ImportResult } from './import-summary.tsx';
 

@@ -21,7 +21,7 @@ describe.each(dbKinds)('API reference page (%s)', (kind) => {
       expect(html).not.toContain('`');
       // The API description: "Errors are `{error: {code, message, details?}}`".
       expect(html).toContain('<code>{error: {code, message, details?}}</code>');
-      expect(html).toContain('Health: <code>{ok, db}</code>');
+      expect(html).toContain('Health: <code>{ok: true, db: &quot;pglite&quot; | &quot;postgres&quot;}</code>');
       expect(html).toContain('Schedule or reschedule (<code>sendAt</code> wall-clock in <code>timeZone</code>)');
       expect(html).toContain('<code>q</code> (address or name prefix)');
     }
