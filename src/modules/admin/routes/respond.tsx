@@ -1,12 +1,18 @@
 /** What every admin route answers with: a page, a redirect with a flash message, the "no newsletter yet" page. */
 import type { Context } from 'hono';
-import type { MessageKey } from '../../../i18n/index.ts';
+import { type MessageKey, msg } from '../../../i18n/index.ts';
+import { AppError } from '../../../lib/errors.ts';
 import { AdminPage, Empty } from '../../../ui/admin/shell.tsx';
 import { setFlash, type AdminContext } from '../context.ts';
 
 export const html = (c: AdminContext, page: unknown, status = 200) => c.html(page as string, status as 200);
 
-export const idParam = (c: Context) => Number(c.req.param('id'));
+/** The route's numeric `:id` (an integer column): one no row can have is a 404 here, never a query. */
+export const idParam = (c: Context): number => {
+  const id = Number(c.req.param('id'));
+  if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) throw new AppError('not_found', msg('page.notFoundTitle'));
+  return id;
+};
 
 /** After a form: back to `to` (303) with a one-shot message in the page's language. */
 export function redirectWith(
