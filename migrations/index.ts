@@ -19,6 +19,7 @@ import * as m0017 from './0017_pacing_cold_start.ts';
 import * as m0018 from './0018_signup_set_based.ts';
 import * as m0019 from './0019_pending_signup_counters.ts';
 import * as m0020 from './0020_statement_foreign_keys.ts';
+import * as m0021 from './0021_subscriber_imports.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0018_signup_set_based': m0018,
   '0019_pending_signup_counters': m0019,
   '0020_statement_foreign_keys': m0020,
+  '0021_subscriber_imports': m0021,
 };

@@ -7,6 +7,7 @@
 import type { Config } from './config.ts';
 import type { Db, DbKind } from './db/kysely.ts';
 import { JobsRepository } from './jobs/repository.ts';
+import { SubscriberImportsRepository } from './modules/subscribers/imports-repository.ts';
 import type { GiveUpHandlers, JobHandlers, JobQueue } from './jobs/queue.ts';
 import type { Clock } from './lib/clock.ts';
 import { randomToken } from './lib/crypto.ts';
@@ -66,6 +67,7 @@ function createCore(deps: Deps) {
     outbox: new OutboxRepository(db),
     jobs: new JobsRepository(db),
     subscribers: new SubscribersRepository(db),
+    subscriberImports: new SubscriberImportsRepository(db),
     rateLimits: new RateLimitsRepository(db),
     issues: new IssuesRepository(db),
     sending: new SendingRepository(db),
@@ -114,7 +116,7 @@ function createCore(deps: Deps) {
   return {
     ...core,
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
-    subscriberList: new SubscriberListService(subscriberDeps, core.subscribers),
+    subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports),
     subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({

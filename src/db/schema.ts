@@ -317,6 +317,22 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** One row per subscriber import (migration 0021): its file, progress and end. */
+export interface SubscriberImportsTable {
+  id: Generated<string>;
+  newsletter_id: number;
+  file_name: string | null;
+  started_by: string;
+  state: 'running' | 'done' | 'failed';
+  rows_read: Generated<number>;
+  imported: Generated<number>;
+  rows_expected: number | null;
+  error: string | null;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
 /** One row per batch attempt in flight (migration 0013): which ledger rows it is sending. */
 export interface DeliveryBatchesTable {
   issue_id: number;
@@ -352,6 +368,7 @@ export interface Database {
   erasure_tombstones: ErasureTombstonesTable;
   rate_limits: RateLimitsTable;
   sessions: SessionsTable;
+  subscriber_imports: SubscriberImportsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

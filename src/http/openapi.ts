@@ -152,8 +152,16 @@ const ops: Op[] = [
     summary:
       'Import a CSV (header row; `email` required, `name` and `language` optional), streamed; imported as active. Answers total (data rows), errors and notes by line',
     role: 'editor',
-    query: { consentNote: 'how these people agreed (required)' },
+    query: { consentNote: 'how these people agreed (required)', fileName: 'the file’s name, for the import’s record (optional)' },
     body: { contentType: 'text/csv', description: 'CSV with a header row' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/subscribers/imports',
+    tag: 'Subscribers',
+    summary:
+      'Recent imports, newest first: file, who, `state` (`running`, `done`, `failed`, or `stopped` when a running import stopped recording progress: its process died), rows read, added, expected',
+    role: 'viewer',
   },
   {
     method: 'get',

@@ -132,7 +132,10 @@ describe('DashboardService', () => {
         }),
       },
       mailer: o.mailer ?? {},
-      subscribers: { counts: async () => ({ total: 0, byStatus: { active: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 } }) },
+      subscribers: {
+        counts: async () => ({ total: 0, byStatus: { active: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 } }),
+        unfinishedImport: async () => null,
+      },
       sending: { progress: async () => ({ status: 'sending', recipients: 0, queued: 0, sending: 0, sent: 0, skipped: 0, failed: 0 }) },
       growth: {
         growth: async (_id, tz, since) => {

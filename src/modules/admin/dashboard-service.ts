@@ -29,7 +29,7 @@ export interface DashboardDeps {
   mailer: Pick<Mailer, 'clickTracking'>;
   growth: Pick<AdminRepository, 'growth'>;
   /** For the JSON dashboard: the list's counts, and the progress of issues being sent. */
-  subscribers: Pick<Services['subscriberList'], 'counts'>;
+  subscribers: Pick<Services['subscriberList'], 'counts' | 'unfinishedImport'>;
   sending: Pick<Services['sending'], 'progress'>;
 }
 
@@ -126,6 +126,9 @@ export class DashboardService {
       clickTracking: await this.clickTracking(),
     });
     warnings.push(...postalAddressWarnings(n));
+    // An import killed or failed part-way: the list holds part of a file.
+    const unfinished = await this.d.subscribers.unfinishedImport(n.slug, n.timeZone);
+    if (unfinished) warnings.push(unfinished);
     return { next, nextSlot, nextSlotTz: slot.timeZone, last, lastStats, growth, warnings };
   }
 

@@ -6,7 +6,7 @@
  * typed array: 16 bytes an address instead of about 150 for a Set of strings (a million-row file
  * held some 330 MB more at its end than at its start).
  */
-import { parse } from 'csv-parse/stream';
+import { CsvError, parse } from 'csv-parse/stream';
 import { AppError } from '../../lib/errors.ts';
 import { parseAddress, personName } from '../../lib/validation.ts';
 import { en, type Message, msg } from '../../i18n/index.ts';
@@ -237,7 +237,8 @@ export async function readSubscriberCsv(
       }
     }
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    // Not the file's fault (the upload broke off, the reader failed): the import did not finish.
+    if (!(e instanceof CsvError)) throw e;
     const err = e as { code?: string; lines?: number; empty_lines?: number };
     // A fatal CSV error: keep what was read, report where it stopped (once: on_skip may have told already).
     const start = endedAt + 1;

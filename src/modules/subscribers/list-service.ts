@@ -5,13 +5,15 @@
  */
 import { z } from 'zod';
 import type { SubscriberEventRow, SubscriberRow, SubscriberStatus } from '../../db/schema.ts';
-import { msg } from '../../i18n/index.ts';
+import { type Message, msg } from '../../i18n/index.ts';
+import { formatLocal } from '../../lib/zoned-time.ts';
 import { CURSOR_ID, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { issueMessage, parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
 import type { AuthUser } from '../users/service.ts';
 import { csvLine, readSubscriberCsv, type CsvRow } from './csv.ts';
 import type { ImportOutcome } from './model.ts';
+import type { ImportRecord, SubscriberImportsRepository } from './imports-repository.ts';
 import { languageTag, type RequestMeta, type SubscribersService, type SubscribersServiceDeps } from './service.ts';
 
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -76,10 +78,17 @@ export function toEvent(e: SubscriberEventRow) {
   };
 }
 
+/** An import as people see it: `stopped` when a running one stopped moving (its process died). */
+export type ImportView = Omit<ImportRecord, 'state'> & { state: ImportRecord['state'] | 'stopped' };
+
+/** A running import that has not recorded progress for this long was killed. */
+export const IMPORT_STALE_MS = 2 * 60_000;
+
 export class SubscriberListService {
   constructor(
     private readonly d: SubscribersServiceDeps,
     private readonly lifecycle: SubscribersService,
+    private readonly imports: SubscriberImportsRepository,
   ) {}
 
   private get repo() {
@@ -245,13 +254,19 @@ export class SubscriberListService {
     return { id: String(s.id), status: 'erased' as const, erased };
   }
 
-  /** `onProgress` (optional) hears rows read and imported so far after each chunk (the admin import's live progress). */
+  /**
+   * Imports a CSV, recorded as a job (subscriber_imports: file, progress after each chunk, end) and
+   * in the audit log at its start, so an import killed mid-way is seen as stopped at its last count
+   * (see `importHistory`). `onProgress` (optional) hears rows read and imported so far after each
+   * chunk (the admin import's live progress).
+   */
   async import(
     slug: string,
     body: ReadableStream<Uint8Array> | null,
     consentNoteInput: unknown,
     actor: AuthUser,
     onProgress?: (p: { rows: number; imported: number }) => void | Promise<void>,
+    file: { name?: string | undefined; expectedRows?: number | undefined } = {},
   ) {
     const n = await this.lifecycle.newsletterBySlug(slug);
     const r = consentNoteSchema.safeParse(consentNoteInput ?? '');
@@ -260,6 +275,16 @@ export class SubscriberListService {
     if (!body) throw new AppError('validation_failed', msg('csv.noBody'), { fields: [{ field: '(body)', message: 'is empty' }] });
     const consent = await this.lifecycle.consentText(n);
     const now = this.now();
+    const fileName = file.name?.trim().slice(0, 200) || null;
+    const jobId = await this.imports.start({ newsletterId: n.id, fileName, startedBy: actor.email, rowsExpected: file.expectedRows ?? null, now });
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'subscribers.import.start',
+      target: n.slug,
+      detail: { import: jobId, file: fileName },
+    });
+    let rowsDone = 0;
     const counts: Record<ImportOutcome, number> = { imported: 0, already_subscribed: 0, pending: 0, unsubscribed: 0, suppressed: 0, erased: 0 };
     // Reading and parsing the next chunk overlaps the database's work on the previous ones: up to
     // IMPORT_CHUNKS_IN_FLIGHT statements at once (chunks never share an address: the reader drops
@@ -276,6 +301,8 @@ export class SubscriberListService {
         { now, consentNote, consentTextVersion: consent.version },
       );
       for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += got[k];
+      rowsDone += rows.length;
+      await this.imports.progress(jobId, rowsDone, counts.imported, this.now());
     };
     let read: Awaited<ReturnType<typeof readSubscriberCsv>>;
     try {
@@ -293,10 +320,30 @@ export class SubscriberListService {
         },
         ...(onProgress ? { onProgress: (rows: number) => onProgress({ rows, imported: counts.imported }) } : {}),
       });
-    } finally {
+    } catch (e) {
       await Promise.all(inFlight); // never leave a statement running past the request
+      await this.imports.finish(jobId, {
+        state: 'failed',
+        rowsRead: rowsDone,
+        imported: counts.imported,
+        error: e instanceof Error ? e.message : String(e),
+        now: this.now(),
+      });
+      throw e;
+    }
+    await Promise.all(inFlight);
+    if (state.failure) {
+      const e = state.failure.error;
+      await this.imports.finish(jobId, {
+        state: 'failed',
+        rowsRead: rowsDone,
+        imported: counts.imported,
+        error: e instanceof Error ? e.message : String(e),
+        now: this.now(),
+      });
     }
     rethrow();
+    await this.imports.finish(jobId, { state: 'done', rowsRead: read.total, imported: counts.imported, now: this.now() });
     const { imported, ...rest } = counts;
     const result = {
       imported,
@@ -315,6 +362,44 @@ export class SubscriberListService {
       detail: { consentNote, imported, skipped: result.skipped, errorCount: read.errorCount, noteCount: read.noteCount, total: read.total },
     });
     return result;
+  }
+
+  /**
+   * The newsletter's recent imports, newest first. One still `running` whose progress has not moved
+   * for IMPORT_STALE_MS was killed (its process died; an import in progress records every chunk of
+   * 1 000 rows within seconds): it is `stopped`, at its last count.
+   */
+  async importHistory(slug: string, limit = 10): Promise<ImportView[]> {
+    const n = await this.lifecycle.newsletterBySlug(slug);
+    const now = this.now().getTime();
+    return (await this.imports.recent(n.id, limit)).map((r) => ({
+      ...r,
+      state: r.state === 'running' && now - r.updatedAt.getTime() > IMPORT_STALE_MS ? 'stopped' : r.state,
+    }));
+  }
+
+  /**
+   * The latest import that stopped, or failed part-way, with no finished import after it: what the
+   * admin is asked to run again, as a message (`timeZone` for its time). An import refused before
+   * its first row (no email column, too large) said so at once and is not repeated here.
+   */
+  async unfinishedImport(slug: string, timeZone: string): Promise<Message | null> {
+    const history = await this.importHistory(slug, 20);
+    for (const r of history) {
+      if (r.state === 'done') return null;
+      if (r.state === 'stopped' || (r.state === 'failed' && r.rowsRead > 0)) {
+        const params = {
+          file: r.fileName ?? msg('import.unnamedFile'),
+          rows: r.rowsRead,
+          imported: r.imported,
+          expected: r.rowsExpected ?? 0,
+          at: `${formatLocal(r.updatedAt, timeZone).replace('T', ' ')} ${timeZone}`,
+        };
+        if (r.state === 'failed') return msg('import.failedAfter', params);
+        return msg(r.rowsExpected && r.rowsExpected > r.rowsRead ? 'import.stoppedOf' : 'import.stoppedAfter', params);
+      }
+    }
+    return null;
   }
 
   /** The newsletter's list as CSV, streamed in keyset batches (erased rows have nothing to export). */

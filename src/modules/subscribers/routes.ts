@@ -14,8 +14,22 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
   )
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
   .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
-    const r = await c.var.services.subscriberList.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!);
+    const r = await c.var.services.subscriberList.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!, undefined, {
+      name: c.req.query('fileName'),
+    });
     return c.json({ ...r, errors: r.errors.map(apiRowError), notes: r.notes.map(apiRowError) });
+  })
+  .get('/:slug/subscribers/imports', requireRole('viewer'), async (c) => {
+    const items = await c.var.services.subscriberList.importHistory(c.req.param('slug'));
+    return c.json({
+      items: items.map((r) => ({
+        ...r,
+        startedAt: r.startedAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
+        finishedAt: r.finishedAt?.toISOString() ?? null,
+      })),
+      nextCursor: null,
+    });
   })
   .get('/:slug/subscribers/export', requireRole('editor'), async (c) => {
     const { filename, stream } = await c.var.services.subscriberList.exportCsv(c.req.param('slug'), c.var.user!);

@@ -1,7 +1,8 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
+import type { Message } from '../../i18n/index.ts';
 import type { Services } from '../../services.ts';
-import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, StatusBadge, type View } from './shell.tsx';
+import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, fmtNumber, say, StatusBadge, type View } from './shell.tsx';
 import { DetailFields, eventLabel, sourceLabel } from '../detail.tsx';
 import { ImportResultCard, type ImportResult } from './import-summary.tsx';
 
@@ -26,6 +27,8 @@ export function SubscribersPage(props: {
   next: string | null;
   prev: string | null;
   counts: { total: number; byStatus: Record<string, number> };
+  /** An import that stopped or failed part-way, to run again. */
+  unfinishedImport?: Message | null | undefined;
 }) {
   const { v } = props;
   const t = v.t;
@@ -40,6 +43,11 @@ export function SubscribersPage(props: {
         </span>
       </h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
+      {props.unfinishedImport ? (
+        <p class="flash flash-warn" role="status" data-testid="unfinished-import">
+          ⚠ {say(v, props.unfinishedImport)} {can(v, 'editor') ? <a href="/admin/subscribers/import">{v.t('subs.import')}</a> : null}
+        </p>
+      ) : null}
       <ul class="counts" data-testid="counts">
         <li>
           <a href={listHref(props.q, '')} aria-current={props.status === '' ? 'true' : undefined} data-status="">

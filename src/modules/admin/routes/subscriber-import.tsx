@@ -64,10 +64,17 @@ export async function importWithProgress(c: AdminContext, slug: string, file: Fi
       void (async () => {
         try {
           await flush();
-          const result = await s.subscriberList.import(slug, file.stream(), consentNote, user, async (p) => {
-            send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
-            await flush();
-          });
+          const result = await s.subscriberList.import(
+            slug,
+            file.stream(),
+            consentNote,
+            user,
+            async (p) => {
+              send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
+              await flush();
+            },
+            { name: file.name, expectedRows: estimatedRows },
+          );
           const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
           send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError), notes: result.notes.map(apiRowError) }, html: card });
         } catch (e) {

@@ -17,7 +17,21 @@ export function subscriberRoutes(app: AdminApp): void {
     const list = c.var.services.subscriberList;
     const r = await list.list(v.current.slug, { q: q || undefined, status: status || undefined, cursor, limit: '50' });
     const counts = await list.counts(v.current.slug);
-    return html(c, <SubscribersPage v={v} flash={c.var.flash} items={r.items} q={q} status={status} next={r.nextCursor} prev={r.prevCursor} counts={counts} />);
+    const unfinished = await list.unfinishedImport(v.current.slug, v.tz);
+    return html(
+      c,
+      <SubscribersPage
+        v={v}
+        flash={c.var.flash}
+        items={r.items}
+        q={q}
+        status={status}
+        next={r.nextCursor}
+        prev={r.prevCursor}
+        counts={counts}
+        unfinishedImport={unfinished}
+      />,
+    );
   });
 
   route(app, 'POST', '/subscribers', 'editor', async (c) => {
@@ -44,7 +58,7 @@ export function subscriberRoutes(app: AdminApp): void {
       return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
     }
     if (live) return await importWithProgress(c, slug, file, consentNote);
-    const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user);
+    const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user, undefined, { name: file.name });
     return html(c, <ImportSubscribersPage v={v} result={result} />);
   });
 
