@@ -79,7 +79,9 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     // A second issue, sent, for the archive and the statistics.
     const sent = await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { ...issue, title: '已发送的一期' } })).json();
     sentNumber = sent.number;
-    await h.api('POST', `/api/v1/issues/${sent.id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${sent.id}/schedule`, {
+      json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString(), acknowledge: true },
+    });
     h.clock.advance(120_000);
     await h.drain();
     admin = new AdminClient(h);
