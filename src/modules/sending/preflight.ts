@@ -38,7 +38,7 @@ function exampleHost(url: string): string | null {
 function linksOf(c: IssueContent): string[] {
   const out: string[] = [];
   const scan = (text: string | undefined) => {
-    for (const m of (text ?? '').matchAll(URLS)) out.push(m[0]);
+    for (const m of (text ?? '').matchAll(URLS)) out.push(m[0].replace(/[.,;:!?]+$/, ''));
   };
   scan(c.intro);
   for (const s of c.sections)

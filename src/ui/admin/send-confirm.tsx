@@ -31,15 +31,13 @@ export function ConfirmSendPage(props: { v: View; plan: SendPlan; input: { sendA
         </p>
         {plan.recipients === 0 ? <p class="flash flash-warn">{t('sendux.noRecipients')}</p> : null}
         {plan.warnings.length ? (
-          <fieldset class="warnings-to-tick">
+          <fieldset class="ticks">
             <legend>{t('sendux.tickEach', { count: plan.warnings.length })}</legend>
             {plan.warnings.map((w, i) => (
-              <p class="tick">
-                <input type="checkbox" id={`ack-${i}`} name={`ack.${w.id}`} required data-testid="ack" />{' '}
-                <label for={`ack-${i}`} class="inline-label">
-                  {say(v, w.said)}
-                </label>
-              </p>
+              <label class="tick" for={`ack-${i}`}>
+                <input type="checkbox" id={`ack-${i}`} name={`ack.${w.id}`} required data-testid="ack" />
+                <span>{say(v, w.said)}</span>
+              </label>
             ))}
           </fieldset>
         ) : (
