@@ -73,7 +73,8 @@ describe.skipIf(!hasChromium)('send confirmation in Chromium', () => {
         const question = page.getByTestId('confirm-question');
         await question.waitFor();
         const text = (await question.textContent()) ?? '';
-        if (lang === 'en') expect(text).toMatch(/^Send “December brief en \d+” to 197 subscribers of “Sustainable Procurement Brief” on .+09:00.* Asia\/Shanghai\?$/);
+        if (lang === 'en')
+          expect(text).toMatch(/^Send “December brief en \d+” to 197 subscribers of “Sustainable Procurement Brief” on .+09:00.* Asia\/Shanghai\?$/);
         else expect(text).toMatch(/^确定于 .+09:00.* Asia\/Shanghai 将《December brief zh-CN \d+》发送给《Sustainable Procurement Brief》的 197 位订阅者？$/);
         const boxes = await page.getByTestId('ack').all();
         expect(boxes).toHaveLength(4); // placeholder link, example.com link, untitled article, no postal address
