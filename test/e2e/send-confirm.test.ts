@@ -93,4 +93,33 @@ describe.skipIf(!hasChromium)('send confirmation in Chromium', () => {
         await page.screenshot({ path: `${SCREENSHOT_DIR}/send-confirm-done-${lang}-${width}.png`, fullPage: true });
         await page.context().close();
       });
+
+  for (const lang of ['en', 'zh-CN'] as const)
+    for (const width of [1280, 375])
+      it(`refuses ready without a slot with a link, offers delete on a draft, and the dashboard warns (${lang}, ${width} px)`, async () => {
+        const id = await issue(`Draft ${lang} ${width}`);
+        const page = await signIn(width, lang);
+        await page.goto(`${server.url}/admin/issues/${id}`);
+        expect(await page.locator(`form[action="/admin/issues/${id}/cancel"]`).count()).toBe(0);
+        await page.locator(`form[action="/admin/issues/${id}/ready"] button`).click();
+        await page.waitForURL(new RegExp(`/admin/issues/${id}$`));
+        await expect(page.locator('.flash-error a[href="/admin/newsletters#slot-h"]').count()).resolves.toBe(1);
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/send-issue-${lang}-${width}.png`, fullPage: true });
+        await page.getByTestId('delete').click();
+        await page.getByTestId('delete-question').waitFor();
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/send-delete-${lang}-${width}.png`, fullPage: true });
+        await page.getByTestId('delete-submit').click();
+        await page.waitForURL(new RegExp('/admin/issues$'));
+        expect((await h.api('GET', `/api/v1/issues/${id}`)).status).toBe(404);
+        // Marked ready (a slot set then switched off): the dashboard warns that it will not go out.
+        const ready = await issue(`Ready ${lang} ${width}`);
+        await h.api('PUT', '/api/v1/newsletters/brief/schedule', { json: { rule: { kind: 'dayOfMonth', day: 1, time: '09:00' }, enabled: true } });
+        expect((await h.api('POST', `/api/v1/issues/${ready}/ready`, { json: { ready: true } })).status).toBe(200);
+        await h.api('PUT', '/api/v1/newsletters/brief/schedule', { json: { rule: { kind: 'dayOfMonth', day: 1, time: '09:00' }, enabled: false } });
+        await page.goto(`${server.url}/admin`);
+        await expect(page.locator('.flash-warn').count()).resolves.toBeGreaterThan(0);
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/send-dashboard-${lang}-${width}.png`, fullPage: true });
+        await h.api('POST', `/api/v1/issues/${ready}/ready`, { json: { ready: false } });
+        await page.context().close();
+      });
 });
