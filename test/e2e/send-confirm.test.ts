@@ -109,7 +109,7 @@ describe.skipIf(!hasChromium)('send confirmation in Chromium', () => {
         await page.getByTestId('delete-question').waitFor();
         await page.screenshot({ path: `${SCREENSHOT_DIR}/send-delete-${lang}-${width}.png`, fullPage: true });
         await page.getByTestId('delete-submit').click();
-        await page.waitForURL(new RegExp('/admin/issues$'));
+        await page.waitForURL(/\/admin\/issues$/);
         expect((await h.api('GET', `/api/v1/issues/${id}`)).status).toBe(404);
         // Marked ready (a slot set then switched off): the dashboard warns that it will not go out.
         const ready = await issue(`Ready ${lang} ${width}`);

@@ -117,7 +117,7 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
             </form>
           ) : null}
           {readyToggle || controls ? (
-            <p style="display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:0">
+            <div style="display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0 0">
               {readyToggle ? (
                 send.ready ? (
                   <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'false' }} label={t('issue.unmarkReady')} secondary />
@@ -140,7 +140,7 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
                   {t('sendux.delete')}
                 </a>
               ) : null}
-            </p>
+            </div>
           ) : null}
           {readyBadge ? (
             <p class="small">
