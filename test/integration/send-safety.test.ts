@@ -103,6 +103,13 @@ describe.each(dbKinds)('safe sending on %s', (kind) => {
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('Tick every warning');
     expect((await h.services.issues.get(id)).status).toBe('draft');
+    // Refused on the confirmation (the time has passed meanwhile): a redirect with the reason, and the
+    // confirmation's own address (where a refused form goes back to) leads to the issue page.
+    const late = await b.post(`/admin/issues/${id}/schedule`, { sendAt: '2020-01-01T09:00', timeZone: 'Asia/Shanghai', confirmed: '1', ...acks });
+    expect(late.status).toBe(303);
+    expect(await b.get(late.headers.get('location')!).then((r) => r.text())).toContain('in the past');
+    const back = await b.get(`/admin/issues/${id}/schedule`);
+    expect([back.status, back.headers.get('location')]).toEqual([303, `/admin/issues/${id}`]);
     const done = await b.post(`/admin/issues/${id}/schedule`, { ...form, confirmed: '1', ...acks });
     expect(done.status).toBe(303);
     expect((await h.services.issues.get(id)).status).toBe('scheduled');

@@ -131,6 +131,9 @@ export function issueRoutes(app: AdminApp): void {
     });
   });
 
+  // A refused confirmation goes back to the page it came from, the confirmation's own address: the issue page says why.
+  route(app, 'GET', '/issues/:id{[0-9]+}/schedule', 'viewer', (c) => c.redirect(`/admin/issues/${idParam(c)}`, 303));
+
   route(app, 'POST', '/issues/:id{[0-9]+}/ready', 'editor', async (c) => {
     const v = c.var.view;
     const id = idParam(c);
