@@ -24,6 +24,7 @@ import type { Services } from './services.ts';
 import { findAsset } from './ui/assets.ts';
 import { HomePage } from './ui/home.tsx';
 import { openApiDocument } from './http/openapi.ts';
+import { presentMessages } from './http/present.ts';
 import { ApiDocsPage } from './ui/api-docs.tsx';
 import { i18n, msg, readerLanguage } from './i18n/index.ts';
 import { describeError } from './lib/errors.ts';
@@ -137,7 +138,7 @@ export function createApp(resolve: ServicesResolver) {
       if (page && err.status === 404) return c.html(notFoundPage(c, err), 404);
       // A person's browser on a page gets a page in their language; programs get the JSON error.
       if (page && (c.req.header('accept') ?? '').includes('text/html')) return c.html(errorPage(c, err), err.status as 400);
-      return c.json(err.toJSON(), err.status as 400);
+      return c.json(presentMessages(err.toJSON()), err.status as 400);
     }
     if (err instanceof HTTPException) {
       const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : 'bad_request';

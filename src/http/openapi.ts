@@ -23,6 +23,10 @@ interface Op {
   produces?: string;
   /** The JSON answer's schema, where it is worth spelling out. */
   response?: Record<string, unknown>;
+  /** Responses beyond 200 and the default error, e.g. a 409 with a body of its own. */
+  responses?: Record<string, { description: string; schema?: string }>;
+  /** The success status when it is not 200 (e.g. 204). */
+  ok?: string;
 }
 
 const issueSummary = {
@@ -202,6 +206,21 @@ const ops: Op[] = [
   { method: 'get', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'One issue, with its link-cleaning report', role: 'viewer' },
   { method: 'patch', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'Edit a draft, scheduled or paused issue', role: 'editor', body: patchSchema },
   {
+    method: 'delete',
+    path: '/api/v1/issues/{id}',
+    tag: 'Issues',
+    summary: 'Delete a draft, or a cancelled issue none of which was sent (409 `invalid_state` otherwise); audited',
+    role: 'editor',
+    ok: '204',
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/reopen',
+    tag: 'Issues',
+    summary: 'Make a cancelled issue none of which was sent a draft again (no send time, not ready); 409 otherwise',
+    role: 'editor',
+  },
+  {
     method: 'get',
     path: '/api/v1/issues/{id}/preview.html',
     tag: 'Issues',
@@ -215,21 +234,34 @@ const ops: Op[] = [
     method: 'post',
     path: '/api/v1/issues/{id}/schedule',
     tag: 'Scheduling',
-    summary: 'Schedule or reschedule (`sendAt` wall-clock in `timeZone`)',
+    summary:
+      'Schedule or reschedule (`sendAt` wall-clock in `timeZone`). While the issue has open warnings (placeholder or example links, untitled articles, importer notes, no postal address) it answers 409 `warnings_open` with them in `error.details.warnings`, unless `acknowledge: true`',
     role: 'editor',
     body: scheduleSchema,
+    responses: {
+      '409': {
+        description: '`warnings_open` (the warnings, each `{code, params, message}`), or `invalid_state` when the issue is neither a draft nor scheduled',
+        schema: 'WarningsOpen',
+      },
+    },
   },
   {
     method: 'post',
     path: '/api/v1/issues/{id}/ready',
     tag: 'Scheduling',
-    summary: 'Mark a draft ready for the next monthly slot',
+    summary: 'Mark a draft ready for the next monthly slot (409 `invalid_state`, `details.reason: "no_slot"`, while no slot is set or it is off)',
     role: 'editor',
     body: z.object({ ready: z.boolean() }),
   },
   { method: 'post', path: '/api/v1/issues/{id}/pause', tag: 'Sending', summary: 'Pause a send', role: 'editor' },
   { method: 'post', path: '/api/v1/issues/{id}/resume', tag: 'Sending', summary: 'Resume a paused send', role: 'editor' },
-  { method: 'post', path: '/api/v1/issues/{id}/cancel', tag: 'Sending', summary: 'Cancel before it starts, or while paused', role: 'editor' },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/cancel',
+    tag: 'Sending',
+    summary: 'Cancel a scheduled, sending or paused send (409 for a draft or a finished issue)',
+    role: 'editor',
+  },
   { method: 'post', path: '/api/v1/issues/{id}/retry-failed', tag: 'Sending', summary: 'Queue the failed recipients again', role: 'editor' },
   { method: 'get', path: '/api/v1/issues/{id}/progress', tag: 'Sending', summary: 'Ledger counts: queued, sending, sent, skipped, failed', role: 'viewer' },
   { method: 'get', path: '/api/v1/issues/{id}/failures', tag: 'Sending', summary: 'Failed recipients with reasons', role: 'viewer' },
@@ -314,10 +346,16 @@ export function openApiDocument(publicUrl: string) {
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: body } : {}),
       responses: {
-        '200': {
-          description: 'OK',
+        [op.ok ?? '200']: {
+          description: op.ok === '204' ? 'Done, no content' : 'OK',
           ...(op.produces ? { content: { [op.produces]: {} } } : op.response ? { content: { 'application/json': { schema: op.response } } } : {}),
         },
+        ...Object.fromEntries(
+          Object.entries(op.responses ?? {}).map(([status, r]) => [
+            status,
+            { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.schema}` } } } } : {}) },
+          ]),
+        ),
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
@@ -341,6 +379,36 @@ export function openApiDocument(publicUrl: string) {
           type: 'object',
           properties: {
             error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message'] },
+          },
+        },
+        WarningsOpen: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                code: { const: 'warnings_open' },
+                message: { type: 'string' },
+                details: {
+                  type: 'object',
+                  properties: {
+                    warnings: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          code: { type: 'string', description: 'e.g. sendux.warn.placeholderLinks' },
+                          params: { type: 'object' },
+                          message: { type: 'string' },
+                        },
+                        required: ['code', 'message'],
+                      },
+                    },
+                  },
+                },
+              },
+              required: ['code', 'message', 'details'],
+            },
           },
         },
       },

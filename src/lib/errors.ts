@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'invalid_state'
+  /** A send with warnings nobody acknowledged (details.warnings). */
+  | 'warnings_open'
   | 'provider_error'
   | 'unavailable'
   | 'internal';
@@ -32,6 +34,7 @@ const statusOf: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   invalid_state: 409,
+  warnings_open: 409,
   provider_error: 502,
   unavailable: 503,
   internal: 500,

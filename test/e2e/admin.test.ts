@@ -172,7 +172,11 @@ describe.skipIf(!hasChromium)('admin web app in Chromium', () => {
     await page.locator('#sendAt').fill('2026-03-10T09:30');
     await page.locator('#tz').selectOption('Asia/Shanghai');
     await page.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await page.waitForURL(new RegExp(`/admin/issues/${issueId}`));
+    // The confirmation: every open warning ticked, then the send confirmed.
+    await page.getByTestId('confirm-question').waitFor();
+    for (const box of await page.getByTestId('ack').all()) await box.check();
+    await page.getByTestId('confirm-submit').click();
+    await page.waitForURL(new RegExp(`/admin/issues/${issueId}$`));
     await expect(page.getByTestId('scheduled-for').textContent()).resolves.toContain('Asia/Shanghai');
     const issue = await h.services.issues.get(issueId);
     expect(issue.status).toBe('scheduled');

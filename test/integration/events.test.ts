@@ -485,7 +485,7 @@ describe.each(dbKinds)('delivery events on %s', (kind) => {
       const emails = await addSubscribers(h, slug, 6, slug);
       const issueId = await createIssue(h, slug);
       const start = h.clock.now();
-      await h.api('POST', `/api/v1/issues/${issueId}/schedule`, { json: { sendAt: new Date(start.getTime() + MINUTE).toISOString() } });
+      await h.api('POST', `/api/v1/issues/${issueId}/schedule`, { json: { sendAt: new Date(start.getTime() + MINUTE).toISOString(), acknowledge: true } });
       h.clock.advance(2 * MINUTE);
       await h.drain();
       expect(await stats(issueId)).toMatchObject({ recipients: 6, sent: 6, delivered: 0, unsubscribed: 0 });

@@ -79,7 +79,9 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     // A second issue, sent, for the archive and the statistics.
     const sent = await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { ...issue, title: '已发送的一期' } })).json();
     sentNumber = sent.number;
-    await h.api('POST', `/api/v1/issues/${sent.id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${sent.id}/schedule`, {
+      json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString(), acknowledge: true },
+    });
     h.clock.advance(120_000);
     await h.drain();
     admin = new AdminClient(h);
@@ -112,6 +114,7 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
       '/admin/audit',
       '/admin/account',
       '/admin/users/1/remove',
+      `/admin/issues/${issueId}/delete`,
     ]) {
       await check(path, admin.get(path), 200);
     }
@@ -132,6 +135,12 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     const past = await admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: '2020-01-01T09:00', timeZone: 'Asia/Shanghai' });
     expect(past.status).toBe(303);
     await check('schedule in the past', admin.get(past.headers.get('location')!));
+    // The send confirmation, its warnings, and the refusal when one is not ticked.
+    const when = new Date(h.clock.now().getTime() + 86_400_000).toISOString();
+    await check('the send confirmation', admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: when }), 200);
+    await check('a warning not ticked', admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: when, confirmed: '1' }), 409);
+    const notReady = await admin.post(`/admin/issues/${issueId}/ready`, { ready: 'true' });
+    await check('ready without a slot', admin.get(notReady.headers.get('location')!));
     const badSender = await admin.post('/admin/newsletters/spp', { name: '可持续公共采购简报', fromEmail: 'not an address' });
     await check('a bad sender address', admin.get(badSender.headers.get('location') ?? '/admin/newsletters'));
     const wrongPassword = await admin.post('/admin/account/password', { current: 'wrong', next: 'x', confirm: 'y' });

@@ -77,7 +77,7 @@ describe.each(kinds)('a send killed mid-way and restarted (%s)', (kind) => {
     issueId = issue.id;
     const { user } = await s.users.createUser('editor@example.org', 'editor password 1', 'editor', 'test');
     const admin = { id: user.id, email: user.email, role: user.role };
-    await s.sending.schedule(issue.id, { sendAt: new Date(Date.now() + 500).toISOString() }, admin);
+    await s.sending.schedule(issue.id, { sendAt: new Date(Date.now() + 500).toISOString(), acknowledge: true }, admin);
     await handle.close();
     await new Promise((r) => setTimeout(r, 600));
   });

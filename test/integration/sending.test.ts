@@ -31,7 +31,8 @@ describe.each(dbKinds)('sending on %s', (kind) => {
   });
 
   const progress = async (id: number) => (await h.api('GET', `/api/v1/issues/${id}/progress`)).json();
-  const schedule = (id: number, sendAt: string, timeZone = 'Asia/Shanghai') => h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt, timeZone } });
+  const schedule = (id: number, sendAt: string, timeZone = 'Asia/Shanghai') =>
+    h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt, timeZone, acknowledge: true } });
   /** The tick and the `send.start` job only (fan-out, batches enqueued), none of the batches. */
   const runStartOnly = async () => {
     await h.tick();
@@ -128,7 +129,7 @@ describe.each(dbKinds)('sending on %s', (kind) => {
       await createNewsletter(h2, 'hdr', { fromName: 'The Team' });
       await addSubscribers(h2, 'hdr', 2, 'hdr');
       const id = await createIssue(h2, 'hdr');
-      await h2.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt: new Date(h2.clock.now().getTime() + MINUTE).toISOString() } });
+      await h2.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt: new Date(h2.clock.now().getTime() + MINUTE).toISOString(), acknowledge: true } });
       h2.clock.advance(2 * MINUTE);
       await h2.drain();
       expect(local.emails).toHaveLength(2);

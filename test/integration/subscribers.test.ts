@@ -756,7 +756,9 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       await h.runJobs(); // welcome emails in the outbox
       // An issue reaches the person too: the delivery ledger and the outbox hold the address.
       const issue = await (await h.api('POST', '/api/v1/newsletters/weekly/issues', { json: { title: 'Before erasure' } })).json();
-      await h.api('POST', `/api/v1/issues/${issue.id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+      await h.api('POST', `/api/v1/issues/${issue.id}/schedule`, {
+        json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString(), acknowledge: true },
+      });
       h.clock.advance(120_000);
       await h.drain();
       expect((await (await h.api('GET', `/api/v1/issues/${issue.id}/progress`)).json()).sent).toBeGreaterThan(0);

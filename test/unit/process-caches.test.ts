@@ -101,7 +101,9 @@ describe('process caches across service sets (one harness; more sets from buildS
     await createNewsletter(h, 'pc');
     await addSubscribers(h, 'pc', 150);
     const id = await createIssue(h, 'pc');
-    const res = await h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+    const res = await h.api('POST', `/api/v1/issues/${id}/schedule`, {
+      json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString(), acknowledge: true },
+    });
     expect(res.status).toBe(200);
     h.clock.advance(120_000);
     await h.tick();

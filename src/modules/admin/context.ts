@@ -26,6 +26,8 @@ export interface Flash {
   message: string;
   /** Extra payload, e.g. a new API token shown once. */
   extra?: string;
+  /** A link after the message (an admin path: anything else is not shown), e.g. where to fix what it says. */
+  link?: { href: string; label: string };
 }
 
 export const LANG_COOKIE = 'lang';

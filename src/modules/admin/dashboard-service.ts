@@ -46,6 +46,8 @@ export interface WarningFacts {
   slotTimeZone: string;
   /** An issue is marked ready for the next slot. */
   readyForSlot: boolean;
+  /** The issue marked ready, when there is no slot to send it at (none set, or switched off). */
+  readyWithoutSlot?: Pick<Issue, 'number'> | null;
   /** The next scheduled issue, if any. */
   next: Pick<Issue, 'id'> | null;
   last: Pick<Issue, 'number'> | null;
@@ -61,13 +63,14 @@ export function nextScheduled<T extends Pick<Issue, 'sendAt'>>(scheduled: T[]): 
 
 /**
  * The dashboard's warnings, in this order: nothing will go out at the next slot (no issue ready
- * and none scheduled), the last issue bounced more than 5 % or drew complaints from more than
+ * and none scheduled), an issue is ready but no slot is set to send it, the last issue bounced more than 5 % or drew complaints from more than
  * 0.1 % of what was sent, the provider rewrites links.
  */
 export function dashboardWarnings(f: WarningFacts): Message[] {
   const warnings: Message[] = [];
   if (f.nextSlot && !f.readyForSlot && !f.next)
     warnings.push(msg('dash.noReadyIssue', { when: `${formatLocal(new Date(f.nextSlot), f.slotTimeZone).replace('T', ' ')} ${f.slotTimeZone}` }));
+  if (!f.nextSlot && f.readyWithoutSlot) warnings.push(msg('sendux.dash.readyNoSlot', { number: f.readyWithoutSlot.number }));
   const s = f.lastStats;
   if (f.last && s && s.sent > 0) {
     const bounced = s.bounced ? s.bounced.hard + s.bounced.soft : 0;
@@ -120,6 +123,7 @@ export class DashboardService {
       nextSlot,
       slotTimeZone: slot.timeZone,
       readyForSlot: !!slot.readyIssue,
+      readyWithoutSlot: nextSlot ? null : slot.readyIssue,
       next,
       last,
       lastStats,

@@ -151,6 +151,12 @@ export function scheduleForm(f: Fields): { sendAt: string; timeZone?: string } {
   return { sendAt: f.sendAt ?? '', ...(f.timeZone ? { timeZone: f.timeZone } : {}) };
 }
 
+/** The warnings ticked on the send confirmation: one checkbox `ack.<warning id>` each. */
+export const acknowledgedWarnings = (f: Fields): string[] =>
+  Object.keys(f)
+    .filter((k) => k.startsWith('ack.') && f[k] === 'on')
+    .map((k) => k.slice(4));
+
 export const readyForm = (f: Fields): { ready: boolean } => ({ ready: f.ready === 'true' });
 
 const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed', 'erased'];

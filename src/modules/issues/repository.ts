@@ -78,4 +78,26 @@ export class IssuesRepository {
       .returningAll()
       .executeTakeFirst();
   }
+
+  /** Deletes a draft, or a cancelled issue that never started sending; undefined when neither holds. */
+  deleteUnsent(id: number): Promise<{ id: number } | undefined> {
+    return this.db
+      .deleteFrom('issues')
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('status', '=', 'draft'), eb.and([eb('status', '=', 'cancelled'), eb('started_at', 'is', null)])]))
+      .returning('id')
+      .executeTakeFirst();
+  }
+
+  /** A cancelled issue that never started sending becomes a draft again, with no send time; undefined otherwise. */
+  reopen(id: number): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({ status: 'draft', send_at: null, time_zone: null, ready_for_slot: false, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', 'cancelled')
+      .where('started_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+  }
 }

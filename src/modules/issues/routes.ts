@@ -35,6 +35,13 @@ export const issueRoutes = new Hono<AppEnv>()
   .patch('/issues/:id{[0-9]+}', requireRole('editor'), async (c) =>
     c.json(presentMessages(await c.var.services.issues.update(id(c.req.param('id')), await readJson(c), c.var.user!))),
   )
+  .delete('/issues/:id{[0-9]+}', requireRole('editor'), async (c) => {
+    await c.var.services.issues.remove(id(c.req.param('id')), c.var.user!);
+    return c.body(null, 204);
+  })
+  .post('/issues/:id{[0-9]+}/reopen', requireRole('editor'), async (c) =>
+    c.json(presentMessages(await c.var.services.issues.reopen(id(c.req.param('id')), c.var.user!))),
+  )
   .get('/issues/:id{[0-9]+}/preview.html', requireRole('viewer'), async (c) => {
     const p = await c.var.services.issues.preview(id(c.req.param('id')));
     c.header('X-Quire-Size-Bytes', String(p.sizeBytes));

@@ -193,6 +193,32 @@ export class IssuesService {
     return { ...p, lint };
   }
 
+  /**
+   * Deletes a draft, or a cancelled issue none of which went out (its ledger is the record of who
+   * got what, so an issue that started sending stays); 409 otherwise.
+   */
+  async remove(id: number, actor: AuthUser): Promise<void> {
+    const { row, newsletter } = await this.load(id);
+    const gone = await this.repo.deleteUnsent(id);
+    if (!gone) throw new AppError('invalid_state', msg('sendux.cannotDelete', { id, status: statusMessage(row.status) }));
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.delete',
+      target: `${newsletter.slug}#${row.number}`,
+      detail: { id, title: row.title, status: row.status },
+    });
+  }
+
+  /** A cancelled issue that never started sending becomes a draft again (no send time, not ready); 409 otherwise. */
+  async reopen(id: number, actor: AuthUser): Promise<Issue> {
+    const { row, newsletter } = await this.load(id);
+    const moved = await this.repo.reopen(id);
+    if (!moved) throw new AppError('invalid_state', msg('sendux.cannotReopen', { id, status: statusMessage(row.status) }));
+    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.reopen', target: `${newsletter.slug}#${row.number}` });
+    return this.toIssue(moved, newsletter);
+  }
+
   /** Renders the email once, with placeholders for the personal parts. */
   async render(row: IssueRow, newsletter: NewsletterRow): Promise<RenderedIssue> {
     return renderIssue({

@@ -41,6 +41,18 @@ export class SendingRepository {
       .executeTakeFirst();
   }
 
+  /** Who a send to the newsletter would go to now: the rows `start` would write (active, with an address). */
+  async recipientCount(newsletterId: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('newsletter_id', '=', newsletterId)
+      .where('status', '=', 'active')
+      .where('email', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async dueIssueIds(now: Date): Promise<number[]> {
     const rows = await this.db.selectFrom('issues').select('id').where('status', '=', 'scheduled').where('send_at', '<=', now).execute();
     return rows.map((r) => r.id);

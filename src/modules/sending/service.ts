@@ -9,7 +9,7 @@
 import { listIdHeader } from '../../mail/headers.ts';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { NewsletterRow } from '../../db/schema.ts';
+import type { IssueRow, NewsletterRow } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
 import { backoffMs, Defer, RetryLater, type JobContext, type JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -23,15 +23,22 @@ import { MailerError, type Mailer, type PreparedEmail } from '../../mail/mailer.
 import { createWirePersonaliser } from '../../mail/render/personalise.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import { fromHeader } from '../issues/email.ts';
-import type { IssueStatus } from '../issues/model.ts';
+import type { IssueContent, IssueStatus, LinkLintEntry } from '../issues/model.ts';
 import type { IssuesRepository } from '../issues/repository.ts';
-import type { IssuesService } from '../issues/service.ts';
+import type { Issue, IssuesService } from '../issues/service.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { SendingRepository } from './repository.ts';
-import { type MessageKey, msg } from '../../i18n/index.ts';
+import { type MessageKey, msg, type StoredMessage } from '../../i18n/index.ts';
+import { openWarnings, sendWarnings, type SendWarning } from './preflight.ts';
 import { statusMessage } from '../issues/model.ts';
 import { fieldProblem } from '../../lib/validation.ts';
+
+const SCHEDULABLE: IssueStatus[] = ['draft', 'scheduled'];
+/** The states with a send to cancel (the admin shows "Cancel the send" only in these). */
+export const CANCELLABLE: IssueStatus[] = ['scheduled', 'sending', 'paused'];
+
+const cannotSchedule = (row: IssueRow) => new AppError('invalid_state', msg('send.cannotSchedule', { id: row.id, status: statusMessage(row.status) }));
 
 type WirePersonaliser = ReturnType<typeof createWirePersonaliser>;
 
@@ -48,7 +55,22 @@ export const scheduleSchema = z.object({
   /** `YYYY-MM-DDTHH:mm` wall-clock time in `timeZone`, or an ISO instant with an offset. */
   sendAt: z.string().min(1).max(40),
   timeZone: timeZoneSchema.optional(),
+  /** Send despite the open warnings (`POST …/schedule` answers 409 `warnings_open` without it). */
+  acknowledge: z.boolean().optional(),
 });
+
+/** What a send would do, for the confirmation: who gets it, when, and what to look at first. */
+export interface SendPlan {
+  issue: Issue;
+  newsletterName: string;
+  /** Active (so not suppressed, not unsubscribed) subscribers with an address: who the fan-out would write. */
+  recipients: number;
+  sendAt: Date;
+  timeZone: string;
+  /** The time is now (within a minute): the next tick starts it. */
+  now: boolean;
+  warnings: SendWarning[];
+}
 
 export interface SendProgress {
   status: IssueStatus;
@@ -81,10 +103,8 @@ export class SendingService {
 
   // ---- editor actions ------------------------------------------------------------------------
 
-  /** Schedules (or reschedules) a draft or scheduled issue. */
-  async schedule(issueId: number, input: unknown, actor: AuthUser) {
-    const v = parseOrThrow(scheduleSchema, input);
-    const { row, newsletter } = await this.d.issues.load(issueId);
+  /** The send time of a schedule request, in its time zone (else the newsletter's); refused in the past. */
+  private sendTime(v: z.infer<typeof scheduleSchema>, newsletter: NewsletterRow): { sendAt: Date; timeZone: string } {
     const timeZone = v.timeZone ?? newsletter.time_zone;
     const local = parseLocal(v.sendAt);
     let sendAt: Date;
@@ -94,9 +114,60 @@ export class SendingService {
     if (sendAt.getTime() < this.d.clock.now().getTime() - 60_000) {
       throw AppError.validation([fieldProblem('sendAt', 'validation.inPast')]);
     }
+    return { sendAt, timeZone };
+  }
+
+  private warningsOf(row: IssueRow, newsletter: NewsletterRow): SendWarning[] {
+    return sendWarnings({
+      content: row.content as IssueContent,
+      lint: row.lint as LinkLintEntry[],
+      importNotes: row.import_warnings as StoredMessage[],
+      newsletterOrganisation: newsletter.organisation,
+    });
+  }
+
+  /** The open warnings of an issue's send (the API's 409 lists the same). */
+  async warnings(issueId: number): Promise<SendWarning[]> {
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    return this.warningsOf(row, newsletter);
+  }
+
+  /** What scheduling would do (the same checks as `schedule`, nothing stored). */
+  async plan(issueId: number, input: unknown): Promise<SendPlan> {
+    const v = parseOrThrow(scheduleSchema, input);
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    if (!SCHEDULABLE.includes(row.status)) throw cannotSchedule(row);
+    const { sendAt, timeZone } = this.sendTime(v, newsletter);
+    return {
+      issue: this.d.issues.toIssue(row, newsletter),
+      newsletterName: newsletter.name,
+      recipients: await this.d.repo.recipientCount(newsletter.id),
+      sendAt,
+      timeZone,
+      now: sendAt.getTime() <= this.d.clock.now().getTime() + 60_000,
+      warnings: this.warningsOf(row, newsletter),
+    };
+  }
+
+  /**
+   * Schedules (or reschedules) a draft or scheduled issue. Refused (409 `warnings_open`, the
+   * warnings in `details.warnings`) while a warning is open: `acknowledge: true` acknowledges them
+   * all; the admin's confirmation passes the ids it had ticked (`ticked`).
+   */
+  async schedule(issueId: number, input: unknown, actor: AuthUser, ticked?: readonly string[]) {
+    const v = parseOrThrow(scheduleSchema, input);
+    const { row, newsletter } = await this.d.issues.load(issueId);
+    const { sendAt, timeZone } = this.sendTime(v, newsletter);
+    if (!SCHEDULABLE.includes(row.status)) throw cannotSchedule(row);
+    const open = openWarnings(this.warningsOf(row, newsletter), { all: v.acknowledge === true, ...(ticked ? { ticked } : {}) });
+    if (open.length) throw new AppError('warnings_open', msg('sendux.warningsOpen', { count: open.length }), { warnings: open.map((w) => w.said) });
     const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
-    if (!updated) throw new AppError('invalid_state', msg('send.cannotSchedule', { id: issueId, status: statusMessage(row.status) }));
-    await this.audit(actor, 'issue.schedule', newsletter, updated.number, { sendAt: sendAt.toISOString(), timeZone });
+    if (!updated) throw cannotSchedule(row);
+    await this.audit(actor, 'issue.schedule', newsletter, updated.number, {
+      sendAt: sendAt.toISOString(),
+      timeZone,
+      ...(v.acknowledge || ticked?.length ? { acknowledged: this.warningsOf(row, newsletter).map((w) => w.said.key) } : {}),
+    });
     return this.d.issues.toIssue(updated, newsletter);
   }
 
@@ -110,9 +181,12 @@ export class SendingService {
     return issue;
   }
 
-  /** Cancels before it starts, or while paused (what was not sent is never sent). */
+  /**
+   * Cancels a scheduled send, or one sending or paused (what was not sent is never sent; a batch
+   * already at the provider finishes). A draft has no send to cancel: 409.
+   */
   async cancel(issueId: number, actor: AuthUser) {
-    const issue = await this.transition(issueId, ['draft', 'scheduled', 'paused'], 'cancelled', 'issue.cancel', actor, 'send.cannot.cancel');
+    const issue = await this.transition(issueId, CANCELLABLE, 'cancelled', 'issue.cancel', actor, 'send.cannot.cancel');
     await this.d.repo.skipQueued(issueId, 'issue cancelled', this.d.clock.now());
     return issue;
   }

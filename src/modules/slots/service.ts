@@ -57,7 +57,9 @@ export class SlotsService {
   async get(slug: string) {
     const n = await this.newsletter(slug);
     const s = await this.d.repo.get(n.id);
-    if (!s)
+    if (!s) {
+      // A draft marked ready before any slot was set (or an older row): shown, so the dashboard can warn.
+      const ready = await this.d.repo.readyIssue(n.id);
       return {
         rule: null,
         timeZone: n.time_zone,
@@ -65,10 +67,11 @@ export class SlotsService {
         enabled: false,
         description: null,
         nextDates: [],
-        readyIssue: null,
+        readyIssue: ready ? { id: ready.id, number: ready.number, title: ready.title } : null,
         warnings: [] as Message[],
         recentSlots: [],
       };
+    }
     const now = this.d.clock.now();
     const next = nextSlots(s.rule, s.timeZone, now, 6);
     const ready = await this.d.repo.readyIssue(n.id);
@@ -112,10 +115,16 @@ export class SlotsService {
     return this.get(slug);
   }
 
-  /** Marks (or unmarks) a draft as the one to send at the next slot. */
+  /** Marks (or unmarks) a draft as the one to send at the next slot; marking is refused while no slot is set (or it is off). */
   async markReady(issueId: number, input: unknown, actor: AuthUser) {
     const { ready } = parseOrThrow(z.object({ ready: z.boolean() }), input);
     const { row, newsletter } = await this.d.issues.load(issueId);
+    // Ready for a slot that does not exist would wait for ever: say so, and where to set one.
+    if (ready && !(await this.d.repo.get(newsletter.id))?.enabled)
+      throw new AppError('invalid_state', msg('sendux.noSlot', { newsletter: newsletter.name }), {
+        reason: 'no_slot',
+        setSlot: `PUT /api/v1/newsletters/${newsletter.slug}/schedule`,
+      });
     const updated = await this.d.repo.setReady(issueId, ready);
     if (!updated) throw new AppError('invalid_state', msg('slot.notDraft', { id: issueId, status: statusMessage(row.status) }));
     await this.d.audit.record({

@@ -69,7 +69,11 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
   const scheduledFor = issue.status === 'scheduled' && send.sendAt;
   const canSchedule = send.available && ['draft', 'scheduled'].includes(issue.status);
   const readyToggle = send.slotsAvailable && issue.status === 'draft';
-  const controls = send.available && ['draft', 'scheduled', 'sending', 'paused'].includes(issue.status);
+  const cancellable = send.available && ['scheduled', 'sending', 'paused'].includes(issue.status);
+  // A draft, or a cancelled issue none of which went out (no ledger rows), can go; a cancelled one can come back as a draft.
+  const unsent = issue.status === 'draft' || (issue.status === 'cancelled' && (send.progress?.recipients ?? 0) === 0);
+  const reopenable = issue.status === 'cancelled' && unsent;
+  const controls = send.available && (['draft', 'scheduled', 'sending', 'paused', 'cancelled'].includes(issue.status) || unsent);
   const readyBadge = send.ready && ['draft', 'scheduled'].includes(issue.status);
   const scheduling = !send.available || scheduledFor || canSchedule || readyToggle || controls || readyBadge;
   return (
@@ -102,13 +106,18 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
                   ))}
                 </select>
               </div>
-              <div style="flex:0 0 auto">
-                <button type="submit">{t('issue.scheduleSubmit')}</button>
+              <div style="flex:0 0 auto;display:flex;gap:.5rem;flex-wrap:wrap">
+                <button type="submit" data-testid="schedule-submit">
+                  {t('issue.scheduleSubmit')}
+                </button>
+                <button type="submit" name="now" value="1" class="secondary" data-testid="send-now">
+                  {t('sendux.sendNow')}
+                </button>
               </div>
             </form>
           ) : null}
           {readyToggle || controls ? (
-            <p style="display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:0">
+            <div style="display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0 0">
               {readyToggle ? (
                 send.ready ? (
                   <ActionButton v={v} action={`/admin/issues/${issue.id}/ready`} fields={{ ready: 'false' }} label={t('issue.unmarkReady')} secondary />
@@ -122,10 +131,16 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
               {send.available && issue.status === 'paused' ? (
                 <ActionButton v={v} action={`/admin/issues/${issue.id}/resume`} label={t('issue.resume')} />
               ) : null}
-              {send.available && ['draft', 'scheduled', 'paused'].includes(issue.status) ? (
+              {cancellable ? (
                 <ActionButton v={v} action={`/admin/issues/${issue.id}/cancel`} label={t('issue.cancel')} confirm={t('issue.cancelConfirm')} danger />
               ) : null}
-            </p>
+              {reopenable ? <ActionButton v={v} action={`/admin/issues/${issue.id}/reopen`} label={t('sendux.reopen')} secondary testid="reopen" /> : null}
+              {unsent ? (
+                <a class="button danger" href={`/admin/issues/${issue.id}/delete`} data-testid="delete">
+                  {t('sendux.delete')}
+                </a>
+              ) : null}
+            </div>
           ) : null}
           {readyBadge ? (
             <p class="small">
@@ -173,7 +188,7 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
       <h1 lang={issue.language}>
         #{issue.number} {issue.title} <StatusBadge v={v} status={issue.status} />
       </h1>
-      <Flash message={props.flash?.message} kind={props.flash?.kind} />
+      <Flash message={props.flash?.message} kind={props.flash?.kind} link={props.flash?.link} />
       {!editor ? <p class="notice">{t('role.viewerNote')}</p> : null}
       <p class="small">
         <a href={`/admin/issues/${issue.id}/stats`}>{t('issue.stats')}</a> · <a href={issue.archiveUrl}>{t('issue.archive')}</a> ·{' '}

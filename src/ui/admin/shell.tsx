@@ -65,11 +65,18 @@ export function Empty(props: { title: string; children?: Child }) {
   );
 }
 
-export function Flash(props: { message?: string | undefined; kind?: 'ok' | 'error' | 'warn' }) {
+export function Flash(props: { message?: string | undefined; kind?: 'ok' | 'error' | 'warn'; link?: { href: string; label: string } | undefined }) {
   if (!props.message) return null;
+  const link = props.link && /^\/admin(?:[/?#]|$)/.test(props.link.href) && !props.link.href.includes('//') ? props.link : undefined;
   return (
     <p class={`flash flash-${props.kind ?? 'ok'}`} role={props.kind === 'error' ? 'alert' : 'status'}>
       {props.message}
+      {link ? (
+        <>
+          {' '}
+          <a href={link.href}>{link.label}</a>
+        </>
+      ) : null}
     </p>
   );
 }

@@ -79,7 +79,13 @@ describe.each(dbKinds)('admin pages (%s)', (kind) => {
     const created = (await (await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# Sched\n\nText.', format: 'markdown' } })).json()) as {
       id: number;
     };
-    expect((await b.post(`/admin/issues/${created.id}/schedule`, { sendAt: '2026-03-05T09:00', timeZone: 'Asia/Shanghai' })).status).toBe(303);
+    // The form gets the confirmation first (nothing scheduled yet), whose warnings must be ticked.
+    const confirm = await b.post(`/admin/issues/${created.id}/schedule`, { sendAt: '2026-03-05T09:00', timeZone: 'Asia/Shanghai' });
+    expect(confirm.status).toBe(200);
+    const acks = [...(await confirm.text()).matchAll(/name="(ack\.[^"]+)"/g)].map((m) => [m[1]!, 'on']);
+    expect((await h.services.issues.get(created.id)).status).toBe('draft');
+    const confirmed = { sendAt: '2026-03-05T09:00', timeZone: 'Asia/Shanghai', confirmed: '1', ...Object.fromEntries(acks) };
+    expect((await b.post(`/admin/issues/${created.id}/schedule`, confirmed)).status).toBe(303);
     const s = await h.services.issues.get(created.id);
     expect(s.status).toBe('scheduled');
     expect(s.sendAt).toBe('2026-03-05T01:00:00.000Z');

@@ -1,12 +1,14 @@
-/** Issues: the list, import (new), the editor with its live preview, test sends, scheduling, slots, pause/resume/cancel/retry, stats. */
+/** Issues: the list, import (new), the editor with its live preview, test sends, scheduling (with its confirmation), slots, pause/resume/cancel/retry, delete and reopen, stats. */
 import { AppError } from '../../../lib/errors.ts';
 import { formatLocal } from '../../../lib/zoned-time.ts';
 import { LintReport } from '../../../ui/admin/editor.tsx';
 import { IssuePage, type SendState } from '../../../ui/admin/issue-page.tsx';
 import { ImportIssuePage, IssuesListPage } from '../../../ui/admin/issues.tsx';
 import { StatsPage } from '../../../ui/admin/stats.tsx';
-import { formFields, wantsJson } from '../context.ts';
-import { contentFromForm, editorAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
+import { formFields, setFlash, wantsJson } from '../context.ts';
+import { ConfirmDeletePage, ConfirmSendPage } from '../../../ui/admin/send-confirm.tsx';
+import { say } from '../../../ui/admin/shell.tsx';
+import { acknowledgedWarnings, contentFromForm, editorAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
 import { issueStats, issueTimeline } from '../issue-stats.ts';
 import { pageErrorMessage } from './errors.tsx';
 import { html, idParam, noNewsletterPage, redirectWith, zones } from './respond.tsx';
@@ -100,18 +102,66 @@ export function issueRoutes(app: AdminApp): void {
     return redirectWith(c, `/admin/issues/${idParam(c)}`, 'ok', 'issue.testSent', { to: to.join(', ') });
   });
 
+  /**
+   * Scheduling (or "send now") in two steps: the issue page's form gets the confirmation page (who
+   * gets it, when, each open warning to tick); that page posts again with `confirmed`, and the
+   * service refuses unless every warning it finds now was ticked.
+   */
   route(app, 'POST', '/issues/:id{[0-9]+}/schedule', 'editor', async (c) => {
+    const v = c.var.view;
+    const s = c.var.services.sending;
+    const id = idParam(c);
     const f = await formFields(c);
-    const issue = await c.var.services.sending.schedule(idParam(c), scheduleForm(f), c.var.session!.user);
+    const now = f.now === '1';
+    const form = scheduleForm(f);
+    const input = now ? { ...form, sendAt: v.now.toISOString() } : form;
+    const shown = { sendAt: form.sendAt, ...(form.timeZone ? { timeZone: form.timeZone } : {}), now };
+    if (f.confirmed !== '1') return html(c, <ConfirmSendPage v={v} plan={await s.plan(id, input)} input={shown} />);
+    let issue: Awaited<ReturnType<typeof s.schedule>>;
+    try {
+      issue = await s.schedule(id, input, c.var.session!.user, acknowledgedWarnings(f));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'warnings_open') throw e;
+      return html(c, <ConfirmSendPage v={v} plan={await s.plan(id, input)} input={shown} error={v.t('sendux.tickAll')} />, 409);
+    }
     const tz = issue.timeZone ?? f.timeZone ?? 'UTC';
+    if (now) return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'sendux.sendingNow');
     return redirectWith(c, `/admin/issues/${issue.id}`, 'ok', 'issue.scheduledFor', {
       when: `${formatLocal(new Date(issue.sendAt!), tz).replace('T', ' ')} (${tz})`,
     });
   });
 
+  // A refused confirmation goes back to the page it came from, the confirmation's own address: the issue page says why.
+  route(app, 'GET', '/issues/:id{[0-9]+}/schedule', 'viewer', (c) => c.redirect(`/admin/issues/${idParam(c)}`, 303));
+
   route(app, 'POST', '/issues/:id{[0-9]+}/ready', 'editor', async (c) => {
-    await c.var.services.slots.markReady(idParam(c), readyForm(await formFields(c)), c.var.session!.user);
-    return redirectWith(c, `/admin/issues/${idParam(c)}`, 'ok', 'common.saved');
+    const v = c.var.view;
+    const id = idParam(c);
+    try {
+      await c.var.services.slots.markReady(id, readyForm(await formFields(c)), c.var.session!.user);
+    } catch (e) {
+      if (!(e instanceof AppError) || (e.details as { reason?: string } | undefined)?.reason !== 'no_slot') throw e;
+      setFlash(c, { kind: 'error', message: say(v, e.said), link: { href: '/admin/newsletters#slot-h', label: v.t('sendux.setSlot') } });
+      return c.redirect(`/admin/issues/${id}`, 303);
+    }
+    return redirectWith(c, `/admin/issues/${id}`, 'ok', 'common.saved');
+  });
+
+  route(app, 'GET', '/issues/:id{[0-9]+}/delete', 'editor', async (c) =>
+    html(c, <ConfirmDeletePage v={c.var.view} issue={await c.var.services.issues.get(idParam(c))} />),
+  );
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/delete', 'editor', async (c) => {
+    const id = idParam(c);
+    const issue = await c.var.services.issues.get(id);
+    await c.var.services.issues.remove(id, c.var.session!.user);
+    return redirectWith(c, '/admin/issues', 'ok', 'sendux.deleted', { number: issue.number, title: issue.title });
+  });
+
+  route(app, 'POST', '/issues/:id{[0-9]+}/reopen', 'editor', async (c) => {
+    const id = idParam(c);
+    await c.var.services.issues.reopen(id, c.var.session!.user);
+    return redirectWith(c, `/admin/issues/${id}`, 'ok', 'sendux.reopened');
   });
 
   route(app, 'POST', '/issues/:id{[0-9]+}/:action{pause|resume|cancel|retry}', 'editor', async (c) => {
