@@ -25,7 +25,11 @@ export async function pacingScenario(db: BenchDb, scale: number): Promise<Result
       await seedList(s, slug, BATCHES * 100);
       const issue = await s.issues.create(slug, { title: `Pacing at ${rate}/s`, sections: [{ title: 'S', articles: [{ title: 'A', body: 'Hello' }] }] }, null);
       const editor = (await s.users.createUser(`pace${rate}@example.org`, 'bench password 1', 'editor', 'bench')).user;
-      await s.sending.schedule(issue.id, { sendAt: new Date(Date.now() + 500).toISOString() }, { id: editor.id, email: editor.email, role: 'editor' });
+      await s.sending.schedule(
+        issue.id,
+        { sendAt: new Date(Date.now() + 500).toISOString(), acknowledge: true },
+        { id: editor.id, email: editor.email, role: 'editor' },
+      );
       await new Promise((r) => setTimeout(r, 600));
       gc(); // the scenario before left garbage: its collection is not this scenario's pause
       await tick(s);

@@ -41,7 +41,11 @@ export async function sendScenario(db: BenchDb, scale: number, log: (s: string) 
     const seed = seedSources().reduce((a, b) => (a.source.length > b.source.length ? a : b));
     const issue = await s.issues.create('send', { source: seed.source }, null);
     const editor = (await s.users.createUser('bench@example.org', 'bench password 1', 'editor', 'bench')).user;
-    await s.sending.schedule(issue.id, { sendAt: new Date(Date.now() + 1000).toISOString() }, { id: editor.id, email: editor.email, role: 'editor' });
+    await s.sending.schedule(
+      issue.id,
+      { sendAt: new Date(Date.now() + 1000).toISOString(), acknowledge: true },
+      { id: editor.id, email: editor.email, role: 'editor' },
+    );
     await new Promise((r) => setTimeout(r, 1100));
     gc();
 

@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)('Content-Security-Policy in Chromium', () => {
     issueId = await createIssue(h, 'csp');
     // One issue sent, for the archive's web version.
     const sent = await createIssue(h, 'csp', 'Sent brief');
-    await h.api('POST', `/api/v1/issues/${sent}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${sent}/schedule`, { json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
     h.clock.advance(2 * MINUTE);
     await h.drain();
     const s = await h.db.db.selectFrom('subscribers').select('id').where('email_normalized', '=', 'csp-0@example.org').executeTakeFirstOrThrow();

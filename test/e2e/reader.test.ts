@@ -88,7 +88,9 @@ describe.skipIf(!hasChromium)('reader pages and emails in Chromium', () => {
               ],
             };
       const created = await (await h.api('POST', `/api/v1/newsletters/${slug}/issues`, { json: issue })).json();
-      await h.api('POST', `/api/v1/issues/${created.id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+      await h.api('POST', `/api/v1/issues/${created.id}/schedule`, {
+        json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() },
+      });
       h.clock.advance(120_000);
       await h.drain();
       const [confirm, welcome, sent] = await outbox(email);

@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)('stats page and import summary in Chromium', () =>
   let noOpens = 0;
 
   const send = async (id: number) => {
-    await h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
     h.clock.advance(2 * MINUTE);
     await h.drain();
   };

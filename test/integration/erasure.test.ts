@@ -81,7 +81,9 @@ describe.each(dbKinds)('erasure on %s', (kind) => {
 
     // An issue goes out to them.
     const issueId = await createIssue(h, 'erasure');
-    const scheduled = await h.api('POST', `/api/v1/issues/${issueId}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
+    const scheduled = await h.api('POST', `/api/v1/issues/${issueId}/schedule`, {
+      json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() },
+    });
     expect(scheduled.status).toBe(200);
     h.clock.advance(2 * MINUTE);
     await h.drain();

@@ -84,7 +84,7 @@ describe.each(dbKinds)('honest stats on %s', (kind) => {
 
   it('after an outbox send: the API says the transport reports no deliveries and gives rates over sent', async () => {
     startedAt = new Date(h.clock.now().getTime() + MINUTE);
-    await h.api('POST', `/api/v1/issues/${issueId}/schedule`, { json: { sendAt: startedAt.toISOString() } });
+    await h.api('POST', `/api/v1/issues/${issueId}/schedule`, { json: { acknowledge: true, sendAt: startedAt.toISOString() } });
     h.clock.advance(2 * MINUTE);
     await h.drain();
     const s = await stats();
@@ -174,7 +174,7 @@ describe.each(dbKinds)('stats with a transport that reports deliveries on %s', (
     await createNewsletter(h, 'reporting');
     await addSubscribers(h, 'reporting', 4, 'reporting');
     const id = await createIssue(h, 'reporting');
-    await h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${id}/schedule`, { json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + MINUTE).toISOString() } });
     h.clock.advance(2 * MINUTE);
     await h.drain();
     const rows = await h.db.db.selectFrom('deliveries').select('id').where('issue_id', '=', id).orderBy('id').execute();

@@ -325,12 +325,14 @@ describe.each(dbKinds)('admin management (%s)', (kind) => {
           ).json()) as { id: number }
         ).id;
       const sentId = await make('Sent one');
-      await h.api('POST', `/api/v1/issues/${sentId}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+      await h.api('POST', `/api/v1/issues/${sentId}/schedule`, {
+        json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() },
+      });
       h.clock.advance(120_000);
       await h.drain();
       const laterId = await make('Later one');
       const at = new Date(h.clock.now().getTime() + 5 * 86400_000).toISOString();
-      expect((await h.api('POST', `/api/v1/issues/${laterId}/schedule`, { json: { sendAt: at } })).status).toBe(200);
+      expect((await h.api('POST', `/api/v1/issues/${laterId}/schedule`, { json: { acknowledge: true, sendAt: at } })).status).toBe(200);
 
       await h.services.users.createUser('look@example.org', 'viewer password 1', 'viewer', 'test');
       const viewerToken = await h.services.users.createToken('look@example.org', 'look');

@@ -46,7 +46,9 @@ describe.each(dbKinds)('public pages for readers (%s)', (kind) => {
   };
   const send = async (slug: string, title: string) => {
     const created = await (await h.api('POST', `/api/v1/newsletters/${slug}/issues`, { json: issue(title) })).json();
-    await h.api('POST', `/api/v1/issues/${created.id}/schedule`, { json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() } });
+    await h.api('POST', `/api/v1/issues/${created.id}/schedule`, {
+      json: { acknowledge: true, sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString() },
+    });
     h.clock.advance(120_000);
     await h.drain();
     return created.number as number;
