@@ -195,6 +195,20 @@ export function subscriberImportForm(body: Upload, fallbackSlug: string): { slug
   return { slug, file: !file || typeof file === 'string' || file.size === 0 ? null : file, consentNote: body.consentNote };
 }
 
+/** The query of a streamed import (the page's script): newsletter, consent note, file name, rows it counted. */
+export function subscriberStreamQuery(
+  q: Record<string, string | undefined>,
+  fallbackSlug: string,
+): { slug: string; consentNote: unknown; fileName: string | undefined; rows: number | null } {
+  const rows = Number(q.rows);
+  return {
+    slug: q.newsletter || fallbackSlug,
+    consentNote: q.consentNote,
+    fileName: q.fileName?.slice(0, 200) || undefined,
+    rows: Number.isSafeInteger(rows) && rows > 0 ? rows : null,
+  };
+}
+
 /** Erasure is confirmed by typing the address (any case). */
 export const eraseConfirmed = (f: Fields, email: string | null): boolean => !!email && (f.confirm ?? '').trim().toLowerCase() === email.toLowerCase();
 

@@ -27,7 +27,9 @@ export class AdminClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(opts.form).toString();
     }
-    const r = await this.h.app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    // A streamed body needs `duplex: 'half'` (fetch's rule for a ReadableStream).
+    const stream = body instanceof ReadableStream ? { duplex: 'half' } : {};
+    const r = await this.h.app.request(path, { method, headers, ...(body !== undefined ? { body } : {}), ...stream } as RequestInit);
     this.lastSetCookies = r.headers.getSetCookie();
     for (const sc of this.lastSetCookies) {
       const [pair, ...attrs] = sc.split(';');

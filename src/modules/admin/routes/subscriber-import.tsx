@@ -10,6 +10,21 @@ import { ImportResultCard } from '../../../ui/admin/import-summary.tsx';
 import type { AdminContext } from '../context.ts';
 import { internalErrorMessage, pageErrorMessage } from './errors.tsx';
 import { apiRowError } from '../../subscribers/csv.ts';
+import { countDataRows } from '../../../lib/csv-rows.ts';
+
+/** An upload as the import reads it: its bytes as they arrive, and what is known of it beforehand. */
+export interface Upload {
+  stream: ReadableStream<Uint8Array>;
+  name?: string | undefined;
+  size: number | null;
+  /** The data rows it holds, counted before it was sent (the page's script counts them). */
+  estimatedRows: number | null;
+}
+
+/** A multipart form's file (in memory already): its rows are counted here. */
+export async function uploadOfFile(file: File): Promise<Upload> {
+  return { stream: file.stream(), name: file.name, size: file.size, estimatedRows: await countDataRows(file.stream()) };
+}
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -18,34 +33,12 @@ const line = (o: Record<string, unknown>) => `${JSON.stringify(o)}\n`;
 /** The stream's `error` line. */
 export const importErrorLine = (code: string, message: string): string => line({ type: 'error', code, message });
 
-/**
- * The data rows a CSV upload (in memory already: multipart) probably holds, from one pass counting
- * its lines that are not blank, less the header: for a percentage. A header and 201 rows are 201,
- * with or without a final line break, with CRLF or blank lines at the end (a quoted field with
- * line breaks makes it an overestimate, never a stall).
- */
-export async function estimateRows(file: Blob): Promise<number> {
-  let lines = 0;
-  let filled = false;
-  const reader = file.stream().getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    for (const b of r.value) {
-      if (b === 10) {
-        if (filled) lines++;
-        filled = false;
-      } else if (b !== 13 && b !== 32 && b !== 9) filled = true;
-    }
-  }
-  if (filled) lines++;
-  return Math.max(1, lines - 1);
-}
-
-export async function importWithProgress(c: AdminContext, slug: string, file: File, consentNote: unknown): Promise<Response> {
+export async function importWithProgress(c: AdminContext, slug: string, upload: Upload, consentNote: unknown): Promise<Response> {
   const s = c.var.services;
   const v = c.var.view;
   const user = c.var.session!.user;
-  const estimatedRows = await estimateRows(file);
-  const size = file.size;
+  const estimatedRows = Math.max(1, upload.estimatedRows ?? 1);
+  const size = upload.size;
   const enc = new TextEncoder();
   const out = new ReadableStream<Uint8Array>({
     start(ctl) {
@@ -66,14 +59,14 @@ export async function importWithProgress(c: AdminContext, slug: string, file: Fi
           await flush();
           const result = await s.subscriberList.import(
             slug,
-            file.stream(),
+            upload.stream,
             consentNote,
             user,
             async (p) => {
               send({ type: 'progress', rows: p.rows, imported: p.imported, estimatedRows: Math.max(estimatedRows, p.rows) });
               await flush();
             },
-            { name: file.name, expectedRows: estimatedRows },
+            { name: upload.name, expectedRows: upload.estimatedRows ?? undefined },
           );
           const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
           send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError), notes: result.notes.map(apiRowError) }, html: card });

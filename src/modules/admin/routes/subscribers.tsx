@@ -2,10 +2,10 @@
 import { EraseConfirmPage, ImportSubscribersPage, SubscriberPage, SubscribersPage } from '../../../ui/admin/subscribers.tsx';
 import { formFields, type AdminContext } from '../context.ts';
 import { clientIp, userAgent } from '../../../http/client.ts';
-import { eraseConfirmed, subscriberAddForm, subscriberImportForm, subscriberListQuery } from '../forms.ts';
+import { eraseConfirmed, subscriberAddForm, subscriberImportForm, subscriberListQuery, subscriberStreamQuery } from '../forms.ts';
 import { html, noNewsletterPage, redirectWith } from './respond.tsx';
 import { type AdminApp, route } from './router.ts';
-import { importErrorLine, importWithProgress, NDJSON } from './subscriber-import.tsx';
+import { importErrorLine, importWithProgress, NDJSON, uploadOfFile } from './subscriber-import.tsx';
 
 const subscriberDetail = (c: AdminContext) => c.var.services.subscriberList.get(c.req.param('id')!);
 
@@ -50,6 +50,20 @@ export function subscriberRoutes(app: AdminApp): void {
 
   route(app, 'POST', '/subscribers/import', 'editor', async (c) => {
     const v = c.var.view;
+    // The page's script streams the file itself (text/csv, the fields in the query, the CSRF token
+    // in X-CSRF-Token): read as it arrives, as the API import does, never held whole in memory.
+    if ((c.req.header('content-type') ?? '').startsWith('text/csv')) {
+      const q = subscriberStreamQuery(c.req.query(), v.current?.slug ?? '');
+      if (!c.req.raw.body) return c.body(importErrorLine('validation_failed', v.t('subs.importNoFile')), 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
+      const size = Number(c.req.header('content-length'));
+      return await importWithProgress(
+        c,
+        q.slug,
+        { stream: c.req.raw.body, name: q.fileName, size: Number.isFinite(size) ? size : null, estimatedRows: q.rows },
+        q.consentNote,
+      );
+    }
+    // Without the script the form posts multipart (parsed in memory, within the admin's 64 MB body limit).
     const { slug, file, consentNote } = subscriberImportForm(await c.req.parseBody(), v.current?.slug ?? '');
     // With JavaScript the page asks for a progress stream (see subscriber-import.tsx); without, it posts the form.
     const live = (c.req.header('accept') ?? '').includes(NDJSON);
@@ -57,7 +71,7 @@ export function subscriberRoutes(app: AdminApp): void {
       if (live) return c.body(importErrorLine('validation_failed', v.t('subs.importNoFile')), 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
       return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
     }
-    if (live) return await importWithProgress(c, slug, file, consentNote);
+    if (live) return await importWithProgress(c, slug, await uploadOfFile(file), consentNote);
     const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user, undefined, { name: file.name });
     return html(c, <ImportSubscribersPage v={v} result={result} />);
   });

@@ -1,8 +1,12 @@
 /**
- * The subscriber CSV import with live progress: the form is sent with XMLHttpRequest (for upload
- * progress), the server answers NDJSON lines (start, progress, done with the rendered summary, or
- * error), and the page shows each. Without this script the form posts and the summary is a page.
+ * The subscriber CSV import with live progress: the script counts the file's rows, then sends the
+ * file itself as the request body (text/csv; the form's fields in the query, the CSRF token in a
+ * header) with XMLHttpRequest (for upload progress), so the server reads it as it arrives instead
+ * of holding a multipart form in memory. The server answers NDJSON lines (start, progress, done
+ * with the rendered summary, or error), and the page shows each. Without this script the form
+ * posts and the summary is a page.
  */
+import { countDataRows } from '../../../lib/csv-rows.ts';
 import { t } from '../i18n.ts';
 
 interface ImportLine {
@@ -21,8 +25,11 @@ export function startImport(): void {
   const bar = box.querySelector('progress') as HTMLProgressElement;
   const line = box.querySelector('[data-line]') as HTMLElement;
   const out = document.getElementById('import-live') as HTMLElement;
-  form.addEventListener('submit', (e) => {
+  form.addEventListener('submit', async (e) => {
     if (e.defaultPrevented) return;
+    const fields = new FormData(form);
+    const file = fields.get('file');
+    if (!(file instanceof File) || !file.size || !file.stream) return; // the form posts: the server says what is missing
     e.preventDefault();
     const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
     const x = new XMLHttpRequest();
@@ -82,8 +89,17 @@ export function startImport(): void {
       }
     };
     const ndjson = () => (x.getResponseHeader('content-type') ?? '').includes('ndjson');
-    x.open('POST', form.action);
+    const rows = await countDataRows(file.stream()).catch(() => 0);
+    const query = new URLSearchParams({
+      newsletter: String(fields.get('newsletter') ?? ''),
+      consentNote: String(fields.get('consentNote') ?? ''),
+      fileName: file.name,
+      ...(rows > 0 ? { rows: String(rows) } : {}),
+    });
+    x.open('POST', `${form.action}?${query}`);
     x.setRequestHeader('Accept', 'application/x-ndjson');
+    x.setRequestHeader('Content-Type', 'text/csv');
+    x.setRequestHeader('X-CSRF-Token', String(fields.get('_csrf') ?? ''));
     x.upload.onprogress = (ev) => {
       if (!ev.lengthComputable) return;
       const percent = Math.round((100 * ev.loaded) / ev.total);
@@ -106,6 +122,6 @@ export function startImport(): void {
       if (!ended) handle({ type: 'error', message: t('subs.importFailed') });
     };
     x.onerror = () => handle({ type: 'error', message: t('subs.importFailed') });
-    x.send(new FormData(form));
+    x.send(file);
   });
 }
