@@ -30,7 +30,7 @@ import { i18n, msg, readerLanguage } from './i18n/index.ts';
 import { describeError } from './lib/errors.ts';
 import { FailurePage, NotFoundPage } from './ui/error-pages.tsx';
 import { isDatabaseUnreachable } from './db/unreachable.ts';
-import { unavailableResponse } from './http/unavailable.tsx';
+import { isApiPath, unavailableResponse } from './http/unavailable.tsx';
 
 export type ServicesResolver = (c: Context) => Services | Promise<Services>;
 
@@ -134,7 +134,7 @@ export function createApp(resolve: ServicesResolver) {
     }
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
-      const page = !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/webhooks/');
+      const page = !isApiPath(c.req.path);
       if (page && err.status === 404) return c.html(notFoundPage(c, err), 404);
       // A person's browser on a page gets a page in their language; programs get the JSON error.
       if (page && (c.req.header('accept') ?? '').includes('text/html')) return c.html(errorPage(c, err), err.status as 400);

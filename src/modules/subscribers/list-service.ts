@@ -304,6 +304,14 @@ export class SubscriberListService {
       rowsDone += rows.length;
       await this.imports.progress(jobId, rowsDone, counts.imported, this.now());
     };
+    const recordFailure = (e: unknown) =>
+      this.imports.finish(jobId, {
+        state: 'failed',
+        rowsRead: rowsDone,
+        imported: counts.imported,
+        error: e instanceof Error ? e.message : String(e),
+        now: this.now(),
+      });
     let read: Awaited<ReturnType<typeof readSubscriberCsv>>;
     try {
       read = await readSubscriberCsv(body, {
@@ -322,26 +330,11 @@ export class SubscriberListService {
       });
     } catch (e) {
       await Promise.all(inFlight); // never leave a statement running past the request
-      await this.imports.finish(jobId, {
-        state: 'failed',
-        rowsRead: rowsDone,
-        imported: counts.imported,
-        error: e instanceof Error ? e.message : String(e),
-        now: this.now(),
-      });
+      await recordFailure(e);
       throw e;
     }
     await Promise.all(inFlight);
-    if (state.failure) {
-      const e = state.failure.error;
-      await this.imports.finish(jobId, {
-        state: 'failed',
-        rowsRead: rowsDone,
-        imported: counts.imported,
-        error: e instanceof Error ? e.message : String(e),
-        now: this.now(),
-      });
-    }
+    if (state.failure) await recordFailure(state.failure.error);
     rethrow();
     await this.imports.finish(jobId, { state: 'done', rowsRead: read.total, imported: counts.imported, now: this.now() });
     const { imported, ...rest } = counts;
