@@ -20,6 +20,8 @@ import * as m0018 from './0018_signup_set_based.ts';
 import * as m0019 from './0019_pending_signup_counters.ts';
 import * as m0020 from './0020_statement_foreign_keys.ts';
 import * as m0021 from './0021_subscriber_imports.ts';
+import * as m0022 from './0022_issue_published.ts';
+import * as m0023 from './0023_subscriber_attributes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -39,4 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0019_pending_signup_counters': m0019,
   '0020_statement_foreign_keys': m0020,
   '0021_subscriber_imports': m0021,
+  '0022_issue_published': m0022,
+  '0023_subscriber_attributes': m0023,
 };

@@ -182,12 +182,15 @@ CREATE TABLE issues (
   rendered_html text,
   rendered_text text,
   rendered_name_fallback text,
+  published_at timestamp with time zone,
+  archive_hidden boolean NOT NULL DEFAULT false,
   CONSTRAINT issues_newsletter_id_fkey FOREIGN KEY (newsletter_id) REFERENCES newsletters(id) ON DELETE CASCADE,
   CONSTRAINT issues_newsletter_id_number_key UNIQUE (newsletter_id, number),
   CONSTRAINT issues_number_check CHECK ((number > 0)),
   CONSTRAINT issues_pkey PRIMARY KEY (id),
-  CONSTRAINT issues_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'sent'::text, 'cancelled'::text, 'paused'::text])))
+  CONSTRAINT issues_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'sent'::text, 'cancelled'::text, 'paused'::text, 'published'::text])))
 );
+CREATE INDEX issues_archive ON issues USING btree (newsletter_id, published_at DESC, number DESC) WHERE ((status = ANY (ARRAY['sent'::text, 'published'::text])) AND (NOT archive_hidden));
 CREATE INDEX issues_due ON issues USING btree (send_at) WHERE (status = 'scheduled'::text);
 CREATE INDEX issues_newsletter_status ON issues USING btree (newsletter_id, status, number DESC);
 
@@ -392,6 +395,8 @@ CREATE TABLE subscribers (
   last_confirmation_sent_at timestamp with time zone,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  attributes jsonb NOT NULL DEFAULT '{}'::jsonb,
+  tags text[] NOT NULL DEFAULT '{}'::text[],
   CONSTRAINT subscribers_pkey PRIMARY KEY (id),
   CONSTRAINT subscribers_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'active'::text, 'unsubscribed'::text, 'suppressed'::text, 'erased'::text])))
 );
@@ -401,6 +406,7 @@ CREATE INDEX subscribers_email_prefix ON subscribers USING btree (newsletter_id,
 CREATE INDEX subscribers_list ON subscribers USING btree (newsletter_id, id);
 CREATE INDEX subscribers_name_prefix ON subscribers USING btree (newsletter_id, lower(name) text_pattern_ops);
 CREATE INDEX subscribers_status ON subscribers USING btree (newsletter_id, status, id);
+CREATE INDEX subscribers_tags ON subscribers USING gin (tags);
 CREATE TRIGGER subscribers_counters_delete AFTER DELETE ON subscribers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_delete();
 CREATE TRIGGER subscribers_counters_insert AFTER INSERT ON subscribers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_insert();
 CREATE TRIGGER subscribers_counters_update AFTER UPDATE ON subscribers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_counters_update();

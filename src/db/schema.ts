@@ -103,7 +103,7 @@ export interface IssuesTable {
   newsletter_id: number;
   number: number;
   title: string;
-  status: Generated<'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused'>;
+  status: Generated<'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused' | 'published'>;
   content: Json<unknown>;
   lint: Json<unknown[]>;
   import_warnings: Json<unknown[]>;
@@ -120,6 +120,10 @@ export interface IssuesTable {
   rendered_html: string | null;
   rendered_text: string | null;
   rendered_name_fallback: string | null;
+  /** When the issue entered the archive: a sent issue's send time, or the date it was published without a send. */
+  published_at: NullableTimestamp;
+  /** A sent issue taken off the archive (its delivery record stays). */
+  archive_hidden: Generated<boolean>;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
@@ -271,6 +275,9 @@ export interface SubscribersTable {
   last_confirmation_sent_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Newsletter-defined fields (organisation, country…), JSON object of key → value. */
+  attributes: Generated<Json<Record<string, unknown>>>;
+  tags: Generated<string[]>;
 }
 
 export interface SubscriberEventsTable {

@@ -74,7 +74,7 @@ export interface LinkLintEntry {
   severity: 'info' | 'warning';
 }
 
-export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused';
+export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'paused' | 'published';
 
 /** A status (of an issue or a subscriber) as people name it: `status.draft` → "draft" / "草稿". */
 export const statusMessage = (status: string): Message => msg(`status.${status}` as MessageKey);

@@ -229,7 +229,7 @@ export class SendingRepository {
   /** Marks the issue sent when no ledger row is left unfinished. */
   async finishIfDone(issueId: number, now: Date): Promise<boolean> {
     const r = await sql`${sql.raw(PREPARED)}
-      UPDATE issues SET status = 'sent', sent_at = coalesce(sent_at, ${now}), finished_at = ${now}, updated_at = ${now}
+      UPDATE issues SET status = 'sent', sent_at = coalesce(sent_at, ${now}), published_at = coalesce(published_at, sent_at, ${now}), finished_at = ${now}, updated_at = ${now}
       WHERE id = ${issueId} AND status = 'sending'
         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = ${issueId} AND status IN ('queued', 'sending'))`.execute(this.db);
     return Number(r.numAffectedRows ?? 0n) === 1;
