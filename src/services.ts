@@ -74,7 +74,7 @@ function createCore(deps: Deps) {
     slots: new SlotsRepository(db),
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
-  const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
+  const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config, clock);
   const subscriberDeps = {
     repo: repos.subscribers,
     newsletters: repos.newsletters,

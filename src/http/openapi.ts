@@ -4,7 +4,8 @@
  * checks that every API route of the app is described here.
  */
 import { z } from 'zod';
-import { importSchema, patchSchema, structuredSchema, testSendSchema } from '../modules/issues/service.ts';
+import { bulkImportSchema } from '../modules/issues/back-issues.ts';
+import { importSchema, patchSchema, publishSchema, structuredSchema, testSendSchema } from '../modules/issues/service.ts';
 import { createNewsletterSchema, updateNewsletterSchema } from '../modules/newsletters/service.ts';
 import { scheduleSchema } from '../modules/sending/service.ts';
 import { slotPutSchema } from '../modules/slots/service.ts';
@@ -39,6 +40,12 @@ const issueSummary = {
     sendAt: { type: ['string', 'null'], format: 'date-time' },
     timeZone: { type: ['string', 'null'] },
     sentAt: { type: ['string', 'null'], format: 'date-time' },
+    publishedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'in the archive since: the send time, or the date it was published without a send',
+    },
+    archiveHidden: { type: 'boolean', description: 'a sent issue taken off the archive' },
   },
 };
 const messageSchema = { type: 'object', properties: { code: { type: 'string' }, params: { type: 'object' }, message: { type: 'string' } } };
@@ -193,7 +200,7 @@ const ops: Op[] = [
     tag: 'Issues',
     summary: 'Issues, newest first',
     role: 'viewer',
-    query: { status: 'comma-separated states', cursor: 'nextCursor', limit: '1–200' },
+    query: { status: 'comma-separated states (draft, scheduled, sending, paused, sent, cancelled, published)', cursor: 'nextCursor', limit: '1–200' },
   },
   {
     method: 'post',
@@ -203,8 +210,24 @@ const ops: Op[] = [
     role: 'editor',
     body: z.union([importSchema, structuredSchema]),
   },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/issues/import',
+    tag: 'Issues',
+    summary:
+      'Bulk import of back issues: each of `files` (`{name, source}`, a .md/.markdown/.txt name) becomes one issue, its number and date read from what it prints when free; `publish: true` files each in the archive without a send. A bad file gets its own error in `items` and never stops the others. The whole body is at most 1 MB: send large sets in several requests',
+    role: 'editor',
+    body: bulkImportSchema,
+  },
   { method: 'get', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'One issue, with its link-cleaning report', role: 'viewer' },
-  { method: 'patch', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'Edit a draft, scheduled or paused issue', role: 'editor', body: patchSchema },
+  {
+    method: 'patch',
+    path: '/api/v1/issues/{id}',
+    tag: 'Issues',
+    summary: 'Edit a draft, scheduled, paused or published issue',
+    role: 'editor',
+    body: patchSchema,
+  },
   {
     method: 'delete',
     path: '/api/v1/issues/{id}',
@@ -218,6 +241,23 @@ const ops: Op[] = [
     path: '/api/v1/issues/{id}/reopen',
     tag: 'Issues',
     summary: 'Make a cancelled issue none of which was sent a draft again (no send time, not ready); 409 otherwise',
+    role: 'editor',
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/publish',
+    tag: 'Issues',
+    summary:
+      'Publish to the archive without a send (status `published`; nobody is emailed, no delivery is recorded), dated `publishedAt` (a date, midnight in the newsletter’s time zone, or an ISO time), else the issue’s date, else now. From a draft or a cancelled issue none of which went out; 409 for a scheduled issue (cancel its send first). A sent issue hidden by unpublish is shown again',
+    role: 'editor',
+    body: publishSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/unpublish',
+    tag: 'Issues',
+    summary:
+      'Take off the archive: a published issue becomes a draft again; a sent issue is only hidden (`archiveHidden`), its delivery record stays; 409 otherwise',
     role: 'editor',
   },
   {

@@ -120,3 +120,24 @@ export function parseVolume(text: string): VolumeInfo {
   }
   return out;
 }
+
+/**
+ * The lines near the top of a source that say nothing but a number or a date ("2024年11月",
+ * "Issue #41 · March 2024"): what `parseVolume` may read when the importer kept no volume line.
+ * Only the first dozen non-empty lines, and only lines with (almost) nothing else in them, so a
+ * date in running text is never taken for the issue's.
+ */
+export function volumeLines(source: string): string[] {
+  const words = new RegExp(`\\b(?:vol(?:ume)?|no|nr|number|issue|edition|whole|overall|of|${MONTH_NAME.slice(1, -4)})\\b`, 'gi');
+  return source
+    .split(/\r?\n/)
+    .map((l) => l.replace(/^\s*#{1,6}\s+/, '').trim())
+    .filter(Boolean)
+    .slice(0, 12)
+    .filter((l) => {
+      const t = normalise(l);
+      if (t.length > 40) return false;
+      const rest = t.replace(words, '').replace(/[\d\s\p{P}\p{S}年月日期第总号號卷]/gu, '');
+      return rest.length <= 2 && /\d/.test(t);
+    });
+}

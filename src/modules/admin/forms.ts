@@ -108,7 +108,7 @@ export function editorAnchor(op: string | undefined): string {
   return image ? `#s${image[1]}a${image[2]}` : o.startsWith('add') || o.startsWith('remove') ? '#editor' : '';
 }
 
-const ISSUE_STATUSES: readonly IssueStatus[] = ['draft', 'scheduled', 'sending', 'sent', 'cancelled', 'paused'];
+const ISSUE_STATUSES: readonly IssueStatus[] = ['draft', 'scheduled', 'sending', 'sent', 'cancelled', 'paused', 'published'];
 
 /** The issue list's filter: one known status (else all) and the number to continue before. */
 export function issueListQuery(q: { status?: string | undefined; cursor?: string | undefined }): {

@@ -79,6 +79,42 @@ export class IssuesRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Files a draft, or a cancelled issue none of which went out, in the archive without a send (a
+   * published issue takes the new date); never touches the delivery ledger. Off the monthly slot.
+   */
+  publish(id: number, publishedAt: Date): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({ status: 'published', published_at: publishedAt, send_at: null, time_zone: null, ready_for_slot: false, updated_at: new Date() })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('status', 'in', ['draft', 'published']), eb.and([eb('status', '=', 'cancelled'), eb('started_at', 'is', null)])]))
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** A published issue goes back to being a draft, off the archive; undefined otherwise. */
+  unpublish(id: number): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({ status: 'draft', published_at: null, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', 'published')
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** A sent issue's place in the archive: hidden or shown again; its record (ledger, send time) stays. */
+  setArchiveHidden(id: number, hidden: boolean): Promise<IssueRow | undefined> {
+    return this.db
+      .updateTable('issues')
+      .set({ archive_hidden: hidden, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', 'sent')
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Deletes a draft, or a cancelled issue that never started sending; undefined when neither holds. */
   deleteUnsent(id: number): Promise<{ id: number } | undefined> {
     return this.db

@@ -9,6 +9,9 @@ import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
 import { createPersonaliser } from '../../mail/render/personalise.ts';
 import { cleanIssueLinks } from '../../content/links.ts';
 import { importIssue } from '../../content/import/index.ts';
+import { parseVolume, volumeLines } from '../../content/import/volume.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { fromLocal } from '../../lib/zoned-time.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
@@ -31,13 +34,32 @@ export type Issue = IssueContent & {
   timeZone: string | null;
   readyForSlot: boolean;
   sentAt: string | null;
+  /** When it went into the archive: its send time, or the date it was published without a send. */
+  publishedAt: string | null;
+  /** A sent issue taken off the archive (its record stays). */
+  archiveHidden: boolean;
   createdAt: string;
   updatedAt: string;
 };
 
-const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
+/** A published back issue stays editable: fixing a typo in the archive is no send. */
+export const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused', 'published'];
 
 const notEditable = (row: IssueRow) => new AppError('invalid_state', msg('issue.notEditable', { id: row.id, status: statusMessage(row.status) }));
+
+/** YYYY-MM-DD naming a day that exists. */
+const isCalendarDate = (s: string): boolean => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+};
+
+/** Midnight of a calendar date in a time zone. */
+const midnight = (date: string, tz: string): Date => {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return fromLocal({ year, month, day, hour: 0, minute: 0 }, tz);
+};
 
 /** An issue as a subscriber would see it (sample personal parts), with its size and MJML errors. */
 export interface IssuePreview {
@@ -53,6 +75,23 @@ export const importSchema = z.object({
   format: z.enum(['markdown', 'text', 'auto']).default('auto'),
   number: z.number().int().positive().optional(),
 });
+/** `publishedAt`: a date (YYYY-MM-DD, midnight in the newsletter's time zone) or an ISO time with an offset. */
+export const publishSchema = z
+  .object({
+    publishedAt: z
+      .string()
+      .max(40)
+      .refine((s) => isCalendarDate(s) || (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) && !Number.isNaN(Date.parse(s))), { message: 'backIssues.badDate' })
+      .optional(),
+  })
+  .strict();
+
+/** Extra facts about an import the request body does not carry (the bulk import's file name). */
+export interface CreateOptions {
+  /** Read for a number or a date when the issue itself prints none ("2023-02 No 12.md"). */
+  fileName?: string;
+}
+
 export const structuredSchema = issueContentSchema.extend({ number: z.number().int().positive().optional() });
 export const patchSchema = issueContentSchema.partial().extend({ number: z.number().int().positive().optional() }).strict();
 export const testSendSchema = z.object({ to: z.array(emailSchema).min(1).max(10) });
@@ -64,6 +103,7 @@ export class IssuesService {
     private readonly audit: AuditRepository,
     private readonly mailer: Mailer,
     private readonly config: Config,
+    private readonly clock: Clock,
   ) {}
 
   archiveUrl(slug: string, number: number): string {
@@ -86,6 +126,8 @@ export class IssuesService {
       timeZone: row.time_zone,
       readyForSlot: row.ready_for_slot,
       sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
+      publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
+      archiveHidden: row.archive_hidden,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
     };
@@ -105,20 +147,38 @@ export class IssuesService {
     return { row, newsletter };
   }
 
-  /** From `{source, format}` (Markdown export or PDF text) or from the structured model. */
-  async create(slug: string, input: unknown, actor: AuthUser | null): Promise<Issue> {
+  /**
+   * From `{source, format}` (Markdown export or PDF text) or from the structured model. An import
+   * takes its number and date from what the issue prints (`parseVolume`: its volume line, else its
+   * title, else a line at its top with nothing else in it, else the file name) when the caller gave no number and the importer found no date; a
+   * number another issue has already keeps the next free one, with a note saying so.
+   */
+  async create(slug: string, input: unknown, actor: AuthUser | null, opts: CreateOptions = {}): Promise<Issue> {
     const newsletter = await this.newsletterBySlug(slug);
     let content: IssueContent;
     let lint: LinkLintEntry[];
     let warnings: StoredMessage[] = [];
     let sourceFormat: string | null = null;
     let number: number | undefined;
+    let numberFromSource = false;
     if (input && typeof input === 'object' && 'source' in input) {
       const v = parseOrThrow(importSchema, input);
       const imported = importIssue(v.source, { format: v.format, language: newsletter.language });
       ({ content, lint, warnings } = imported);
       sourceFormat = imported.format;
       number = v.number;
+      const found = this.fromSource(content, v.source, opts.fileName);
+      if (found.date && !content.date) {
+        content.date = found.date;
+        if (found.monthGuessed) warnings.push(msg('backIssues.monthGuessed', { date: found.date, volume: content.volume ?? '' }));
+      }
+      if (number === undefined && found.number !== undefined) {
+        if (await this.repo.findByNumber(newsletter.id, found.number)) warnings.push(msg('backIssues.numberTaken', { number: found.number }));
+        else {
+          number = found.number;
+          numberFromSource = true;
+        }
+      }
     } else {
       // Content in the newsletter's language unless the editor says otherwise.
       const withLanguage = input && typeof input === 'object' && !('language' in input) ? { ...input, language: newsletter.language } : input;
@@ -126,7 +186,12 @@ export class IssuesService {
       ({ content, lint } = cleanIssueLinks(rest));
       number = n;
     }
-    const row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
+    let row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat, ...(number ? { number } : {}) });
+    // The source's number, free a moment ago, went to another import: this one takes the next.
+    if (!row && numberFromSource) {
+      warnings.push(msg('backIssues.numberTaken', { number: number! }));
+      row = await this.repo.insert({ newsletterId: newsletter.id, content, lint, warnings, sourceFormat });
+    }
     if (!row) throw new AppError('conflict', msg('issue.numberTaken', { number: String(number), slug }));
     await this.audit.record({
       userId: actor?.id ?? null,
@@ -136,6 +201,22 @@ export class IssuesService {
       detail: { id: row.id, sourceFormat },
     });
     return this.toIssue(row, newsletter);
+  }
+
+  /** The number and date the issue prints: its volume line first, then its title, the lines at its top, the file name. */
+  private fromSource(content: IssueContent, source: string, fileName: string | undefined) {
+    const texts = [content.volume, content.title, ...volumeLines(source), fileName?.replace(/\.[a-z0-9]{1,8}$/i, '').replace(/[_]+/g, ' ')];
+    const found: ReturnType<typeof parseVolume> = {};
+    for (const text of texts) {
+      if (!text) continue;
+      const f = parseVolume(text);
+      if (found.number === undefined && f.number !== undefined) found.number = f.number;
+      if (found.date === undefined && f.date !== undefined) {
+        found.date = f.date;
+        if (f.monthGuessed) found.monthGuessed = true;
+      }
+    }
+    return found;
   }
 
   async get(id: number): Promise<Issue> {
@@ -216,6 +297,58 @@ export class IssuesService {
     const moved = await this.repo.reopen(id);
     if (!moved) throw new AppError('invalid_state', msg('sendux.cannotReopen', { id, status: statusMessage(row.status) }));
     await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.reopen', target: `${newsletter.slug}#${row.number}` });
+    return this.toIssue(moved, newsletter);
+  }
+
+  /**
+   * Files the issue in the archive without a send: nobody is emailed and the delivery ledger is
+   * not touched. From a draft (or a cancelled issue none of which went out), dated `publishedAt`,
+   * else the issue's own date (midnight in the newsletter's time zone), else now; a published
+   * issue takes the new date. A scheduled issue must have its send cancelled first (409). A sent
+   * issue is in the archive already, at its send time: publishing it again shows it again after
+   * `unpublish` hid it.
+   */
+  async publish(id: number, input: unknown, actor: AuthUser | null): Promise<Issue> {
+    const v = parseOrThrow(publishSchema, input ?? {});
+    const { row, newsletter } = await this.load(id);
+    let moved: IssueRow | undefined;
+    if (row.status === 'sent') moved = await this.repo.setArchiveHidden(id, false);
+    else if (['scheduled', 'sending', 'paused'].includes(row.status)) {
+      throw new AppError(
+        'invalid_state',
+        msg(row.status === 'scheduled' ? 'backIssues.cancelFirst' : 'backIssues.cannotPublish', { id, status: statusMessage(row.status) }),
+      );
+    } else {
+      const date = v.publishedAt ?? (row.content as IssueContent).date;
+      const at = !date ? this.clock.now() : isCalendarDate(date) ? midnight(date, newsletter.time_zone) : new Date(date);
+      moved = await this.repo.publish(id, at);
+    }
+    if (!moved) throw new AppError('invalid_state', msg('backIssues.cannotPublish', { id, status: statusMessage(row.status) }));
+    await this.audit.record({
+      userId: actor?.id ?? null,
+      actor: actor?.email ?? 'cli',
+      action: 'issue.publish',
+      target: `${newsletter.slug}#${moved.number}`,
+      detail: { id, from: row.status, publishedAt: moved.published_at ? new Date(moved.published_at).toISOString() : null },
+    });
+    return this.toIssue(moved, newsletter);
+  }
+
+  /**
+   * Takes the issue off the archive: a published issue becomes a draft again (no publication
+   * date); a sent issue is only hidden, its record (who got it, when) stays. 409 otherwise.
+   */
+  async unpublish(id: number, actor: AuthUser): Promise<Issue> {
+    const { row, newsletter } = await this.load(id);
+    const moved = row.status === 'sent' ? await this.repo.setArchiveHidden(id, true) : await this.repo.unpublish(id);
+    if (!moved) throw new AppError('invalid_state', msg('backIssues.cannotUnpublish', { id, status: statusMessage(row.status) }));
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.unpublish',
+      target: `${newsletter.slug}#${moved.number}`,
+      detail: { id, from: row.status, hidden: moved.status === 'sent' },
+    });
     return this.toIssue(moved, newsletter);
   }
 

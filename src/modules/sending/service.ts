@@ -38,7 +38,11 @@ const SCHEDULABLE: IssueStatus[] = ['draft', 'scheduled'];
 /** The states with a send to cancel (the admin shows "Cancel the send" only in these). */
 export const CANCELLABLE: IssueStatus[] = ['scheduled', 'sending', 'paused'];
 
-const cannotSchedule = (row: IssueRow) => new AppError('invalid_state', msg('send.cannotSchedule', { id: row.id, status: statusMessage(row.status) }));
+const cannotSchedule = (row: IssueRow) =>
+  new AppError(
+    'invalid_state',
+    msg(row.status === 'published' ? 'backIssues.unpublishFirst' : 'send.cannotSchedule', { id: row.id, status: statusMessage(row.status) }),
+  );
 
 type WirePersonaliser = ReturnType<typeof createWirePersonaliser>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVolume } from '../../../src/content/import/volume.ts';
+import { parseVolume, volumeLines } from '../../../src/content/import/volume.ts';
 
 describe('parseVolume: the number and date a back issue prints', () => {
   it.each([
@@ -58,5 +58,13 @@ describe('parseVolume: the number and date a back issue prints', () => {
 
   it('does not take the 20th issue of a year for a month', () => {
     expect(parseVolume('2023年第20期').date).toBeUndefined();
+  });
+
+  it('reads only the lines at the top that say nothing but a number or a date', () => {
+    const source =
+      '# Procurement Notes\n\n2024年11月\n\nIssue #41 · March 2024\n\n缔约方通报了于2022年12月获联合国大会批准的战略\n\nWe met on 15 March 2024 in Paris.\n';
+    expect(volumeLines(source)).toEqual(['2024年11月', 'Issue #41 · March 2024']);
+    const late = `${'line\n'.repeat(12)}2024年11月\n`;
+    expect(volumeLines(late)).toEqual([]);
   });
 });
