@@ -3,7 +3,7 @@ import { i18n, msg, type StoredMessage } from '../../i18n/index.ts';
 import type { Config } from '../../config.ts';
 import type { IssueRow, NewsletterRow } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { emailSchema, parseOrThrow } from '../../lib/validation.ts';
+import { emailSchema, fieldProblem, parseOrThrow } from '../../lib/validation.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
 import { createPersonaliser } from '../../mail/render/personalise.ts';
@@ -78,11 +78,7 @@ export const importSchema = z.object({
 /** `publishedAt`: a date (YYYY-MM-DD, midnight in the newsletter's time zone) or an ISO time with an offset. */
 export const publishSchema = z
   .object({
-    publishedAt: z
-      .string()
-      .max(40)
-      .refine((s) => isCalendarDate(s) || (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) && !Number.isNaN(Date.parse(s))), { message: 'backIssues.badDate' })
-      .optional(),
+    publishedAt: z.string().max(40).optional(),
   })
   .strict();
 
@@ -310,6 +306,13 @@ export class IssuesService {
    */
   async publish(id: number, input: unknown, actor: AuthUser | null): Promise<Issue> {
     const v = parseOrThrow(publishSchema, input ?? {});
+    if (
+      v.publishedAt !== undefined &&
+      !isCalendarDate(v.publishedAt) &&
+      !(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v.publishedAt) && !Number.isNaN(Date.parse(v.publishedAt)))
+    ) {
+      throw AppError.validation([fieldProblem('publishedAt', 'backIssues.badDate')]);
+    }
     const { row, newsletter } = await this.load(id);
     let moved: IssueRow | undefined;
     if (row.status === 'sent') moved = await this.repo.setArchiveHidden(id, false);

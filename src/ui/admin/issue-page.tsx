@@ -3,6 +3,7 @@ import type { Issue } from '../../modules/issues/service.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import { ActionButton, AdminPage, can, Csrf, Flash, fmtDateTime, StatusBadge, type View } from './shell.tsx';
 import { Editor, LintReport } from './editor.tsx';
+import { ArchiveControls } from './back-issues.tsx';
 
 export interface SendState {
   available: boolean;
@@ -175,7 +176,7 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
 export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue: Issue; send: SendState; previewErrors: string[]; previewText: string }) {
   const { v, issue, send } = props;
   const t = v.t;
-  const editable = ['draft', 'scheduled', 'paused'].includes(issue.status);
+  const editable = ['draft', 'scheduled', 'paused', 'published'].includes(issue.status);
   const editor = can(v, 'editor');
   const withEditor = editable && editor;
   const p = send.progress;
@@ -218,6 +219,7 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
       ) : null}
 
       {editor ? <SendCard v={v} issue={issue} send={send} /> : null}
+      <ArchiveControls v={v} issue={issue} neverSent={(send.progress?.recipients ?? 0) === 0} />
 
       <div class={withEditor ? 'workspace with-editor' : 'workspace'}>
         <div class="workspace-main">

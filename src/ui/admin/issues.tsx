@@ -3,7 +3,7 @@ import type { Issue } from '../../modules/issues/service.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import { AdminPage, can, Csrf, Empty, Flash, fmtDateTime, StatusBadge, type View } from './shell.tsx';
 
-const STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
+const STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'published', 'cancelled'] as const;
 
 export function IssuesListPage(props: { v: View; flash?: FlashMsg | undefined; items: Issue[]; status: string; next: string | null }) {
   const { v } = props;
@@ -38,9 +38,14 @@ export function IssuesListPage(props: { v: View; flash?: FlashMsg | undefined; i
           </noscript>
         </form>
         {can(v, 'editor') ? (
-          <a class="button" href="/admin/issues/new" style="flex:0 0 auto">
-            {t('issues.new')}
-          </a>
+          <>
+            <a class="button secondary" href="/admin/issues/import" style="flex:0 0 auto" data-testid="bulk-import-link">
+              {t('backIssues.importLink')}
+            </a>
+            <a class="button" href="/admin/issues/new" style="flex:0 0 auto">
+              {t('issues.new')}
+            </a>
+          </>
         ) : null}
       </div>
       {props.items.length === 0 ? (

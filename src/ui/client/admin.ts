@@ -2,6 +2,7 @@
  * The admin's browser script, one file for every page (cached a year under its hash). Each part
  * starts only where its elements are on the page; every page works without it.
  */
+import { startBulkImport } from './admin/bulk-import.ts';
 import { startCopyButtons } from './admin/copy.ts';
 import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
@@ -19,6 +20,7 @@ const ready = () => {
   startProgress();
   startCountdowns();
   startImport();
+  startBulkImport();
   startCopyButtons();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);

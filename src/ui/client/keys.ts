@@ -20,6 +20,12 @@ export const ADMIN_CLIENT_KEYS = [
   'subs.importUploaded',
   'subs.importRows',
   'subs.importFailed',
+  'backIssues.rowWaiting',
+  'backIssues.rowImporting',
+  'backIssues.rowFailed',
+  'backIssues.progress',
+  'backIssues.summary',
+  'backIssues.networkError',
   'users.copied',
   'users.copyFailed',
 ] as const satisfies readonly MessageKey[];
