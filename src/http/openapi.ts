@@ -4,7 +4,7 @@
  * checks that every API route of the app is described here.
  */
 import { z } from 'zod';
-import { importSchema, patchSchema, structuredSchema, testSendSchema } from '../modules/issues/service.ts';
+import { importSchema, patchSchema, structureInputSchema, structuredSchema, testSendSchema, undoSchema } from '../modules/issues/service.ts';
 import { createNewsletterSchema, updateNewsletterSchema } from '../modules/newsletters/service.ts';
 import { scheduleSchema } from '../modules/sending/service.ts';
 import { slotPutSchema } from '../modules/slots/service.ts';
@@ -204,7 +204,31 @@ const ops: Op[] = [
     body: z.union([importSchema, structuredSchema]),
   },
   { method: 'get', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'One issue, with its link-cleaning report', role: 'viewer' },
-  { method: 'patch', path: '/api/v1/issues/{id}', tag: 'Issues', summary: 'Edit a draft, scheduled or paused issue', role: 'editor', body: patchSchema },
+  {
+    method: 'patch',
+    path: '/api/v1/issues/{id}',
+    tag: 'Issues',
+    summary: 'Edit a draft, scheduled or paused issue; with `expectedUpdatedAt`, 409 `conflict` if someone saved since',
+    role: 'editor',
+    body: patchSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/structure',
+    tag: 'Issues',
+    summary:
+      'One structural edit (`{op: split|mergePrevious|makeTitle|makeSubheading|moveArticle|addArticle|deleteArticle|addSection|deleteSection|moveSection, …positions}`, or `{note}`: an importer note\'s fix), optional `expectedUpdatedAt`; the updated issue. 422 when a position does not exist',
+    role: 'editor',
+    body: structureInputSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/structure/undo',
+    tag: 'Issues',
+    summary: 'Revert the last structural edit while nothing was saved since (409 `invalid_state` otherwise)',
+    role: 'editor',
+    body: undoSchema,
+  },
   {
     method: 'delete',
     path: '/api/v1/issues/{id}',

@@ -2,6 +2,7 @@
  * The admin's browser script, one file for every page (cached a year under its hash). Each part
  * starts only where its elements are on the page; every page works without it.
  */
+import { startAutosave } from './admin/autosave.ts';
 import { startCopyButtons } from './admin/copy.ts';
 import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
@@ -16,6 +17,7 @@ startForms();
 startImageFields();
 const ready = () => {
   startPreview();
+  startAutosave();
   startProgress();
   startCountdowns();
   startImport();

@@ -22,4 +22,8 @@ export const ADMIN_CLIENT_KEYS = [
   'subs.importFailed',
   'users.copied',
   'users.copyFailed',
+  'editorUx.autosave.savedAt',
+  'editorUx.autosave.pending',
+  'editorUx.autosave.saving',
+  'editorUx.autosave.failed',
 ] as const satisfies readonly MessageKey[];
