@@ -384,7 +384,14 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
         const duplicate = result.url !== null && sources.some((s) => s.url === result.url);
         const changes = duplicate ? [...result.changes, msg('link.duplicateSource')] : result.changes;
         if (changes.length > 0)
-          lint.push({ where, original: source.url, ...(source.label ? { text: source.label } : {}), cleaned: result.url, changes, severity: severity(result.warning, result.url) });
+          lint.push({
+            where,
+            original: source.url,
+            ...(source.label ? { text: source.label } : {}),
+            cleaned: result.url,
+            changes,
+            severity: severity(result.warning, result.url),
+          });
         if (result.url !== null && !duplicate) sources.push({ ...source, url: result.url });
       });
       let image = article.image;

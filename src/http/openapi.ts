@@ -217,7 +217,7 @@ const ops: Op[] = [
     path: '/api/v1/issues/{id}/structure',
     tag: 'Issues',
     summary:
-      'One structural edit (`{op: split|mergePrevious|makeTitle|makeSubheading|moveArticle|addArticle|deleteArticle|addSection|deleteSection|moveSection, …positions}`, or `{note}`: an importer note\'s fix), optional `expectedUpdatedAt`; the updated issue. 422 when a position does not exist',
+      "One structural edit (`{op: split|mergePrevious|makeTitle|makeSubheading|moveArticle|addArticle|deleteArticle|addSection|deleteSection|moveSection, …positions}`, or `{note}`: an importer note's fix), optional `expectedUpdatedAt`; the updated issue. 422 when a position does not exist",
     role: 'editor',
     body: structureInputSchema,
   },

@@ -39,8 +39,7 @@ export type Issue = IssueContent & {
 const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused'];
 
 /** Someone else saved the issue since the editor loaded it: nothing is overwritten; `details.updatedAt` is their save. */
-const conflictWith = (row: IssueRow) =>
-  new AppError('conflict', msg('editorUx.conflict'), { updatedAt: new Date(row.updated_at).toISOString() });
+const conflictWith = (row: IssueRow) => new AppError('conflict', msg('editorUx.conflict'), { updatedAt: new Date(row.updated_at).toISOString() });
 
 const notEditable = (row: IssueRow) => new AppError('invalid_state', msg('issue.notEditable', { id: row.id, status: statusMessage(row.status) }));
 
@@ -189,7 +188,10 @@ export class IssuesService {
   private async applyEdit(id: number, input: unknown) {
     const patch = parseOrThrow(patchSchema, input);
     const { row, newsletter } = await this.load(id);
-    const { number, expectedUpdatedAt, ...fields } = patch;
+    const { number, expectedUpdatedAt, ...parsed } = patch;
+    // Only the fields the edit carries: the schema's defaults (sections [], footer {}, language) would otherwise wipe stored ones.
+    const given = new Set(input && typeof input === 'object' ? Object.keys(input) : []);
+    const fields = Object.fromEntries(Object.entries(parsed).filter(([k]) => given.has(k))) as typeof parsed;
     if (!EDITABLE.includes(row.status)) throw notEditable(row);
     const expected = expectedUpdatedAt ? { expectedUpdatedAt: new Date(expectedUpdatedAt) } : {};
     if (expected.expectedUpdatedAt && expected.expectedUpdatedAt.getTime() !== new Date(row.updated_at).getTime()) throw conflictWith(row);
@@ -309,13 +311,15 @@ export class IssuesService {
     const last = await this.undoable(row);
     if (!last) throw new AppError('invalid_state', msg('editorUx.nothingToUndo'));
     const { content, lint } = cleanIssueLinks(parseOrThrow(issueContentSchema, last.before));
-    const updated = await this.repo.updateContent(
-      id,
-      { content, lint, warnings: last.warnings, expectedUpdatedAt: new Date(row.updated_at) },
-      EDITABLE,
-    );
+    const updated = await this.repo.updateContent(id, { content, lint, warnings: last.warnings, expectedUpdatedAt: new Date(row.updated_at) }, EDITABLE);
     if (!updated) throw await this.refusedSave(row);
-    await this.audit.record({ userId: actor.id, actor: actor.email, action: 'issue.structure_undo', target: `${newsletter.slug}#${updated.number}`, detail: { id } });
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.structure_undo',
+      target: `${newsletter.slug}#${updated.number}`,
+      detail: { id },
+    });
     return this.toIssue(updated, newsletter);
   }
 

@@ -119,7 +119,9 @@ export function LintReport(props: { v: View; issue: LintIssue; placedInEditor?: 
                 </tr>
                 {g.rows.map((l) => (
                   <tr class={l.severity === 'warning' ? 'warn-row' : undefined}>
-                    <td class="small">{l.text ? l.text : <em class="muted">{t(l.where.includes('sources') ? 'editorUx.lint.noText' : 'editorUx.lint.inText')}</em>}</td>
+                    <td class="small">
+                      {l.text ? l.text : <em class="muted">{t(l.where.includes('sources') ? 'editorUx.lint.noText' : 'editorUx.lint.inText')}</em>}
+                    </td>
                     <td class="small url-cell">{l.original}</td>
                     <td class="small url-cell">{l.cleaned ?? <em>{t('issue.lintDropped')}</em>}</td>
                     <td class="small">
@@ -301,9 +303,13 @@ function ArticleTools(props: { v: View; issue: Issue; si: number; ai: number }) 
   const count = issue.sections[si]!.articles.length;
   const label = t('issue.article', { n: ai + 1 });
   return (
-    <div class="art-tools" role="group" aria-label={t('editorUx.tools.article', { n: ai + 1 })}>
+    <div class="art-tools" aria-label={t('editorUx.tools.article', { n: ai + 1 })}>
       <button type="submit" name="op" value={`up:${si}:${ai}`} class="small secondary" formnovalidate disabled={ai === 0} title={t('editorUx.tools.up')}>
-        ↑<span class="sr-only"> {t('editorUx.tools.up')}: {label}</span>
+        ↑
+        <span class="sr-only">
+          {' '}
+          {t('editorUx.tools.up')}: {label}
+        </span>
       </button>
       <button
         type="submit"
@@ -314,7 +320,11 @@ function ArticleTools(props: { v: View; issue: Issue; si: number; ai: number }) 
         disabled={ai === count - 1}
         title={t('editorUx.tools.down')}
       >
-        ↓<span class="sr-only"> {t('editorUx.tools.down')}: {label}</span>
+        ↓
+        <span class="sr-only">
+          {' '}
+          {t('editorUx.tools.down')}: {label}
+        </span>
       </button>
       {issue.sections.length > 1 ? (
         <span class="move-to">
@@ -360,13 +370,7 @@ export function Editor(props: { v: View; issue: Issue; canUndo?: boolean; sizeBy
   const notesOn = (si: number, ai?: number) => notes.filter((n) => n.note.place!.section === si && n.note.place!.article === ai);
   const clipped = (props.sizeBytes ?? 0) > GMAIL_CLIP_BYTES;
   return (
-    <form
-      method="post"
-      action={`/admin/issues/${issue.id}`}
-      id="editor"
-      lang={issue.language}
-      data-autosave={`/admin/issues/${issue.id}/autosave`}
-    >
+    <form method="post" action={`/admin/issues/${issue.id}`} id="editor" lang={issue.language} data-autosave={`/admin/issues/${issue.id}/autosave`}>
       <Csrf v={v} />
       <input type="hidden" name="updatedAt" value={issue.updatedAt} data-updated-at />
       {clipped ? (

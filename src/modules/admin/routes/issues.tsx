@@ -9,7 +9,18 @@ import { type AdminContext, formFields, setFlash, wantsJson } from '../context.t
 import { ConfirmDeletePage, ConfirmSendPage } from '../../../ui/admin/send-confirm.tsx';
 import { fmtDateTime, say } from '../../../ui/admin/shell.tsx';
 import type { Issue } from '../../issues/service.ts';
-import { acknowledgedWarnings, contentFromForm, editorAction, editorAnchor, structureAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
+import {
+  acknowledgedWarnings,
+  contentFromForm,
+  editorAction,
+  editorAnchor,
+  structureAnchor,
+  issueListQuery,
+  issueSourceForm,
+  readyForm,
+  scheduleForm,
+  testRecipients,
+} from '../forms.ts';
 import { issueStats, issueTimeline } from '../issue-stats.ts';
 import { pageErrorMessage } from './errors.tsx';
 import { html, idParam, noNewsletterPage, redirectWith, zones } from './respond.tsx';
@@ -67,7 +78,19 @@ export function issueRoutes(app: AdminApp): void {
     const preview = await s.issues.preview(issue.id);
     const canUndo = await s.issues.canUndo(issue.id);
     const send: SendState = { ...(await sendState(c, issue)), progress };
-    return html(c, <IssuePage v={v} flash={c.var.flash} issue={issue} send={send} previewErrors={preview.errors} previewText={preview.text} sizeBytes={preview.sizeBytes} canUndo={canUndo} />);
+    return html(
+      c,
+      <IssuePage
+        v={v}
+        flash={c.var.flash}
+        issue={issue}
+        send={send}
+        previewErrors={preview.errors}
+        previewText={preview.text}
+        sizeBytes={preview.sizeBytes}
+        canUndo={canUndo}
+      />,
+    );
   });
 
   route(app, 'POST', '/issues/:id{[0-9]+}', 'editor', async (c) => {
@@ -105,7 +128,16 @@ export function issueRoutes(app: AdminApp): void {
       const flash = { kind: 'error' as const, message: v.t('editorUx.conflictPage', { at: fmtDateTime(v, new Date(fresh.updatedAt)) }) };
       return html(
         c,
-        <IssuePage v={v} flash={flash} issue={mine} send={send} previewErrors={preview.errors} previewText={preview.text} sizeBytes={preview.sizeBytes} canUndo={false} />,
+        <IssuePage
+          v={v}
+          flash={flash}
+          issue={mine}
+          send={send}
+          previewErrors={preview.errors}
+          previewText={preview.text}
+          sizeBytes={preview.sizeBytes}
+          canUndo={false}
+        />,
         409,
       );
     }
@@ -124,11 +156,18 @@ export function issueRoutes(app: AdminApp): void {
     const f = await formFields(c);
     const current = await s.issues.get(id);
     try {
-      const saved = await s.issues.update(id, { ...contentFromForm({ ...f, op: 'save' }, current), ...(f.updatedAt ? { expectedUpdatedAt: f.updatedAt } : {}) }, c.var.session!.user);
+      const saved = await s.issues.update(
+        id,
+        { ...contentFromForm({ ...f, op: 'save' }, current), ...(f.updatedAt ? { expectedUpdatedAt: f.updatedAt } : {}) },
+        c.var.session!.user,
+      );
       return c.json({ updatedAt: saved.updatedAt });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      return c.json({ error: { code: e.code, message: pageErrorMessage(v, e), ...(e.details && typeof e.details === 'object' ? e.details : {}) } }, e.status as 400);
+      return c.json(
+        { error: { code: e.code, message: pageErrorMessage(v, e), ...(e.details && typeof e.details === 'object' ? e.details : {}) } },
+        e.status as 400,
+      );
     }
   });
 
