@@ -303,7 +303,7 @@ function ArticleTools(props: { v: View; issue: Issue; si: number; ai: number }) 
   const count = issue.sections[si]!.articles.length;
   const label = t('issue.article', { n: ai + 1 });
   return (
-    <div class="art-tools" aria-label={t('editorUx.tools.article', { n: ai + 1 })}>
+    <div class="art-tools">
       <button type="submit" name="op" value={`up:${si}:${ai}`} class="small secondary" formnovalidate disabled={ai === 0} title={t('editorUx.tools.up')}>
         ↑
         <span class="sr-only">
