@@ -105,9 +105,7 @@ export function LintReport(props: { v: View; issue: LintIssue; placedInEditor?: 
                 <th scope="col">{t('issue.lintOriginal')}</th>
                 <th scope="col">{t('issue.lintCleaned')}</th>
                 <th scope="col">{t('issue.lintChanges')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('editorUx.lint.jump')}</span>
-                </th>
+                <th scope="col">{t('issue.lintWhere')}</th>
               </tr>
             </thead>
             {[...groups.values()].map((g) => (
