@@ -194,9 +194,36 @@ function inspectUrl(raw: string, depth = 0): Inspection {
     warning = true;
   }
 
+  const invented = inventedLink(parsed);
+  if (invented) {
+    changes.push(invented);
+    warning = true;
+  }
+
   const stripped = stripTrackingParams(s, parsed.hostname);
   changes.push(...stripped.removed.map((name) => msg('link.removedParam', { name })));
   return { url: stripped.url, changes, placeholder: false, warning, trailing };
+}
+
+/** Web archives whose addresses carry the archived page's whole URL in their path. */
+const ARCHIVES = /(^|\.)(archive\.org|archive\.(ph|is|today|li|vn|md)|webcitation\.org)$/i;
+/** A top-level domain followed by more host (`example.comwww.other.org`): two addresses run together. */
+const GLUED_HOSTS = /\.(com|org|net|edu|gov|int|info|cn|uk|de|fr|io)(www\.|https?)/i;
+
+/**
+ * A link that looks invented or mangled rather than copied: a scheme (`http:`, `mailto:`…) inside
+ * the path, `mailto:` in the query, two host names run together, or a `www.` host inside the path.
+ * The link is kept (it may be right) and flagged for the editor.
+ */
+function inventedLink(url: URL): Message | null {
+  const path = url.pathname;
+  const scheme = /(https?|ftp|mailto):/i.exec(safeDecode(path))?.[1];
+  if (scheme && !ARCHIVES.test(url.hostname)) return msg('editorUx.link.schemeInPath', { scheme: scheme.toLowerCase() });
+  if (/mailto:/i.test(safeDecode(url.search))) return msg('editorUx.link.schemeInPath', { scheme: 'mailto' });
+  if (GLUED_HOSTS.test(url.hostname) || /.\.www\./i.test(url.hostname)) return msg('editorUx.link.twoHosts', { host: url.hostname });
+  const inPath = /(?:^|\/)(www\.[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?:\/|$)/i.exec(path)?.[1];
+  if (inPath && !ARCHIVES.test(url.hostname)) return msg('editorUx.link.hostInPath', { host: inPath });
+  return null;
 }
 
 /** Cuts sentence punctuation and unbalanced closing brackets from the end of a URL. */
@@ -290,6 +317,8 @@ const LINK_OR_URL =
 
 export interface TextLinkReport {
   original: string;
+  /** The link's words (`[text](url)`); absent for a bare URL. */
+  text?: string;
   cleaned: string | null;
   changes: Message[];
   warning: boolean;
@@ -305,7 +334,7 @@ export function cleanLinksInText(text: string): { text: string; reports: TextLin
     if (label !== undefined) {
       const result = inspectUrl(target ?? '');
       const cleaned = result.url === null ? null : result.url;
-      if (result.changes.length > 0) reports.push({ original: target ?? '', cleaned, changes: result.changes, warning: result.warning });
+      if (result.changes.length > 0) reports.push({ original: target ?? '', text: label, cleaned, changes: result.changes, warning: result.warning });
       // The words stay; only the link goes (an image placeholder keeps its alt text).
       if (cleaned === null) return label;
       if (cleaned === target) return match;
@@ -333,7 +362,14 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
     if (value === undefined) return undefined;
     const cleaned = cleanLinksInText(value);
     for (const r of cleaned.reports)
-      lint.push({ where, original: r.original, cleaned: r.cleaned, changes: r.changes, severity: severity(r.warning, r.cleaned) });
+      lint.push({
+        where,
+        original: r.original,
+        ...(r.text !== undefined ? { text: r.text } : {}),
+        cleaned: r.cleaned,
+        changes: r.changes,
+        severity: severity(r.warning, r.cleaned),
+      });
     return cleaned.text;
   };
 
@@ -347,7 +383,15 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
         const result = inspectUrl(source.url);
         const duplicate = result.url !== null && sources.some((s) => s.url === result.url);
         const changes = duplicate ? [...result.changes, msg('link.duplicateSource')] : result.changes;
-        if (changes.length > 0) lint.push({ where, original: source.url, cleaned: result.url, changes, severity: severity(result.warning, result.url) });
+        if (changes.length > 0)
+          lint.push({
+            where,
+            original: source.url,
+            ...(source.label ? { text: source.label } : {}),
+            cleaned: result.url,
+            changes,
+            severity: severity(result.warning, result.url),
+          });
         if (result.url !== null && !duplicate) sources.push({ ...source, url: result.url });
       });
       let image = article.image;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { bulkImportSchema } from '../modules/issues/back-issues.ts';
-import { importSchema, patchSchema, publishSchema, structuredSchema, testSendSchema } from '../modules/issues/service.ts';
+import { importSchema, patchSchema, publishSchema, structureInputSchema, structuredSchema, testSendSchema, undoSchema } from '../modules/issues/service.ts';
 import { createNewsletterSchema, updateNewsletterSchema } from '../modules/newsletters/service.ts';
 import { scheduleSchema } from '../modules/sending/service.ts';
 import { slotPutSchema } from '../modules/slots/service.ts';
@@ -224,9 +224,26 @@ const ops: Op[] = [
     method: 'patch',
     path: '/api/v1/issues/{id}',
     tag: 'Issues',
-    summary: 'Edit a draft, scheduled, paused or published issue',
+    summary: 'Edit a draft, scheduled, paused or published issue; with `expectedUpdatedAt`, 409 `conflict` if someone saved since',
     role: 'editor',
     body: patchSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/structure',
+    tag: 'Issues',
+    summary:
+      "One structural edit (`{op: split|mergePrevious|makeTitle|makeSubheading|moveArticle|addArticle|deleteArticle|addSection|deleteSection|moveSection, …positions}`, or `{note}`: an importer note's fix), optional `expectedUpdatedAt`; the updated issue. 422 when a position does not exist",
+    role: 'editor',
+    body: structureInputSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/issues/{id}/structure/undo',
+    tag: 'Issues',
+    summary: 'Revert the last structural edit while nothing was saved since (409 `invalid_state` otherwise)',
+    role: 'editor',
+    body: undoSchema,
   },
   {
     method: 'delete',

@@ -283,3 +283,75 @@ export function auditQuery(q: { before?: string | undefined; action?: string | u
     query: { limit: AUDIT_PAGE + 1, ...(before && /^\d{1,18}$/.test(before) ? { beforeId: before } : {}), ...(action ? { action } : {}) },
   };
 }
+
+/** What an editor button asks for beyond a save: a structural op (its fields inline), an importer note's fix, or undo. */
+export type EditorAction = { kind: 'op'; op: Record<string, unknown> } | { kind: 'note'; note: number } | { kind: 'undo' } | null;
+
+/**
+ * The editor's structure buttons (`op` values, 0-based as the fields are named): `split:s:a:p`,
+ * `makeTitle:s:a:p`, `makeSubheading:s:a:p`, `mergePrevious:s:a`, `up:s:a`, `down:s:a`, `moveTo:s:a`
+ * (target section in `moveTo.s.a`, 0-based, to its end), `remove:s:a`, `addArticle:s`,
+ * `addSection`, `remove:s`, `sectionUp:s`, `sectionDown:s`, `note:i` (the fix of importer note i),
+ * `undo`. The positions are read as posted; `applyStructureOp` checks them. Anything else: null.
+ */
+export function editorAction(f: Fields, sections: IssueContent['sections']): EditorAction {
+  const o = f.op ?? '';
+  const n = (x: string | undefined) => Number(x);
+  let m: RegExpExecArray | null;
+  if (o === 'undo') return { kind: 'undo' };
+  if ((m = /^note:(\d{1,5})$/.exec(o))) return { kind: 'note', note: n(m[1]) };
+  if ((m = /^(split|makeTitle|makeSubheading):(\d{1,5}):(\d{1,5}):(\d{1,5})$/.exec(o)))
+    return { kind: 'op', op: { op: m[1], section: n(m[2]), article: n(m[3]), paragraph: n(m[4]) } };
+  if ((m = /^mergePrevious:(\d{1,5}):(\d{1,5})$/.exec(o))) return { kind: 'op', op: { op: 'mergePrevious', section: n(m[1]), article: n(m[2]) } };
+  if ((m = /^(up|down):(\d{1,5}):(\d{1,5})$/.exec(o))) {
+    const [s, a] = [n(m[2]), n(m[3])];
+    return { kind: 'op', op: { op: 'moveArticle', section: s, article: a, to: { section: s, index: m[1] === 'up' ? Math.max(0, a - 1) : a + 1 } } };
+  }
+  if ((m = /^moveTo:(\d{1,5}):(\d{1,5})$/.exec(o))) {
+    const [s, a] = [n(m[1]), n(m[2])];
+    const raw = f[`moveTo.${s}.${a}`] ?? '';
+    const to = /^\d{1,5}$/.test(raw) ? Number(raw) : -1;
+    // A move within the section goes to its end; to another section, after its last article.
+    const index = to === s ? Math.max(0, (sections[s]?.articles.length ?? 1) - 1) : (sections[to]?.articles.length ?? 0);
+    return { kind: 'op', op: { op: 'moveArticle', section: s, article: a, to: { section: to, index } } };
+  }
+  if ((m = /^remove:(\d{1,5}):(\d{1,5})$/.exec(o))) return { kind: 'op', op: { op: 'deleteArticle', section: n(m[1]), article: n(m[2]) } };
+  if ((m = /^addArticle:(\d{1,5})$/.exec(o))) return { kind: 'op', op: { op: 'addArticle', section: n(m[1]), index: sections[n(m[1])]?.articles.length ?? 0 } };
+  if (o === 'addSection') return { kind: 'op', op: { op: 'addSection', index: sections.length } };
+  if ((m = /^remove:(\d{1,5})$/.exec(o))) return { kind: 'op', op: { op: 'deleteSection', section: n(m[1]) } };
+  if ((m = /^(sectionUp|sectionDown):(\d{1,5})$/.exec(o))) {
+    const s = n(m[2]);
+    return { kind: 'op', op: { op: 'moveSection', section: s, to: m[1] === 'sectionUp' ? Math.max(0, s - 1) : s + 1 } };
+  }
+  return null;
+}
+
+/** Where the editor returns after a structural change: the article (or section) the change left in view. */
+export function structureAnchor(op: Record<string, unknown>): string {
+  const num = (x: unknown) => (typeof x === 'number' ? x : 0);
+  const s = num(op.section);
+  const a = num(op.article);
+  switch (op.op) {
+    case 'split':
+      return `#s${s}a${a + 1}`;
+    case 'mergePrevious':
+      return `#s${s}a${Math.max(0, a - 1)}`;
+    case 'makeTitle':
+    case 'makeSubheading':
+      return `#s${s}a${a}`;
+    case 'moveArticle': {
+      const to = (op.to ?? {}) as { section?: unknown; index?: unknown };
+      return `#s${num(to.section)}a${num(to.index)}`;
+    }
+    case 'addArticle':
+      return `#s${s}a${num(op.index)}`;
+    case 'deleteArticle':
+    case 'deleteSection':
+      return `#s${s}`;
+    case 'addSection':
+      return `#s${num(op.index)}`;
+    case 'moveSection':
+      return `#s${num(op.to)}`;
+  }
+  return '#editor';
+}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 
 export interface AuditEntry {
@@ -27,5 +28,17 @@ export class AuditRepository {
 
   async list(limit = 100) {
     return this.db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /** The newest entry with one of `actions` whose detail names `id` (e.g. an issue's structural changes). */
+  async latestFor(actions: string[], id: number) {
+    return this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', 'in', actions)
+      .where(sql<string>`detail->>'id'`, '=', String(id))
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
   }
 }

@@ -67,6 +67,8 @@ export interface LinkLintEntry {
   /** Where the link is, e.g. "sections[1].articles[0].sources[0]". */
   where: string;
   original: string;
+  /** The link's words (Markdown link text, a source's label), when it has some. */
+  text?: string;
   /** The URL after cleaning; null when the link is a placeholder or unusable and will not be sent. */
   cleaned: string | null;
   /** What was done, as catalog messages (`link.*`); plain text in rows written before messages had keys. */

@@ -52,20 +52,30 @@ export class IssuesRepository {
   }
 
   /** Updates content only while the issue is in one of `editable` states; undefined otherwise. */
-  updateContent(id: number, patch: { content: IssueContent; lint: LinkLintEntry[]; number?: number }, editable: IssueStatus[]): Promise<IssueRow | undefined> {
-    return this.db
+  /**
+   * Stores edited content while the status is one of `editable`; with `expectedUpdatedAt`, only if
+   * the row was not saved since (compared to the millisecond, as the API shows it). Undefined when
+   * either did not hold.
+   */
+  updateContent(
+    id: number,
+    patch: { content: IssueContent; lint: LinkLintEntry[]; number?: number; warnings?: StoredMessage[]; expectedUpdatedAt?: Date },
+    editable: IssueStatus[],
+  ): Promise<IssueRow | undefined> {
+    let q = this.db
       .updateTable('issues')
       .set({
         title: patch.content.title,
         content: JSON.stringify(patch.content),
         lint: JSON.stringify(patch.lint),
         ...(patch.number !== undefined ? { number: patch.number } : {}),
+        ...(patch.warnings !== undefined ? { import_warnings: JSON.stringify(patch.warnings) } : {}),
         updated_at: new Date(),
       })
       .where('id', '=', id)
-      .where('status', 'in', editable)
-      .returningAll()
-      .executeTakeFirst();
+      .where('status', 'in', editable);
+    if (patch.expectedUpdatedAt) q = q.where(sql`date_trunc('milliseconds', updated_at)`, '=', patch.expectedUpdatedAt);
+    return q.returningAll().executeTakeFirst();
   }
 
   /** Compare-and-set on status: returns the row when it moved, undefined when `from` did not hold. */

@@ -56,6 +56,12 @@ export const issueRoutes = new Hono<AppEnv>()
     await c.var.services.issues.remove(id(c.req.param('id')), c.var.user!);
     return c.body(null, 204);
   })
+  .post('/issues/:id{[0-9]+}/structure', requireRole('editor'), async (c) =>
+    c.json(presentMessages(await c.var.services.issues.restructure(id(c.req.param('id')), await readJson(c), c.var.user!))),
+  )
+  .post('/issues/:id{[0-9]+}/structure/undo', requireRole('editor'), async (c) =>
+    c.json(presentMessages(await c.var.services.issues.undo(id(c.req.param('id')), c.req.header('content-type') ? await readJson(c) : {}, c.var.user!))),
+  )
   .post('/issues/:id{[0-9]+}/reopen', requireRole('editor'), async (c) =>
     c.json(presentMessages(await c.var.services.issues.reopen(id(c.req.param('id')), c.var.user!))),
   )

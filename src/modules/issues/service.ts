@@ -8,6 +8,7 @@ import type { Mailer } from '../../mail/mailer.ts';
 import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
 import { createPersonaliser } from '../../mail/render/personalise.ts';
 import { cleanIssueLinks } from '../../content/links.ts';
+import { applyStructureOp, notesAfterOp, type PlacedNote, type StructureOp, structureOpSchema } from '../../content/structure-ops.ts';
 import { importIssue } from '../../content/import/index.ts';
 import { parseVolume, volumeLines } from '../../content/import/volume.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -44,6 +45,9 @@ export type Issue = IssueContent & {
 
 /** A published back issue stays editable: fixing a typo in the archive is no send. */
 export const EDITABLE: IssueStatus[] = ['draft', 'scheduled', 'paused', 'published'];
+
+/** Someone else saved the issue since the editor loaded it: nothing is overwritten; `details.updatedAt` is their save. */
+const conflictWith = (row: IssueRow) => new AppError('conflict', msg('editorUx.conflict'), { updatedAt: new Date(row.updated_at).toISOString() });
 
 const notEditable = (row: IssueRow) => new AppError('invalid_state', msg('issue.notEditable', { id: row.id, status: statusMessage(row.status) }));
 
@@ -89,7 +93,18 @@ export interface CreateOptions {
 }
 
 export const structuredSchema = issueContentSchema.extend({ number: z.number().int().positive().optional() });
-export const patchSchema = issueContentSchema.partial().extend({ number: z.number().int().positive().optional() }).strict();
+/** When the editor last saw the issue (its `updatedAt`): a save after someone else's is refused (409 `conflict`) instead of overwriting it. */
+const expectedUpdatedAtSchema = z.string().datetime({ offset: true }).optional();
+export const patchSchema = issueContentSchema
+  .partial()
+  .extend({ number: z.number().int().positive().optional(), expectedUpdatedAt: expectedUpdatedAtSchema })
+  .strict();
+/** A structural edit: one op (its fields inline) or the likely fix of importer note `note` (its index), plus `expectedUpdatedAt`. */
+export const structureInputSchema = z.union([
+  z.object({ note: z.number().int().min(0).max(10_000), expectedUpdatedAt: expectedUpdatedAtSchema }).strict(),
+  z.object({ op: z.string(), expectedUpdatedAt: expectedUpdatedAtSchema }).passthrough(),
+]);
+export const undoSchema = z.object({ expectedUpdatedAt: expectedUpdatedAtSchema }).strict();
 export const testSendSchema = z.object({ to: z.array(emailSchema).min(1).max(10) });
 
 export class IssuesService {
@@ -229,9 +244,9 @@ export class IssuesService {
 
   /** Edits content while the issue is a draft, scheduled or paused; every link is cleaned again. */
   async update(id: number, input: unknown, actor: AuthUser): Promise<Issue> {
-    const { row, newsletter, patch, content, lint, number } = await this.applyEdit(id, input);
-    const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}) }, EDITABLE);
-    if (!updated) throw notEditable(row);
+    const { row, newsletter, patch, content, lint, number, expected } = await this.applyEdit(id, input);
+    const updated = await this.repo.updateContent(id, { content, lint, ...(number !== undefined ? { number } : {}), ...expected }, EDITABLE);
+    if (!updated) throw await this.refusedSave(row);
     await this.audit.record({
       userId: actor.id,
       actor: actor.email,
@@ -250,13 +265,25 @@ export class IssuesService {
   private async applyEdit(id: number, input: unknown) {
     const patch = parseOrThrow(patchSchema, input);
     const { row, newsletter } = await this.load(id);
-    const { number, ...fields } = patch;
+    const { number, expectedUpdatedAt, ...parsed } = patch;
+    // Only the fields the edit carries: the schema's defaults (sections [], footer {}, language) would otherwise wipe stored ones.
+    const given = new Set(input && typeof input === 'object' ? Object.keys(input) : []);
+    const fields = Object.fromEntries(Object.entries(parsed).filter(([k]) => given.has(k))) as typeof parsed;
+    if (!EDITABLE.includes(row.status)) throw notEditable(row);
+    const expected = expectedUpdatedAt ? { expectedUpdatedAt: new Date(expectedUpdatedAt) } : {};
+    if (expected.expectedUpdatedAt && expected.expectedUpdatedAt.getTime() !== new Date(row.updated_at).getTime()) throw conflictWith(row);
     const merged = parseOrThrow(issueContentSchema, { ...(row.content as IssueContent), ...fields });
     const { content, lint } = cleanIssueLinks(merged);
     if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
       throw new AppError('conflict', msg('issue.numberTaken', { number, slug: newsletter.slug }));
     }
-    return { row, newsletter, patch, content, lint, number };
+    return { row, newsletter, patch: number !== undefined ? { ...fields, number } : fields, content, lint, number, expected };
+  }
+
+  /** Why a conditional save stored nothing: the status moved (409 invalid_state) or someone else saved (409 conflict). */
+  private async refusedSave(row: IssueRow): Promise<AppError> {
+    const now = (await this.repo.findById(row.id)) ?? row;
+    return EDITABLE.includes(now.status) ? conflictWith(now) : notEditable(now);
   }
 
   /**
@@ -353,6 +380,83 @@ export class IssuesService {
       detail: { id, from: row.status, hidden: moved.status === 'sent' },
     });
     return this.toIssue(moved, newsletter);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Structure tools (issue 20): one op at a time, each undoable until the next save.
+
+  /**
+   * Applies a structural edit (`{op…}`, or `{note}`: the likely fix an importer note carries) to
+   * the stored content, or to it with `edits` (the editor's unsaved fields) merged first, so a
+   * structural action never loses typing. Notes whose place the op touched are dropped (their
+   * indexes would name the wrong article), the fixed note too. The content before goes into the
+   * audit entry, which is what `undo` restores.
+   */
+  async restructure(id: number, input: unknown, actor: AuthUser, edits: Record<string, unknown> = {}): Promise<Issue> {
+    const parsed = parseOrThrow(structureInputSchema, input);
+    const { expectedUpdatedAt, ...rest } = parsed as { expectedUpdatedAt?: string; note?: number };
+    const { row, newsletter, content: before, number, expected } = await this.applyEdit(id, { ...edits, ...(expectedUpdatedAt ? { expectedUpdatedAt } : {}) });
+    const notes = row.import_warnings as (PlacedNote | string)[];
+    let op: StructureOp;
+    let kept = notes;
+    if ('note' in rest && typeof rest.note === 'number') {
+      const note = notes[rest.note];
+      const fix = typeof note === 'object' && note ? note.fix : undefined;
+      if (!fix) throw new AppError('validation_failed', msg('editorUx.noFix', { note: rest.note + 1 }));
+      op = parseOrThrow(structureOpSchema, fix) as StructureOp;
+      kept = notes.filter((_, i) => i !== rest.note);
+    } else {
+      op = parseOrThrow(structureOpSchema, rest) as StructureOp;
+    }
+    const after = parseOrThrow(issueContentSchema, applyStructureOp(before, op));
+    const { content, lint } = cleanIssueLinks(after);
+    const warnings = notesAfterOp(kept, op) as StoredMessage[];
+    const updated = await this.repo.updateContent(id, { content, lint, warnings, ...(number !== undefined ? { number } : {}), ...expected }, EDITABLE);
+    if (!updated) throw await this.refusedSave(row);
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.structure',
+      target: `${newsletter.slug}#${updated.number}`,
+      detail: { id, op, before, warnings: row.import_warnings, after: new Date(updated.updated_at).toISOString() },
+    });
+    return this.toIssue(updated, newsletter);
+  }
+
+  /** The last structural change, while nothing was saved since it (then undo would lose that save). */
+  private async undoable(row: IssueRow): Promise<{ before: IssueContent; warnings: StoredMessage[] } | null> {
+    const entry = await this.audit.latestFor(['issue.structure', 'issue.structure_undo'], row.id);
+    if (entry?.action !== 'issue.structure') return null;
+    const d = entry.detail as { before?: IssueContent; warnings?: StoredMessage[]; after?: string } | null;
+    if (!d?.before || d.after !== new Date(row.updated_at).toISOString()) return null;
+    return { before: d.before, warnings: d.warnings ?? [] };
+  }
+
+  /** Whether the issue page offers Undo: an editable issue whose last save was a structural change. */
+  async canUndo(id: number): Promise<boolean> {
+    const { row } = await this.load(id);
+    return EDITABLE.includes(row.status) && (await this.undoable(row)) !== null;
+  }
+
+  /** Reverts the last structural change (content and notes as they were before it); 409 when there is none to undo. */
+  async undo(id: number, input: unknown, actor: AuthUser): Promise<Issue> {
+    const { expectedUpdatedAt } = parseOrThrow(undoSchema, input ?? {});
+    const { row, newsletter } = await this.load(id);
+    if (!EDITABLE.includes(row.status)) throw notEditable(row);
+    if (expectedUpdatedAt && new Date(expectedUpdatedAt).getTime() !== new Date(row.updated_at).getTime()) throw conflictWith(row);
+    const last = await this.undoable(row);
+    if (!last) throw new AppError('invalid_state', msg('editorUx.nothingToUndo'));
+    const { content, lint } = cleanIssueLinks(parseOrThrow(issueContentSchema, last.before));
+    const updated = await this.repo.updateContent(id, { content, lint, warnings: last.warnings, expectedUpdatedAt: new Date(row.updated_at) }, EDITABLE);
+    if (!updated) throw await this.refusedSave(row);
+    await this.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'issue.structure_undo',
+      target: `${newsletter.slug}#${updated.number}`,
+      detail: { id },
+    });
+    return this.toIssue(updated, newsletter);
   }
 
   /** Renders the email once, with placeholders for the personal parts. */

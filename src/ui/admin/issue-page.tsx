@@ -173,7 +173,18 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
   );
 }
 
-export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue: Issue; send: SendState; previewErrors: string[]; previewText: string }) {
+export function IssuePage(props: {
+  v: View;
+  flash?: FlashMsg | undefined;
+  issue: Issue;
+  send: SendState;
+  previewErrors: string[];
+  previewText: string;
+  /** The rendered email's size (a Gmail clipping note above 102 KB). */
+  sizeBytes?: number;
+  /** Whether the last save was a structural change that Undo can revert. */
+  canUndo?: boolean;
+}) {
   const { v, issue, send } = props;
   const t = v.t;
   const editable = ['draft', 'scheduled', 'paused', 'published'].includes(issue.status);
@@ -223,7 +234,7 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
 
       <div class={withEditor ? 'workspace with-editor' : 'workspace'}>
         <div class="workspace-main">
-          <LintReport v={v} issue={issue} />
+          <LintReport v={v} issue={issue} placedInEditor={withEditor} />
           {!editable ? (
             <>
               <h2>{t('issue.edit')}</h2>
@@ -232,7 +243,7 @@ export function IssuePage(props: { v: View; flash?: FlashMsg | undefined; issue:
           ) : editor ? (
             <>
               <h2>{t('issue.edit')}</h2>
-              <Editor v={v} issue={issue} />
+              <Editor v={v} issue={issue} canUndo={props.canUndo ?? false} sizeBytes={props.sizeBytes ?? 0} />
             </>
           ) : null}
         </div>

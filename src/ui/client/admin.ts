@@ -3,6 +3,7 @@
  * starts only where its elements are on the page; every page works without it.
  */
 import { startBulkImport } from './admin/bulk-import.ts';
+import { startAutosave } from './admin/autosave.ts';
 import { startCopyButtons } from './admin/copy.ts';
 import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
@@ -17,6 +18,7 @@ startForms();
 startImageFields();
 const ready = () => {
   startPreview();
+  startAutosave();
   startProgress();
   startCountdowns();
   startImport();

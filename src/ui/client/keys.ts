@@ -28,4 +28,8 @@ export const ADMIN_CLIENT_KEYS = [
   'backIssues.networkError',
   'users.copied',
   'users.copyFailed',
+  'editorUx.autosave.savedAt',
+  'editorUx.autosave.pending',
+  'editorUx.autosave.saving',
+  'editorUx.autosave.failed',
 ] as const satisfies readonly MessageKey[];

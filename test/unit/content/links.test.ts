@@ -213,7 +213,7 @@ describe('cleanLinksInText', () => {
   it('turns a placeholder [text](#) into plain text and reports it', () => {
     const r = cleanLinksInText('摘自：[同一个地球网络网站](#)');
     expect(r.text).toBe('摘自：同一个地球网络网站');
-    expect(r.reports).toEqual([{ original: '#', cleaned: null, changes: [{ key: 'link.placeholder' }], warning: true }]);
+    expect(r.reports).toEqual([{ original: '#', text: '同一个地球网络网站', cleaned: null, changes: [{ key: 'link.placeholder' }], warning: true }]);
     expect(english(r.reports[0]!.changes)).toEqual(['placeholder link: not sent']);
   });
 
@@ -313,5 +313,35 @@ describe('cleanIssueLinks', () => {
     const copy = structuredClone(issue);
     cleanIssueLinks(issue);
     expect(issue).toEqual(copy);
+  });
+});
+
+describe('links that look invented (issue 20)', () => {
+  const flagged = (url: string) => {
+    const r = cleanUrl(url);
+    return r.changes.filter((c) => c.key.startsWith('editorUx.link.')).map((c) => c.key);
+  };
+  it('flags a scheme or mailto: inside the path, two hosts run together, a www. host in the path; keeps the link', () => {
+    expect(flagged('https://example.org/news/https://other.org/a')).toEqual(['editorUx.link.schemeInPath']);
+    expect(flagged('https://example.org/contact/mailto:info@example.org')).toEqual(['editorUx.link.schemeInPath']);
+    expect(flagged('https://example.org/share?to=mailto:x@example.org')).toEqual(['editorUx.link.schemeInPath']);
+    expect(flagged('https://www.example.comwww.other.org/page')).toEqual(['editorUx.link.twoHosts']);
+    expect(flagged('https://example.org.www.other.org/')).toEqual(['editorUx.link.twoHosts']);
+    expect(flagged('https://example.org/www.other.org/page')).toEqual(['editorUx.link.hostInPath']);
+    expect(cleanUrl('https://example.org/news/https://other.org/a').url).toBe('https://example.org/news/https://other.org/a');
+  });
+  it('leaves ordinary links, web archives and URLs passed as query values alone', () => {
+    for (const url of [
+      'https://example.org/a/b?c=1',
+      'https://web.archive.org/web/2020/https://example.org/',
+      'https://twitter.com/intent/tweet?url=https%3A%2F%2Fexample.org',
+      'https://www.unep.org/resources/report',
+      'mailto:info@example.org',
+    ])
+      expect(flagged(url), url).toEqual([]);
+  });
+  it('reports the link text of Markdown links and source labels in the issue report', () => {
+    const r = cleanLinksInText('See [the report](https://example.org/x/http://y.org) now.');
+    expect(r.reports[0]).toMatchObject({ text: 'the report', warning: true });
   });
 });

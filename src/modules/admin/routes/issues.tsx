@@ -5,10 +5,22 @@ import { LintReport } from '../../../ui/admin/editor.tsx';
 import { IssuePage, type SendState } from '../../../ui/admin/issue-page.tsx';
 import { ImportIssuePage, IssuesListPage } from '../../../ui/admin/issues.tsx';
 import { StatsPage } from '../../../ui/admin/stats.tsx';
-import { formFields, setFlash, wantsJson } from '../context.ts';
+import { type AdminContext, formFields, setFlash, wantsJson } from '../context.ts';
 import { ConfirmDeletePage, ConfirmSendPage } from '../../../ui/admin/send-confirm.tsx';
-import { say } from '../../../ui/admin/shell.tsx';
-import { acknowledgedWarnings, contentFromForm, editorAnchor, issueListQuery, issueSourceForm, readyForm, scheduleForm, testRecipients } from '../forms.ts';
+import { fmtDateTime, say } from '../../../ui/admin/shell.tsx';
+import type { Issue } from '../../issues/service.ts';
+import {
+  acknowledgedWarnings,
+  contentFromForm,
+  editorAction,
+  editorAnchor,
+  structureAnchor,
+  issueListQuery,
+  issueSourceForm,
+  readyForm,
+  scheduleForm,
+  testRecipients,
+} from '../forms.ts';
 import { issueStats, issueTimeline } from '../issue-stats.ts';
 import { pageErrorMessage } from './errors.tsx';
 import { html, idParam, noNewsletterPage, redirectWith, zones } from './respond.tsx';
@@ -16,6 +28,23 @@ import { type AdminApp, route } from './router.ts';
 
 /** A new send time is offered on the next quarter hour at least an hour away. */
 const defaultSendAt = (now: Date) => new Date(Math.ceil((now.getTime() + 3600_000) / 900_000) * 900_000);
+
+/** The issue page's send controls for an issue. */
+async function sendState(c: AdminContext, issue: Issue): Promise<SendState> {
+  const v = c.var.view;
+  const n = v.newsletters.find((x) => x.slug === issue.newsletter);
+  const tz = issue.timeZone ?? n?.timeZone ?? 'UTC';
+  return {
+    available: true,
+    progress: await c.var.services.sending.progress(issue.id),
+    sendAt: issue.sendAt ? new Date(issue.sendAt) : null,
+    timeZone: tz,
+    defaultLocal: formatLocal(issue.sendAt ? new Date(issue.sendAt) : defaultSendAt(v.now), tz),
+    zones: zones(tz, v.tz),
+    ready: issue.readyForSlot,
+    slotsAvailable: true,
+  };
+}
 
 export function issueRoutes(app: AdminApp): void {
   route(app, 'GET', '/issues', 'viewer', async (c) => {
@@ -45,30 +74,101 @@ export function issueRoutes(app: AdminApp): void {
     const v = c.var.view;
     const s = c.var.services;
     const issue = await s.issues.get(idParam(c));
-    const n = v.newsletters.find((x) => x.slug === issue.newsletter);
-    const tz = issue.timeZone ?? n?.timeZone ?? 'UTC';
     const progress = await s.sending.progress(issue.id);
     const preview = await s.issues.preview(issue.id);
-    const send: SendState = {
-      available: true,
-      progress,
-      sendAt: issue.sendAt ? new Date(issue.sendAt) : null,
-      timeZone: tz,
-      defaultLocal: formatLocal(issue.sendAt ? new Date(issue.sendAt) : defaultSendAt(v.now), tz),
-      zones: zones(tz, v.tz),
-      ready: issue.readyForSlot,
-      slotsAvailable: true,
-    };
-    return html(c, <IssuePage v={v} flash={c.var.flash} issue={issue} send={send} previewErrors={preview.errors} previewText={preview.text} />);
+    const canUndo = await s.issues.canUndo(issue.id);
+    const send: SendState = { ...(await sendState(c, issue)), progress };
+    return html(
+      c,
+      <IssuePage
+        v={v}
+        flash={c.var.flash}
+        issue={issue}
+        send={send}
+        previewErrors={preview.errors}
+        previewText={preview.text}
+        sizeBytes={preview.sizeBytes}
+        canUndo={canUndo}
+      />,
+    );
   });
 
   route(app, 'POST', '/issues/:id{[0-9]+}', 'editor', async (c) => {
     const s = c.var.services;
     const id = idParam(c);
     const f = await formFields(c);
+    const user = c.var.session!.user;
     const current = await s.issues.get(id);
-    await s.issues.update(id, contentFromForm(f, current), c.var.session!.user);
+    const expected = f.updatedAt ? { expectedUpdatedAt: f.updatedAt } : {};
+    const edits = contentFromForm({ ...f, op: 'save' }, current);
+    const action = editorAction(f, edits.sections ?? current.sections);
+    try {
+      if (action?.kind === 'undo') {
+        // Undo goes back to the content before the last structural change, as it was saved then.
+        await s.issues.undo(id, expected, user);
+        return redirectWith(c, `/admin/issues/${id}#editor`, 'ok', 'editorUx.undone');
+      }
+      if (action) {
+        // The unsaved fields are saved with the change, in one step: a structural action never loses typing.
+        const input = action.kind === 'note' ? { note: action.note, ...expected } : { ...action.op, ...expected };
+        const fix = action.kind === 'note' ? (current.warnings[action.note] as { fix?: Record<string, unknown> } | undefined)?.fix : undefined;
+        await s.issues.restructure(id, input, user, edits);
+        return redirectWith(c, `/admin/issues/${id}${structureAnchor(action.kind === 'op' ? action.op : (fix ?? {}))}`, 'ok', 'editorUx.changed');
+      }
+      await s.issues.update(id, { ...contentFromForm(f, current), ...expected }, user);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'conflict' || !(e.details as { updatedAt?: string } | undefined)?.updatedAt) throw e;
+      // Someone else saved: the page comes back with what this editor typed (not stored) and says so;
+      // saving again replaces theirs, reloading shows theirs.
+      const v = c.var.view;
+      const fresh = await s.issues.get(id);
+      const mine = { ...fresh, ...edits, updatedAt: fresh.updatedAt };
+      const preview = await s.issues.preview(id);
+      const send = await sendState(c, fresh);
+      const flash = { kind: 'error' as const, message: v.t('editorUx.conflictPage', { at: fmtDateTime(v, new Date(fresh.updatedAt)) }) };
+      return html(
+        c,
+        <IssuePage
+          v={v}
+          flash={flash}
+          issue={mine}
+          send={send}
+          previewErrors={preview.errors}
+          previewText={preview.text}
+          sizeBytes={preview.sizeBytes}
+          canUndo={false}
+        />,
+        409,
+      );
+    }
     return redirectWith(c, `/admin/issues/${id}${editorAnchor(f.op)}`, 'ok', 'common.saved');
+  });
+
+  /**
+   * The editor's autosave (its script posts the form a moment after typing stops): the fields are
+   * stored as a save stores them, only if nobody saved since the page's `updatedAt`; the answer is
+   * the new `updatedAt`, or 409 `conflict` with theirs and a message in the page's language.
+   */
+  route(app, 'POST', '/issues/:id{[0-9]+}/autosave', 'editor', async (c) => {
+    const v = c.var.view;
+    const s = c.var.services;
+    const id = idParam(c);
+    const f = await formFields(c);
+    const current = await s.issues.get(id);
+    try {
+      const saved = await s.issues.update(
+        id,
+        { ...contentFromForm({ ...f, op: 'save' }, current), ...(f.updatedAt ? { expectedUpdatedAt: f.updatedAt } : {}) },
+        c.var.session!.user,
+      );
+      return c.json({ updatedAt: saved.updatedAt });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return c.json(
+        { error: { code: e.code, message: pageErrorMessage(v, e), ...(e.details && typeof e.details === 'object' ? e.details : {}) } },
+        e.status as 400,
+      );
+    }
   });
 
   /**
@@ -83,16 +183,17 @@ export function issueRoutes(app: AdminApp): void {
     const id = idParam(c);
     const f = await formFields(c);
     const current = await s.issues.get(id);
+    const edited = contentFromForm(f, current);
     let draft: Awaited<ReturnType<typeof s.issues.previewEdit>>;
     try {
-      draft = await s.issues.previewEdit(id, contentFromForm(f, current));
+      draft = await s.issues.previewEdit(id, edited);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       return c.json({ error: { code: e.code, message: pageErrorMessage(v, e) } }, e.status as 400);
     }
     c.header('X-Quire-Size-Bytes', String(draft.sizeBytes));
     if (!wantsJson(c)) return c.html(draft.html);
-    const lintHtml = await Promise.resolve((<LintReport v={v} issue={{ ...current, lint: draft.lint }} />).toString());
+    const lintHtml = await Promise.resolve((<LintReport v={v} issue={{ ...current, ...edited, lint: draft.lint }} placedInEditor />).toString());
     return c.json({ html: draft.html, text: draft.text, subject: draft.subject, sizeBytes: draft.sizeBytes, errors: draft.errors, lintHtml });
   });
 
