@@ -37,6 +37,8 @@ import { AuthRepository } from './modules/auth/repository.ts';
 import { AuthService } from './modules/auth/service.ts';
 import { HousekeepingService } from './modules/housekeeping/service.ts';
 import { SubscriberListService } from './modules/subscribers/list-service.ts';
+import { SubscriberFieldsRepository } from './modules/subscribers/fields-repository.ts';
+import { SubscriberFieldsService } from './modules/subscribers/fields-service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
 
 export interface Deps {
@@ -113,10 +115,19 @@ function createCore(deps: Deps) {
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
     archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
   };
+  // The fields a newsletter defines for its subscribers' attributes, and its saved import mapping.
+  const subscriberFields = new SubscriberFieldsService({
+    repo: new SubscriberFieldsRepository(db),
+    settings: repos.settings,
+    audit: repos.audit,
+    clock,
+    lifecycle: core.subscribers,
+  });
   return {
     ...core,
+    subscriberFields,
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
-    subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports),
+    subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports, subscriberFields),
     subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({

@@ -333,6 +333,21 @@ CREATE TRIGGER subscriber_events_append_only BEFORE DELETE OR UPDATE ON subscrib
 CREATE TRIGGER subscriber_events_subscriber_exists AFTER INSERT ON subscriber_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscriber_events_subscriber_exists();
 CREATE TRIGGER subscriber_events_unsubscribed AFTER INSERT ON subscriber_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscriber_events_unsubscribed();
 
+CREATE TABLE subscriber_fields (
+  newsletter_id integer NOT NULL,
+  key text NOT NULL,
+  labels jsonb NOT NULL DEFAULT '{}'::jsonb,
+  type text NOT NULL DEFAULT 'text'::text,
+  choices jsonb NOT NULL DEFAULT '[]'::jsonb,
+  position integer NOT NULL DEFAULT 0,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT subscriber_fields_key_check CHECK ((key ~ '^[a-z][a-z0-9_]{0,39}$'::text)),
+  CONSTRAINT subscriber_fields_newsletter_id_fkey FOREIGN KEY (newsletter_id) REFERENCES newsletters(id) ON DELETE CASCADE,
+  CONSTRAINT subscriber_fields_pkey PRIMARY KEY (newsletter_id, key),
+  CONSTRAINT subscriber_fields_type_check CHECK ((type = ANY (ARRAY['text'::text, 'number'::text, 'date'::text, 'choice'::text])))
+);
+
 CREATE TABLE subscriber_growth (
   newsletter_id integer NOT NULL,
   bucket timestamp with time zone NOT NULL,

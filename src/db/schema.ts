@@ -340,6 +340,21 @@ export interface SubscriberImportsTable {
   finished_at: NullableTimestamp;
 }
 
+/** 0025: the fields a newsletter defines for its subscribers' attributes. */
+export type SubscriberFieldType = 'text' | 'number' | 'date' | 'choice';
+export interface SubscriberFieldsTable {
+  newsletter_id: number;
+  key: string;
+  /** Language tag → label. */
+  labels: Json<Record<string, string>>;
+  type: SubscriberFieldType;
+  /** For `choice`: the values allowed, in order. */
+  choices: Json<string[]>;
+  position: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 /** One row per batch attempt in flight (migration 0013): which ledger rows it is sending. */
 export interface DeliveryBatchesTable {
   issue_id: number;
@@ -376,6 +391,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sessions: SessionsTable;
   subscriber_imports: SubscriberImportsTable;
+  subscriber_fields: SubscriberFieldsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;
@@ -387,4 +403,5 @@ export type OutboxRow = Selectable<OutboxMessagesTable>;
 export type IssueRow = Selectable<IssuesTable>;
 export type SubscriberRow = Selectable<SubscribersTable>;
 export type SubscriberEventRow = Selectable<SubscriberEventsTable>;
+export type SubscriberFieldRow = Selectable<SubscriberFieldsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;

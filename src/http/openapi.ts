@@ -9,7 +9,8 @@ import { importSchema, patchSchema, publishSchema, structureInputSchema, structu
 import { createNewsletterSchema, updateNewsletterSchema } from '../modules/newsletters/service.ts';
 import { scheduleSchema } from '../modules/sending/service.ts';
 import { slotPutSchema } from '../modules/slots/service.ts';
-import { adminCreateSchema } from '../modules/subscribers/list-service.ts';
+import { adminCreateSchema, bulkTagsSchema, profileSchema } from '../modules/subscribers/list-service.ts';
+import { fieldCreateSchema, fieldUpdateSchema } from '../modules/subscribers/fields-service.ts';
 import { signupSchema } from '../modules/subscribers/service.ts';
 
 type Role = 'public' | 'viewer' | 'editor' | 'admin';
@@ -146,6 +147,8 @@ const ops: Op[] = [
       status: 'pending|active|unsubscribed|suppressed|erased',
       cursor: 'nextCursor (older rows) or prevCursor (newer rows) of a page; an unknown cursor is a 400',
       limit: '1–200',
+      tag: 'only subscribers with this tag',
+      'attr.KEY': 'only subscribers whose attribute KEY (a defined field) has this value, e.g. `attr.country=CN`; an undefined key is a 422',
     },
   },
   {
@@ -161,9 +164,14 @@ const ops: Op[] = [
     path: '/api/v1/newsletters/{slug}/subscribers/import',
     tag: 'Subscribers',
     summary:
-      'Import a CSV (header row; `email` required, `name` and `language` optional), streamed; imported as active. Answers total (data rows), errors and notes by line',
+      'Import a CSV (header row; an email column required), streamed; imported as active. Without `mapping`: `email`, `name`, `language`, `tags` (split on `,` or `;`) and every other column as an attribute under its header’s key (undefined keys become text fields). Attribute values are checked against their field’s type. Answers total (data rows), errors and notes by line, and `fieldsCreated`',
     role: 'editor',
-    query: { consentNote: 'how these people agreed (required)', fileName: 'the file’s name, for the import’s record (optional)' },
+    query: {
+      consentNote: 'how these people agreed (required)',
+      fileName: 'the file’s name, for the import’s record (optional)',
+      mapping:
+        'JSON `{"columns": {"Header": "email" | "name" | "language" | "tags" | "ignore" | "attribute:KEY"}}`; a header it does not name takes the default (optional)',
+    },
     body: { contentType: 'text/csv', description: 'CSV with a header row' },
   },
   {
@@ -182,7 +190,61 @@ const ops: Op[] = [
     role: 'editor',
     produces: 'text/csv',
   },
-  { method: 'get', path: '/api/v1/subscribers/{id}', tag: 'Subscribers', summary: 'A subscriber with the consent record', role: 'viewer' },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/subscribers/tags',
+    tag: 'Subscribers',
+    summary:
+      'Add and remove tags on many subscribers at once: `ids`, or a `filter` ({status, q, tag, attributes}); one statement. Answers `{updated, add, remove}`',
+    role: 'editor',
+    body: bulkTagsSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/newsletters/{slug}/fields',
+    tag: 'Subscribers',
+    summary: 'The subscriber fields (attributes) the newsletter defines',
+    role: 'viewer',
+  },
+  {
+    method: 'post',
+    path: '/api/v1/newsletters/{slug}/fields',
+    tag: 'Subscribers',
+    summary: 'Define a field: `{key, labels: {lang: label}, type: text|number|date|choice, choices?, position?}`',
+    role: 'admin',
+    body: fieldCreateSchema,
+    ok: '201',
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/newsletters/{slug}/fields/{key}',
+    tag: 'Subscribers',
+    summary: 'Change a field’s labels, choices or position (its type stays)',
+    role: 'admin',
+    body: fieldUpdateSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/newsletters/{slug}/fields/{key}',
+    tag: 'Subscribers',
+    summary: 'Remove a field and its value from every subscriber; answers `{key, cleared}`',
+    role: 'admin',
+  },
+  {
+    method: 'get',
+    path: '/api/v1/subscribers/{id}',
+    tag: 'Subscribers',
+    summary: 'A subscriber with the consent record, `attributes: {…}` and `tags: [...]`',
+    role: 'viewer',
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/subscribers/{id}/attributes',
+    tag: 'Subscribers',
+    summary: 'Set attributes (merged; `null` removes one; values checked by type) and/or the whole tag list; recorded as an `admin_edit` event',
+    role: 'editor',
+    body: profileSchema,
+  },
   { method: 'delete', path: '/api/v1/subscribers/{id}', tag: 'Subscribers', summary: 'Erase the person (keeps an anonymous tombstone)', role: 'admin' },
   { method: 'get', path: '/api/v1/subscribers/{id}/export', tag: 'Subscribers', summary: 'Everything held about the person', role: 'editor' },
   {

@@ -30,7 +30,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.
   throw AppError.validation(r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', said: issueMessage(i) })));
 }
 
-const isKey = (s: string): s is MessageKey => s.startsWith('validation.') && s in catalogs.en;
+const isKey = (s: string): s is MessageKey => (s.startsWith('validation.') || s.startsWith('fields.')) && s in catalogs.en;
 
 /**
  * What a zod issue means, as a message with `{field}`: the schema's own message when it names a

@@ -10,44 +10,58 @@ import { CsvError, parse } from 'csv-parse/stream';
 import { AppError } from '../../lib/errors.ts';
 import { parseAddress, personName } from '../../lib/validation.ts';
 import { en, type Message, msg } from '../../i18n/index.ts';
+import { type ColumnTarget, defaultTarget, splitTags } from '../../lib/csv-columns.ts';
+import { checkValue, cleanTag, MAX_TAGS, type SubscriberField } from './fields.ts';
+import type { ImportMapping } from './fields-service.ts';
 
-/** Header names (lower-cased, spaces, dashes and underscores removed) → our column. */
-const HEADER_ALIASES: Record<string, 'email' | 'name' | 'language'> = {
-  email: 'email',
-  emailaddress: 'email',
-  mail: 'email',
-  mailaddress: 'email',
-  emailadresse: 'email',
-  courriel: 'email',
-  correo: 'email',
-  correoelectronico: 'email',
-  邮箱: 'email',
-  邮件: 'email',
-  电子邮箱: 'email',
-  电子邮件: 'email',
-  邮箱地址: 'email',
-  邮件地址: 'email',
-  电子邮件地址: 'email',
-  name: 'name',
-  fullname: 'name',
-  displayname: 'name',
-  nom: 'name',
-  nombre: 'name',
-  姓名: 'name',
-  名字: 'name',
-  名称: 'name',
-  language: 'language',
-  lang: 'language',
-  locale: 'language',
-  语言: 'language',
-};
+export { mapHeader } from '../../lib/csv-columns.ts';
 
-export function mapHeader(h: string): 'email' | 'name' | 'language' | null {
-  const k = h
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s_\-.:：]/g, '');
-  return HEADER_ALIASES[k] ?? null;
+/** An attribute column of the file: the parser's column id, its key and header, and its field (undefined: not defined yet, read as text). */
+export interface AttributeColumn {
+  col: string;
+  key: string;
+  header: string;
+  field: Pick<SubscriberField, 'key' | 'type' | 'choices'> | undefined;
+}
+
+/** What the reader makes of the header: the attribute columns (known and new fields) and the tag columns. */
+export interface ColumnPlan {
+  attributes: AttributeColumn[];
+  tags: string[];
+}
+
+/**
+ * Each header's role: the mapping's choice when it names the header, else what the header says
+ * (`defaultTarget`). Only the first column of email, name and language counts, and of each key.
+ */
+export function planColumns(
+  header: string[],
+  mapping: ImportMapping | null,
+  fields: SubscriberField[],
+): { ids: (string | false)[]; plan: ColumnPlan; hasEmail: boolean } {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const taken = new Set<string>();
+  const plan: ColumnPlan = { attributes: [], tags: [] };
+  const ids = header.map((raw, i): string | false => {
+    const h = String(raw);
+    const target: ColumnTarget = (mapping && Object.hasOwn(mapping.columns, h) ? mapping.columns[h] : undefined) ?? defaultTarget(h);
+    if (target === 'ignore') return false;
+    if (target === 'tags') {
+      plan.tags.push(`t${i}`);
+      return `t${i}`;
+    }
+    if (target.startsWith('attribute:')) {
+      const key = target.slice('attribute:'.length);
+      if (taken.has(`a:${key}`)) return false;
+      taken.add(`a:${key}`);
+      plan.attributes.push({ col: `a${i}`, key, header: h, field: byKey.get(key) });
+      return `a${i}`;
+    }
+    if (taken.has(target)) return false;
+    taken.add(target);
+    return target;
+  });
+  return { ids, plan, hasEmail: taken.has('email') };
 }
 
 export interface CsvRow {
@@ -56,6 +70,9 @@ export interface CsvRow {
   normalized: string;
   name: string | null;
   language: string | null;
+  /** Attribute values by key (null when the row has none). */
+  attributes: Record<string, string | number> | null;
+  tags: string[] | null;
 }
 
 export interface CsvReadResult {
@@ -124,10 +141,17 @@ export async function readSubscriberCsv(
     chunkSize: number;
     onChunk: (rows: CsvRow[]) => Promise<void> /** after each chunk: rows read so far */;
     onProgress?: (rowsRead: number) => void | Promise<void>;
+    /** Which column is what (null: the default: known headers, every other column an attribute). */
+    mapping?: ImportMapping | null;
+    /** The newsletter's fields: attribute values are checked against their types. */
+    fields?: SubscriberField[];
+    /** Called once the header is read, before any row is handed on (the service defines new fields here). */
+    onHeader?: (plan: ColumnPlan) => Promise<void>;
   },
 ): Promise<CsvReadResult> {
   let bytes = 0;
   let headerSeen = false;
+  const head: { plan: ColumnPlan | null; told: boolean } = { plan: null, told: false };
   let missingEmail = false;
   const result: CsvReadResult = { total: 0, duplicates: 0, errors: [], errorCount: 0, notes: [], noteCount: 0 };
   let lastFailed = -1;
@@ -171,10 +195,10 @@ export async function readSubscriberCsv(
     bom: true,
     columns: (header: string[]) => {
       headerSeen = true;
-      const mapped = header.map((h) => mapHeader(String(h)));
-      if (!mapped.includes('email')) missingEmail = true;
-      // keep only the first column of each kind
-      return mapped.map((m, i) => (m && mapped.indexOf(m) === i ? m : false));
+      const r = planColumns(header, o.mapping ?? null, o.fields ?? []);
+      if (!r.hasEmail) missingEmail = true;
+      head.plan = r.plan;
+      return r.ids;
     },
     skip_empty_lines: true,
     relax_column_count: true,
@@ -205,6 +229,10 @@ export async function readSubscriberCsv(
         await reader.cancel().catch(() => {});
         break;
       }
+      if (!head.told) {
+        head.told = true;
+        if (head.plan) await o.onHeader?.(head.plan);
+      }
       const { record, start: line } = value as { record: Record<string, string | undefined>; start: number };
       result.total++;
       const rawEmail = (record.email ?? '').trim();
@@ -222,6 +250,37 @@ export async function readSubscriberCsv(
         fail(line, msg('csv.rowName'));
         continue;
       }
+      let tags: string[] | null = null;
+      let attributes: Record<string, string | number> | null = null;
+      let bad: Message | null = null;
+      const plan = head.plan;
+      if (plan) {
+        for (const col of plan.tags) {
+          const cell = record[col];
+          if (!cell) continue;
+          for (const raw of splitTags(cell)) {
+            const tag = cleanTag(raw);
+            if (!tag) bad ??= msg('fields.badTag', { tag: raw.slice(0, 40) });
+            else if (!tags) tags = [tag];
+            else if (!tags.includes(tag)) tags.push(tag);
+          }
+        }
+        if (tags && tags.length > MAX_TAGS) bad ??= msg('fields.tooManyTags', { max: MAX_TAGS });
+        for (const a of plan.attributes) {
+          const cell = record[a.col]?.trim();
+          if (!cell) continue;
+          const c = checkValue(a.field ?? { key: a.key, type: 'text', choices: [] }, cell);
+          if (!c.ok) {
+            bad ??= c.said;
+            break;
+          }
+          (attributes ??= {})[a.key] = c.value;
+        }
+      }
+      if (bad) {
+        fail(line, bad);
+        continue;
+      }
       const rawLanguage = record.language?.trim() || null;
       if (!seen.add(addr.normalized)) {
         result.duplicates++;
@@ -229,7 +288,7 @@ export async function readSubscriberCsv(
       }
       const language = rawLanguage ? importLanguage(rawLanguage) : null;
       if (rawLanguage && !language) note(line, msg('csvUx.unknownLanguage', { language: rawLanguage.slice(0, 40) }));
-      chunk.push({ line, email: addr.email, normalized: addr.normalized, name, language });
+      chunk.push({ line, email: addr.email, normalized: addr.normalized, name, language, attributes, tags });
       if (chunk.length >= o.chunkSize) {
         await o.onChunk(chunk);
         chunk = [];
@@ -255,6 +314,7 @@ export async function readSubscriberCsv(
       fields: [{ field: 'email', message: 'column is required' }],
     });
   }
+  if (!head.told && head.plan) await o.onHeader?.(head.plan);
   if (chunk.length) await o.onChunk(chunk);
   await o.onProgress?.(result.total);
   // The parser reports a broken row while rows before it are still on their way: list by line.

@@ -21,11 +21,22 @@ export async function importStatement(
   o: { now: Date; consentNote: string; consentTextVersion: number | null },
   onConflict: boolean,
 ): Promise<ImportStatementRow[]> {
-  const input = JSON.stringify(rows.map((r) => ({ e: r.email, n: r.norm, nm: r.name, l: r.language, h: r.hash })));
+  // Attributes and tags only when the row has some: most files have none, and the JSON stays short.
+  const input = JSON.stringify(
+    rows.map((r) => ({
+      e: r.email,
+      n: r.norm,
+      nm: r.name,
+      l: r.language,
+      h: r.hash,
+      ...(r.attributes ? { a: r.attributes } : {}),
+      ...(r.tags ? { t: r.tags } : {}),
+    })),
+  );
   const detail = JSON.stringify({ consentNote: o.consentNote });
   const r = await sql<{ outcome: string; n: string }>`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(e text, n text, nm text, l text, h text)
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(e text, n text, nm text, l text, h text, a jsonb, t text[])
     ),
     -- One index probe per row: as a join, the planner (which cannot see how many rows the JSON
     -- holds, nor, mid-import, how many the newsletter has) scanned the newsletter's whole list
@@ -37,8 +48,9 @@ export async function importStatement(
       FROM input i
     ),
     ins AS (
-      INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, confirmed_at, created_at, updated_at)
-      SELECT ${newsletterId}, e, n, nm, l, 'active', 'import', ${o.consentTextVersion}::integer, ${o.now}::timestamptz, ${o.now}::timestamptz, ${o.now}::timestamptz
+      INSERT INTO subscribers (newsletter_id, email, email_normalized, name, language, status, source, consent_text_version, confirmed_at, created_at, updated_at, attributes, tags)
+      SELECT ${newsletterId}, e, n, nm, l, 'active', 'import', ${o.consentTextVersion}::integer, ${o.now}::timestamptz, ${o.now}::timestamptz, ${o.now}::timestamptz,
+             coalesce(a, '{}'::jsonb), coalesce(t, '{}'::text[])
       FROM classified WHERE existing IS NULL AND NOT erased
       ${onConflict ? sql`ON CONFLICT (newsletter_id, email_normalized) DO NOTHING` : sql``}
       RETURNING id, email_normalized

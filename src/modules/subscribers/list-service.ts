@@ -11,8 +11,12 @@ import { CURSOR_ID, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { issueMessage, parseAddress, parseOrThrow, personNameSchema, subscriberEmailSchema } from '../../lib/validation.ts';
 import type { AuthUser } from '../users/service.ts';
+import { FIELD_KEY } from '../../lib/csv-columns.ts';
 import { csvLine, readSubscriberCsv, type CsvRow } from './csv.ts';
+import { checkValue, cleanTag, MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT_VALUE, type SubscriberField } from './fields.ts';
+import type { ImportMapping, SubscriberFieldsService } from './fields-service.ts';
 import type { ImportOutcome } from './model.ts';
+import type { SubscriberFilter } from './repository.ts';
 import type { ImportRecord, SubscriberImportsRepository } from './imports-repository.ts';
 import { languageTag, type RequestMeta, type SubscribersService, type SubscribersServiceDeps } from './service.ts';
 
@@ -39,9 +43,63 @@ export const SUBSCRIBER_STATUS_LIST = ['active', 'pending', 'unsubscribed', 'sup
 const listQuerySchema = z.object({
   status: z.enum(SUBSCRIBER_STATUS_LIST).optional(),
   q: z.string().max(254).optional(),
+  tag: z.string().max(MAX_TAG_LENGTH).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
+
+/** A filter as the API takes it (bulk changes): status, search, tag and attribute values. */
+const filterSchema = z.object({
+  status: z.enum(SUBSCRIBER_STATUS_LIST).optional(),
+  q: z.string().max(254).optional(),
+  tag: z.string().max(MAX_TAG_LENGTH).optional(),
+  attributes: z.record(z.string().regex(FIELD_KEY, { message: 'fields.badKey' }), z.string().max(MAX_TEXT_VALUE)).optional(),
+});
+
+const tagListSchema = z.array(z.string().max(MAX_TAG_LENGTH * 2)).max(MAX_TAGS);
+
+export const bulkTagsSchema = z
+  .object({
+    add: tagListSchema.default([]),
+    remove: tagListSchema.default([]),
+    ids: z
+      .array(z.union([z.string(), z.number()]).transform(String))
+      .min(1)
+      .max(10_000)
+      .optional(),
+    filter: filterSchema.optional(),
+  })
+  .refine((b) => b.add.length + b.remove.length > 0, { message: 'fields.bulkNothing', path: ['add'] })
+  .refine((b) => !!b.ids !== !!b.filter, { message: 'fields.bulkTarget', path: ['ids'] });
+
+export const profileSchema = z.object({
+  attributes: z.record(z.string().max(40), z.union([z.string(), z.number(), z.null()])).optional(),
+  tags: tagListSchema.optional(),
+});
+
+/** `attr.country=CN` query parameters as a validated attribute filter (keys the newsletter defines). */
+function attributeFilter(query: Record<string, string | undefined>, fields: SubscriberField[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (!k.startsWith('attr.') || v === undefined) continue;
+    const key = k.slice(5);
+    if (!fields.some((f) => f.key === key)) throw AppError.validation([{ field: k.slice(0, 60), said: msg('fields.unknownKey', { key: key.slice(0, 40) }) }]);
+    if (v.length > MAX_TEXT_VALUE) throw AppError.validation([{ field: k, said: msg('fields.tooLong', { field: key, max: MAX_TEXT_VALUE }) }]);
+    out[key] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Tags as given by a person: each cleaned, each once; a bad one is a 422 naming it. */
+function cleanTags(list: string[], field: string): string[] {
+  const out: string[] = [];
+  for (const raw of list) {
+    const t = cleanTag(raw);
+    if (!t) throw AppError.validation([{ field, said: msg('fields.badTag', { tag: raw.slice(0, 40) }) }]);
+    if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}
 
 const consentNoteSchema = z.string().trim().min(1, { message: 'validation.consentNoteImport' }).max(2_000);
 
@@ -63,6 +121,8 @@ export function toSubscriber(r: SubscriberRow, newsletterSlug?: string) {
     confirmedAt: iso(r.confirmed_at),
     unsubscribedAt: iso(r.unsubscribed_at),
     updatedAt: iso(r.updated_at),
+    attributes: (r.attributes ?? {}) as unknown as Record<string, string | number>,
+    tags: r.tags ?? [],
   };
 }
 
@@ -78,6 +138,11 @@ export function toEvent(e: SubscriberEventRow) {
   };
 }
 
+const attributeCell = (a: Record<string, unknown>, key: string): string | number | null => {
+  const v = a[key];
+  return typeof v === 'string' || typeof v === 'number' ? v : v === undefined || v === null ? null : JSON.stringify(v);
+};
+
 /** An import as people see it: `stopped` when a running one stopped moving (its process died). */
 export type ImportView = Omit<ImportRecord, 'state'> & { state: ImportRecord['state'] | 'stopped' };
 
@@ -89,6 +154,7 @@ export class SubscriberListService {
     private readonly d: SubscribersServiceDeps,
     private readonly lifecycle: SubscribersService,
     private readonly imports: SubscriberImportsRepository,
+    private readonly fields: SubscriberFieldsService,
   ) {}
 
   private get repo() {
@@ -115,11 +181,14 @@ export class SubscriberListService {
         after = decodeCursor(q.cursor, { after: CURSOR_ID }).after;
       }
     }
+    const attributes = Object.keys(query).some((k) => k.startsWith('attr.')) ? attributeFilter(query, await this.fields.listFor(n.id)) : undefined;
     const rows = await this.repo.list({
       newsletterId: n.id,
       limit: q.limit + 1,
       ...(q.status ? { status: q.status } : {}),
       ...(q.q?.trim() ? { q: q.q } : {}),
+      ...(q.tag?.trim() ? { tag: q.tag.trim() } : {}),
+      ...(attributes ? { attributes } : {}),
       ...(before ? { beforeId: before } : {}),
       ...(after && !before ? { afterId: after } : {}),
     });
@@ -205,6 +274,79 @@ export class SubscriberListService {
     return { ...toSubscriber(s, n?.slug), events: events.map(toEvent) };
   }
 
+  /**
+   * Sets a subscriber's attributes (merged: a key given `null` or "" is removed) and tags (the whole
+   * list, when given), each value checked against its field; recorded as an `admin_edit` event.
+   */
+  async setProfile(id: string, input: unknown, actor: AuthUser, meta: RequestMeta) {
+    const s = await this.rowOr404(id);
+    if (s.status === 'erased') throw new AppError('invalid_state', msg('fields.erased'));
+    const v = parseOrThrow(profileSchema, input);
+    const fields = await this.fields.listFor(s.newsletter_id);
+    const attributes: Record<string, unknown> = { ...((s.attributes ?? {}) as Record<string, unknown>) };
+    const changed: string[] = [];
+    for (const [key, raw] of Object.entries(v.attributes ?? {})) {
+      const f = fields.find((x) => x.key === key);
+      if (!f) throw AppError.validation([{ field: `attributes.${key}`, said: msg('fields.unknownKey', { key }) }]);
+      changed.push(key);
+      if (raw === null || (typeof raw === 'string' && !raw.trim())) {
+        delete attributes[key];
+        continue;
+      }
+      const c = checkValue(f, raw);
+      if (!c.ok) throw AppError.validation([{ field: `attributes.${key}`, said: c.said }]);
+      attributes[key] = c.value;
+    }
+    const tags = v.tags ? cleanTags(v.tags, 'tags') : (s.tags ?? []);
+    const now = this.now();
+    const row = await this.repo.setProfile(String(s.id), { attributes, tags }, now);
+    if (!row) throw new AppError('invalid_state', msg('fields.erased'));
+    await this.repo.addEvents([
+      {
+        subscriberId: String(s.id),
+        newsletterId: s.newsletter_id,
+        at: now,
+        type: 'admin_edit',
+        source: 'admin',
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        detail: { by: actor.email, attributes: changed, ...(v.tags ? { tags } : {}) },
+      },
+    ]);
+    return this.get(String(s.id));
+  }
+
+  /**
+   * Adds and removes tags on many subscribers at once (ids, or a filter), in one statement, with
+   * one audit entry. Answers how many subscribers changed.
+   */
+  async bulkTags(slug: string, input: unknown, actor: AuthUser): Promise<{ updated: number; add: string[]; remove: string[] }> {
+    const n = await this.lifecycle.newsletterBySlug(slug);
+    const v = parseOrThrow(bulkTagsSchema, input);
+    const add = cleanTags(v.add, 'add');
+    const remove = cleanTags(v.remove, 'remove');
+    let target: { ids: string[] } | { filter: SubscriberFilter };
+    if (v.ids) target = { ids: v.ids };
+    else {
+      const f = v.filter!;
+      if (f.attributes) {
+        const fields = await this.fields.listFor(n.id);
+        for (const k of Object.keys(f.attributes))
+          if (!fields.some((x) => x.key === k)) throw AppError.validation([{ field: `filter.attributes.${k}`, said: msg('fields.unknownKey', { key: k }) }]);
+      }
+      target = { filter: { status: f.status, q: f.q, tag: f.tag?.trim() || undefined, attributes: f.attributes } };
+    }
+    const updated = await this.repo.changeTags(n.id, target, add, remove, this.now());
+    await this.d.audit.record({
+      userId: actor.id,
+      actor: actor.email,
+      action: 'subscribers.tags',
+      target: n.slug,
+      detail: { add, remove, updated, ...('ids' in target ? { ids: target.ids.length } : { filter: target.filter }) },
+    });
+    return { updated, add, remove };
+  }
+
   /** Everything held about the person behind this subscriber: every newsletter, every event, stored mail. */
   async exportPerson(id: string) {
     const s = await this.rowOr404(id);
@@ -267,8 +409,11 @@ export class SubscriberListService {
     actor: AuthUser,
     onProgress?: (p: { rows: number; imported: number }) => void | Promise<void>,
     file: { name?: string | undefined; expectedRows?: number | undefined } = {},
+    how: { mapping?: ImportMapping | null | undefined; saveMapping?: boolean } = {},
   ) {
     const n = await this.lifecycle.newsletterBySlug(slug);
+    let fields = await this.fields.listFor(n.id);
+    const fieldsCreated: string[] = [];
     const r = consentNoteSchema.safeParse(consentNoteInput ?? '');
     if (!r.success) throw AppError.validation([{ field: 'consentNote', said: issueMessage(r.error.issues[0]!) }]);
     const consentNote = r.data;
@@ -297,7 +442,15 @@ export class SubscriberListService {
     const importChunk = async (rows: CsvRow[]) => {
       const got = await this.repo.importChunk(
         n.id,
-        rows.map((x) => ({ email: x.email, norm: x.normalized, name: x.name, language: x.language, hash: this.lifecycle.addressHash(x.normalized) })),
+        rows.map((x) => ({
+          email: x.email,
+          norm: x.normalized,
+          name: x.name,
+          language: x.language,
+          attributes: x.attributes,
+          tags: x.tags,
+          hash: this.lifecycle.addressHash(x.normalized),
+        })),
         { now, consentNote, consentTextVersion: consent.version },
       );
       for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += got[k];
@@ -317,6 +470,16 @@ export class SubscriberListService {
       read = await readSubscriberCsv(body, {
         maxBytes: IMPORT_MAX_BYTES,
         chunkSize: IMPORT_CHUNK_ROWS,
+        mapping: how.mapping ?? null,
+        fields,
+        // Columns mapped to a key nobody defined yet become text fields (labelled with their header).
+        onHeader: async (plan) => {
+          const missing = plan.attributes.filter((a) => !a.field);
+          if (!missing.length) return;
+          const before = new Set(fields.map((f) => f.key));
+          fields = await this.fields.defineMissing(n, missing);
+          for (const f of fields) if (!before.has(f.key)) fieldsCreated.push(f.key);
+        },
         onChunk: async (rows) => {
           rethrow();
           const p: Promise<void> = importChunk(rows)
@@ -337,6 +500,7 @@ export class SubscriberListService {
     if (state.failure) await recordFailure(state.failure.error);
     rethrow();
     await this.imports.finish(jobId, { state: 'done', rowsRead: read.total, imported: counts.imported, now: this.now() });
+    if (how.saveMapping && how.mapping) await this.fields.saveMapping(n.id, how.mapping);
     const { imported, ...rest } = counts;
     const result = {
       imported,
@@ -346,6 +510,7 @@ export class SubscriberListService {
       notes: read.notes,
       noteCount: read.noteCount,
       total: read.total,
+      fieldsCreated,
     };
     await this.d.audit.record({
       userId: actor.id,
@@ -398,6 +563,7 @@ export class SubscriberListService {
   /** The newsletter's list as CSV, streamed in keyset batches (erased rows have nothing to export). */
   async exportCsv(slug: string, actor: AuthUser): Promise<{ filename: string; stream: ReadableStream<Uint8Array> }> {
     const n = await this.lifecycle.newsletterBySlug(slug);
+    const fields = await this.fields.listFor(n.id);
     await this.d.audit.record({ userId: actor.id, actor: actor.email, action: 'subscribers.export', target: n.slug });
     const enc = new TextEncoder();
     const repo = this.repo;
@@ -410,7 +576,19 @@ export class SubscriberListService {
           headerSent = true;
           ctl.enqueue(
             enc.encode(
-              `\uFEFF${csvLine(['email', 'name', 'status', 'language', 'subscribed_at', 'confirmed_at', 'unsubscribed_at', 'source', 'consent_text_version'])}`,
+              `\uFEFF${csvLine([
+                'email',
+                'name',
+                'status',
+                'language',
+                'subscribed_at',
+                'confirmed_at',
+                'unsubscribed_at',
+                'source',
+                'consent_text_version',
+                'tags',
+                ...fields.map((f) => f.key),
+              ])}`,
             ),
           );
           return;
@@ -432,6 +610,8 @@ export class SubscriberListService {
                   iso(s.unsubscribed_at),
                   s.source,
                   s.consent_text_version,
+                  (s.tags ?? []).join(';'),
+                  ...fields.map((f) => attributeCell((s.attributes ?? {}) as Record<string, unknown>, f.key)),
                 ]),
               )
               .join(''),

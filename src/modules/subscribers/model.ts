@@ -36,6 +36,8 @@ export interface ImportRow {
   norm: string;
   name: string | null;
   language: string | null;
+  attributes: Record<string, string | number> | null;
+  tags: string[] | null;
   /** HMAC of the normalised address, to match erasure tombstones. */
   hash: string;
 }

@@ -3,7 +3,7 @@
  * long statements have files of their own (signup-statement.ts, import-statement.ts); the rest
  * stays together because the service's transactions bind one repository (`transaction`).
  */
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { PREPARED, type Db } from '../../db/kysely.ts';
 import type { Database, SubscriberEventRow, SubscriberRow, SubscriberStatus, SubscribersTable } from '../../db/schema.ts';
 import type { Updateable } from 'kysely';
@@ -36,6 +36,29 @@ export const SENDABLE_STATUS: SubscriberStatus = 'active';
 /** Escapes LIKE wildcards so a search for "a_b" means exactly that. */
 function likePrefix(s: string): string {
   return `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+/** What a list (or a bulk change) is narrowed to, besides the newsletter: all of them must hold. */
+export interface SubscriberFilter {
+  status?: SubscriberStatus | undefined;
+  q?: string | undefined;
+  /** Has this tag. */
+  tag?: string | undefined;
+  /** Attribute key → value (compared as text: `attributes->>key`). */
+  attributes?: Record<string, string> | undefined;
+}
+
+function filterSql(f: SubscriberFilter): RawBuilder<boolean>[] {
+  const out: RawBuilder<boolean>[] = [];
+  if (f.status) out.push(sql<boolean>`status = ${f.status}`);
+  if (f.q?.trim()) {
+    const p = likePrefix(f.q.trim().toLowerCase());
+    out.push(sql<boolean>`(email_normalized LIKE ${p} ESCAPE '\\' OR lower(name) LIKE ${p} ESCAPE '\\')`);
+  }
+  // `@>` with a one-element array: the GIN index on tags answers it.
+  if (f.tag) out.push(sql<boolean>`tags @> ARRAY[${f.tag}::text]`);
+  for (const [k, v] of Object.entries(f.attributes ?? {})) out.push(sql<boolean>`attributes ->> ${k}::text = ${v}::text`);
+  return out;
 }
 
 export class SubscribersRepository {
@@ -240,19 +263,64 @@ export class SubscribersRepository {
 
   /** A page of a newsletter's subscribers, newest first, keyset-paginated by id. */
   /** With `afterId`, the rows just newer than it, oldest first (the page before, read upwards). */
-  list(o: { newsletterId: number; status?: SubscriberStatus; q?: string; limit: number; beforeId?: string; afterId?: string }): Promise<SubscriberRow[]> {
+  list(o: SubscriberFilter & { newsletterId: number; limit: number; beforeId?: string; afterId?: string }): Promise<SubscriberRow[]> {
     let q = this.db.selectFrom('subscribers').selectAll().where('newsletter_id', '=', o.newsletterId);
-    if (o.status) q = q.where('status', '=', o.status);
+    for (const p of filterSql(o)) q = q.where(p);
     if (o.beforeId) q = q.where('id', '<', o.beforeId);
     if (o.afterId) q = q.where('id', '>', o.afterId);
-    if (o.q) {
-      const p = likePrefix(o.q.trim().toLowerCase());
-      q = q.where((eb) => eb.or([sql<boolean>`email_normalized LIKE ${p} ESCAPE '\\'`, sql<boolean>`lower(name) LIKE ${p} ESCAPE '\\'`]));
-    }
     return q
       .orderBy('id', o.afterId ? 'asc' : 'desc')
       .limit(o.limit)
       .execute();
+  }
+
+  /**
+   * Adds and removes tags on many subscribers in one statement: the ones named by `ids`, or every
+   * one the filter matches (erased rows never). Each tag once, in the order first given; rows that
+   * would not change are not written. Returns how many changed.
+   */
+  async changeTags(
+    newsletterId: number,
+    target: { ids: string[] } | { filter: SubscriberFilter },
+    add: string[],
+    remove: string[],
+    now: Date,
+  ): Promise<number> {
+    const addJson = JSON.stringify(add);
+    const removeJson = JSON.stringify(remove);
+    const addArr = sql`ARRAY(SELECT jsonb_array_elements_text(${addJson}::jsonb))`;
+    const removeArr = sql`ARRAY(SELECT jsonb_array_elements_text(${removeJson}::jsonb))`;
+    let q = this.db
+      .updateTable('subscribers')
+      .set({
+        tags: sql`ARRAY(SELECT x FROM unnest(tags || ${addArr}) WITH ORDINALITY AS u(x, o) WHERE NOT (x = ANY(${removeArr})) GROUP BY x ORDER BY min(o))`,
+        updated_at: now,
+      })
+      .where('newsletter_id', '=', newsletterId)
+      .where('status', '<>', 'erased')
+      .where(sql<boolean>`(NOT (tags @> ${addArr}) OR tags && ${removeArr})`);
+    if ('ids' in target) {
+      const ids = target.ids.filter((i) => /^\d{1,18}$/.test(i));
+      if (ids.length === 0) return 0;
+      q = q.where('id', 'in', ids);
+    } else for (const p of filterSql(target.filter)) q = q.where(p);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Sets one subscriber's attributes and tags (whole values, already checked). */
+  setProfile(id: string, v: { attributes: Record<string, unknown>; tags: string[] }, now: Date): Promise<SubscriberRow | undefined> {
+    return this.db
+      .updateTable('subscribers')
+      .set({
+        attributes: sql`${JSON.stringify(v.attributes)}::jsonb`,
+        tags: sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(v.tags)}::jsonb))`,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', '<>', 'erased')
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /** Rows for the CSV export, in id order, after `afterId` (keyset batches keep memory flat). */
@@ -389,7 +457,17 @@ export class SubscribersRepository {
     await sql`SELECT set_config('quire.erasure', 'on', true)`.execute(this.db);
     const rows = await this.db
       .updateTable('subscribers')
-      .set({ email: null, email_normalized: null, name: null, language: null, status: 'erased', suppression_reason: null, updated_at: now })
+      .set({
+        email: null,
+        email_normalized: null,
+        name: null,
+        language: null,
+        status: 'erased',
+        suppression_reason: null,
+        attributes: sql`'{}'::jsonb`,
+        tags: sql`'{}'::text[]`,
+        updated_at: now,
+      })
       .where('email_normalized', '=', norm)
       .returningAll()
       .execute();
