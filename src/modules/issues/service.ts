@@ -30,6 +30,8 @@ export type Issue = IssueContent & {
   sendAt: string | null;
   timeZone: string | null;
   readyForSlot: boolean;
+  /** Who the send is for (issue 24): `{segment?: {id, name, definition}, topics?: [{id, key, name}]}`; null: the whole list. */
+  audience: unknown;
   sentAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -85,6 +87,7 @@ export class IssuesService {
       sendAt: row.send_at ? new Date(row.send_at).toISOString() : null,
       timeZone: row.time_zone,
       readyForSlot: row.ready_for_slot,
+      audience: row.audience ?? null,
       sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
