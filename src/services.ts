@@ -78,6 +78,7 @@ function createCore(deps: Deps) {
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
+  const segments = new SegmentsService({ repo: repos.segments, newsletters: repos.newsletters, audit: repos.audit, clock });
   const subscriberDeps = {
     repo: repos.subscribers,
     newsletters: repos.newsletters,
@@ -90,8 +91,8 @@ function createCore(deps: Deps) {
     config: deps.config,
     secret: deps.secret,
     log: deps.log,
+    topics: segments,
   };
-  const segments = new SegmentsService({ repo: repos.segments, newsletters: repos.newsletters, audit: repos.audit, clock });
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   const core = {
     ...deps,

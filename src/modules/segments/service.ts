@@ -17,6 +17,7 @@ import { fieldProblem, parseOrThrow } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
+import type { TopicChoice, TopicChoices } from '../subscribers/service.ts';
 import { type Audience, type CheckedDefinition, checkConditions, checkDefinition, type SegmentDefinition, segmentInputSchema, storedAudience } from './model.ts';
 import type { AudienceFilter, CompileContext, SegmentRow, SegmentsRepository, TopicRow } from './repository.ts';
 
@@ -69,7 +70,7 @@ export interface SegmentsDeps {
   clock: Clock;
 }
 
-export class SegmentsService {
+export class SegmentsService implements TopicChoices {
   constructor(private readonly d: SegmentsDeps) {}
 
   async newsletter(slug: string): Promise<NewsletterRow> {
@@ -267,6 +268,31 @@ export class SegmentsService {
     if (!row) throw notFound(msg('segments.topicWhat', { id: String(id) }));
     await this.d.repo.removeTopic(n.id, id);
     await this.audit(actor, 'topic.delete', n, row);
+  }
+
+  // ---- TopicChoices (the signup form, the preferences page)
+
+  async of(subscriberId: string, newsletterId: number): Promise<TopicChoice[]> {
+    const all = await this.d.repo.topics(newsletterId);
+    if (!all.length) return [];
+    const received = new Set(await this.d.repo.receivedTopicIds(subscriberId, newsletterId));
+    return all.map((t) => ({ id: t.id, key: t.key, name: t.name, received: received.has(t.id) }));
+  }
+
+  async resolve(newsletterId: number, wanted: readonly (number | string)[], field: string): Promise<number[]> {
+    if (!wanted.length) return [];
+    const all = await this.d.repo.topics(newsletterId);
+    const out: number[] = [];
+    for (const w of wanted) {
+      const t = all.find((x) => (typeof w === 'number' ? x.id === w : x.key === w || String(x.id) === w));
+      if (!t) throw AppError.validation([fieldProblem(field, 'segments.problem.unknownTopic', { key: String(w).slice(0, 64) })]);
+      if (!out.includes(t.id)) out.push(t.id);
+    }
+    return out;
+  }
+
+  choose(subscriberId: string, newsletterId: number, chosen: number[]): Promise<boolean> {
+    return this.chooseTopics(subscriberId, newsletterId, chosen);
   }
 
   /** The topics a subscriber receives (ids). */
