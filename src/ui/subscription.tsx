@@ -147,7 +147,14 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
             </p>
           ) : null}
           {props.topics?.length ? (
-            <TopicBoxes topics={props.topics} name="topics" shown="topics_shown" legend={t('segments.signup.topics')} hint={t('segments.signup.topicsHint')} lang={n.language} />
+            <TopicBoxes
+              topics={props.topics}
+              name="topics"
+              shown="topics_shown"
+              legend={t('segments.signup.topics')}
+              hint={t('segments.signup.topicsHint')}
+              lang={n.language}
+            />
           ) : null}
           <label class="check" for="consent">
             <input id="consent" name="consent" type="checkbox" value="yes" required checked={!!v.consent} {...field('consent')} />

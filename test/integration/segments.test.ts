@@ -53,7 +53,12 @@ describe.each(dbKinds)('segments on %s', (kind) => {
     emails = await addSubscribers(h, slug, 6, 'p');
     const rows = await sql<{ id: string; email: string }>`SELECT id, email FROM subscribers WHERE email LIKE 'p-%'`.execute(h.db.db);
     for (const r of rows.rows) ids[r.email] = String(r.id);
-    await set(0, { tags: ['vip', 'press'], attributes: { org: 'SPP Press', size: '120', joined: '2024-05-01' }, language: 'zh-CN', confirmedAt: '2026-01-10T12:00Z' });
+    await set(0, {
+      tags: ['vip', 'press'],
+      attributes: { org: 'SPP Press', size: '120', joined: '2024-05-01' },
+      language: 'zh-CN',
+      confirmedAt: '2026-01-10T12:00Z',
+    });
     await set(1, { tags: ['vip'], attributes: { org: 'Acme', size: 'abc', joined: 'not a date' }, confirmedAt: '2026-02-20T12:00Z' });
     await set(2, { tags: ['press'], attributes: { size: 5, joined: '2025-12-31T10:00:00Z' }, language: 'en', confirmedAt: '2025-06-01T12:00Z' });
     await set(3, { status: 'unsubscribed', confirmedAt: '2025-01-01T12:00Z' });
@@ -116,7 +121,9 @@ describe.each(dbKinds)('segments on %s', (kind) => {
     const first = await send();
     const second = await send();
     const human = (issue: number, i: number) =>
-      sql`UPDATE deliveries SET first_opened_at = now(), human_opened_at = now() WHERE issue_id = ${issue} AND subscriber_id = ${ids[emails[i]!]!}`.execute(h.db.db);
+      sql`UPDATE deliveries SET first_opened_at = now(), human_opened_at = now() WHERE issue_id = ${issue} AND subscriber_id = ${ids[emails[i]!]!}`.execute(
+        h.db.db,
+      );
     await human(second, 0);
     await human(first, 1);
     // an open not classified as a person's (a proxy prefetch) does not count
@@ -160,12 +167,16 @@ describe.each(dbKinds)('segments on %s', (kind) => {
       expect(created.status).toBe(422);
     }
     const msg = await (
-      await h.api('POST', `/api/v1/newsletters/${slug}/segments/count`, { json: { match: 'all', conditions: [{ field: 'status', op: 'contains', value: 'a' }] } })
+      await h.api('POST', `/api/v1/newsletters/${slug}/segments/count`, {
+        json: { match: 'all', conditions: [{ field: 'status', op: 'contains', value: 'a' }] },
+      })
     ).json();
     expect(msg.error.details.fields[0]).toMatchObject({ field: 'conditions.0.op' });
     expect(msg.error.message).toContain('“contains” does not apply to this field (use is, isNot)');
     expect((await (await h.api('GET', `/api/v1/newsletters/${slug}/segments`)).json()).items).toEqual([]);
-    expect((await h.api('POST', `/api/v1/newsletters/${slug}/segments/count`, { body: '{', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await h.api('POST', `/api/v1/newsletters/${slug}/segments/count`, { body: '{', headers: { 'content-type': 'application/json' } })).status).toBe(
+      400,
+    );
   });
 
   it('creates, reads, lists, counts, renames and deletes a segment; names are unique per newsletter', async () => {

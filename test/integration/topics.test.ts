@@ -36,8 +36,7 @@ describe.each(dbKinds)('topics on %s', (kind) => {
       body: body.toString(),
     });
   };
-  const row = (email: string) =>
-    h.db.db.selectFrom('subscribers').selectAll().where('email_normalized', '=', email).executeTakeFirstOrThrow();
+  const row = (email: string) => h.db.db.selectFrom('subscribers').selectAll().where('email_normalized', '=', email).executeTakeFirstOrThrow();
   const choices = async (email: string) => {
     const s = await row(email);
     return (
@@ -45,7 +44,8 @@ describe.each(dbKinds)('topics on %s', (kind) => {
         WHERE st.subscriber_id = ${s.id} ORDER BY t.key`.execute(h.db.db)
     ).rows;
   };
-  const activate = (email: string) => sql`UPDATE subscribers SET status = 'active', confirmed_at = now(), pending_since = NULL WHERE email_normalized = ${email}`.execute(h.db.db);
+  const activate = (email: string) =>
+    sql`UPDATE subscribers SET status = 'active', confirmed_at = now(), pending_since = NULL WHERE email_normalized = ${email}`.execute(h.db.db);
   const prefsPath = async (email: string) => new URL(preferencesUrl('https://news.example.test', h.config.secret!, String((await row(email)).id))).pathname;
   const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
   const sendTo = async (audience: Record<string, unknown>) => {
@@ -138,13 +138,16 @@ describe.each(dbKinds)('topics on %s', (kind) => {
     });
     // a segment and topics together: both must hold
     const seg = await (
-      await h.api('POST', `/api/v1/newsletters/${slug}/segments`, { json: { name: 'Gets events', conditions: [{ field: 'topic', op: 'is', value: 'events' }] } })
+      await h.api('POST', `/api/v1/newsletters/${slug}/segments`, {
+        json: { name: 'Gets events', conditions: [{ field: 'topic', op: 'is', value: 'events' }] },
+      })
     ).json();
     expect(await (await h.api('GET', `/api/v1/newsletters/${slug}/segments/${seg.id}/count`)).json()).toMatchObject({ sendable: 2 });
     expect(await sendTo({ segment: seg.id, topics: ['spp-news'] })).toEqual(['embed@example.org']);
-    expect((await h.api('POST', `/api/v1/issues/${await createIssue(h, slug)}/schedule`, { json: { sendAt: '2030-01-01T09:00', acknowledge: true, topics: ['x'] } })).status).toBe(
-      422,
-    );
+    expect(
+      (await h.api('POST', `/api/v1/issues/${await createIssue(h, slug)}/schedule`, { json: { sendAt: '2030-01-01T09:00', acknowledge: true, topics: ['x'] } }))
+        .status,
+    ).toBe(422);
   });
 
   it('the preferences page changes topics with a consent event, and unticking every topic keeps the subscription', async () => {
@@ -158,7 +161,12 @@ describe.each(dbKinds)('topics on %s', (kind) => {
       { key: 'events', subscribed: false },
       { key: 'spp-news', subscribed: true },
     ]);
-    const ev = await h.db.db.selectFrom('subscriber_events').selectAll().where('subscriber_id', '=', String(s.id)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const ev = await h.db.db
+      .selectFrom('subscriber_events')
+      .selectAll()
+      .where('subscriber_id', '=', String(s.id))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(ev).toMatchObject({ type: 'preferences', source: 'preferences' });
     expect(ev.detail).toEqual({ fields: ['topics'], topics: ['spp-news'] });
     // untick everything: still active, still gets whole-list issues, no topic send

@@ -162,9 +162,7 @@ function checkCondition(c: { field: string; op: SegmentOp; value?: unknown }, i:
         }
         default: {
           const s = typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'boolean' ? String(v) : text(500);
-          return s !== null && s.length >= 1 && s.length <= 500
-            ? { kind: 'attribute', key, op: c.op as 'is', text: s }
-            : bad('segments.problem.text');
+          return s !== null && s.length >= 1 && s.length <= 500 ? { kind: 'attribute', key, op: c.op as 'is', text: s } : bad('segments.problem.text');
         }
       }
     }

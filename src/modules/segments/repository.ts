@@ -141,11 +141,7 @@ export class SegmentsRepository {
   }
 
   async nameTaken(newsletterId: number, name: string, except?: number): Promise<boolean> {
-    let q = this.db
-      .selectFrom('segments')
-      .select('id')
-      .where('newsletter_id', '=', newsletterId)
-      .where(sql`lower(name)`, '=', name.toLowerCase());
+    let q = this.db.selectFrom('segments').select('id').where('newsletter_id', '=', newsletterId).where(sql`lower(name)`, '=', name.toLowerCase());
     if (except !== undefined) q = q.where('id', '<>', except);
     return Boolean(await q.executeTakeFirst());
   }

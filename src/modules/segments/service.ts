@@ -18,7 +18,15 @@ import type { AuditRepository } from '../audit/repository.ts';
 import type { NewslettersRepository } from '../newsletters/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { TopicChoice, TopicChoices } from '../subscribers/service.ts';
-import { type Audience, type CheckedDefinition, checkConditions, checkDefinition, type SegmentDefinition, segmentInputSchema, storedAudience } from './model.ts';
+import {
+  type Audience,
+  type CheckedDefinition,
+  checkConditions,
+  checkDefinition,
+  type SegmentDefinition,
+  segmentInputSchema,
+  storedAudience,
+} from './model.ts';
 import type { AudienceFilter, CompileContext, SegmentRow, SegmentsRepository, TopicRow } from './repository.ts';
 
 export interface Segment {
