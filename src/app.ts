@@ -18,6 +18,7 @@ import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from 
 import { issueRoutes } from './modules/issues/routes.ts';
 import { archiveRoutes } from './modules/archive/routes.ts';
 import { sendingRoutes } from './modules/sending/routes.ts';
+import { segmentRoutes } from './modules/segments/routes.ts';
 import { adminRoutes } from './modules/admin/routes/index.ts';
 import { eventRoutes, pixelCrossOrigin, publicEventRoutes } from './modules/events/routes.ts';
 import type { Services } from './services.ts';
@@ -115,6 +116,7 @@ export function createApp(resolve: ServicesResolver) {
   api.route('/newsletters', newsletterRoutes);
   api.route('/outbox', outboxRoutes);
   api.route('/newsletters', newsletterSubscriberRoutes);
+  api.route('/newsletters', segmentRoutes);
   api.route('/subscribers', subscriberRoutes);
   api.route('/', issueRoutes);
   api.route('/', sendingRoutes);

@@ -39,6 +39,8 @@ import { HousekeepingService } from './modules/housekeeping/service.ts';
 import { SubscriberListService } from './modules/subscribers/list-service.ts';
 import { SubscriberFieldsRepository } from './modules/subscribers/fields-repository.ts';
 import { SubscriberFieldsService } from './modules/subscribers/fields-service.ts';
+import { SegmentsRepository } from './modules/segments/repository.ts';
+import { SegmentsService } from './modules/segments/service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
 
 export interface Deps {
@@ -74,9 +76,11 @@ function createCore(deps: Deps) {
     issues: new IssuesRepository(db),
     sending: new SendingRepository(db),
     slots: new SlotsRepository(db),
+    segments: new SegmentsRepository(db),
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config, clock);
+  const segments = new SegmentsService({ repo: repos.segments, newsletters: repos.newsletters, audit: repos.audit, clock });
   const subscriberDeps = {
     repo: repos.subscribers,
     newsletters: repos.newsletters,
@@ -89,6 +93,7 @@ function createCore(deps: Deps) {
     config: deps.config,
     secret: deps.secret,
     log: deps.log,
+    topics: segments,
   };
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   const core = {
@@ -111,7 +116,16 @@ function createCore(deps: Deps) {
     newsletters: new NewslettersService(repos.newsletters, repos.audit),
     subscribers: new SubscribersService(subscriberDeps, caches.signupNewsletters),
     issues,
-    sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret, personalisers: caches.personalisers }),
+    sending: new SendingService({
+      ...common,
+      repo: repos.sending,
+      issuesRepo: repos.issues,
+      secret: deps.secret,
+      personalisers: caches.personalisers,
+      segments,
+    }),
+    // Segments, topics and the audience of a send (issue 24).
+    segments,
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
     archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
   };

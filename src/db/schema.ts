@@ -124,6 +124,8 @@ export interface IssuesTable {
   published_at: NullableTimestamp;
   /** A sent issue taken off the archive (its delivery record stays). */
   archive_hidden: Generated<boolean>;
+  /** 0026: who the send is for, snapshotted at schedule time (src/modules/segments/model.ts `Audience`); null: the whole list. */
+  audience: Json<unknown> | null;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
@@ -363,6 +365,35 @@ export interface DeliveryBatchesTable {
   claimed_at: Timestamp;
 }
 
+/** 0026: a saved filter over a newsletter's subscribers (definition: src/modules/segments/model.ts). */
+export interface SegmentsTable {
+  id: Generated<number>;
+  newsletter_id: number;
+  name: string;
+  definition: Json<unknown>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** 0026: a topic inside a newsletter. */
+export interface TopicsTable {
+  id: Generated<number>;
+  newsletter_id: number;
+  key: string;
+  name: string;
+  position: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** 0026: a subscriber's choice for one topic; no row: never chose (gets it). */
+export interface SubscriberTopicsTable {
+  subscriber_id: BigId;
+  topic_id: number;
+  subscribed: boolean;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -392,6 +423,9 @@ export interface Database {
   sessions: SessionsTable;
   subscriber_imports: SubscriberImportsTable;
   subscriber_fields: SubscriberFieldsTable;
+  segments: SegmentsTable;
+  topics: TopicsTable;
+  subscriber_topics: SubscriberTopicsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

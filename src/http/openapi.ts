@@ -12,6 +12,7 @@ import { slotPutSchema } from '../modules/slots/service.ts';
 import { adminCreateSchema, bulkTagsSchema, profileSchema } from '../modules/subscribers/list-service.ts';
 import { fieldCreateSchema, fieldUpdateSchema } from '../modules/subscribers/fields-service.ts';
 import { signupSchema } from '../modules/subscribers/service.ts';
+import { segmentInputSchema } from '../modules/segments/model.ts';
 
 type Role = 'public' | 'viewer' | 'editor' | 'admin';
 interface Op {
@@ -354,7 +355,7 @@ const ops: Op[] = [
     path: '/api/v1/issues/{id}/schedule',
     tag: 'Scheduling',
     summary:
-      'Schedule or reschedule (`sendAt` wall-clock in `timeZone`). While the issue has open warnings (placeholder or example links, untitled articles, importer notes, no postal address) it answers 409 `warnings_open` with them in `error.details.warnings`, unless `acknowledge: true`',
+      'Schedule or reschedule (`sendAt` wall-clock in `timeZone`), to the whole list, a segment (`segment`: its id) and/or topics (`topics`: ids or keys; subscribers who receive at least one). The audience is stored on the issue as it is now (`audience`). While the issue has open warnings (placeholder or example links, untitled articles, importer notes, no postal address) it answers 409 `warnings_open` with them in `error.details.warnings`, unless `acknowledge: true`',
     role: 'editor',
     body: scheduleSchema,
     responses: {
@@ -364,6 +365,7 @@ const ops: Op[] = [
       },
     },
   },
+  ...segmentOps(),
   {
     method: 'post',
     path: '/api/v1/issues/{id}/ready',
@@ -537,3 +539,124 @@ export function openApiDocument(publicUrl: string) {
 }
 
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
+
+/** Segments and topics (issue 24). */
+function segmentOps(): Op[] {
+  const condition = {
+    type: 'object',
+    properties: {
+      field: { type: 'string', description: 'tag | status | language | subscribedAt | openedLastIssues | topic | attribute.KEY' },
+      op: {
+        type: 'string',
+        description: 'is | isNot | contains | before | after | atLeast | atMost | anyOf | allOf | noneOf | isSet | isNotSet (which apply depends on the field)',
+      },
+      value: { description: 'a string, a number, a boolean or a list of tags, as the field and op want' },
+    },
+    required: ['field', 'op'],
+  };
+  const definition = z.object({
+    match: z.enum(['all', 'any']).optional(),
+    conditions: z.array(z.object({ field: z.string(), op: z.string(), value: z.unknown().optional() })),
+  });
+  const segment = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      name: { type: 'string' },
+      match: { type: 'string', enum: ['all', 'any'] },
+      conditions: { type: 'array', items: condition },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  };
+  const count = {
+    type: 'object',
+    properties: { count: { type: 'integer' }, sendable: { type: 'integer', description: 'of them, active with an address: who a send would reach now' } },
+  };
+  const topic = { type: 'object', properties: { id: { type: 'integer' }, key: { type: 'string' }, name: { type: 'string' }, position: { type: 'integer' } } };
+  const S = '/api/v1/newsletters/{slug}/segments';
+  const T = '/api/v1/newsletters/{slug}/topics';
+  return [
+    {
+      method: 'get',
+      path: S,
+      tag: 'Segments',
+      summary: 'The newsletter’s segments',
+      role: 'viewer',
+      response: { type: 'object', properties: { items: { type: 'array', items: segment } } },
+    },
+    {
+      method: 'post',
+      path: S,
+      tag: 'Segments',
+      summary: 'Save a segment `{name, match, conditions}` (a definition that does not check is a 422 naming each condition’s problem)',
+      role: 'editor',
+      body: segmentInputSchema,
+      response: segment,
+      ok: '201',
+    },
+    {
+      method: 'post',
+      path: `${S}/count`,
+      tag: 'Segments',
+      summary: 'Count a definition not saved yet (the builder’s live count)',
+      role: 'viewer',
+      body: definition,
+      response: count,
+    },
+    { method: 'get', path: `${S}/{id}`, tag: 'Segments', summary: 'One segment', role: 'viewer', response: segment },
+    {
+      method: 'patch',
+      path: `${S}/{id}`,
+      tag: 'Segments',
+      summary: 'Rename or change a segment (issues already scheduled keep the definition they were scheduled with)',
+      role: 'editor',
+      body: segmentInputSchema.partial(),
+      response: segment,
+    },
+    {
+      method: 'delete',
+      path: `${S}/{id}`,
+      tag: 'Segments',
+      summary: 'Delete a segment (scheduled and sent issues keep their audience)',
+      role: 'editor',
+      ok: '204',
+    },
+    {
+      method: 'get',
+      path: `${S}/{id}/count`,
+      tag: 'Segments',
+      summary: 'How many subscribers the segment holds now, and how many a send would reach',
+      role: 'viewer',
+      response: count,
+    },
+    {
+      method: 'get',
+      path: T,
+      tag: 'Topics',
+      summary: 'The newsletter’s topics',
+      role: 'viewer',
+      response: { type: 'object', properties: { items: { type: 'array', items: topic } } },
+    },
+    {
+      method: 'post',
+      path: T,
+      tag: 'Topics',
+      summary: 'Add a topic `{name, key?}` (the key is made from the name when absent)',
+      role: 'admin',
+      body: z.object({ name: z.string(), key: z.string().optional() }),
+      response: topic,
+      ok: '201',
+    },
+    {
+      method: 'patch',
+      path: `${T}/{id}`,
+      tag: 'Topics',
+      summary: 'Rename or move a topic',
+      role: 'admin',
+      body: z.object({ name: z.string().optional(), position: z.number().int().optional() }),
+      response: topic,
+    },
+    { method: 'delete', path: `${T}/{id}`, tag: 'Topics', summary: 'Delete a topic and every subscriber’s choice of it', role: 'admin', ok: '204' },
+  ];
+}

@@ -70,7 +70,31 @@ export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: 
   ].join('\n');
 }
 
-export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors }) {
+/** A topic on the signup form or the preferences page (its name as the editor wrote it). */
+export interface TopicView {
+  id: number;
+  name: string;
+  checked: boolean;
+}
+
+/** Topic checkboxes; the hidden field says they were shown, so none ticked is a choice (not "never chose"). */
+function TopicBoxes(props: { topics: TopicView[]; name: string; shown: string; legend: string; hint: string; lang: string }) {
+  return (
+    <fieldset class="topics">
+      <legend>{props.legend}</legend>
+      <input type="hidden" name={props.shown} value="1" />
+      {props.topics.map((tp) => (
+        <label class="check" for={`${props.name}-${tp.id}`}>
+          <input id={`${props.name}-${tp.id}`} type="checkbox" name={props.name} value={String(tp.id)} checked={tp.checked} />
+          <span>{tp.name}</span>
+        </label>
+      ))}
+      <p class="muted small">{props.hint}</p>
+    </fieldset>
+  );
+}
+
+export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors; topics?: TopicView[] }) {
   const { n } = props;
   const t = i18n(n.language).t;
   const v = props.values ?? {};
@@ -121,6 +145,16 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
             <p class="field-error" id="name-error">
               {e.name}
             </p>
+          ) : null}
+          {props.topics?.length ? (
+            <TopicBoxes
+              topics={props.topics}
+              name="topics"
+              shown="topics_shown"
+              legend={t('segments.signup.topics')}
+              hint={t('segments.signup.topicsHint')}
+              lang={n.language}
+            />
           ) : null}
           <label class="check" for="consent">
             <input id="consent" name="consent" type="checkbox" value="yes" required checked={!!v.consent} {...field('consent')} />
@@ -266,6 +300,8 @@ export interface PreferenceRow {
   id: string;
   newsletterName: string;
   status: string;
+  /** The newsletter's topics, ticked when this subscriber receives them. */
+  topics?: TopicView[];
 }
 
 export function PreferencesPage(props: {
@@ -329,6 +365,18 @@ export function PreferencesPage(props: {
             </label>
           ))}
         </fieldset>
+        {props.rows
+          .filter((r) => r.topics?.length && r.status !== 'suppressed')
+          .map((r) => (
+            <TopicBoxes
+              topics={r.topics!}
+              name={`topics.${r.id}`}
+              shown={`topics_shown.${r.id}`}
+              legend={t('segments.prefs.topics', { newsletter: r.newsletterName })}
+              hint={t('segments.prefs.topicsNote')}
+              lang={props.lang}
+            />
+          ))}
         <div class="actions">
           <button type="submit">{t('prefs.save')}</button>
         </div>

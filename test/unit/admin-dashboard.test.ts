@@ -113,6 +113,7 @@ describe('DashboardService', () => {
             deliveryEvents: true,
             rates: { delivered: 0.99, bounced: (o.bounced ?? 0) / 1000, complained: 0, opened: 0.4, unsubscribed: 0.002 },
             send: { startedAt: null, finishedAt: null, durationMs: null, timeZone: 'UTC' },
+            audience: null,
             warnings: [],
           };
         },

@@ -11,6 +11,7 @@
  * event for a provider id the ledger does not know yet (the webhook raced the pipeline's write) is
  * kept as `unmatched` and applied by the tick once it matches.
  */
+import type { Audience } from '../segments/model.ts';
 import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { Config } from '../../config.ts';
@@ -333,6 +334,8 @@ export class EventsService {
         durationMs: startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null,
         timeZone: issue.time_zone ?? issue.newsletter_time_zone,
       },
+      // Who the send was for (issue 24): the segment's name as scheduled, the topics; null: the whole list.
+      audience: audienceSummary(issue.audience),
       warnings,
     };
   }
@@ -418,4 +421,11 @@ function humanRule(client: OpenClient): { human: boolean; prefetchWindowMs: numb
   const human = likelyHumanOpen(client, null);
   const windowed = human && !likelyHumanOpen(client, 0);
   return { human, prefetchWindowMs: windowed ? PROXY_PREFETCH_WINDOW_MS : 0 };
+}
+
+/** An issue's stored audience as the stats say it: `{segment: {id, name} | null, topics: [{id, key, name}]}`, or null for the whole list. */
+function audienceSummary(v: unknown): { segment: { id: number; name: string } | null; topics: { id: number; key: string; name: string }[] } | null {
+  if (!v || typeof v !== 'object') return null;
+  const a = v as Audience;
+  return { segment: a.segment ? { id: a.segment.id, name: a.segment.name } : null, topics: a.topics ?? [] };
 }

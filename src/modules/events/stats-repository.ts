@@ -85,7 +85,17 @@ export class IssueStatsRepository {
     return this.db
       .selectFrom('issues as i')
       .innerJoin('newsletters as n', 'n.id', 'i.newsletter_id')
-      .select(['i.id', 'i.newsletter_id', 'i.started_at', 'i.sent_at', 'i.finished_at', 'i.status', 'i.time_zone', 'n.time_zone as newsletter_time_zone'])
+      .select([
+        'i.id',
+        'i.newsletter_id',
+        'i.started_at',
+        'i.sent_at',
+        'i.finished_at',
+        'i.status',
+        'i.time_zone',
+        'i.audience',
+        'n.time_zone as newsletter_time_zone',
+      ])
       .where('i.id', '=', issueId)
       .executeTakeFirst();
   }

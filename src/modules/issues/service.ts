@@ -34,6 +34,8 @@ export type Issue = IssueContent & {
   sendAt: string | null;
   timeZone: string | null;
   readyForSlot: boolean;
+  /** Who the send is for (issue 24): `{segment?: {id, name, definition}, topics?: [{id, key, name}]}`; null: the whole list. */
+  audience: unknown;
   sentAt: string | null;
   /** When it went into the archive: its send time, or the date it was published without a send. */
   publishedAt: string | null;
@@ -136,6 +138,7 @@ export class IssuesService {
       sendAt: row.send_at ? new Date(row.send_at).toISOString() : null,
       timeZone: row.time_zone,
       readyForSlot: row.ready_for_slot,
+      audience: row.audience ?? null,
       sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
       publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
       archiveHidden: row.archive_hidden,

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { ASYNC_COMMIT, executePrepared, PREPARED, type Db } from '../../db/kysely.ts';
 import type { DeliveryStatus, IssueRow, NewsletterRow } from '../../db/schema.ts';
+import { type AudienceFilter, type CompileContext, compileAudience } from '../segments/repository.ts';
 
 export const BATCH_SIZE = 100;
 
@@ -31,26 +32,32 @@ export interface RenderedForSend {
 export class SendingRepository {
   constructor(private readonly db: Db) {}
 
-  schedule(issueId: number, sendAt: Date, timeZone: string): Promise<IssueRow | undefined> {
+  /** `audience` (a snapshot, see segments/model.ts) replaces the issue's; left as it is when omitted (the monthly slot). */
+  schedule(issueId: number, sendAt: Date, timeZone: string, audience?: unknown): Promise<IssueRow | undefined> {
     return this.db
       .updateTable('issues')
-      .set({ status: 'scheduled', send_at: sendAt, time_zone: timeZone, updated_at: new Date() })
+      .set({
+        status: 'scheduled',
+        send_at: sendAt,
+        time_zone: timeZone,
+        updated_at: new Date(),
+        ...(audience !== undefined ? { audience: audience === null ? null : JSON.stringify(audience) } : {}),
+      })
       .where('id', '=', issueId)
       .where('status', 'in', ['draft', 'scheduled'])
       .returningAll()
       .executeTakeFirst();
   }
 
-  /** Who a send to the newsletter would go to now: the rows `start` would write (active, with an address). */
-  async recipientCount(newsletterId: number): Promise<number> {
-    const r = await this.db
-      .selectFrom('subscribers')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('newsletter_id', '=', newsletterId)
-      .where('status', '=', 'active')
-      .where('email', 'is not', null)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  /**
+   * Who a send to the newsletter would go to now: the rows `start` would write (active, with an
+   * address, in the audience: the same condition).
+   */
+  async recipientCount(ctx: CompileContext, audience: AudienceFilter | null = null): Promise<number> {
+    const r = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM subscribers s
+      WHERE s.newsletter_id = ${ctx.newsletterId} AND s.status = 'active' AND s.email IS NOT NULL AND ${compileAudience(audience, ctx)}`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   async dueIssueIds(now: Date): Promise<number[]> {
@@ -59,11 +66,12 @@ export class SendingRepository {
   }
 
   /**
-   * Moves a scheduled issue to sending and writes one ledger row per active subscriber, in one
-   * transaction and one set-based statement. Returns the number of recipients, or null when the
+   * Moves a scheduled issue to sending and writes one ledger row per active subscriber of the
+   * audience (segment and topics compiled into the same WHERE), in one transaction and one
+   * set-based statement. Returns the number of recipients, or null when the
    * issue was not (or no longer) scheduled — e.g. another worker started it first.
    */
-  async start(issueId: number, newsletterId: number, rendered: RenderedForSend, now: Date): Promise<number | null> {
+  async start(issueId: number, ctx: CompileContext, audience: AudienceFilter | null, rendered: RenderedForSend, now: Date): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
       const moved = await trx
         .updateTable('issues')
@@ -84,7 +92,7 @@ export class SendingRepository {
         INSERT INTO deliveries (issue_id, subscriber_id, email, name, batch)
         SELECT ${issueId}, s.id, s.email, s.name, ((row_number() OVER (ORDER BY s.id)) - 1) / ${BATCH_SIZE}
         FROM subscribers s
-        WHERE s.newsletter_id = ${newsletterId} AND s.status = 'active' AND s.email IS NOT NULL
+        WHERE s.newsletter_id = ${ctx.newsletterId} AND s.status = 'active' AND s.email IS NOT NULL AND ${compileAudience(audience, ctx)}
         ON CONFLICT (issue_id, subscriber_id) DO NOTHING`.execute(trx);
       return Number(r.numAffectedRows ?? 0n);
     });

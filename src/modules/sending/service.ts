@@ -33,6 +33,8 @@ import { type MessageKey, msg, type StoredMessage } from '../../i18n/index.ts';
 import { openWarnings, sendWarnings, type SendWarning } from './preflight.ts';
 import { statusMessage } from '../issues/model.ts';
 import { fieldProblem } from '../../lib/validation.ts';
+import type { Audience } from '../segments/model.ts';
+import { audienceInputSchema, SegmentsService } from '../segments/service.ts';
 
 const SCHEDULABLE: IssueStatus[] = ['draft', 'scheduled'];
 /** The states with a send to cancel (the admin shows "Cancel the send" only in these). */
@@ -61,6 +63,10 @@ export const scheduleSchema = z.object({
   timeZone: timeZoneSchema.optional(),
   /** Send despite the open warnings (`POST …/schedule` answers 409 `warnings_open` without it). */
   acknowledge: z.boolean().optional(),
+  /** A segment's id: only its subscribers get the issue (null or absent: the whole list). */
+  segment: audienceInputSchema.shape.segment,
+  /** Topic ids or keys: only subscribers who receive at least one of them. */
+  topics: audienceInputSchema.shape.topics,
 });
 
 /** What a send would do, for the confirmation: who gets it, when, and what to look at first. */
@@ -69,6 +75,8 @@ export interface SendPlan {
   newsletterName: string;
   /** Active (so not suppressed, not unsubscribed) subscribers with an address: who the fan-out would write. */
   recipients: number;
+  /** Who it goes to (null: the whole list). */
+  audience: Audience | null;
   sendAt: Date;
   timeZone: string;
   /** The time is now (within a minute): the next tick starts it. */
@@ -100,6 +108,7 @@ export interface SendingDeps {
   log: Logger;
   /** Issue personalisers by send, process-wide (ProcessCaches.personalisers: at most a handful, the oldest goes first). */
   personalisers: Map<string, WirePersonaliser>;
+  segments: SegmentsService;
 }
 
 export class SendingService {
@@ -142,10 +151,12 @@ export class SendingService {
     const { row, newsletter } = await this.d.issues.load(issueId);
     if (!SCHEDULABLE.includes(row.status)) throw cannotSchedule(row);
     const { sendAt, timeZone } = this.sendTime(v, newsletter);
+    const audience = await this.d.segments.resolveAudience(newsletter, v);
     return {
       issue: this.d.issues.toIssue(row, newsletter),
       newsletterName: newsletter.name,
-      recipients: await this.d.repo.recipientCount(newsletter.id),
+      recipients: await this.d.repo.recipientCount(SegmentsService.context(newsletter, row.id), SegmentsService.filterOf(audience)),
+      audience,
       sendAt,
       timeZone,
       now: sendAt.getTime() <= this.d.clock.now().getTime() + 60_000,
@@ -164,12 +175,14 @@ export class SendingService {
     const { sendAt, timeZone } = this.sendTime(v, newsletter);
     if (!SCHEDULABLE.includes(row.status)) throw cannotSchedule(row);
     const open = openWarnings(this.warningsOf(row, newsletter), { all: v.acknowledge === true, ...(ticked ? { ticked } : {}) });
+    const audience = await this.d.segments.resolveAudience(newsletter, v);
     if (open.length) throw new AppError('warnings_open', msg('sendux.warningsOpen', { count: open.length }), { warnings: open.map((w) => w.said) });
-    const updated = await this.d.repo.schedule(issueId, sendAt, timeZone);
+    const updated = await this.d.repo.schedule(issueId, sendAt, timeZone, audience);
     if (!updated) throw cannotSchedule(row);
     await this.audit(actor, 'issue.schedule', newsletter, updated.number, {
       sendAt: sendAt.toISOString(),
       timeZone,
+      ...(audience ? { audience: { segment: audience.segment?.name ?? null, topics: audience.topics?.map((t) => t.key) ?? [] } } : {}),
       ...(v.acknowledge || ticked?.length ? { acknowledged: this.warningsOf(row, newsletter).map((w) => w.said.key) } : {}),
     });
     return this.d.issues.toIssue(updated, newsletter);
@@ -266,7 +279,8 @@ export class SendingService {
       const rendered = await this.d.issues.render(row, newsletter);
       const count = await this.d.repo.start(
         issueId,
-        newsletter.id,
+        SegmentsService.context(newsletter, issueId),
+        SegmentsService.filterOf(row.audience),
         { subject: rendered.subject, html: rendered.html, text: rendered.text, nameFallback: rendered.nameFallback },
         this.d.clock.now(),
       );

@@ -106,8 +106,14 @@ publicSubscriberRoutes.get('/n/:slug', async (c) => {
   if (n instanceof Response) return n;
   const s = c.var.services;
   const consent = await s.subscribers.consentText(n);
-  return c.html(<SignupPage n={view(n)} consentText={consent.text} />);
+  return c.html(<SignupPage n={view(n)} consentText={consent.text} topics={await signupTopics(c, n)} />);
 });
+
+/** The newsletter's topics for the signup form: all ticked, or as the reader ticked them (`chosen`). */
+async function signupTopics(c: Context<AppEnv>, n: NewsletterRow, chosen?: string[]) {
+  const topics = await c.var.services.segments.topicRows(n.id);
+  return topics.map((tp) => ({ id: tp.id, name: tp.name, checked: chosen ? chosen.includes(String(tp.id)) : true }));
+}
 
 publicSubscriberRoutes.get('/n/:slug/embed', async (c) => {
   const n = await newsletterOrPage(c, c.req.param('slug'));
@@ -139,7 +145,15 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
     name: (f.name ?? '').slice(0, 400),
     consent: f.consent === 'yes' || f.consent === 'on' || f.consent === 'true',
   };
-  const input = { email: f.email ?? '', name: f.name ?? null, consent: values.consent, website: f.website ?? '' };
+  // Topic boxes shown: what is ticked (none is a choice too); a form without them (the embed snippet) never chose.
+  const chosenTopics = f.topics_shown ? (form.all.topics ?? []).slice(0, 50) : undefined;
+  const input = {
+    email: f.email ?? '',
+    name: f.name ?? null,
+    consent: values.consent,
+    website: f.website ?? '',
+    ...(chosenTopics ? { topics: chosenTopics } : {}),
+  };
   try {
     await s.subscribers.signup(n.slug, input, 'form', meta(c));
   } catch (e) {
@@ -152,7 +166,7 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} />, 422);
+      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} topics={await signupTopics(c, n, chosenTopics)} />, 422);
     }
     if (e instanceof AppError && e.code === 'rate_limited') {
       const retry = (e.details as { retryAfter: number }).retryAfter;
@@ -285,6 +299,12 @@ publicSubscriberRoutes.post('/preferences/:token', formLimit, async (c) => {
         ...(form!.one.name !== undefined ? { name: form!.one.name } : {}),
         ...(form!.one.language !== undefined ? { language: form!.one.language } : {}),
         subscribed: form!.all.subscribed ?? [],
+        topics: Object.fromEntries(
+          Object.keys(form!.one)
+            .filter((k) => /^topics_shown\.\d{1,18}$/.test(k))
+            .slice(0, 100)
+            .map((k) => [k.slice('topics_shown.'.length), form!.all[`topics.${k.slice('topics_shown.'.length)}`] ?? []]),
+        ),
       },
       meta(c),
     );
@@ -310,7 +330,12 @@ function preferencesPage(c: Context<AppEnv>, token: string, state: PrefState, ex
       email={s.email ?? ''}
       name={s.name}
       language={s.language}
-      rows={state.rows.map((r) => ({ id: String(r.subscriber.id), newsletterName: r.newsletterName, status: r.subscriber.status }))}
+      rows={state.rows.map((r) => ({
+        id: String(r.subscriber.id),
+        newsletterName: r.newsletterName,
+        status: r.subscriber.status,
+        topics: (state.topics[String(r.subscriber.id)] ?? []).map((tp) => ({ id: tp.id, name: tp.name, checked: tp.received })),
+      }))}
       action={`/preferences/${token}`}
       csrf={csrfFor(c.var.services.secret, token)}
       {...extra}

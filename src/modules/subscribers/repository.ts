@@ -492,6 +492,8 @@ export class SubscribersRepository {
         .set({ email: '', name: null, bounce_detail: code('bounce_detail'), failure_detail: code('failure_detail'), error: code('error') })
         .where('subscriber_id', 'in', ids)
         .execute();
+      // Which topics they chose (migration 0026) says something about the person: it goes.
+      await this.db.deleteFrom('subscriber_topics').where('subscriber_id', 'in', ids).execute();
       // Provider events about those emails carry the address in their raw payload.
       await this.db
         .updateTable('webhook_events')

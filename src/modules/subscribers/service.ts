@@ -47,7 +47,29 @@ export const signupSchema = z.object({
   name: personNameSchema.nullish(),
   consent: z.literal(true, { message: 'validation.consent' }),
   language: languageTag.nullish(),
+  /** The topics chosen on the form (ids or keys); absent: never chose, so every topic. */
+  topics: z
+    .array(z.union([z.number().int().min(1).max(2_147_483_647), z.string().min(1).max(64)]))
+    .max(50)
+    .optional(),
 });
+
+/** A newsletter's topics as one subscriber has them (segments module, issue 24). */
+export interface TopicChoice {
+  id: number;
+  key: string;
+  name: string;
+  received: boolean;
+}
+
+/** What the subscribers module needs of topics: implemented by SegmentsService. */
+export interface TopicChoices {
+  of(subscriberId: string, newsletterId: number): Promise<TopicChoice[]>;
+  /** The ids of the newsletter's topics named by id or key; throws a 422 naming an unknown one. */
+  resolve(newsletterId: number, wanted: readonly (number | string)[], field: string): Promise<number[]>;
+  /** Records the choice over every topic of the newsletter; true when it changed. */
+  choose(subscriberId: string, newsletterId: number, chosen: number[]): Promise<boolean>;
+}
 
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'soft_bounce_threshold';
 
@@ -72,6 +94,8 @@ export interface SubscribersServiceDeps {
   config: Config;
   secret: string;
   log: Logger;
+  /** Topics (absent in tests that build the service alone: then there are none). */
+  topics?: TopicChoices;
 }
 
 export class SubscribersService {
@@ -165,6 +189,8 @@ export class SubscribersService {
     // Honeypot: a field people never see; whatever fills it gets a success and nothing is stored.
     if (body.website) return;
     const v = parseOrThrow(signupSchema, input);
+    // Topics are checked before anything is written (an unknown one is a 422), and only read when given.
+    const topicIds = v.topics !== undefined && this.d.topics ? await this.d.topics.resolve(newsletterId, v.topics, 'topics') : null;
     const addr = parseAddress(v.email)!;
     const now = this.now();
     const ipMax = this.d.config.signupRateLimit;
@@ -208,6 +234,9 @@ export class SubscribersService {
     // Lost a race with a concurrent signup of the same address: now it is there to find.
     if (r.kind === 'raced') r = await this.repo.signup({ ...signup, limits: null });
     if (r.kind !== 'done' || !r.confirmId) return;
+    // A new, pending or returning address (one that gets a confirmation) takes the topics chosen;
+    // an active one keeps its own (changed in the preferences, behind the mailbox's link).
+    if (topicIds && this.d.topics) await this.d.topics.choose(r.confirmId, newsletterId, topicIds);
     if (inDb) {
       if (r.jobInserted) inDb.inserted();
     } else await this.enqueueConfirmation(r.confirmId, now);
@@ -320,7 +349,9 @@ export class SubscribersService {
     const state = await this.linkState('preferences', token);
     if (state.kind !== 'ok' || !state.subscriber.email_normalized) return { kind: 'invalid' as const };
     const rows = await this.repo.findAllByAddress(state.subscriber.email_normalized);
-    return { kind: 'ok' as const, subscriber: state.subscriber, newsletter: state.newsletter, rows };
+    const topics: Record<string, TopicChoice[]> = {};
+    if (this.d.topics) for (const r of rows) topics[String(r.subscriber.id)] = await this.d.topics.of(String(r.subscriber.id), r.subscriber.newsletter_id);
+    return { kind: 'ok' as const, subscriber: state.subscriber, newsletter: state.newsletter, rows, topics };
   }
 
   /**
@@ -335,6 +366,8 @@ export class SubscribersService {
         name: personNameSchema.optional(),
         language: z.union([z.literal(''), languageTag]).optional(),
         subscribed: z.array(z.string().max(20)).max(1000).default([]),
+        /** Per subscriber row shown with topics: the topic ids ticked (a row not in it is left as it is). */
+        topics: z.record(z.string().max(20), z.array(z.string().max(12)).max(50)).optional(),
       }),
       input,
     );
@@ -367,6 +400,28 @@ export class SubscribersService {
             detail: { fields },
           },
         ]);
+      }
+      const ticked = v.topics?.[id];
+      const choices = state.topics[id] ?? [];
+      if (ticked && choices.length && this.d.topics) {
+        // Unticking a topic is not unsubscribing: the subscription's status is left as it is.
+        const chosen = choices.filter((c) => ticked.includes(String(c.id))).map((c) => c.id);
+        const before = choices.filter((c) => c.received).map((c) => c.id);
+        if (chosen.length !== before.length || chosen.some((x) => !before.includes(x))) {
+          await this.d.topics.choose(id, s.newsletter_id, chosen);
+          await this.repo.addEvents([
+            {
+              subscriberId: id,
+              newsletterId: s.newsletter_id,
+              at: now,
+              type: 'preferences',
+              source: 'preferences',
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              detail: { fields: ['topics'], topics: choices.filter((c) => chosen.includes(c.id)).map((c) => c.key) },
+            },
+          ]);
+        }
       }
       if (wanted.has(id) && s.status === 'unsubscribed') {
         const moved = await this.repo.transition(id, ['unsubscribed'], { status: 'active', unsubscribed_at: null, confirmed_at: now }, now);
