@@ -19,6 +19,7 @@ import { NewslettersRepository } from './modules/newsletters/repository.ts';
 import { NewslettersService } from './modules/newsletters/service.ts';
 import { IssuesRepository } from './modules/issues/repository.ts';
 import { IssuesService } from './modules/issues/service.ts';
+import { ArchiveRepository } from './modules/archive/repository.ts';
 import { ArchiveService } from './modules/archive/service.ts';
 import { SendingRepository } from './modules/sending/repository.ts';
 import { EventsRepository } from './modules/events/repository.ts';
@@ -72,6 +73,7 @@ function createCore(deps: Deps) {
     issues: new IssuesRepository(db),
     sending: new SendingRepository(db),
     slots: new SlotsRepository(db),
+    archive: new ArchiveRepository(db),
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config);
@@ -111,7 +113,7 @@ function createCore(deps: Deps) {
     issues,
     sending: new SendingService({ ...common, repo: repos.sending, issuesRepo: repos.issues, secret: deps.secret, personalisers: caches.personalisers }),
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
-    archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
+    archive: new ArchiveService(repos.archive, repos.newsletters, repos.rateLimits, clock, deps.config, caches.archivePages),
   };
   return {
     ...core,
