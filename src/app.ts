@@ -16,7 +16,7 @@ import { outboxRoutes } from './modules/outbox/routes.ts';
 import { publicSubscriberRoutes } from './modules/subscribers/public-routes.tsx';
 import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from './modules/subscribers/routes.ts';
 import { issueRoutes } from './modules/issues/routes.ts';
-import { archiveRoutes } from './modules/archive/routes.ts';
+import { archiveRoutes, publicArchiveApi } from './modules/archive/routes.tsx';
 import { sendingRoutes } from './modules/sending/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { adminRoutes } from './modules/admin/routes/index.ts';
@@ -97,6 +97,9 @@ export function createApp(resolve: ServicesResolver) {
   );
   app.route('/admin', adminRoutes);
 
+  // The archive's search for programs: public, CORS, rate-limited; before the signup routes, whose
+  // /api/v1/public/* answers every other public path with a 404.
+  app.route('/api/v1/public', publicArchiveApi);
   // Signup, confirm, unsubscribe, preferences and /api/v1/public/*: registered before the admin
   // API so that public requests never reach `authenticate`.
   app.route('/', publicSubscriberRoutes);

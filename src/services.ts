@@ -19,6 +19,7 @@ import { NewslettersRepository } from './modules/newsletters/repository.ts';
 import { NewslettersService } from './modules/newsletters/service.ts';
 import { IssuesRepository } from './modules/issues/repository.ts';
 import { IssuesService } from './modules/issues/service.ts';
+import { ArchiveRepository } from './modules/archive/repository.ts';
 import { ArchiveService } from './modules/archive/service.ts';
 import { SendingRepository } from './modules/sending/repository.ts';
 import { EventsRepository } from './modules/events/repository.ts';
@@ -77,6 +78,7 @@ function createCore(deps: Deps) {
     sending: new SendingRepository(db),
     slots: new SlotsRepository(db),
     segments: new SegmentsRepository(db),
+    archive: new ArchiveRepository(db),
   };
   const queue = typeof deps.queue === 'function' ? deps.queue(repos) : deps.queue;
   const issues = new IssuesService(repos.issues, repos.newsletters, repos.audit, deps.mailer, deps.config, clock);
@@ -127,7 +129,7 @@ function createCore(deps: Deps) {
     // Segments, topics and the audience of a send (issue 24).
     segments,
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
-    archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
+    archive: new ArchiveService(repos.archive, repos.newsletters, repos.rateLimits, clock, deps.config, caches.archivePages),
   };
   // The fields a newsletter defines for its subscribers' attributes, and its saved import mapping.
   const subscriberFields = new SubscriberFieldsService({

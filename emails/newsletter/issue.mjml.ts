@@ -113,7 +113,13 @@ export interface IssueView {
     organisation: string | null;
   };
   /** Email: per-recipient placeholder URLs. Web archive: the signup page and the archive list. */
-  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string; listUrl: string };
+  links: { kind: 'email'; unsubscribeUrl: string; preferencesUrl: string } | { kind: 'archive'; signupUrl: string; listUrl: string; nav?: ArchiveNav };
+}
+
+/** The web version's way to the issues before and after it in the archive (labels already in the page's language). */
+export interface ArchiveNav {
+  older: { url: string; label: string; title: string } | null;
+  newer: { url: string; label: string; title: string } | null;
 }
 
 // Inline styles shared by the fragments below. Classes are hooks for the dark-mode and phone
@@ -173,8 +179,10 @@ function articleMjml(view: IssueView, article: IssueViewArticle, first: boolean)
     parts.push(`<mj-image css-class="q-p q-img" src="${escapeHtml(article.image.url)}" alt="${escapeHtml(article.image.alt)}" padding="0 28px 16px" />`);
   }
   const attribution = article.attribution ? `<p class="q-muted" style="margin:4px 0 0;font-size:14px;${MUTED}">${escapeHtml(article.attribution)}</p>` : '';
+  // The web version links every article (`#a-1-2`); an article without a title carries its anchor on its body.
+  const bodyId = !article.title && view.links.kind === 'archive' ? ` id="${escapeHtml(article.id)}"` : '';
   parts.push(
-    `<mj-text css-class="q-p" padding="0 28px 16px"><div class="q-body" style="overflow-wrap:break-word;">${article.bodyHtml}</div>${attribution}${sourceListHtml(view, article.sources)}</mj-text>`,
+    `<mj-text css-class="q-p" padding="0 28px 16px"><div class="q-body"${bodyId} style="overflow-wrap:break-word;">${article.bodyHtml}</div>${attribution}${sourceListHtml(view, article.sources)}</mj-text>`,
   );
   return parts.join('\n');
 }
@@ -257,6 +265,19 @@ function styles(): string {
 }`;
 }
 
+/** Web version only: the previous and next issue, under the last section. */
+function navMjml(nav: ArchiveNav): string {
+  const cell = (side: 'older' | 'newer') => {
+    const to = nav[side];
+    if (!to) return '';
+    return `<a href="${escapeHtml(to.url)}" class="q-link q-foot q-nav" rel="${side === 'older' ? 'prev' : 'next'}" style="${MUTED}text-decoration:none;display:block;"><span style="font-size:13px;">${escapeHtml(to.label)}</span><br><span style="color:${COLORS.accent};font-weight:700;">${escapeHtml(to.title)}</span></a>`;
+  };
+  return `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="20px 0 0"><mj-group>
+<mj-column width="50%"><mj-text css-class="q-p" font-size="15px" line-height="1.5" align="left">${cell('older')}</mj-text></mj-column>
+<mj-column width="50%"><mj-text css-class="q-p" font-size="15px" line-height="1.5" align="right">${cell('newer')}</mj-text></mj-column>
+</mj-group></mj-section>`;
+}
+
 /** Builds the MJML document for one issue. Pure: same view, same string. */
 export function issueMjml(view: IssueView): string {
   const s = view.strings;
@@ -292,6 +313,8 @@ ${toc}
 </mj-column></mj-section>`
       : '';
 
+  const nav = view.links.kind === 'archive' && view.links.nav ? navMjml(view.links.nav) : '';
+
   const footer = `<mj-section css-class="q-page" background-color="${COLORS.page}" padding="24px 0 36px"><mj-column>
 <mj-text css-class="q-p" font-size="13px" line-height="1.7" color="${COLORS.muted}">${footerHtml(view)}</mj-text>
 </mj-column></mj-section>`;
@@ -315,6 +338,7 @@ ${topBar}
 ${masthead}
 ${opening}
 ${view.sections.map((sec) => sectionMjml(view, sec)).join('\n')}
+${nav}
 ${footer}
 </mj-body>
 </mjml>`;

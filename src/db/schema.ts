@@ -128,6 +128,31 @@ export interface IssuesTable {
   audience: Json<unknown> | null;
 }
 
+/** Which version of an archive-visible issue its search documents were made from (migration 0024). */
+export interface ArchiveIndexedTable {
+  issue_id: number;
+  newsletter_id: number;
+  issue_updated_at: Timestamp;
+  indexed_at: Generated<Date>;
+}
+
+/** One article of an archive-visible issue, as the archive's search reads it (migration 0024). */
+export interface ArchiveDocumentsTable {
+  issue_id: number;
+  newsletter_id: number;
+  /** 1-based, as the article's anchor `#a-{section}-{article}` counts. */
+  section: number;
+  article: number;
+  title: string;
+  /** Plain text: body, attribution, source labels. */
+  body: string;
+  /** `title` and `title + body` normalised (NFKC, lower case): what a query is matched against. */
+  title_norm: string;
+  text_norm: string;
+  /** The distinct two-character grams of `text_norm` (GIN index). */
+  grams: string[];
+}
+
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
 
 export interface DeliveriesTable {
@@ -426,6 +451,8 @@ export interface Database {
   segments: SegmentsTable;
   topics: TopicsTable;
   subscriber_topics: SubscriberTopicsTable;
+  archive_indexed: ArchiveIndexedTable;
+  archive_documents: ArchiveDocumentsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

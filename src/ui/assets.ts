@@ -4,7 +4,7 @@
  */
 import { clientAssets } from './client/assets.gen.ts';
 
-export type AssetName = 'base.css' | 'admin.css' | 'public.css' | 'admin.js';
+export type AssetName = 'base.css' | 'admin.css' | 'public.css' | 'archive.css' | 'admin.js';
 
 /** The URL of an asset, with its content hash. */
 export function assetPath(name: AssetName): string {

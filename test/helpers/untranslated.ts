@@ -18,6 +18,7 @@ const ALLOWED = new Set(
   [
     'Quire',
     'RSS',
+    'Atom',
     'API',
     'CSV',
     'HTML',

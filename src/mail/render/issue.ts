@@ -4,7 +4,7 @@
  * The web archive output is the same page with no personal links at all.
  */
 import type { IssueContent } from '../../modules/issues/model.ts';
-import { escapeHtml, issueMjml, type ChromeStrings, type IssueView, type IssueViewSection } from '../../../emails/newsletter/issue.mjml.ts';
+import { type ArchiveNav, escapeHtml, issueMjml, type ChromeStrings, type IssueView, type IssueViewSection } from '../../../emails/newsletter/issue.mjml.ts';
 import { chromeStrings } from './chrome.ts';
 import { isAllowedUrl, markdownToHtml, markdownToText } from './markdown.ts';
 import { compileMjml } from './mjml.ts';
@@ -47,6 +47,10 @@ export interface RenderWebArchiveInput extends Omit<RenderIssueInput, 'openPixel
   signupUrl?: string;
   /** The archive list the page links back to; default `/archive/:slug` (same origin). */
   listUrl?: string;
+  /** The previous and next issue in the archive, with their labels. */
+  nav?: ArchiveNav;
+  /** The archive's RSS feed, announced in the page's head. */
+  feedUrl?: string;
 }
 
 /** Gmail clips the HTML part beyond this size, hiding the footer and its unsubscribe link. */
@@ -115,12 +119,14 @@ function buildView(
   mode: { browserUrl: string | null; links: IssueView['links']; nameHtml: string; nameText: string },
 ): IssueView {
   const md = (source: string) => markdownToHtml(source).replace(EDITOR_NAME, mode.nameHtml);
+  // The web version's article anchors are the archive's public addresses (`/archive/s/3#a-2-1`, search results link them).
+  const articleId = mode.links.kind === 'archive' ? (i: number, j: number) => `a-${i + 1}-${j + 1}` : (i: number, j: number) => `s${i + 1}-${j + 1}`;
   const sections: IssueViewSection[] = content.sections.map((section, i) => ({
     id: `s${i + 1}`,
     number: sectionNumber(i),
     title: section.title,
     articles: section.articles.map((article, j) => ({
-      id: `s${i + 1}-${j + 1}`,
+      id: articleId(i, j),
       title: article.title,
       bodyHtml: article.body.trim() ? md(article.body) : '',
       // Only web images; a mailto: or data: "image" is dropped rather than shown broken.
@@ -178,7 +184,7 @@ function withPostalAddress(content: IssueContent, postalAddress: string | null |
 
 async function render(
   input: RenderIssueInput,
-  mode: { browserUrl: string | null; links: IssueView['links']; nameHtml: string; nameText: string; pixel: boolean },
+  mode: { browserUrl: string | null; links: IssueView['links']; nameHtml: string; nameText: string; pixel: boolean; head?: (view: IssueView) => string },
 ): Promise<RenderedIssue> {
   const content = withPostalAddress(defuseTokens(input.content), input.newsletter.postalAddress);
   const s = chromeStrings(content.language || input.newsletter.language);
@@ -186,6 +192,10 @@ async function render(
   const compiled = await compileMjml(issueMjml(view));
   let html = tidyHtml(compiled.html);
   if (mode.pixel) html = html.replace(/<\/body>/i, `${OPEN_PIXEL_TAG}\n</body>`);
+  if (mode.head) {
+    const head = mode.head(view);
+    html = html.replace(/<\/head>/i, () => `${head}\n</head>`);
+  }
 
   const textContext: IssueTextContext = {
     strings: s,
@@ -227,9 +237,40 @@ export function renderWebArchive(input: RenderWebArchiveInput): Promise<Rendered
   const listUrl = input.listUrl ?? `/archive/${encodeURIComponent(input.newsletter.slug)}`;
   return render(input, {
     browserUrl: null,
-    links: { kind: 'archive', signupUrl, listUrl },
+    links: { kind: 'archive', signupUrl, listUrl, ...(input.nav ? { nav: input.nav } : {}) },
     nameHtml: escapeHtml(s.nameFallback),
     nameText: s.nameFallback,
     pixel: false,
+    head: (view) => webHead(input, view),
   });
+}
+
+/**
+ * What a shared link and a feed reader need in the web version's head: a description (the intro,
+ * else the first article, as plain text), the canonical address, Open Graph, the feed.
+ */
+function webHead(input: RenderWebArchiveInput, view: IssueView): string {
+  const c = input.content;
+  const firstBody = c.sections.flatMap((sec) => sec.articles).find((a) => a.body.trim())?.body ?? '';
+  const description = truncate(
+    oneLine(markdownToText(c.intro?.trim() ? c.intro : firstBody, { width: 0 })).replace(EDITOR_NAME, view.strings.nameFallback),
+    160,
+  );
+  const image = view.sections.flatMap((sec) => sec.articles).find((a) => a.image)?.image;
+  const meta = (attr: 'name' | 'property', key: string, value: string) => `<meta ${attr}="${key}" content="${escapeHtml(value)}">`;
+  return [
+    description ? meta('name', 'description', description) : '',
+    input.archiveUrl ? `<link rel="canonical" href="${escapeHtml(input.archiveUrl)}">` : '',
+    input.feedUrl ? `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(input.newsletter.name)}" href="${escapeHtml(input.feedUrl)}">` : '',
+    meta('property', 'og:type', 'article'),
+    meta('property', 'og:title', view.documentTitle),
+    description ? meta('property', 'og:description', description) : '',
+    input.archiveUrl ? meta('property', 'og:url', input.archiveUrl) : '',
+    meta('property', 'og:site_name', input.newsletter.name),
+    meta('property', 'og:locale', view.lang.replace('-', '_')),
+    image ? meta('property', 'og:image', image.url) : '',
+    image?.alt ? meta('property', 'og:image:alt', image.alt) : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
