@@ -38,6 +38,8 @@ import { AuthService } from './modules/auth/service.ts';
 import { HousekeepingService } from './modules/housekeeping/service.ts';
 import { SubscriberListService } from './modules/subscribers/list-service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
+import { MoveRepository } from './modules/subscribers/move-repository.ts';
+import { SubscriberMoveService } from './modules/subscribers/move-service.ts';
 
 export interface Deps {
   config: Config;
@@ -118,6 +120,8 @@ function createCore(deps: Deps) {
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
     subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports),
     subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
+    // The audience move: Mailchimp, Substack and listmonk exports with their consent proof (issue #24).
+    subscriberMove: new SubscriberMoveService(subscriberDeps, core.subscribers, repos.subscriberImports, new MoveRepository(db)),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({
       repo: new EventsRepository(db),

@@ -5,6 +5,7 @@ import { readJson } from '../../http/body.ts';
 import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { apiRowError } from './csv.ts';
+import { moveResultJson } from './move-present.ts';
 
 /** Mounted at /api/v1/newsletters (beside newsletterRoutes). */
 export const newsletterSubscriberRoutes = new Hono<AppEnv>()
@@ -14,6 +15,17 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
   )
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
   .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
+    // ?format=mailchimp|substack|listmonk: another system's export, with its consent proof (move-service.ts).
+    const format = c.req.query('format');
+    if (format !== undefined) {
+      const m = await c.var.services.subscriberMove.import(
+        c.req.param('slug'),
+        c.req.raw.body,
+        { format, consentNote: c.req.query('consentNote'), fileName: c.req.query('fileName'), contentType: c.req.header('content-type') },
+        c.var.user!,
+      );
+      return c.json(moveResultJson(m));
+    }
     const r = await c.var.services.subscriberList.import(c.req.param('slug'), c.req.raw.body, c.req.query('consentNote'), c.var.user!, undefined, {
       name: c.req.query('fileName'),
     });
