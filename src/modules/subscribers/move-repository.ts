@@ -67,9 +67,11 @@ export class MoveRepository {
         SELECT i.*, x.id AS xid, x.status AS existing, x.since AS here_since,
                EXISTS (SELECT 1 FROM erasure_tombstones t WHERE t.hash = i.h) AS erased
         FROM input i
+        -- LIMIT 1 keeps each lookup an index probe: without it the planner (which cannot see how
+        -- many rows the JSON holds) hashed the newsletter's whole list for every chunk.
         LEFT JOIN LATERAL (
           SELECT s.id, s.status, coalesce(s.confirmed_at, s.pending_since) AS since FROM subscribers s
-          WHERE s.newsletter_id = ${newsletterId} AND s.email_normalized = i.n
+          WHERE s.newsletter_id = ${newsletterId} AND s.email_normalized = i.n LIMIT 1
         ) x ON true
       ),
       ins AS (
@@ -98,14 +100,14 @@ export class MoveRepository {
         RETURNING s.id
       ),
       targets AS (
-        SELECT c.*, ins.id AS tid, true AS fresh FROM classified c JOIN ins ON ins.email_normalized = c.n
+        SELECT c.*, ins.id AS tid, true AS fresh, true AS isnew FROM classified c JOIN ins ON ins.email_normalized = c.n
         UNION ALL
-        SELECT c.*, upd.id AS tid, true AS fresh FROM classified c JOIN upd ON upd.id = c.xid
+        SELECT c.*, upd.id AS tid, true AS fresh, false AS isnew FROM classified c JOIN upd ON upd.id = c.xid
         UNION ALL
-        SELECT c.*, c.xid AS tid, false AS fresh FROM classified c WHERE c.existing = c.st
+        SELECT c.*, c.xid AS tid, false AS fresh, false AS isnew FROM classified c WHERE c.existing = c.st
       ),
       evrows AS (
-        SELECT t.tid, t.fresh, t.sid, v.type, v.at, v.ip, v.reason FROM targets t
+        SELECT t.tid, t.fresh, t.isnew, t.sid, v.type, v.at, v.ip, v.reason FROM targets t
         CROSS JOIN LATERAL (VALUES
           ('signup', t.oa, t.oi, NULL::text),
           ('confirm', t.ca, t.ci, NULL::text),
@@ -120,8 +122,12 @@ export class MoveRepository {
         SELECT e.tid, ${newsletterId}, e.at, e.type, ${source}, e.ip,
                jsonb_strip_nulls(jsonb_build_object('from', ${format}::text, 'file', ${o.file}::text, 'sourceId', e.sid, 'reason', e.reason, 'consentNote', ${o.consentNote}::text))
         FROM evrows e
-        WHERE NOT EXISTS (
-          SELECT 1 FROM subscriber_events p WHERE p.subscriber_id = e.tid AND p.type = e.type AND p.source = ${source} AND p.at = e.at
+        -- A new row has no events yet; for the others, one probe of the subscriber's events each
+        -- (LIMIT 1 again: as an anti-join the planner sorted every event of the newsletter).
+        WHERE e.isnew OR NOT EXISTS (
+          SELECT 1 FROM (
+            SELECT 1 FROM subscriber_events p WHERE p.subscriber_id = e.tid AND p.type = e.type AND p.source = ${source} AND p.at = e.at LIMIT 1
+          ) x
         )
         ORDER BY e.tid, e.at
       )

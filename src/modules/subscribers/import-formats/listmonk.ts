@@ -6,21 +6,22 @@
  * attributes here (nested values as JSON text).
  */
 import { type Message, msg } from '../../../i18n/index.ts';
-import { attributeKey, exportDate, type FormatReader, type MoveRow, type OpenedFile } from './types.ts';
+import { attributeKey, columnIndex, exportDate, field, type FormatReader, type MoveRow, type OpenedFile } from './types.ts';
 
 export const listmonk: FormatReader = {
   open(header: string[]): OpenedFile | Message {
     const lower = header.map((h) => h.trim().toLowerCase());
-    const col = (name: string) => header[lower.indexOf(name)];
+    const col = columnIndex(header, (h) => h.trim().toLowerCase());
     const email = col('email');
     if (email === undefined) return msg('audienceMove.missingColumn', { format: 'listmonk', column: 'email' });
     const [uuid, name, attribs, status, created, updated] = ['uuid', 'name', 'attributes', 'status', 'created_at', 'updated_at'].map(col);
     return {
       kind: 'subscribers',
       read(v): MoveRow | Message {
-        const get = (c: string | undefined) => (c === undefined ? '' : (v[c] ?? '').trim());
+        const get = (i: number | undefined) => field(v, i);
         const at = exportDate(get(created));
-        if (at === undefined) return msg('audienceMove.badDate', { column: created ?? 'created_at', value: get(created).slice(0, 40) });
+        if (at === undefined)
+          return msg('audienceMove.badDate', { column: created === undefined ? 'created_at' : header[created]!, value: get(created).slice(0, 40) });
         const changed = exportDate(get(updated)) ?? null;
         const attributes: Record<string, string> = {};
         const raw = get(attribs);

@@ -8,7 +8,7 @@
  * is comes from its columns, so each can be imported on its own.
  */
 import { type Message, msg } from '../../../i18n/index.ts';
-import { attributeKey, exportDate, exportIp, type FormatReader, joinName, type MoveRow, type MoveState, type OpenedFile } from './types.ts';
+import { attributeKey, columnIndex, exportDate, exportIp, type FormatReader, field, joinName, type MoveRow, type MoveState, type OpenedFile } from './types.ts';
 
 /** Mailchimp's own columns: read into the record or deliberately left out; every other column is a merge field. */
 const OWN = new Set([
@@ -55,12 +55,12 @@ export function mailchimpTags(raw: string | undefined): string[] {
 export const mailchimp: FormatReader = {
   open(header: string[]): OpenedFile | Message {
     const upper = header.map((h) => h.trim().toUpperCase());
-    const col = (name: string) => header[upper.indexOf(name)];
+    const col = columnIndex(header, (h) => h.trim().toUpperCase());
     const email = col('EMAIL ADDRESS');
     if (email === undefined) return msg('audienceMove.missingColumn', { format: 'Mailchimp', column: 'Email Address' });
     const state: MoveState = upper.includes('CLEAN_TIME') ? 'suppressed' : upper.includes('UNSUB_TIME') ? 'unsubscribed' : 'active';
     const kind = state === 'suppressed' ? 'cleaned' : state === 'unsubscribed' ? 'unsubscribed' : 'subscribed';
-    const merge = header.filter((h, i) => !OWN.has(upper[i]!) && attributeKey(h)).map((h) => [h, attributeKey(h)] as const);
+    const merge = header.flatMap((h, i) => (!OWN.has(upper[i]!) && attributeKey(h) ? [[i, attributeKey(h)] as const] : []));
     const [first, last, optin, optinIp, confirm, confirmIp, tags, language, leid] = [
       'FIRST NAME',
       'LAST NAME',
@@ -78,17 +78,18 @@ export const mailchimp: FormatReader = {
     return {
       kind,
       read(v): MoveRow | Message {
-        const get = (c: string | undefined) => (c === undefined ? '' : (v[c] ?? '').trim());
-        const dates: Record<string, Date | null> = {};
-        for (const c of [optin, confirm, left]) {
-          if (c === undefined) continue;
-          const d = exportDate(v[c]);
-          if (d === undefined) return msg('audienceMove.badDate', { column: c, value: get(c).slice(0, 40) });
-          dates[c] = d;
-        }
+        const get = (i: number | undefined) => field(v, i);
+        const date = (i: number | undefined) => (i === undefined ? null : exportDate(v[i]));
+        const [optinAt, confirmAt, leftAt] = [date(optin), date(confirm), date(left)];
+        for (const [i, d] of [
+          [optin, optinAt],
+          [confirm, confirmAt],
+          [left, leftAt],
+        ] as const)
+          if (d === undefined) return msg('audienceMove.badDate', { column: header[i!]!, value: get(i).slice(0, 40) });
         const attributes: Record<string, string> = {};
-        for (const [h, key] of merge) {
-          const x = get(h);
+        for (const [i, key] of merge) {
+          const x = get(i);
           if (x) attributes[key] = x.slice(0, 1000);
         }
         const lang = get(language).replace(/_/g, '-');
@@ -97,11 +98,11 @@ export const mailchimp: FormatReader = {
           name: joinName(get(first), get(last)),
           language: lang || null,
           state,
-          optinAt: optin ? (dates[optin] ?? null) : null,
+          optinAt: optinAt ?? null,
           optinIp: exportIp(get(optinIp)),
-          confirmAt: confirm ? (dates[confirm] ?? null) : null,
+          confirmAt: confirmAt ?? null,
           confirmIp: exportIp(get(confirmIp)),
-          leftAt: left ? (dates[left] ?? null) : null,
+          leftAt: leftAt ?? null,
           leftReason: [get(reason), get(reasonOther)].filter(Boolean).join(': ').slice(0, 500) || null,
           tags: mailchimpTags(get(tags)),
           attributes,

@@ -6,25 +6,26 @@
  * unsubscribed here.
  */
 import { type Message, msg } from '../../../i18n/index.ts';
-import { attributeKey, exportDate, type FormatReader, type MoveRow, type OpenedFile, truthy } from './types.ts';
+import { attributeKey, columnIndex, exportDate, field, type FormatReader, type MoveRow, type OpenedFile, truthy } from './types.ts';
 
 const OWN = new Set(['email', 'name', 'created_at', 'email_disabled', 'active_subscription', 'expiry', 'plan', 'subscription_date']);
 
 export const substack: FormatReader = {
   open(header: string[]): OpenedFile | Message {
     const lower = header.map((h) => h.trim().toLowerCase());
-    const col = (name: string) => header[lower.indexOf(name)];
+    const col = columnIndex(header, (h) => h.trim().toLowerCase());
     const email = col('email');
     if (email === undefined) return msg('audienceMove.missingColumn', { format: 'Substack', column: 'email' });
     const created = col('created_at') ?? col('subscription_date');
     const [name, disabled, active, expiry, plan] = ['name', 'email_disabled', 'active_subscription', 'expiry', 'plan'].map(col);
-    const extra = header.filter((_, i) => !OWN.has(lower[i]!) && attributeKey(lower[i]!)).map((h) => [h, attributeKey(h)] as const);
+    const extra = header.flatMap((h, i) => (!OWN.has(lower[i]!) && attributeKey(h) ? [[i, attributeKey(h)] as const] : []));
     return {
       kind: 'subscribers',
       read(v): MoveRow | Message {
-        const get = (c: string | undefined) => (c === undefined ? '' : (v[c] ?? '').trim());
+        const get = (i: number | undefined) => field(v, i);
         const at = exportDate(get(created));
-        if (at === undefined) return msg('audienceMove.badDate', { column: created ?? 'created_at', value: get(created).slice(0, 40) });
+        if (at === undefined)
+          return msg('audienceMove.badDate', { column: created === undefined ? 'created_at' : header[created]!, value: get(created).slice(0, 40) });
         const attributes: Record<string, string> = {};
         if (get(plan)) attributes.substack_plan = get(plan).slice(0, 100);
         if (get(active)) attributes.substack_paid = truthy(get(active)) ? 'true' : 'false';

@@ -36,8 +36,8 @@ export interface MoveRow {
 export interface OpenedFile {
   /** What kind of file it is within its format (Mailchimp: subscribed, unsubscribed, cleaned). */
   kind: string;
-  /** The row's record, or what is wrong with it (a catalog message). */
-  read(values: Record<string, string>): MoveRow | Message;
+  /** The row's record (its fields in the header's order), or what is wrong with it (a catalog message). */
+  read(values: string[]): MoveRow | Message;
 }
 
 export interface FormatReader {
@@ -92,3 +92,15 @@ export function joinName(first: string, last: string): string {
   if (f && l && CJK.test(f) && CJK.test(l)) return `${l}${f}`;
   return [f, l].filter(Boolean).join(' ');
 }
+
+/** The index of the column named `name` (as `norm` writes header names), or undefined. */
+export function columnIndex(header: string[], norm: (h: string) => string): (name: string) => number | undefined {
+  const names = header.map(norm);
+  return (name) => {
+    const i = names.indexOf(name);
+    return i === -1 ? undefined : i;
+  };
+}
+
+/** A row's field by column index, trimmed ('' when the column or the field is missing). */
+export const field = (v: string[], i: number | undefined) => (i === undefined ? '' : (v[i] ?? '').trim());
