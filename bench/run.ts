@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
 import { csvScenario } from './scenarios/csv.ts';
+import { mailchimpScenario } from './scenarios/mailchimp.ts';
 import { eventsScenario } from './scenarios/events.ts';
 import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
@@ -38,6 +39,7 @@ async function main() {
     { name: 'signup', run: () => signupScenario(db, scale) },
     { name: 'csv', run: () => csvScenario(db, scale) },
     { name: 'events', run: () => eventsScenario(db, scale, log) },
+    { name: 'mailchimp', run: () => mailchimpScenario(db) },
   ];
 
   const results: Result[] = [];

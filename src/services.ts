@@ -43,6 +43,8 @@ import { SubscriberFieldsService } from './modules/subscribers/fields-service.ts
 import { SegmentsRepository } from './modules/segments/repository.ts';
 import { SegmentsService } from './modules/segments/service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
+import { MoveRepository } from './modules/subscribers/move-repository.ts';
+import { SubscriberMoveService } from './modules/subscribers/move-service.ts';
 
 export interface Deps {
   config: Config;
@@ -145,6 +147,8 @@ function createCore(deps: Deps) {
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
     subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports, subscriberFields),
     subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
+    // The audience move: Mailchimp, Substack and listmonk exports with their consent proof (issue #24).
+    subscriberMove: new SubscriberMoveService(subscriberDeps, core.subscribers, repos.subscriberImports, new MoveRepository(db)),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
     events: new EventsService({
       repo: new EventsRepository(db),

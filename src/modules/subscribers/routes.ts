@@ -6,6 +6,7 @@ import { clientIp, userAgent } from '../../http/client.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { apiRowError } from './csv.ts';
 import { parseMappingParam } from './fields-service.ts';
+import { moveResultJson } from './move-present.ts';
 
 /** Mounted at /api/v1/newsletters (beside newsletterRoutes). */
 export const newsletterSubscriberRoutes = new Hono<AppEnv>()
@@ -15,6 +16,17 @@ export const newsletterSubscriberRoutes = new Hono<AppEnv>()
   )
   // Streams the body: exempt from the API's 1 MB JSON limit (see app.ts), bounded in the service.
   .post('/:slug/subscribers/import', requireRole('editor'), async (c) => {
+    // ?format=mailchimp|substack|listmonk: another system's export, with its consent proof (move-service.ts).
+    const format = c.req.query('format');
+    if (format !== undefined) {
+      const m = await c.var.services.subscriberMove.import(
+        c.req.param('slug'),
+        c.req.raw.body,
+        { format, consentNote: c.req.query('consentNote'), fileName: c.req.query('fileName'), contentType: c.req.header('content-type') },
+        c.var.user!,
+      );
+      return c.json(moveResultJson(m));
+    }
     // The body is the CSV stream, so the mapping (which column is what) comes in the query, as JSON.
     const mapping = parseMappingParam(c.req.query('mapping'));
     const r = await c.var.services.subscriberList.import(
