@@ -219,6 +219,7 @@ export async function runCli(argv: string[]): Promise<void> {
           return false;
         }
       };
+      if (values['dry-run'] && paths.length > 1) throw new UsageError(msg('cli.usageImport'));
       // Several files, a directory or --publish: the bulk import of back issues (one line per file).
       if (!values['dry-run'] && (paths.length > 1 || values.publish || isDir(sub))) {
         await importMany(config, paths, { newsletter: values.newsletter, publish: values.publish === true, format: parseFormat(values.format) });

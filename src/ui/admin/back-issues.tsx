@@ -115,7 +115,9 @@ export function BulkRow(props: { v: View; r: BackIssueResult; index: number }) {
         {r.name}
       </th>
       <td data-label={t('backIssues.colTitle')}>
-        <a href={`/admin/issues/${r.id}`}>{r.title}</a>
+        <a lang={r.language} href={`/admin/issues/${r.id}`}>
+          {r.title}
+        </a>
       </td>
       <td class="num" data-label={t('backIssues.colNumber')}>
         {r.number}
