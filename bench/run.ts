@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
+import { backIssuesScenario } from './scenarios/back-issues.ts';
 import { csvScenario } from './scenarios/csv.ts';
 import { mailchimpScenario } from './scenarios/mailchimp.ts';
 import { eventsScenario } from './scenarios/events.ts';
@@ -40,6 +41,7 @@ async function main() {
     { name: 'csv', run: () => csvScenario(db, scale) },
     { name: 'events', run: () => eventsScenario(db, scale, log) },
     { name: 'mailchimp', run: () => mailchimpScenario(db) },
+    { name: 'backIssues', run: () => backIssuesScenario(db, scale) },
   ];
 
   const results: Result[] = [];

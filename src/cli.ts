@@ -18,6 +18,8 @@ import fs from 'node:fs';
 import { importIssue } from './content/import/index.ts';
 import { renderIssue } from './mail/render/issue.ts';
 import { createPersonaliser } from './mail/render/personalise.ts';
+import { BACK_ISSUE_EXTENSIONS, type BackIssueResult, importBackIssue } from './modules/issues/back-issues.ts';
+import path from 'node:path';
 
 /** The command line speaks the system's language (LC_ALL, LC_MESSAGES, LANG), English by default. */
 const { t, m } = i18n(systemLanguage(process.env));
@@ -84,6 +86,69 @@ function printImportSummary(r: ReturnType<typeof importIssue>): void {
   for (const w of r.warnings) console.log(`  ${t('cli.warning', { text: m(w) })}`);
 }
 
+/** The files `quire import` was given: a directory stands for its issue files, sorted by name. */
+function expandImportPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let dir = false;
+    try {
+      dir = fs.statSync(p).isDirectory();
+    } catch {
+      /* not there: its own error line when it is read */
+    }
+    if (!dir) {
+      out.push(p);
+      continue;
+    }
+    const names = fs
+      .readdirSync(p)
+      .filter((n) => BACK_ISSUE_EXTENSIONS.test(n) && fs.statSync(path.join(p, n)).isFile())
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (names.length === 0) throw new UsageError(msg('backIssues.cliNoFiles', { dir: p }));
+    out.push(...names.map((n) => path.join(p, n)));
+  }
+  return out;
+}
+
+function printBackIssue(r: BackIssueResult, file: string): void {
+  if (!r.ok) {
+    console.log(t('backIssues.cliFailed', { file, error: m(r.error) }));
+    return;
+  }
+  const line = { file, number: r.number, title: r.title, date: r.date ?? t('backIssues.cliNoDate'), articles: r.articles, notes: r.notes.length };
+  console.log(t(r.status === 'published' ? 'backIssues.cliOkPublished' : 'backIssues.cliOk', line));
+  for (const n of r.notes) console.log(t('backIssues.cliNote', { text: m(n) }));
+}
+
+/** `quire import FILE… | DIR [--publish]`: each file one issue, a line each; a bad file never stops the others. */
+async function importMany(config: Config, paths: string[], opts: { newsletter?: string | undefined; publish: boolean; format: 'markdown' | 'text' | 'auto' }) {
+  const files = expandImportPaths(paths);
+  let failed = 0;
+  await withServices(config, async (s) => {
+    const slug = opts.newsletter ?? (await onlyNewsletter(s));
+    for (const file of files) {
+      let r: BackIssueResult;
+      try {
+        const content = new Uint8Array(fs.readFileSync(file));
+        r = await importBackIssue(
+          s.issues,
+          slug,
+          { name: path.basename(file), content },
+          { format: opts.format, publish: opts.publish, onUnexpected: (e) => s.log.error('back issue import failed', { file, error: String(e) }) },
+          null,
+        );
+      } catch (e) {
+        if (e instanceof AppError) throw e; // the newsletter is missing: every file would fail alike
+        r = { name: file, ok: false, error: msg('backIssues.cliCannotRead', { reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message }) };
+      }
+      if (!r.ok) failed++;
+      printBackIssue(r, file);
+    }
+  });
+  console.log(t('backIssues.summary', { imported: files.length - failed, failed }));
+  if (failed > 0) process.exitCode = 1;
+}
+
 export async function runCli(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -98,6 +163,7 @@ export async function runCli(argv: string[]): Promise<void> {
       json: { type: 'boolean' },
       html: { type: 'string' },
       text: { type: 'string' },
+      publish: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -145,6 +211,20 @@ export async function runCli(argv: string[]): Promise<void> {
     }
     case 'import': {
       if (!sub) throw new UsageError(msg('cli.usageImport'));
+      const paths = positionals.slice(1);
+      const isDir = (p: string) => {
+        try {
+          return fs.statSync(p).isDirectory();
+        } catch {
+          return false;
+        }
+      };
+      if (values['dry-run'] && paths.length > 1) throw new UsageError(msg('cli.usageImport'));
+      // Several files, a directory or --publish: the bulk import of back issues (one line per file).
+      if (!values['dry-run'] && (paths.length > 1 || values.publish || isDir(sub))) {
+        await importMany(config, paths, { newsletter: values.newsletter, publish: values.publish === true, format: parseFormat(values.format) });
+        return;
+      }
       const source = readSource(sub);
       const format = parseFormat(values.format);
       if (values['dry-run']) {

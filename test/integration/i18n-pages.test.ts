@@ -115,6 +115,8 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
       '/admin/account',
       '/admin/users/1/remove',
       `/admin/issues/${issueId}/delete`,
+      `/admin/issues/${issueId}/publish`,
+      '/admin/issues/import',
     ]) {
       await check(path, admin.get(path), 200);
     }

@@ -25,6 +25,8 @@ export type BackIssueResult =
       ok: true;
       id: number;
       title: string;
+      /** The issue's language, for pages that show its title. */
+      language: string;
       number: number;
       date: string | null;
       articles: number;
@@ -103,6 +105,7 @@ export async function importBackIssue(
       ok: true,
       id: issue.id,
       title: issue.title,
+      language: issue.language,
       number: issue.number,
       date: issue.date ?? null,
       articles: issue.sections.reduce((n, s) => n + s.articles.length, 0),

@@ -99,8 +99,8 @@ export function BulkRow(props: { v: View; r: BackIssueResult; index: number }) {
         <th scope="row" translate="no">
           {r.name}
         </th>
-        <td colspan={5}></td>
-        <td>
+        <td colspan={5} class="bulk-gap"></td>
+        <td data-label={t('backIssues.colResult')}>
           <strong>{t('backIssues.rowFailed')}</strong>
           <div class="small" data-testid="row-error">
             {say(v, r.error)}
@@ -114,13 +114,21 @@ export function BulkRow(props: { v: View; r: BackIssueResult; index: number }) {
       <th scope="row" translate="no">
         {r.name}
       </th>
-      <td>
-        <a href={`/admin/issues/${r.id}`}>{r.title}</a>
+      <td data-label={t('backIssues.colTitle')}>
+        <a lang={r.language} href={`/admin/issues/${r.id}`}>
+          {r.title}
+        </a>
       </td>
-      <td class="num">{r.number}</td>
-      <td translate="no">{r.date ?? '—'}</td>
-      <td class="num">{r.articles}</td>
-      <td>
+      <td class="num" data-label={t('backIssues.colNumber')}>
+        {r.number}
+      </td>
+      <td translate="no" data-label={t('backIssues.colDate')}>
+        {r.date ?? '—'}
+      </td>
+      <td class="num" data-label={t('backIssues.colArticles')}>
+        {r.articles}
+      </td>
+      <td data-label={t('backIssues.colNotes')}>
         {r.notes.length === 0 ? (
           <span class="muted">{t('backIssues.noNotes')}</span>
         ) : (
@@ -134,7 +142,7 @@ export function BulkRow(props: { v: View; r: BackIssueResult; index: number }) {
           </details>
         )}
       </td>
-      <td>{r.status === 'published' ? <StatusBadge v={v} status="published" /> : t('backIssues.rowDone')}</td>
+      <td data-label={t('backIssues.colResult')}>{r.status === 'published' ? <StatusBadge v={v} status="published" /> : t('backIssues.rowDone')}</td>
     </tr>
   );
 }
@@ -150,7 +158,7 @@ export function BulkTable(props: { v: View; results: BackIssueResult[]; live?: b
         {props.results.length ? t('backIssues.summary', { imported: props.results.length - failed, failed }) : ''}
       </p>
       <div class="card table-wrap">
-        <table data-testid="bulk-table">
+        <table data-testid="bulk-table" class="bulk-table">
           <thead>
             <tr>
               <th scope="col">{t('backIssues.colFile')}</th>

@@ -131,4 +131,25 @@ describe.each(dbKinds)('admin back issues (%s)', (kind) => {
     fd3.append('file', new File(['# x'], 'x.md'));
     expect((await b.request('POST', '/admin/issues/import', { body: fd3, headers: { accept: 'application/json' } })).status).toBe(403);
   });
+
+  it('a sent issue: "take off the archive" only hides it, and it can be shown again', async () => {
+    const created = await (
+      await h.api('POST', '/api/v1/newsletters/spp/issues', { json: { source: '# 已发送的一期\n\n## 新闻\n\n### 文章\n\n正文。\n' } })
+    ).json();
+    await h.api('POST', `/api/v1/issues/${created.id}/schedule`, {
+      json: { sendAt: new Date(h.clock.now().getTime() + 60_000).toISOString(), acknowledge: true },
+    });
+    h.clock.advance(120_000);
+    await h.drain();
+    const page = await (await b.get(`/admin/issues/${created.id}`)).text();
+    expect(page).toContain('本期仍为已发送，只是存档中不再显示');
+    expect(page).not.toContain('仅发布到往期存档');
+    expect((await b.post(`/admin/issues/${created.id}/unpublish`)).status).toBe(303);
+    const hidden = await (await b.get(`/admin/issues/${created.id}`)).text();
+    expect(hidden).toContain('已发送，但已从往期存档撤下');
+    expect((await (await h.api('GET', `/api/v1/issues/${created.id}`)).json()).archiveHidden).toBe(true);
+    expect((await b.post(`/admin/issues/${created.id}/publish`)).status).toBe(303);
+    expect(await (await b.get(`/admin/issues/${created.id}`)).text()).toContain('已重新在往期存档中显示。');
+    expect((await (await h.api('GET', `/api/v1/issues/${created.id}`)).json()).archiveHidden).toBe(false);
+  });
 });

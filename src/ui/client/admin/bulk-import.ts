@@ -21,7 +21,7 @@ function cell(text: string): HTMLTableCellElement {
   return td;
 }
 
-function waitingRow(name: string, index: number): HTMLTableRowElement {
+function waitingRow(name: string, index: number, labels: string[]): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.dataset.state = 'waiting';
   tr.dataset.index = String(index);
@@ -30,9 +30,14 @@ function waitingRow(name: string, index: number): HTMLTableRowElement {
   th.setAttribute('translate', 'no');
   th.textContent = name;
   tr.appendChild(th);
-  for (let i = 0; i < 5; i++) tr.appendChild(cell(''));
+  for (let i = 0; i < 5; i++) {
+    const td = cell('');
+    td.className = 'bulk-gap';
+    tr.appendChild(td);
+  }
   const status = cell(t('backIssues.rowWaiting'));
   status.className = 'muted';
+  status.dataset.label = labels[6] ?? '';
   tr.appendChild(status);
   return tr;
 }
@@ -63,6 +68,8 @@ export function startBulkImport(): void {
   const bar = form.querySelector<HTMLProgressElement>('[data-bulk-bar]')!;
   const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
   const max = Number(form.dataset.maxFiles ?? 100);
+  // The column names, for the rows' labels on a phone (where each row is a card).
+  const labels = Array.from(result.querySelectorAll('thead th')).map((th) => th.textContent ?? '');
 
   form.addEventListener('submit', async (e) => {
     const files = Array.from(input.files ?? []);
@@ -77,7 +84,7 @@ export function startBulkImport(): void {
     summary.textContent = '';
     result.hidden = false;
     const list = files.map((f, i) => {
-      const r = waitingRow(f.name, i);
+      const r = waitingRow(f.name, i, labels);
       rows.appendChild(r);
       return r;
     });
@@ -128,7 +135,7 @@ export function startBulkImport(): void {
     summary.textContent = t('backIssues.summary', { imported: files.length - failed, failed });
     button.disabled = false;
     form.removeAttribute('aria-busy');
-    form.reset();
+    input.value = '';
     summary.setAttribute('tabindex', '-1');
     summary.focus();
   });
