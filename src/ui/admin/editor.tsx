@@ -117,16 +117,20 @@ export function LintReport(props: { v: View; issue: LintIssue; placedInEditor?: 
                 </tr>
                 {g.rows.map((l) => (
                   <tr class={l.severity === 'warning' ? 'warn-row' : undefined}>
-                    <td class="small">
+                    <td class="small" data-label={t('editorUx.lint.text')}>
                       {l.text ? l.text : <em class="muted">{t(l.where.includes('sources') ? 'editorUx.lint.noText' : 'editorUx.lint.inText')}</em>}
                     </td>
-                    <td class="small url-cell">{l.original}</td>
-                    <td class="small url-cell">{l.cleaned ?? <em>{t('issue.lintDropped')}</em>}</td>
-                    <td class="small">
+                    <td class="small url-cell" data-label={t('issue.lintOriginal')}>
+                      {l.original}
+                    </td>
+                    <td class="small url-cell" data-label={t('issue.lintCleaned')}>
+                      {l.cleaned ?? <em>{t('issue.lintDropped')}</em>}
+                    </td>
+                    <td class="small" data-label={t('issue.lintChanges')}>
                       {l.severity === 'warning' ? <strong class="warn-text">⚠ </strong> : null}
                       {l.changes.map((c) => say(v, c)).join('; ')}
                     </td>
-                    <td class="small">{fieldLink(g.place)}</td>
+                    <td class="small lint-jump">{fieldLink(g.place)}</td>
                   </tr>
                 ))}
               </tbody>
