@@ -136,6 +136,17 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     await expect(page.locator('[data-testid="note-fix"]').count()).resolves.toBe(0);
   });
 
+  it('paragraph tools follow the text being typed: a split at a paragraph just written', async () => {
+    await page.locator('#s1a0-b').fill('One.\n\nTwo typed.\n\nThree typed.');
+    await page.locator('[data-para-tools="s1a0"] li:nth-child(3)').waitFor({ state: 'attached' });
+    await page.locator('[data-para-tools="s1a0"] summary').click();
+    await expect(page.locator('[data-para-tools="s1a0"] summary').textContent()).resolves.toContain('3 paragraphs');
+    await press('[data-para-tools="s1a0"] button[value="split:1:0:1"]');
+    const j = await get();
+    expect(titles(j)[1]).toEqual(['五月展会', '', '铁路准点']);
+    expect(j.sections[1]!.articles.map((a) => a.body).slice(0, 2)).toEqual(['One.', 'Two typed.\n\nThree typed.']);
+  });
+
   it('autosaves a moment after typing and shows when; warns before leaving with unsaved changes', async () => {
     await page.locator('#f-title').fill('第十二期（自动保存）');
     const status = page.locator('[data-autosave-status]');

@@ -266,9 +266,16 @@ function ParagraphTools(props: { v: View; body: string; si: number; ai: number }
   const { v, si, ai } = props;
   const t = v.t;
   const ps = paragraphsOf(props.body);
-  if (ps.length === 0) return null;
+  // The editor's script redraws the list as the body is typed (src/ui/client/admin/paragraphs.ts), with these labels.
   return (
-    <details class="para-tools" data-para-tools={`s${si}a${ai}`}>
+    <details
+      class="para-tools"
+      data-para-tools={`s${si}a${ai}`}
+      data-label-split={t('editorUx.tools.split')}
+      data-label-title={t('editorUx.tools.makeTitle')}
+      data-label-sub={t('editorUx.tools.makeSubheading')}
+      hidden={ps.length === 0}
+    >
       <summary>{t('editorUx.tools.paragraphs', { count: ps.length })}</summary>
       <ol>
         {ps.map((p, pi) => (
@@ -280,12 +287,12 @@ function ParagraphTools(props: { v: View; body: string; si: number; ai: number }
                   {t('editorUx.tools.split')}
                 </button>
               ) : null}
-              {plainLine(p).length <= 500 ? (
+              {plainLine(p) && plainLine(p).length <= 500 ? (
                 <button type="submit" name="op" value={`makeTitle:${si}:${ai}:${pi}`} class="small secondary" formnovalidate>
                   {t('editorUx.tools.makeTitle')}
                 </button>
               ) : null}
-              {!/^#{1,6}\s/.test(p) ? (
+              {!/^#{1,6}\s/.test(p) && plainLine(p) ? (
                 <button type="submit" name="op" value={`makeSubheading:${si}:${ai}:${pi}`} class="small secondary" formnovalidate>
                   {t('editorUx.tools.makeSubheading')}
                 </button>
