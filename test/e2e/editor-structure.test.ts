@@ -71,7 +71,11 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
         fix: { op: 'makeSubheading', section: 1, article: 0, paragraph: 0 },
       },
     ];
-    await h.db.db.updateTable('issues').set({ import_warnings: JSON.stringify(notes) }).where('id', '=', id).execute();
+    await h.db.db
+      .updateTable('issues')
+      .set({ import_warnings: JSON.stringify(notes) })
+      .where('id', '=', id)
+      .execute();
     server = await serveHarness(h);
     browser = await launchBrowser();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
@@ -120,7 +124,10 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     expect(titles(await get())[0]).toEqual(['', '风电进山', '铁路准点']);
     await page.locator('#mv-0-2').selectOption('1');
     await press('#s0a2 button[value="moveTo:0:2"]');
-    expect(titles(await get())).toEqual([['', '风电进山'], ['五月展会', '铁路准点']]);
+    expect(titles(await get())).toEqual([
+      ['', '风电进山'],
+      ['五月展会', '铁路准点'],
+    ]);
     await press('#s0a1 button[value="mergePrevious:0:1"]');
     const j = await get();
     expect(titles(j)[0]).toEqual(['']);
@@ -177,7 +184,11 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
       .updateTable('issues')
       .set({
         import_warnings: JSON.stringify([
-          { key: 'editorUx.fix.makeTitle', place: { section: 0, article: 0, paragraph: 0, excerpt: '风机遍布山野' }, fix: { op: 'makeTitle', section: 0, article: 0, paragraph: 0 } },
+          {
+            key: 'editorUx.fix.makeTitle',
+            place: { section: 0, article: 0, paragraph: 0, excerpt: '风机遍布山野' },
+            fix: { op: 'makeTitle', section: 0, article: 0, paragraph: 0 },
+          },
         ]),
       })
       .where('id', '=', id)
