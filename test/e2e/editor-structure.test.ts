@@ -180,13 +180,14 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
 
   it('shows the editor at 1280 and 375 px in English and Chinese', async () => {
     // Something to undo and a note, so the screenshots show them.
+    expect((await h.api('POST', `/api/v1/issues/${id}/structure`, { json: { op: 'moveSection', section: 1, to: 0 } })).status).toBe(200);
     await h.db.db
       .updateTable('issues')
       .set({
         import_warnings: JSON.stringify([
           {
             key: 'editorUx.fix.makeTitle',
-            place: { section: 0, article: 0, paragraph: 0, excerpt: '风机遍布山野' },
+            place: { section: 0, article: 0, paragraph: 0, excerpt: 'One.' },
             fix: { op: 'makeTitle', section: 0, article: 0, paragraph: 0 },
           },
         ]),
@@ -196,8 +197,9 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     for (const lang of ['en', 'zh-CN']) {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(`${server.url}/admin/lang/${lang}?next=/admin/issues/${id}`);
-      await page.locator('#s0a0 [data-para-tools] summary').click();
+      await page.locator('#lint').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-top-${lang}-1280.png` });
+      await page.locator('#s0a0 [data-para-tools] summary').click();
       await page.locator('#s0a0').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-${lang}-1280.png` });
       await page.setViewportSize({ width: 375, height: 800 });

@@ -492,19 +492,19 @@ export function Editor(props: { v: View; issue: Issue; canUndo?: boolean; sizeBy
         <label for="f-fo">{t('issue.fFooterOrg')}</label>
         <input id="f-fo" name="footer.organisation" type="text" value={issue.footer.organisation ?? ''} />
       </details>
-      <p class="save-bar">
+      <div class="save-bar">
         <button type="submit" name="op" value="save">
           {t('issue.save')}
         </button>
         <span class="small muted autosave-status" data-autosave-status aria-live="polite" lang={v.lang}></span>
+        <span class="small autosave-conflict" data-autosave-conflict role="alert" hidden lang={v.lang}>
+          <span data-conflict-text></span>{' '}
+          <a href={`/admin/issues/${issue.id}`} data-conflict-reload>
+            {t('editorUx.autosave.reload')}
+          </a>
+        </span>
         <a href="#preview" class="pv-jump small">
           {t('issue.preview')} ↓
-        </a>
-      </p>
-      <div class="flash flash-error" data-autosave-conflict role="alert" hidden lang={v.lang}>
-        <span data-conflict-text></span>{' '}
-        <a href={`/admin/issues/${issue.id}`} data-conflict-reload>
-          {t('editorUx.autosave.reload')}
         </a>
       </div>
     </form>

@@ -59,7 +59,7 @@ export function startAutosave(): void {
               for (const b of form.querySelectorAll('[data-undo]')) (b.closest('.undo-bar') ?? b).remove();
             } else if (r.status === 409 && j?.error?.code === 'conflict') {
               stopped = true;
-              show('conflict', j.error.message ?? '');
+              show('conflict', '');
               if (conflict) {
                 const text = conflict.querySelector('[data-conflict-text]');
                 if (text) text.textContent = j.error.message ?? '';
