@@ -3,6 +3,7 @@ import type { Issue } from '../../modules/issues/service.ts';
 import type { IssueContent } from '../../modules/issues/model.ts';
 import type { StoredMessage } from '../../i18n/index.ts';
 import { paragraphsOf, plainLine, type PlacedNote } from '../../content/structure-ops.ts';
+import { GMAIL_CLIP_BYTES } from '../../mail/render/issue.ts';
 import { Csrf, say, type View } from './shell.tsx';
 
 /** Where a lint entry's link sits, read from its stored `where` (`sections[0].articles[1].body`): the article, the field's id on the editor and its name. */
@@ -510,9 +511,6 @@ export function Editor(props: { v: View; issue: Issue; canUndo?: boolean; sizeBy
     </form>
   );
 }
-
-/** Gmail clips an email whose HTML is over 102 KB ("[Message clipped]", the rest behind a link). */
-export const GMAIL_CLIP_BYTES = 102 * 1024;
 
 /**
  * The preview: one frame at phone (375 px) or desktop (800 px, scaled to fit) width, or the plain
