@@ -158,9 +158,19 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     await page.locator('#f-title').fill('第十二期（自动保存）');
     const status = page.locator('[data-autosave-status]');
     await expect(status.textContent()).resolves.toBe('Unsaved changes');
+    // Leaving now would ask first (the page's beforeunload handler cancels the event)…
+    const leaving = () =>
+      page.evaluate(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+    await expect(leaving()).resolves.toBe(true);
     await page.locator('[data-autosave-status][data-state=saved]').waitFor({ timeout: 10_000 });
     await expect(status.textContent()).resolves.toMatch(/^Saved at \d{2}:\d{2}/);
     expect((await get()).title).toBe('第十二期（自动保存）');
+    // …and once saved, it does not.
+    await expect(leaving()).resolves.toBe(false);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-autosaved-en.png` });
   });
 
