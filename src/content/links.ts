@@ -434,3 +434,34 @@ export function cleanIssueLinks(content: IssueContent): { content: IssueContent;
 function severity(warning: boolean, url: string | null): 'info' | 'warning' {
   return warning || url === null ? 'warning' : 'info';
 }
+
+/**
+ * The placeholder reports (`[text](#)`) of the content before an edit that still apply after it.
+ * Cleaning keeps a placeholder's words and drops its link, so the cleaned text no longer shows it:
+ * without this, the "links still to fill in" would leave the report at the first save. A report
+ * stays while its words are still in a text field and not yet a link (`[text](…)`); it follows
+ * the words when a structural edit moved them to another article.
+ */
+export function keepPlaceholderReports(previous: readonly LinkLintEntry[], content: IssueContent, lint: readonly LinkLintEntry[]): LinkLintEntry[] {
+  const fields: [string, string][] = [];
+  if (content.intro) fields.push(['intro', content.intro]);
+  content.sections.forEach((s, si) =>
+    s.articles.forEach((a, ai) => {
+      fields.push([`sections[${si}].articles[${ai}].body`, a.body]);
+      if (a.attribution) fields.push([`sections[${si}].articles[${ai}].attribution`, a.attribution]);
+    }),
+  );
+  for (const [k, v] of Object.entries(content.footer)) if (v) fields.push([`footer.${k}`, v]);
+  const open = (value: string, text: string) => value.includes(text) && !value.includes(`[${text}](`);
+  const kept: LinkLintEntry[] = [...lint];
+  for (const p of previous) {
+    const placeholder = p.changes.some((c) => typeof c !== 'string' && c.key === 'link.placeholder');
+    if (!placeholder || !p.text?.trim() || /\.sources\[|\.image$/.test(p.where)) continue;
+    const text = p.text;
+    const here = fields.find(([where, value]) => where === p.where && open(value, text)) ?? fields.find(([, value]) => open(value, text));
+    if (!here) continue;
+    if (kept.some((l) => l.where === here[0] && l.text === text && l.original === p.original)) continue;
+    kept.push({ ...p, where: here[0] });
+  }
+  return kept;
+}

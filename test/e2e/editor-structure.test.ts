@@ -71,7 +71,11 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
         fix: { op: 'makeSubheading', section: 1, article: 0, paragraph: 0 },
       },
     ];
-    await h.db.db.updateTable('issues').set({ import_warnings: JSON.stringify(notes) }).where('id', '=', id).execute();
+    await h.db.db
+      .updateTable('issues')
+      .set({ import_warnings: JSON.stringify(notes) })
+      .where('id', '=', id)
+      .execute();
     server = await serveHarness(h);
     browser = await launchBrowser();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
@@ -120,7 +124,10 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     expect(titles(await get())[0]).toEqual(['', '风电进山', '铁路准点']);
     await page.locator('#mv-0-2').selectOption('1');
     await press('#s0a2 button[value="moveTo:0:2"]');
-    expect(titles(await get())).toEqual([['', '风电进山'], ['五月展会', '铁路准点']]);
+    expect(titles(await get())).toEqual([
+      ['', '风电进山'],
+      ['五月展会', '铁路准点'],
+    ]);
     await press('#s0a1 button[value="mergePrevious:0:1"]');
     const j = await get();
     expect(titles(j)[0]).toEqual(['']);
@@ -136,13 +143,34 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     await expect(page.locator('[data-testid="note-fix"]').count()).resolves.toBe(0);
   });
 
+  it('paragraph tools follow the text being typed: a split at a paragraph just written', async () => {
+    await page.locator('#s1a0-b').fill('One.\n\nTwo typed.\n\nThree typed.');
+    await page.locator('[data-para-tools="s1a0"] li:nth-child(3)').waitFor({ state: 'attached' });
+    await page.locator('[data-para-tools="s1a0"] summary').click();
+    await expect(page.locator('[data-para-tools="s1a0"] summary').textContent()).resolves.toContain('3 paragraphs');
+    await press('[data-para-tools="s1a0"] button[value="split:1:0:1"]');
+    const j = await get();
+    expect(titles(j)[1]).toEqual(['五月展会', '', '铁路准点']);
+    expect(j.sections[1]!.articles.map((a) => a.body).slice(0, 2)).toEqual(['One.', 'Two typed.\n\nThree typed.']);
+  });
+
   it('autosaves a moment after typing and shows when; warns before leaving with unsaved changes', async () => {
     await page.locator('#f-title').fill('第十二期（自动保存）');
     const status = page.locator('[data-autosave-status]');
     await expect(status.textContent()).resolves.toBe('Unsaved changes');
+    // Leaving now would ask first (the page's beforeunload handler cancels the event)…
+    const leaving = () =>
+      page.evaluate(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+    await expect(leaving()).resolves.toBe(true);
     await page.locator('[data-autosave-status][data-state=saved]').waitFor({ timeout: 10_000 });
     await expect(status.textContent()).resolves.toMatch(/^Saved at \d{2}:\d{2}/);
     expect((await get()).title).toBe('第十二期（自动保存）');
+    // …and once saved, it does not.
+    await expect(leaving()).resolves.toBe(false);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-autosaved-en.png` });
   });
 
@@ -162,11 +190,16 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
 
   it('shows the editor at 1280 and 375 px in English and Chinese', async () => {
     // Something to undo and a note, so the screenshots show them.
+    expect((await h.api('POST', `/api/v1/issues/${id}/structure`, { json: { op: 'moveSection', section: 1, to: 0 } })).status).toBe(200);
     await h.db.db
       .updateTable('issues')
       .set({
         import_warnings: JSON.stringify([
-          { key: 'editorUx.fix.makeTitle', place: { section: 0, article: 0, paragraph: 0, excerpt: '风机遍布山野' }, fix: { op: 'makeTitle', section: 0, article: 0, paragraph: 0 } },
+          {
+            key: 'editorUx.fix.makeTitle',
+            place: { section: 0, article: 0, paragraph: 0, excerpt: 'One.' },
+            fix: { op: 'makeTitle', section: 0, article: 0, paragraph: 0 },
+          },
         ]),
       })
       .where('id', '=', id)
@@ -174,8 +207,9 @@ describe.skipIf(!hasChromium)('editor structure tools in Chromium', () => {
     for (const lang of ['en', 'zh-CN']) {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(`${server.url}/admin/lang/${lang}?next=/admin/issues/${id}`);
-      await page.locator('#s0a0 [data-para-tools] summary').click();
+      await page.locator('#lint').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-top-${lang}-1280.png` });
+      await page.locator('#s0a0 [data-para-tools] summary').click();
       await page.locator('#s0a0').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-structure-${lang}-1280.png` });
       await page.setViewportSize({ width: 375, height: 800 });

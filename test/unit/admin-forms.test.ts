@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   auditQuery,
   contentFromForm,
+  editorAction,
+  structureAnchor,
   editorAnchor,
   eraseConfirmed,
   issueListQuery,
@@ -262,5 +264,40 @@ describe('users, tokens and the audit log', () => {
       query: { limit: 101, beforeId: '42', action: 'issue.update' },
     });
     expect(auditQuery({ before: '42; drop' })).toEqual({ action: '', query: { limit: 101 } });
+  });
+});
+
+describe('the editor structure buttons (issue 20)', () => {
+  const sections = [
+    {
+      title: 'A',
+      articles: [
+        { title: 'a1', body: '', sources: [] },
+        { title: 'a2', body: '', sources: [] },
+      ],
+    },
+    { title: 'B', articles: [{ title: 'b1', body: '', sources: [] }] },
+  ];
+  it('reads each button as an op, with positions as posted', () => {
+    expect(editorAction({ op: 'split:0:1:2' }, sections)).toEqual({ kind: 'op', op: { op: 'split', section: 0, article: 1, paragraph: 2 } });
+    expect(editorAction({ op: 'up:0:1' }, sections)).toEqual({ kind: 'op', op: { op: 'moveArticle', section: 0, article: 1, to: { section: 0, index: 0 } } });
+    expect(editorAction({ op: 'down:0:0' }, sections)).toEqual({ kind: 'op', op: { op: 'moveArticle', section: 0, article: 0, to: { section: 0, index: 1 } } });
+    expect(editorAction({ op: 'moveTo:0:0', 'moveTo.0.0': '1' }, sections)).toEqual({
+      kind: 'op',
+      op: { op: 'moveArticle', section: 0, article: 0, to: { section: 1, index: 1 } },
+    });
+    expect(editorAction({ op: 'addArticle:1' }, sections)).toEqual({ kind: 'op', op: { op: 'addArticle', section: 1, index: 1 } });
+    expect(editorAction({ op: 'addSection' }, sections)).toEqual({ kind: 'op', op: { op: 'addSection', index: 2 } });
+    expect(editorAction({ op: 'remove:1' }, sections)).toEqual({ kind: 'op', op: { op: 'deleteSection', section: 1 } });
+    expect(editorAction({ op: 'sectionDown:0' }, sections)).toEqual({ kind: 'op', op: { op: 'moveSection', section: 0, to: 1 } });
+    expect(editorAction({ op: 'note:3' }, sections)).toEqual({ kind: 'note', note: 3 });
+    expect(editorAction({ op: 'undo' }, sections)).toEqual({ kind: 'undo' });
+    for (const op of ['save', 'removeImage:0:1', 'split:0:1', 'split:0:1:999999', '', 'moveTo']) expect(editorAction({ op }, sections), op).toBeNull();
+  });
+  it('returns to the article the change left in view', () => {
+    expect(structureAnchor({ op: 'split', section: 1, article: 2, paragraph: 1 })).toBe('#s1a3');
+    expect(structureAnchor({ op: 'mergePrevious', section: 0, article: 2 })).toBe('#s0a1');
+    expect(structureAnchor({ op: 'moveArticle', section: 0, article: 2, to: { section: 1, index: 4 } })).toBe('#s1a4');
+    expect(structureAnchor({ op: 'moveSection', section: 0, to: 2 })).toBe('#s2');
   });
 });

@@ -37,3 +37,14 @@ describe('the warnings before a send', () => {
     expect(openWarnings(w, {})).toEqual(w);
   });
 });
+
+describe('Gmail clipping before a send (issue 20)', () => {
+  const facts = { content: content({ footer: { organisation: '1 Main St' } }), lint: [], importNotes: [], newsletterOrganisation: null };
+  it('warns, with the size in KB, when the email is over 102 KB, and not at or under it', () => {
+    const w = sendWarnings({ ...facts, sizeBytes: 150_000 });
+    expect(keys(w)).toEqual(['editorUx.warn.gmailClip']);
+    expect(w[0]!.said.params).toEqual({ size: 146 });
+    expect(keys(sendWarnings({ ...facts, sizeBytes: 102 * 1024 }))).toEqual([]);
+    expect(keys(sendWarnings(facts))).toEqual([]);
+  });
+});

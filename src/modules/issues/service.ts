@@ -7,7 +7,7 @@ import { emailSchema, fieldProblem, parseOrThrow } from '../../lib/validation.ts
 import type { Mailer } from '../../mail/mailer.ts';
 import { renderIssue, type RenderedIssue } from '../../mail/render/issue.ts';
 import { createPersonaliser } from '../../mail/render/personalise.ts';
-import { cleanIssueLinks } from '../../content/links.ts';
+import { cleanIssueLinks, keepPlaceholderReports } from '../../content/links.ts';
 import { applyStructureOp, notesAfterOp, type PlacedNote, type StructureOp, structureOpSchema } from '../../content/structure-ops.ts';
 import { importIssue } from '../../content/import/index.ts';
 import { parseVolume, volumeLines } from '../../content/import/volume.ts';
@@ -276,7 +276,9 @@ export class IssuesService {
     const expected = expectedUpdatedAt ? { expectedUpdatedAt: new Date(expectedUpdatedAt) } : {};
     if (expected.expectedUpdatedAt && expected.expectedUpdatedAt.getTime() !== new Date(row.updated_at).getTime()) throw conflictWith(row);
     const merged = parseOrThrow(issueContentSchema, { ...(row.content as IssueContent), ...fields });
-    const { content, lint } = cleanIssueLinks(merged);
+    const cleaned = cleanIssueLinks(merged);
+    const { content } = cleaned;
+    const lint = keepPlaceholderReports(row.lint as LinkLintEntry[], content, cleaned.lint);
     if (number !== undefined && number !== row.number && (await this.repo.findByNumber(newsletter.id, number))) {
       throw new AppError('conflict', msg('issue.numberTaken', { number, slug: newsletter.slug }));
     }
@@ -412,7 +414,9 @@ export class IssuesService {
       op = parseOrThrow(structureOpSchema, rest) as StructureOp;
     }
     const after = parseOrThrow(issueContentSchema, applyStructureOp(before, op));
-    const { content, lint } = cleanIssueLinks(after);
+    const cleaned = cleanIssueLinks(after);
+    const { content } = cleaned;
+    const lint = keepPlaceholderReports(row.lint as LinkLintEntry[], content, cleaned.lint);
     const warnings = notesAfterOp(kept, op) as StoredMessage[];
     const updated = await this.repo.updateContent(id, { content, lint, warnings, ...(number !== undefined ? { number } : {}), ...expected }, EDITABLE);
     if (!updated) throw await this.refusedSave(row);
@@ -449,7 +453,9 @@ export class IssuesService {
     if (expectedUpdatedAt && new Date(expectedUpdatedAt).getTime() !== new Date(row.updated_at).getTime()) throw conflictWith(row);
     const last = await this.undoable(row);
     if (!last) throw new AppError('invalid_state', msg('editorUx.nothingToUndo'));
-    const { content, lint } = cleanIssueLinks(parseOrThrow(issueContentSchema, last.before));
+    const cleaned = cleanIssueLinks(parseOrThrow(issueContentSchema, last.before));
+    const { content } = cleaned;
+    const lint = keepPlaceholderReports(row.lint as LinkLintEntry[], content, cleaned.lint);
     const updated = await this.repo.updateContent(id, { content, lint, warnings: last.warnings, expectedUpdatedAt: new Date(row.updated_at) }, EDITABLE);
     if (!updated) throw await this.refusedSave(row);
     await this.audit.record({

@@ -6,6 +6,7 @@
  */
 import { type Message, msg, type StoredMessage } from '../../i18n/index.ts';
 import type { IssueContent, LinkLintEntry } from '../issues/model.ts';
+import { GMAIL_CLIP_BYTES } from '../../mail/render/issue.ts';
 
 export interface SendWarning {
   id: string;
@@ -19,6 +20,8 @@ export interface PreflightFacts {
   importNotes: StoredMessage[];
   /** The newsletter's postal address (settings). */
   newsletterOrganisation: string | null;
+  /** The rendered email's HTML size in bytes, when known: Gmail clips over 102 KB. */
+  sizeBytes?: number;
 }
 
 /** RFC 2606 names: a link there was never filled in. */
@@ -54,7 +57,8 @@ function linksOf(c: IssueContent): string[] {
 
 /**
  * The open warnings, in this order: placeholder links (`#`, empty: dropped from the email), links
- * to example domains, articles without a title, each importer note, no postal address.
+ * to example domains, articles without a title, each importer note, no postal address, an email
+ * Gmail would clip (over 102 KB).
  */
 export function sendWarnings(f: PreflightFacts): SendWarning[] {
   const said: Message[] = [];
@@ -66,6 +70,7 @@ export function sendWarnings(f: PreflightFacts): SendWarning[] {
   if (untitled) said.push(msg('sendux.warn.untitledArticles', { count: untitled }));
   for (const note of f.importNotes) said.push(msg('sendux.warn.importNote', { note }));
   if (!f.newsletterOrganisation?.trim() && !f.content.footer.organisation?.trim()) said.push(msg('sendux.warn.noPostalAddress'));
+  if (f.sizeBytes !== undefined && f.sizeBytes > GMAIL_CLIP_BYTES) said.push(msg('editorUx.warn.gmailClip', { size: Math.round(f.sizeBytes / 1024) }));
   return said.map((m, i) => ({ id: `${i}:${m.key}`, said: m }));
 }
 

@@ -130,19 +130,21 @@ export class SendingService {
     return { sendAt, timeZone };
   }
 
-  private warningsOf(row: IssueRow, newsletter: NewsletterRow): SendWarning[] {
+  private async warningsOf(row: IssueRow, newsletter: NewsletterRow): Promise<SendWarning[]> {
     return sendWarnings({
       content: row.content as IssueContent,
       lint: row.lint as LinkLintEntry[],
       importNotes: row.import_warnings as StoredMessage[],
       newsletterOrganisation: newsletter.organisation,
+      // The email's size, for Gmail's clipping (rendered as the send renders it).
+      sizeBytes: (await this.d.issues.render(row, newsletter)).sizeBytes,
     });
   }
 
   /** The open warnings of an issue's send (the API's 409 lists the same). */
   async warnings(issueId: number): Promise<SendWarning[]> {
     const { row, newsletter } = await this.d.issues.load(issueId);
-    return this.warningsOf(row, newsletter);
+    return await this.warningsOf(row, newsletter);
   }
 
   /** What scheduling would do (the same checks as `schedule`, nothing stored). */
@@ -160,7 +162,7 @@ export class SendingService {
       sendAt,
       timeZone,
       now: sendAt.getTime() <= this.d.clock.now().getTime() + 60_000,
-      warnings: this.warningsOf(row, newsletter),
+      warnings: await this.warningsOf(row, newsletter),
     };
   }
 
@@ -174,7 +176,8 @@ export class SendingService {
     const { row, newsletter } = await this.d.issues.load(issueId);
     const { sendAt, timeZone } = this.sendTime(v, newsletter);
     if (!SCHEDULABLE.includes(row.status)) throw cannotSchedule(row);
-    const open = openWarnings(this.warningsOf(row, newsletter), { all: v.acknowledge === true, ...(ticked ? { ticked } : {}) });
+    const warnings = await this.warningsOf(row, newsletter);
+    const open = openWarnings(warnings, { all: v.acknowledge === true, ...(ticked ? { ticked } : {}) });
     const audience = await this.d.segments.resolveAudience(newsletter, v);
     if (open.length) throw new AppError('warnings_open', msg('sendux.warningsOpen', { count: open.length }), { warnings: open.map((w) => w.said) });
     const updated = await this.d.repo.schedule(issueId, sendAt, timeZone, audience);
@@ -183,7 +186,7 @@ export class SendingService {
       sendAt: sendAt.toISOString(),
       timeZone,
       ...(audience ? { audience: { segment: audience.segment?.name ?? null, topics: audience.topics?.map((t) => t.key) ?? [] } } : {}),
-      ...(v.acknowledge || ticked?.length ? { acknowledged: this.warningsOf(row, newsletter).map((w) => w.said.key) } : {}),
+      ...(v.acknowledge || ticked?.length ? { acknowledged: warnings.map((w) => w.said.key) } : {}),
     });
     return this.d.issues.toIssue(updated, newsletter);
   }

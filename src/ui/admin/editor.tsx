@@ -3,6 +3,7 @@ import type { Issue } from '../../modules/issues/service.ts';
 import type { IssueContent } from '../../modules/issues/model.ts';
 import type { StoredMessage } from '../../i18n/index.ts';
 import { paragraphsOf, plainLine, type PlacedNote } from '../../content/structure-ops.ts';
+import { GMAIL_CLIP_BYTES } from '../../mail/render/issue.ts';
 import { Csrf, say, type View } from './shell.tsx';
 
 /** Where a lint entry's link sits, read from its stored `where` (`sections[0].articles[1].body`): the article, the field's id on the editor and its name. */
@@ -117,16 +118,20 @@ export function LintReport(props: { v: View; issue: LintIssue; placedInEditor?: 
                 </tr>
                 {g.rows.map((l) => (
                   <tr class={l.severity === 'warning' ? 'warn-row' : undefined}>
-                    <td class="small">
+                    <td class="small" data-label={t('editorUx.lint.text')}>
                       {l.text ? l.text : <em class="muted">{t(l.where.includes('sources') ? 'editorUx.lint.noText' : 'editorUx.lint.inText')}</em>}
                     </td>
-                    <td class="small url-cell">{l.original}</td>
-                    <td class="small url-cell">{l.cleaned ?? <em>{t('issue.lintDropped')}</em>}</td>
-                    <td class="small">
+                    <td class="small url-cell" data-label={t('issue.lintOriginal')}>
+                      {l.original}
+                    </td>
+                    <td class="small url-cell" data-label={t('issue.lintCleaned')}>
+                      {l.cleaned ?? <em>{t('issue.lintDropped')}</em>}
+                    </td>
+                    <td class="small" data-label={t('issue.lintChanges')}>
                       {l.severity === 'warning' ? <strong class="warn-text">⚠ </strong> : null}
                       {l.changes.map((c) => say(v, c)).join('; ')}
                     </td>
-                    <td class="small">{fieldLink(g.place)}</td>
+                    <td class="small lint-jump">{fieldLink(g.place)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -262,9 +267,16 @@ function ParagraphTools(props: { v: View; body: string; si: number; ai: number }
   const { v, si, ai } = props;
   const t = v.t;
   const ps = paragraphsOf(props.body);
-  if (ps.length === 0) return null;
+  // The editor's script redraws the list as the body is typed (src/ui/client/admin/paragraphs.ts), with these labels.
   return (
-    <details class="para-tools" data-para-tools={`s${si}a${ai}`}>
+    <details
+      class="para-tools"
+      data-para-tools={`s${si}a${ai}`}
+      data-label-split={t('editorUx.tools.split')}
+      data-label-title={t('editorUx.tools.makeTitle')}
+      data-label-sub={t('editorUx.tools.makeSubheading')}
+      hidden={ps.length === 0}
+    >
       <summary>{t('editorUx.tools.paragraphs', { count: ps.length })}</summary>
       <ol>
         {ps.map((p, pi) => (
@@ -276,12 +288,12 @@ function ParagraphTools(props: { v: View; body: string; si: number; ai: number }
                   {t('editorUx.tools.split')}
                 </button>
               ) : null}
-              {plainLine(p).length <= 500 ? (
+              {plainLine(p) && plainLine(p).length <= 500 ? (
                 <button type="submit" name="op" value={`makeTitle:${si}:${ai}:${pi}`} class="small secondary" formnovalidate>
                   {t('editorUx.tools.makeTitle')}
                 </button>
               ) : null}
-              {!/^#{1,6}\s/.test(p) ? (
+              {!/^#{1,6}\s/.test(p) && plainLine(p) ? (
                 <button type="submit" name="op" value={`makeSubheading:${si}:${ai}:${pi}`} class="small secondary" formnovalidate>
                   {t('editorUx.tools.makeSubheading')}
                 </button>
@@ -481,27 +493,24 @@ export function Editor(props: { v: View; issue: Issue; canUndo?: boolean; sizeBy
         <label for="f-fo">{t('issue.fFooterOrg')}</label>
         <input id="f-fo" name="footer.organisation" type="text" value={issue.footer.organisation ?? ''} />
       </details>
-      <p class="save-bar">
+      <div class="save-bar">
         <button type="submit" name="op" value="save">
           {t('issue.save')}
         </button>
         <span class="small muted autosave-status" data-autosave-status aria-live="polite" lang={v.lang}></span>
+        <span class="small autosave-conflict" data-autosave-conflict role="alert" hidden lang={v.lang}>
+          <span data-conflict-text></span>{' '}
+          <a href={`/admin/issues/${issue.id}`} data-conflict-reload>
+            {t('editorUx.autosave.reload')}
+          </a>
+        </span>
         <a href="#preview" class="pv-jump small">
           {t('issue.preview')} ↓
-        </a>
-      </p>
-      <div class="flash flash-error" data-autosave-conflict role="alert" hidden lang={v.lang}>
-        <span data-conflict-text></span>{' '}
-        <a href={`/admin/issues/${issue.id}`} data-conflict-reload>
-          {t('editorUx.autosave.reload')}
         </a>
       </div>
     </form>
   );
 }
-
-/** Gmail clips an email whose HTML is over 102 KB ("[Message clipped]", the rest behind a link). */
-export const GMAIL_CLIP_BYTES = 102 * 1024;
 
 /**
  * The preview: one frame at phone (375 px) or desktop (800 px, scaled to fit) width, or the plain

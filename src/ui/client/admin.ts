@@ -9,6 +9,7 @@ import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
 import { startImageFields } from './admin/images.ts';
 import { startImport } from './admin/import.ts';
+import { startParagraphTools } from './admin/paragraphs.ts';
 import { startPreview } from './admin/preview.ts';
 import { startProgress } from './admin/progress.ts';
 import { rememberTimeZone } from './admin/timezone.ts';
@@ -19,6 +20,7 @@ startImageFields();
 const ready = () => {
   startPreview();
   startAutosave();
+  startParagraphTools();
   startProgress();
   startCountdowns();
   startImport();

@@ -32,4 +32,5 @@ export const ADMIN_CLIENT_KEYS = [
   'editorUx.autosave.pending',
   'editorUx.autosave.saving',
   'editorUx.autosave.failed',
+  'editorUx.tools.paragraphs',
 ] as const satisfies readonly MessageKey[];

@@ -327,6 +327,7 @@ describe('links that look invented (issue 20)', () => {
     expect(flagged('https://example.org/share?to=mailto:x@example.org')).toEqual(['editorUx.link.schemeInPath']);
     expect(flagged('https://www.example.comwww.other.org/page')).toEqual(['editorUx.link.twoHosts']);
     expect(flagged('https://example.org.www.other.org/')).toEqual(['editorUx.link.twoHosts']);
+    expect(flagged('https://example.orghttps://other.org/a')).toEqual(['editorUx.link.twoHosts']);
     expect(flagged('https://example.org/www.other.org/page')).toEqual(['editorUx.link.hostInPath']);
     expect(cleanUrl('https://example.org/news/https://other.org/a').url).toBe('https://example.org/news/https://other.org/a');
   });

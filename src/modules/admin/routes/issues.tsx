@@ -164,10 +164,9 @@ export function issueRoutes(app: AdminApp): void {
       return c.json({ updatedAt: saved.updatedAt });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      return c.json(
-        { error: { code: e.code, message: pageErrorMessage(v, e), ...(e.details && typeof e.details === 'object' ? e.details : {}) } },
-        e.status as 400,
-      );
+      // A conflict says itself; other refusals (an empty title…) as the preview says them.
+      const message = e.code === 'conflict' ? say(v, e.said) : pageErrorMessage(v, e);
+      return c.json({ error: { code: e.code, message, ...(e.details && typeof e.details === 'object' ? e.details : {}) } }, e.status as 400);
     }
   });
 

@@ -55,11 +55,18 @@ export function startAutosave(): void {
               if (stamp) stamp.value = j.updatedAt;
               saved = upTo;
               show('saved', t('editorUx.autosave.savedAt', { time: time(new Date()) }));
+              // The live preview showed these changes as unsaved: now they are the saved version.
+              const pane = document.getElementById('preview');
+              const pv = pane?.querySelector('[data-pv-status]');
+              if (pane && pv && saved === edits && pane.getAttribute('data-state') === 'live') {
+                pv.textContent = t('issue.previewSaved');
+                pane.setAttribute('data-state', 'saved');
+              }
               // Undo reverts the last structural change only until the next save.
               for (const b of form.querySelectorAll('[data-undo]')) (b.closest('.undo-bar') ?? b).remove();
             } else if (r.status === 409 && j?.error?.code === 'conflict') {
               stopped = true;
-              show('conflict', j.error.message ?? '');
+              show('conflict', '');
               if (conflict) {
                 const text = conflict.querySelector('[data-conflict-text]');
                 if (text) text.textContent = j.error.message ?? '';
