@@ -22,9 +22,9 @@ import * as m0020 from './0020_statement_foreign_keys.ts';
 import * as m0021 from './0021_subscriber_imports.ts';
 import * as m0022 from './0022_issue_published.ts';
 import * as m0023 from './0023_subscriber_attributes.ts';
+import * as m0024 from './0024_archive_search.ts';
 import * as m0025 from './0025_subscriber_fields.ts';
 import * as m0026 from './0026_segments_topics.ts';
-import * as m0024 from './0024_archive_search.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -46,7 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0021_subscriber_imports': m0021,
   '0022_issue_published': m0022,
   '0023_subscriber_attributes': m0023,
+  '0024_archive_search': m0024,
   '0025_subscriber_fields': m0025,
   '0026_segments_topics': m0026,
-  '0024_archive_search': m0024,
 };

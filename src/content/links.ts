@@ -445,12 +445,12 @@ function severity(warning: boolean, url: string | null): 'info' | 'warning' {
 export function keepPlaceholderReports(previous: readonly LinkLintEntry[], content: IssueContent, lint: readonly LinkLintEntry[]): LinkLintEntry[] {
   const fields: [string, string][] = [];
   if (content.intro) fields.push(['intro', content.intro]);
-  content.sections.forEach((s, si) =>
+  content.sections.forEach((s, si) => {
     s.articles.forEach((a, ai) => {
       fields.push([`sections[${si}].articles[${ai}].body`, a.body]);
       if (a.attribution) fields.push([`sections[${si}].articles[${ai}].attribution`, a.attribution]);
-    }),
-  );
+    });
+  });
   for (const [k, v] of Object.entries(content.footer)) if (v) fields.push([`footer.${k}`, v]);
   const open = (value: string, text: string) => value.includes(text) && !value.includes(`[${text}](`);
   const kept: LinkLintEntry[] = [...lint];
