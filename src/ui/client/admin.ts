@@ -7,6 +7,7 @@ import { startCountdowns } from './admin/countdown.ts';
 import { startForms } from './admin/forms.ts';
 import { startImageFields } from './admin/images.ts';
 import { startImport } from './admin/import.ts';
+import { startImportMapping } from './admin/import-mapping.ts';
 import { startPreview } from './admin/preview.ts';
 import { startProgress } from './admin/progress.ts';
 import { rememberTimeZone } from './admin/timezone.ts';
@@ -19,6 +20,7 @@ const ready = () => {
   startProgress();
   startCountdowns();
   startImport();
+  startImportMapping();
   startCopyButtons();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
