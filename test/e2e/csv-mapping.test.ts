@@ -70,11 +70,12 @@ describe.skipIf(!hasChromium)('CSV import mapping step in Chromium', () => {
         await table.waitFor();
         await expect(table.locator('tbody tr').count()).resolves.toBe(6);
         // Three sample values beside each column.
-        await expect(table.locator('tbody tr', { has: page.locator('th', { hasText: /^Organisation$/ }) }).locator('.sample').allTextContents()).resolves.toEqual([
-          'UNEP',
-          'Ministry of Finance',
-          'ICLEI',
-        ]);
+        await expect(
+          table
+            .locator('tbody tr', { has: page.locator('th', { hasText: /^Organisation$/ }) })
+            .locator('.sample')
+            .allTextContents(),
+        ).resolves.toEqual(['UNEP', 'Ministry of Finance', 'ICLEI']);
         // Guessed from the headers, Chinese ones too.
         await expect(selectFor('邮箱').inputValue()).resolves.toBe('email');
         await expect(selectFor('姓名').inputValue()).resolves.toBe('name');
@@ -109,4 +110,31 @@ describe.skipIf(!hasChromium)('CSV import mapping step in Chromium', () => {
       });
     }
   }
+
+  it('shows the fields page and a person’s attributes and tags, in both languages at both widths', async () => {
+    const list = await (await h.api('GET', '/api/v1/newsletters/brief/subscribers?q=ana-en-1280')).json();
+    const id = list.items[0].id;
+    for (const lang of LANGS) {
+      for (const width of WIDTHS) {
+        await setLang(lang);
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${server.url}/admin/subscribers/fields`);
+        await expect(page.getByTestId('fields').locator('section').count()).resolves.toBe(2);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await shot(`csv-fields-${lang}-${width}`);
+        await page.goto(`${server.url}/admin/subscribers/${id}`);
+        await expect(page.locator('#attr-organisation').inputValue()).resolves.toBe('UNEP');
+        await expect(page.locator('#profile-tags').inputValue()).resolves.toBe('speaker, vip');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await shot(`csv-person-${lang}-${width}`);
+      }
+    }
+    // Editing on the person's page: a tag added, an attribute changed.
+    await page.locator('#attr-country').fill('DE');
+    await page.locator('#profile-tags').fill('speaker, vip, board');
+    await page.locator('[data-testid=profile] button[type=submit]').click();
+    await page.waitForURL(`${server.url}/admin/subscribers/${id}`);
+    const after = await (await h.api('GET', `/api/v1/subscribers/${id}`)).json();
+    expect(after).toMatchObject({ attributes: { country: 'DE', organisation: 'UNEP' }, tags: ['speaker', 'vip', 'board'] });
+  });
 });

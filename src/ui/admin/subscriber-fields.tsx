@@ -10,7 +10,8 @@ export function labelLanguages(v: View): string[] {
 
 function languageName(v: View, tag: string): string {
   try {
-    return new Intl.DisplayNames([v.lang], { type: 'language' }).of(tag) ?? tag;
+    // zh-CN reads as 简体中文 / Simplified Chinese, not 中文（中国）inside the label's own brackets.
+    return new Intl.DisplayNames([v.lang], { type: 'language' }).of(tag === 'zh-CN' ? 'zh-Hans' : tag) ?? tag;
   } catch {
     return tag;
   }
