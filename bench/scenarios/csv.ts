@@ -116,7 +116,13 @@ export async function csvScenario(db: BenchDb, scale: number): Promise<Result[]>
       baselineUnit: 'rows/s (the same import, email and name only)',
       ratio: wide.rate / value,
       peakRssMb: wide.peakRssMb,
-      detail: { rows, seconds: Math.round((rows / wide.rate) * 100) / 100, bars: '100 000 rows under 5 s' },
+      detail: {
+        rows,
+        seconds: Math.round((rows / wide.rate) * 100) / 100,
+        quireCpuUsPerRow: wide.cpu.quireUs,
+        postgresCpuUsPerRow: wide.cpu.postgresUs,
+        bars: '100 000 rows under 5 s',
+      },
     },
   ];
 }
@@ -128,11 +134,13 @@ async function importRun(
   token: string,
   rows: number,
   wide: boolean,
-  _db: BenchDb,
-): Promise<{ rate: number; peakRssMb: number }> {
+  db: BenchDb,
+): Promise<{ rate: number; peakRssMb: number; cpu: { quireUs: number; postgresUs?: number } }> {
   await s.newsletters.create({ slug: 'csv-wide', name: 'CSV bench, wide', fromEmail: 'news@example.org' }, null);
   gc();
+  let cpu: { quireUs: number; postgresUs?: number } = { quireUs: 0 };
   const { value, peakRssMb } = await withPeakRss(async () => {
+    const perRow = cpuMeter(db.kind);
     const t0 = performance.now();
     const res = await app.request('/api/v1/newsletters/csv-wide/subscribers/import?consentNote=bench', {
       method: 'POST',
@@ -142,7 +150,9 @@ async function importRun(
     } as RequestInit);
     const body = (await res.json()) as { imported: number };
     if (res.status !== 200 || body.imported !== rows) throw new Error(`wide import failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-    return rows / ((performance.now() - t0) / 1000);
+    const rate = rows / ((performance.now() - t0) / 1000);
+    cpu = perRow(rows);
+    return rate;
   });
-  return { rate: value, peakRssMb };
+  return { rate: value, peakRssMb, cpu };
 }
