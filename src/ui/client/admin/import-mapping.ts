@@ -53,7 +53,7 @@ export function startImportMapping(): void {
     body.textContent = '';
     value.value = '';
     const f = file.files?.[0];
-    if (!f || !f.size) {
+    if (!f?.size) {
       box.hidden = true;
       return;
     }
