@@ -148,15 +148,19 @@ export function subscriberRoutes(app: AdminApp): void {
       );
     }
     // Without the script the form posts multipart (parsed in memory, within the admin's 64 MB body limit).
-    const { slug, file, consentNote } = subscriberImportForm(await c.req.parseBody(), v.current?.slug ?? '');
+    const form = await c.req.parseBody();
+    const { slug, file, consentNote } = subscriberImportForm(form, v.current?.slug ?? '');
+    // A browser whose script could not stream the file still sends the mapping step's choice.
+    const formMapping = parseMappingParam(typeof form.mapping === 'string' ? form.mapping : undefined);
+    const how = { mapping: formMapping, saveMapping: !!formMapping };
     // With JavaScript the page asks for a progress stream (see subscriber-import.tsx); without, it posts the form.
     const live = (c.req.header('accept') ?? '').includes(NDJSON);
     if (!file) {
       if (live) return c.body(importErrorLine('validation_failed', v.t('subs.importNoFile')), 200, { 'Content-Type': `${NDJSON}; charset=utf-8` });
       return redirectWith(c, '/admin/subscribers/import', 'error', 'subs.importNoFile');
     }
-    if (live) return await importWithProgress(c, slug, await uploadOfFile(file), consentNote);
-    const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user, undefined, { name: file.name });
+    if (live) return await importWithProgress(c, slug, await uploadOfFile(file), consentNote, how);
+    const result = await c.var.services.subscriberList.import(slug, file.stream(), consentNote, c.var.session!.user, undefined, { name: file.name }, how);
     return html(c, <ImportSubscribersPage v={v} result={result} />);
   });
 
