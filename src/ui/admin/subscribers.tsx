@@ -525,6 +525,7 @@ export function ImportSubscribersPage(props: {
         {result ? <ImportResultCard v={v} result={result} /> : null}
       </div>
       <p>{t('subs.importHelp')}</p>
+      <p class="small">{t('fields.importHelp')}</p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
         <input type="hidden" name="newsletter" value={v.current!.slug} />
