@@ -91,3 +91,49 @@ function hash32(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
+
+/**
+ * The first records of a CSV text (the header and a few rows), for the mapping step's samples:
+ * quoted fields with commas, doubled quotation marks and line breaks; a BOM is dropped. The text
+ * may stop mid-record (a slice of a large file): a record not ended is left out, unless it is the
+ * header.
+ */
+export function peekCsv(text: string, maxRecords: number): string[][] {
+  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const out: string[][] = [];
+  let rec: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  const endRecord = () => {
+    rec.push(field);
+    field = '';
+    if (rec.length > 1 || rec[0]!.trim() !== '') out.push(rec);
+    rec = [];
+  };
+  while (i < s.length && out.length < maxRecords) {
+    const c = s[i]!;
+    if (quoted) {
+      if (c === '"' && s[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') quoted = false;
+      else field += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      rec.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && s[i + 1] === '\n') i++;
+      endRecord();
+    } else field += c;
+    i++;
+  }
+  if (out.length === 0 && (rec.length || field)) endRecord();
+  return out;
+}

@@ -68,7 +68,7 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     });
     await h.runJobs();
     const imported = await h.api('POST', '/api/v1/newsletters/spp/subscribers/import?consentNote=%E4%BC%9A%E8%AE%AE%E6%8A%A5%E5%90%8D', {
-      body: 'email,name\nzhang@example.org,张三\nli@example.org,李四\n',
+      body: 'email,name,单位,标签\nzhang@example.org,张三,生态环境部,专家\nli@example.org,李四,,\n',
       headers: { 'content-type': 'text/csv' },
     });
     expect(imported.status).toBe(200);
@@ -107,6 +107,7 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
       `/admin/issues/${issueId}/stats`,
       '/admin/subscribers',
       '/admin/subscribers/import',
+      '/admin/subscribers/fields',
       `/admin/subscribers/${subscriberId}`,
       `/admin/subscribers/${subscriberId}/erase`,
       '/admin/newsletters',

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../helpers/db.ts';
 import { createNewsletter } from '../helpers/fixtures.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
+import { AdminClient } from './admin/client.ts';
 
 describe.each(dbKinds)('subscriber fields, attributes and tags on %s', (kind) => {
   let h: Harness;
@@ -178,5 +179,37 @@ describe.each(dbKinds)('subscriber fields, attributes and tags on %s', (kind) =>
     expect(await r.json()).toEqual({ key: 'role', cleared: 1 });
     expect((await byEmail(slug, 'r@example.org')).attributes).toEqual({});
     expect((await h.api('DELETE', `/api/v1/newsletters/${slug}/fields/role`)).status).toBe(404);
+  });
+
+  it('admin pages: the streamed import takes the mapping and remembers it; the bulk form tags the checked subscribers; the list filters by tag', async () => {
+    const slug = await fresh();
+    const admin = new AdminClient(h);
+    await admin.login('admin@example.org', 'correct horse battery');
+    await admin.get(`/admin/switch?n=${slug}`);
+    const csrf = await admin.csrfFrom('/admin/account');
+    const mapping = { columns: { Mail: 'email', Org: 'attribute:org', Secret: 'ignore' } };
+    const q = new URLSearchParams({ newsletter: slug, consentNote: 'Sheet', mapping: JSON.stringify(mapping), saveMapping: '1' });
+    const res = await admin.request('POST', `/admin/subscribers/import?${q}`, {
+      body: 'Mail,Org,Secret\nx1@example.org,UNEP,s\nx2@example.org,ICLEI,s\n',
+      headers: { 'content-type': 'text/csv', 'x-csrf-token': csrf, accept: 'application/x-ndjson' },
+    });
+    const last = JSON.parse((await res.text()).trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'done', result: { imported: 2, fieldsCreated: ['org'] } });
+    expect(await h.services.subscriberFields.savedMapping((await h.services.subscribers.newsletterBySlug(slug)).id)).toEqual(mapping);
+    const page = await (await admin.get(`/admin/subscribers/import?n=${slug}`)).text();
+    expect(page).toContain('data-saved="{&quot;Mail&quot;:&quot;email&quot;');
+
+    const ids = (await (await h.api('GET', `/api/v1/newsletters/${slug}/subscribers`)).json()).items.map((i: { id: string }) => i.id);
+    const body = new URLSearchParams({ _csrf: csrf, add: 'press, 2026', remove: '', back: '/admin/subscribers?tag=press' });
+    body.append('ids', ids[0]);
+    body.append('ids', ids[1]);
+    const r = await admin.request('POST', '/admin/subscribers/tags', { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/admin/subscribers?tag=press');
+    const listPage = await (await admin.get('/admin/subscribers?tag=press')).text();
+    expect(listPage).toContain('data-tag="press"');
+    expect(listPage).toContain('x1@example.org');
+    expect(listPage).toContain('UNEP');
+    expect(await list(slug, 'tag=2026')).toEqual(['x1@example.org', 'x2@example.org']);
   });
 });

@@ -593,7 +593,7 @@ describe.each(dbKinds)('subscribers and consent on %s', (kind) => {
       expect(res.headers.get('content-type')).toContain('text/csv');
       const csv = await res.text();
       const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
-      expect(lines[0]).toBe('email,name,status,language,subscribed_at,confirmed_at,unsubscribed_at,source,consent_text_version');
+      expect(lines[0]).toBe('email,name,status,language,subscribed_at,confirmed_at,unsubscribed_at,source,consent_text_version,tags');
       expect(csv).toContain(`csv@example.org,"'=HYPERLINK(""x""), ""quoted"""`);
       expect(lines.filter((l) => l.includes('@')).length).toBeGreaterThanOrEqual(10);
       expect((await h.api('GET', '/api/v1/newsletters/admin-list/subscribers/export', { token: viewer })).status).toBe(403);

@@ -16,6 +16,7 @@ import {
   slotForm,
   subscriberImportForm,
   subscriberListQuery,
+  bulkTagsForm,
   testRecipients,
   tokenForm,
   userForm,
@@ -226,8 +227,24 @@ describe('newsletter forms', () => {
 
 describe('subscriber forms and filters', () => {
   it('filters by a known status only and cuts the search to an address length', () => {
-    expect(subscriberListQuery({ q: 'x'.repeat(300), status: 'active', cursor: 'abc' })).toEqual({ q: 'x'.repeat(254), status: 'active', cursor: 'abc' });
-    expect(subscriberListQuery({ status: 'nobody', cursor: '' })).toEqual({ q: '', status: '', cursor: undefined });
+    expect(subscriberListQuery({ q: 'x'.repeat(300), status: 'active', cursor: 'abc' })).toEqual({
+      q: 'x'.repeat(254),
+      status: 'active',
+      cursor: 'abc',
+      tag: '',
+    });
+    expect(subscriberListQuery({ status: 'nobody', cursor: '' })).toEqual({ q: '', status: '', cursor: undefined, tag: '' });
+    expect(subscriberListQuery({ tag: `  vip${'x'.repeat(100)}` }).tag).toBe(`vip${'x'.repeat(61)}`);
+  });
+
+  it('reads the bulk tag form: several ids, tags split on , or ;, a safe way back', () => {
+    expect(bulkTagsForm({ ids: ['1', '2'], add: 'press; 2026', remove: '', back: '/admin/subscribers?tag=x' })).toEqual({
+      ids: ['1', '2'],
+      add: ['press', '2026'],
+      remove: [],
+      back: '/admin/subscribers?tag=x',
+    });
+    expect(bulkTagsForm({ ids: '7', add: 'a', back: 'https://evil.example/' })).toMatchObject({ ids: ['7'], back: '/admin/subscribers' });
   });
 
   it('has no file when none was chosen or it is empty', () => {

@@ -3,6 +3,7 @@
  * (strings; uploads where a form has one) to what the services take. The services validate; these
  * only read the form the way its page writes it (checkboxes are "on", empty optional fields are absent).
  */
+import { splitTags } from '../../lib/csv-columns.ts';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { IssueContent, IssueStatus } from '../issues/model.ts';
@@ -162,13 +163,52 @@ export const readyForm = (f: Fields): { ready: boolean } => ({ ready: f.ready ==
 const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed', 'erased'];
 
 /** The subscriber list's search (at most an address long), one known status, and the cursor. */
-export function subscriberListQuery(q: { q?: string | undefined; status?: string | undefined; cursor?: string | undefined }): {
+export function subscriberListQuery(q: { q?: string | undefined; status?: string | undefined; cursor?: string | undefined; tag?: string | undefined }): {
   q: string;
   status: string;
   cursor: string | undefined;
+  tag: string;
 } {
   const status = q.status ?? '';
-  return { q: (q.q ?? '').slice(0, 254), status: SUBSCRIBER_STATUSES.includes(status) ? status : '', cursor: q.cursor || undefined };
+  return {
+    q: (q.q ?? '').slice(0, 254),
+    status: SUBSCRIBER_STATUSES.includes(status) ? status : '',
+    cursor: q.cursor || undefined,
+    tag: (q.tag ?? '').trim().slice(0, 64),
+  };
+}
+
+/** Tags typed in a form: separated by commas or semicolons (as in a CSV), each once. */
+export const tagsFromText = (text: string | undefined): string[] => splitTags(text ?? '');
+
+/** The bulk tag form: the checked subscribers, tags to add and to remove, and the list page to go back to. */
+export function bulkTagsForm(body: Record<string, string | File | (string | File)[]>): { ids: string[]; add: string[]; remove: string[]; back: string } {
+  const all = (k: string) => [body[k] ?? []].flat().filter((x): x is string => typeof x === 'string');
+  const back = all('back')[0] ?? '';
+  return {
+    ids: all('ids').slice(0, 10_000),
+    add: tagsFromText(all('add')[0]),
+    remove: tagsFromText(all('remove')[0]),
+    back: /^\/admin\/subscribers(\?[^\s]*)?$/.test(back) ? back : '/admin/subscribers',
+  };
+}
+
+/** A field form: `label.LANG` inputs (blank ones left out), choices one per line, and for a new field its key and type. */
+export function fieldForm(f: Fields): { key: string; type: string; labels: Record<string, string>; choices: string[] } {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (k.startsWith('label.') && v.trim()) labels[k.slice(6)] = v.trim();
+  const choices = (f.choices ?? '')
+    .split(/\r?\n/)
+    .map((c) => c.trim())
+    .filter(Boolean);
+  return { key: (f.key ?? '').trim(), type: f.type ?? 'text', labels, choices };
+}
+
+/** The person page's attributes and tags form: `attr.KEY` fields and the tag text. */
+export function profileForm(f: Fields): { attributes: Record<string, string | null>; tags: string[] } {
+  const attributes: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(f)) if (k.startsWith('attr.')) attributes[k.slice(5)] = v.trim() ? v : null;
+  return { attributes, tags: tagsFromText(f.tags) };
 }
 
 /** The add-a-subscriber form: the service validates (an invalid address is a validation error, a known one a conflict); active (the admin vouches for consent) unless pending is chosen (a confirmation email asks the person). */
@@ -199,13 +239,16 @@ export function subscriberImportForm(body: Upload, fallbackSlug: string): { slug
 export function subscriberStreamQuery(
   q: Record<string, string | undefined>,
   fallbackSlug: string,
-): { slug: string; consentNote: unknown; fileName: string | undefined; rows: number | null } {
+): { slug: string; consentNote: unknown; fileName: string | undefined; rows: number | null; mapping: string | undefined; saveMapping: boolean } {
   const rows = Number(q.rows);
   return {
     slug: q.newsletter || fallbackSlug,
     consentNote: q.consentNote,
     fileName: q.fileName?.slice(0, 200) || undefined,
     rows: Number.isSafeInteger(rows) && rows > 0 ? rows : null,
+    // The mapping step's choice (JSON, validated by the service's parser); remembered when asked.
+    mapping: q.mapping || undefined,
+    saveMapping: q.saveMapping === '1',
   };
 }
 

@@ -258,10 +258,12 @@ export async function readSubscriberCsv(
         for (const col of plan.tags) {
           const cell = record[col];
           if (!cell) continue;
-          for (const raw of splitTags(cell)) {
+          const parts = cell.indexOf(',') === -1 && cell.indexOf(';') === -1 && !/[，；、]/.test(cell) ? [cell] : splitTags(cell);
+          for (const raw of parts) {
             const tag = cleanTag(raw);
-            if (!tag) bad ??= msg('fields.badTag', { tag: raw.slice(0, 40) });
-            else if (!tags) tags = [tag];
+            if (!tag) {
+              if (raw.trim()) bad ??= msg('fields.badTag', { tag: raw.slice(0, 40) });
+            } else if (!tags) tags = [tag];
             else if (!tags.includes(tag)) tags.push(tag);
           }
         }
@@ -269,7 +271,7 @@ export async function readSubscriberCsv(
         for (const a of plan.attributes) {
           const cell = record[a.col]?.trim();
           if (!cell) continue;
-          const c = checkValue(a.field ?? { key: a.key, type: 'text', choices: [] }, cell);
+          const c = checkValue(a.field ?? (a.field = { key: a.key, type: 'text', choices: [] }), cell);
           if (!c.ok) {
             bad ??= c.said;
             break;

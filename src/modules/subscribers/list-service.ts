@@ -310,7 +310,7 @@ export class SubscriberListService {
         source: 'admin',
         ip: meta.ip,
         userAgent: meta.userAgent,
-        detail: { by: actor.email, attributes: changed, ...(v.tags ? { tags } : {}) },
+        detail: { by: actor.email, fields: changed, ...(v.tags ? { tags } : {}) },
       },
     ]);
     return this.get(String(s.id));

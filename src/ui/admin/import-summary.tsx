@@ -36,6 +36,11 @@ export function ImportResultCard(props: { v: View; result: ImportResult }) {
         <strong>{t('subs.importResult', { imported: result.imported, total: result.total })}</strong>
       </p>
       <p class="small">{t('subs.importSummary', { added: result.imported, skipped: skippedTotal, errors: result.errorCount })}</p>
+      {result.fieldsCreated?.length ? (
+        <p class="small" data-testid="fields-created">
+          {t('fields.created', { keys: result.fieldsCreated.join(', ') })}
+        </p>
+      ) : null}
       {skipped.length ? (
         <>
           <h3>{t('subs.importSkipped')}</h3>

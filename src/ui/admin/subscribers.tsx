@@ -8,6 +8,8 @@ import { ImportResultCard, type ImportResult } from './import-summary.tsx';
 
 import { SUBSCRIBER_STATUS_LIST as STATUSES } from '../../modules/subscribers/list-service.ts';
 import { languageChoices } from './choices.ts';
+import { fieldLabel, type SubscriberField } from '../../modules/subscribers/fields.ts';
+import type { ImportMapping } from '../../modules/subscribers/fields-service.ts';
 
 export interface SubscriberItem {
   id: string;
@@ -16,6 +18,22 @@ export interface SubscriberItem {
   status: string;
   source: string;
   createdAt: string | null;
+  attributes?: Record<string, string | number>;
+  tags?: string[];
+}
+
+/** A subscriber's tags as chips (each a link to the list filtered by it). */
+export function TagChips(props: { tags: string[] | undefined }) {
+  if (!props.tags?.length) return null;
+  return (
+    <span class="chips">
+      {props.tags.map((tag) => (
+        <a class="chip" href={`/admin/subscribers?tag=${encodeURIComponent(tag)}`} data-tag={tag}>
+          {tag}
+        </a>
+      ))}
+    </span>
+  );
 }
 
 export function SubscribersPage(props: {
@@ -29,11 +47,17 @@ export function SubscribersPage(props: {
   counts: { total: number; byStatus: Record<string, number> };
   /** An import that stopped or failed part-way, to run again. */
   unfinishedImport?: Message | null | undefined;
+  tag?: string | undefined;
+  fields?: SubscriberField[] | undefined;
 }) {
   const { v } = props;
   const t = v.t;
   const n = v.current!;
-  const filtered = !!(props.q || props.status);
+  const tag = props.tag ?? '';
+  const fields = props.fields ?? [];
+  const filtered = !!(props.q || props.status || tag);
+  const editor = can(v, 'editor');
+  const back = listHref(props.q, props.status, undefined, tag);
   return (
     <AdminPage v={v} title={t('subs.title')}>
       <h1>
@@ -50,13 +74,13 @@ export function SubscribersPage(props: {
       ) : null}
       <ul class="counts" data-testid="counts">
         <li>
-          <a href={listHref(props.q, '')} aria-current={props.status === '' ? 'true' : undefined} data-status="">
+          <a href={listHref(props.q, '', undefined, tag)} aria-current={props.status === '' ? 'true' : undefined} data-status="">
             <span class="n">{fmtNumber(v, props.counts.total)}</span> <span class="l">{t('subs.countAll')}</span>
           </a>
         </li>
         {STATUSES.map((st) => (
           <li>
-            <a href={listHref(props.q, st)} aria-current={props.status === st ? 'true' : undefined} data-status={st}>
+            <a href={listHref(props.q, st, undefined, tag)} aria-current={props.status === st ? 'true' : undefined} data-status={st}>
               <span class="n">{fmtNumber(v, props.counts.byStatus[st] ?? 0)}</span> <span class="l">{t(`status.${st}`)}</span>
             </a>
           </li>
@@ -79,6 +103,10 @@ export function SubscribersPage(props: {
               ))}
             </select>
           </div>
+          <div style="flex:1 1 8rem">
+            <label for="tag">{t('fields.tagFilter')}</label>
+            <input id="tag" type="text" name="tag" value={tag} maxlength={64} />
+          </div>
           <div style="flex:0 0 auto">
             <button type="submit" class="secondary">
               {t('common.search')}
@@ -97,6 +125,9 @@ export function SubscribersPage(props: {
             {t('subs.export')}
           </a>
         ) : null}
+        <a class="button secondary" href="/admin/subscribers/fields">
+          {t('fields.manage')}
+        </a>
       </p>
       {can(v, 'editor') ? <AddSubscriberForm v={v} /> : null}
       {props.items.length === 0 ? (
@@ -108,43 +139,91 @@ export function SubscribersPage(props: {
           ) : null}
         </Empty>
       ) : (
-        <div class="card table-wrap">
-          <table data-testid="subscribers">
-            <thead>
-              <tr>
-                <th scope="col">{t('subs.email')}</th>
-                <th scope="col">{t('subs.name')}</th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col">{t('subs.source')}</th>
-                <th scope="col">{t('subs.since')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.items.map((s) => (
+        <form method="post" action="/admin/subscribers/tags" id="bulk-tags">
+          {editor ? <Csrf v={v} /> : null}
+          <input type="hidden" name="back" value={back} />
+          <div class="card table-wrap">
+            <table data-testid="subscribers">
+              <thead>
                 <tr>
-                  <td>
-                    <a href={`/admin/subscribers/${s.id}`}>{s.email ?? `#${s.id}`}</a>
-                  </td>
-                  <td>{s.name ?? ''}</td>
-                  <td>
-                    <StatusBadge v={v} status={s.status} />
-                  </td>
-                  <td class="small">{sourceLabel(v.lang, s.source)}</td>
-                  <td>{fmtDateTime(v, s.createdAt)}</td>
+                  {editor ? (
+                    <th scope="col">
+                      <span class="visually-hidden">{t('fields.bulkTitle')}</span>
+                    </th>
+                  ) : null}
+                  <th scope="col">{t('subs.email')}</th>
+                  <th scope="col">{t('subs.name')}</th>
+                  <th scope="col">{t('common.status')}</th>
+                  <th scope="col">{t('fields.tags')}</th>
+                  {fields.map((f) => (
+                    <th scope="col" data-field={f.key}>
+                      {fieldLabel(f, v.lang, n.language ?? undefined)}
+                    </th>
+                  ))}
+                  <th scope="col">{t('subs.source')}</th>
+                  <th scope="col">{t('subs.since')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {props.items.map((s) => (
+                  <tr>
+                    {editor ? (
+                      <td>
+                        {s.status !== 'erased' ? (
+                          <input type="checkbox" name="ids" value={s.id} aria-label={t('fields.select', { email: s.email ?? `#${s.id}` })} />
+                        ) : null}
+                      </td>
+                    ) : null}
+                    <td>
+                      <a href={`/admin/subscribers/${s.id}`}>{s.email ?? `#${s.id}`}</a>
+                    </td>
+                    <td>{s.name ?? ''}</td>
+                    <td>
+                      <StatusBadge v={v} status={s.status} />
+                    </td>
+                    <td>
+                      <TagChips tags={s.tags} />
+                    </td>
+                    {fields.map((f) => (
+                      <td data-field={f.key}>{s.attributes?.[f.key] ?? ''}</td>
+                    ))}
+                    <td class="small">{sourceLabel(v.lang, s.source)}</td>
+                    <td>{fmtDateTime(v, s.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {editor ? (
+            <fieldset class="card bulk-tags" data-testid="bulk-tags">
+              <legend>{t('fields.bulkTitle')}</legend>
+              <div class="row">
+                <div>
+                  <label for="bulk-add">{t('fields.bulkAdd')}</label>
+                  <input id="bulk-add" name="add" type="text" maxlength={200} autocomplete="off" />
+                </div>
+                <div>
+                  <label for="bulk-remove">{t('fields.bulkRemove')}</label>
+                  <input id="bulk-remove" name="remove" type="text" maxlength={200} autocomplete="off" />
+                </div>
+                <div style="flex:0 0 auto;align-self:flex-end">
+                  <button type="submit" class="secondary">
+                    {t('fields.bulkSubmit')}
+                  </button>
+                </div>
+              </div>
+            </fieldset>
+          ) : null}
+        </form>
       )}
       <nav class="pager" aria-label={t('subs.pages')}>
         {props.prev ? (
-          <a href={listHref(props.q, props.status, props.prev)} rel="prev" data-testid="prev">
+          <a href={listHref(props.q, props.status, props.prev, tag)} rel="prev" data-testid="prev">
             ← {t('subs.prevPage')}
           </a>
         ) : null}
         {props.next ? (
-          <a href={listHref(props.q, props.status, props.next)} rel="next" data-testid="next">
+          <a href={listHref(props.q, props.status, props.next, tag)} rel="next" data-testid="next">
             {t('common.next')} →
           </a>
         ) : null}
@@ -153,10 +232,11 @@ export function SubscribersPage(props: {
   );
 }
 
-function listHref(q: string, status: string, cursor?: string): string {
+function listHref(q: string, status: string, cursor?: string, tag?: string): string {
   const p = new URLSearchParams();
   if (q) p.set('q', q);
   if (status) p.set('status', status);
+  if (tag) p.set('tag', tag);
   if (cursor) p.set('cursor', cursor);
   const qs = p.toString();
   return qs ? `/admin/subscribers?${qs}` : '/admin/subscribers';
@@ -210,7 +290,76 @@ function AddSubscriberForm(props: { v: View }) {
 /** One subscriber with their consent events, as the subscribers service gives it. */
 export type SubscriberDetail = Awaited<ReturnType<Services['subscriberList']['get']>>;
 
-export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail }) {
+/** The person's attributes (one input per field, by type) and tags; editors change them, viewers read them. */
+function ProfileCard(props: { v: View; s: SubscriberDetail; fields: SubscriberField[] }) {
+  const { v, s, fields } = props;
+  const t = v.t;
+  const nl = v.current?.language ?? undefined;
+  const editable = can(v, 'editor') && s.status !== 'erased';
+  const value = (k: string) => {
+    const x = s.attributes[k];
+    return x === undefined || x === null ? '' : String(x);
+  };
+  if (!editable)
+    return (
+      <div class="card" data-testid="profile">
+        <dl class="meta">
+          {fields.map((f) => (
+            <>
+              <dt>{fieldLabel(f, v.lang, nl)}</dt>
+              <dd>{value(f.key) || '—'}</dd>
+            </>
+          ))}
+          <dt>{t('fields.tags')}</dt>
+          <dd>{s.tags.length ? <TagChips tags={s.tags} /> : '—'}</dd>
+        </dl>
+      </div>
+    );
+  return (
+    <form method="post" action={`/admin/subscribers/${s.id}/attributes`} class="card" data-testid="profile">
+      <Csrf v={v} />
+      {fields.length === 0 ? <p class="muted small">{t('fields.noneDefined')}</p> : null}
+      <div class="row">
+        {fields.map((f) => {
+          const id = `attr-${f.key}`;
+          const name = `attr.${f.key}`;
+          return (
+            <div>
+              <label for={id}>{fieldLabel(f, v.lang, nl)}</label>
+              {f.type === 'choice' ? (
+                <select id={id} name={name}>
+                  <option value="">—</option>
+                  {f.choices.map((c) => (
+                    <option value={c} selected={value(f.key) === c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id={id}
+                  name={name}
+                  type={f.type === 'number' ? 'number' : f.type === 'date' ? 'date' : 'text'}
+                  step={f.type === 'number' ? 'any' : undefined}
+                  value={value(f.key)}
+                  maxlength={f.type === 'text' ? 1000 : undefined}
+                />
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <label for="profile-tags">{t('fields.tags')}</label>
+      <input id="profile-tags" name="tags" type="text" value={s.tags.join(', ')} aria-describedby="profile-tags-help" />
+      <p class="small muted" id="profile-tags-help">
+        {t('fields.tagsHelp')}
+      </p>
+      <button type="submit">{t('fields.profileSave')}</button>
+    </form>
+  );
+}
+
+export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail; fields?: SubscriberField[] | undefined }) {
   const { v, s } = props;
   const t = v.t;
   return (
@@ -246,6 +395,8 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
           ) : null}
         </dl>
       </div>
+      <h2>{t('fields.attributes')}</h2>
+      <ProfileCard v={v} s={s} fields={props.fields ?? []} />
       <h2>{t('subs.events')}</h2>
       {s.events.length === 0 ? (
         <p class="muted">{t('subs.eventsNone')}</p>
@@ -323,9 +474,41 @@ export function EraseConfirmPage(props: { v: View; flash?: FlashMsg | undefined;
   );
 }
 
-export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undefined; result?: ImportResult | undefined }) {
+/** The select each column of the mapping step gets (the page's script clones it): built-in columns, the newsletter's fields, a new field, ignore. */
+function MappingSelect(props: { v: View; fields: SubscriberField[] }) {
+  const { v } = props;
+  const t = v.t;
+  return (
+    <select>
+      <option value="email">{t('fields.asEmail')}</option>
+      <option value="name">{t('fields.asName')}</option>
+      <option value="language">{t('fields.asLanguage')}</option>
+      <option value="tags">{t('fields.asTags')}</option>
+      {props.fields.length ? (
+        <optgroup label={t('fields.existing')}>
+          {props.fields.map((f) => (
+            <option value={`attribute:${f.key}`}>
+              {fieldLabel(f, v.lang, v.current?.language ?? undefined)} ({f.key})
+            </option>
+          ))}
+        </optgroup>
+      ) : null}
+      <option value="new">{t('fields.asNew')}</option>
+      <option value="ignore">{t('fields.asIgnore')}</option>
+    </select>
+  );
+}
+
+export function ImportSubscribersPage(props: {
+  v: View;
+  flash?: FlashMsg | undefined;
+  result?: ImportResult | undefined;
+  fields?: SubscriberField[] | undefined;
+  savedMapping?: ImportMapping | null | undefined;
+}) {
   const { v, result } = props;
   const t = v.t;
+  const fields = props.fields ?? [];
   return (
     <AdminPage v={v} title={t('subs.importTitle')}>
       <p class="small">
@@ -342,11 +525,42 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
         {result ? <ImportResultCard v={v} result={result} /> : null}
       </div>
       <p>{t('subs.importHelp')}</p>
+      <p class="small">{t('fields.importHelp')}</p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
         <input type="hidden" name="newsletter" value={v.current!.slug} />
         <label for="csv">{t('subs.importFile')}</label>
         <input id="csv" name="file" type="file" accept=".csv,text/csv" required />
+        {/* The mapping step: the page's script reads the file's first rows and fills the table; the choice goes with the import (and is remembered). */}
+        <input type="hidden" name="mapping" value="" data-mapping-value />
+        <section
+          id="import-mapping"
+          hidden
+          data-saved={JSON.stringify(props.savedMapping?.columns ?? {})}
+          data-fields={JSON.stringify(fields.map((f) => f.key))}
+          aria-labelledby="mapping-title"
+        >
+          <h2 id="mapping-title">{t('fields.mapTitle')}</h2>
+          <p class="small">{t('fields.mapHelp')}</p>
+          <div class="table-wrap">
+            <table data-testid="mapping">
+              <thead>
+                <tr>
+                  <th scope="col">{t('fields.mapColumn')}</th>
+                  <th scope="col">{t('fields.mapSamples')}</th>
+                  <th scope="col">{t('fields.mapAs')}</th>
+                </tr>
+              </thead>
+              <tbody></tbody>
+            </table>
+          </div>
+          <template id="mapping-select">
+            <MappingSelect v={v} fields={fields} />
+          </template>
+        </section>
+        <p class="small muted" data-mapping-nojs>
+          {t('fields.noJs')}
+        </p>
         <label for="note">{t('subs.importNote')}</label>
         <input id="note" name="consentNote" type="text" required maxlength={2000} />
         <p style="margin-top:1rem">

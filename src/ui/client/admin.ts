@@ -10,6 +10,7 @@ import { startForms } from './admin/forms.ts';
 import { startImageFields } from './admin/images.ts';
 import { startImport } from './admin/import.ts';
 import { startParagraphTools } from './admin/paragraphs.ts';
+import { startImportMapping } from './admin/import-mapping.ts';
 import { startPreview } from './admin/preview.ts';
 import { startProgress } from './admin/progress.ts';
 import { rememberTimeZone } from './admin/timezone.ts';
@@ -25,6 +26,7 @@ const ready = () => {
   startCountdowns();
   startImport();
   startBulkImport();
+  startImportMapping();
   startCopyButtons();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);

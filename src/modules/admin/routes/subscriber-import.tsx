@@ -11,6 +11,7 @@ import type { AdminContext } from '../context.ts';
 import { internalErrorMessage, pageErrorMessage } from './errors.tsx';
 import { apiRowError } from '../../subscribers/csv.ts';
 import { countDataRows } from '../../../lib/csv-rows.ts';
+import type { ImportMapping } from '../../subscribers/fields-service.ts';
 
 /** An upload as the import reads it: its bytes as they arrive, and what is known of it beforehand. */
 export interface Upload {
@@ -33,7 +34,13 @@ const line = (o: Record<string, unknown>) => `${JSON.stringify(o)}\n`;
 /** The stream's `error` line. */
 export const importErrorLine = (code: string, message: string): string => line({ type: 'error', code, message });
 
-export async function importWithProgress(c: AdminContext, slug: string, upload: Upload, consentNote: unknown): Promise<Response> {
+export async function importWithProgress(
+  c: AdminContext,
+  slug: string,
+  upload: Upload,
+  consentNote: unknown,
+  how: { mapping?: ImportMapping | null; saveMapping?: boolean } = {},
+): Promise<Response> {
   const s = c.var.services;
   const v = c.var.view;
   const user = c.var.session!.user;
@@ -67,6 +74,7 @@ export async function importWithProgress(c: AdminContext, slug: string, upload: 
               await flush();
             },
             { name: upload.name, expectedRows: upload.estimatedRows ?? undefined },
+            how,
           );
           const card = await Promise.resolve((<ImportResultCard v={v} result={result} />).toString());
           send({ type: 'done', result: { ...result, errors: result.errors.map(apiRowError), notes: result.notes.map(apiRowError) }, html: card });

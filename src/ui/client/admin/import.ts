@@ -95,6 +95,8 @@ export function startImport(): void {
       consentNote: String(fields.get('consentNote') ?? ''),
       fileName: file.name,
       ...(rows > 0 ? { rows: String(rows) } : {}),
+      // The mapping step's choice (import-mapping.ts), remembered for the next import.
+      ...(fields.get('mapping') ? { mapping: String(fields.get('mapping')), saveMapping: '1' } : {}),
     });
     x.open('POST', `${form.action}?${query}`);
     x.setRequestHeader('Accept', 'application/x-ndjson');
