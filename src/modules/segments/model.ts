@@ -22,21 +22,8 @@ import type { SubscriberStatus } from '../../db/schema.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import { fieldProblem, parseOrThrow } from '../../lib/validation.ts';
 
-export const SEGMENT_OPS = ['is', 'isNot', 'contains', 'before', 'after', 'atLeast', 'atMost', 'anyOf', 'allOf', 'noneOf', 'isSet', 'isNotSet'] as const;
-export type SegmentOp = (typeof SEGMENT_OPS)[number];
-export const SEGMENT_FIELDS = ['tag', 'status', 'language', 'subscribedAt', 'openedLastIssues', 'topic', 'attribute'] as const;
-export type SegmentFieldKind = (typeof SEGMENT_FIELDS)[number];
-
-/** Which ops each kind of field takes. */
-export const OPS_OF: Record<SegmentFieldKind, readonly SegmentOp[]> = {
-  tag: ['is', 'isNot', 'anyOf', 'allOf', 'noneOf'],
-  status: ['is', 'isNot'],
-  language: ['is', 'isNot'],
-  subscribedAt: ['before', 'after'],
-  openedLastIssues: ['atLeast'],
-  topic: ['is', 'isNot'],
-  attribute: ['is', 'isNot', 'contains', 'before', 'after', 'atLeast', 'atMost', 'isSet', 'isNotSet'],
-};
+export { OPS_OF, SEGMENT_FIELDS, SEGMENT_OPS, type SegmentFieldKind, type SegmentOp } from './ops.ts';
+import { OPS_OF, SEGMENT_FIELDS, SEGMENT_OPS, type SegmentFieldKind, type SegmentOp } from './ops.ts';
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'suppressed', 'erased'];
 export const MAX_CONDITIONS = 50;

@@ -9,6 +9,7 @@ import { startImageFields } from './admin/images.ts';
 import { startImport } from './admin/import.ts';
 import { startPreview } from './admin/preview.ts';
 import { startProgress } from './admin/progress.ts';
+import { startSegmentBuilder } from './admin/segments.ts';
 import { rememberTimeZone } from './admin/timezone.ts';
 
 rememberTimeZone();
@@ -20,6 +21,7 @@ const ready = () => {
   startCountdowns();
   startImport();
   startCopyButtons();
+  startSegmentBuilder();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
 else ready();

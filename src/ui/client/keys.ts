@@ -22,4 +22,6 @@ export const ADMIN_CLIENT_KEYS = [
   'subs.importFailed',
   'users.copied',
   'users.copyFailed',
+  'segments.counting',
+  'segments.countFailed',
 ] as const satisfies readonly MessageKey[];
