@@ -36,25 +36,32 @@ export function startSegmentBuilder(): void {
     const my = ++seq;
     const body = new URLSearchParams([...new FormData(form)].map(([k, v]) => [k, String(v)]));
     body.delete('action');
-    out.setAttribute('data-state', 'busy');
     fetch(url, { method: 'POST', body, credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then((r) => r.json())
       .then((j: { text?: string; error?: string }) => {
         if (my !== seq) return;
         out.textContent = j.text ?? j.error ?? '';
         out.setAttribute('data-state', j.text ? 'ok' : 'error');
+        out.removeAttribute('aria-busy');
+        out.title = '';
       })
       .catch(() => {
         if (my !== seq) return;
         out.textContent = t('segments.countFailed', { message: '—' });
         out.setAttribute('data-state', 'error');
+        out.removeAttribute('aria-busy');
       });
   };
   const later = (e: Event) => {
     const row = (e.target as HTMLElement | null)?.closest?.('[data-seg-row]') as HTMLElement | null;
     if (row && (e.target as HTMLElement).hasAttribute('data-seg-field')) fitRow(row);
     clearTimeout(timer);
-    if (out) out.textContent = t('segments.counting');
+    // The last count stays, dimmed, until the new one arrives (no jump in the layout under the cursor).
+    if (out) {
+      out.setAttribute('data-state', 'busy');
+      out.setAttribute('aria-busy', 'true');
+      out.title = t('segments.counting');
+    }
     timer = setTimeout(run, 300);
   };
   form.addEventListener('input', later);
