@@ -210,7 +210,11 @@ export function SegmentBuilderPage(props: {
               <option value={tp.key}>{tp.name}</option>
             ))}
           </datalist>
-          <p class="muted small">{t('segments.valueHint')}</p>
+          <p class="muted small">
+            {t('segments.hintTags')} {t('segments.hintDates')} <code translate="no">YYYY-MM-DD</code>
+            {t('segments.hintSep')}
+            {t('segments.hintStatus')} <code translate="no">active, pending, unsubscribed, suppressed, erased</code>
+          </p>
           <button type="submit" name="action" value="add" class="secondary" formnovalidate data-testid="add-row">
             {t('segments.addRow')}
           </button>
