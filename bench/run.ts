@@ -13,6 +13,7 @@ import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
 import { sendScenario } from './scenarios/send.ts';
 import { signupScenario } from './scenarios/signup.ts';
+import { segmentsScenario } from './scenarios/segments.ts';
 
 const scaleName = process.env.BENCH_SCALE ?? '10k';
 if (!SCALES[scaleName]) {
@@ -38,6 +39,7 @@ async function main() {
     { name: 'signup', run: () => signupScenario(db, scale) },
     { name: 'csv', run: () => csvScenario(db, scale) },
     { name: 'events', run: () => eventsScenario(db, scale, log) },
+    { name: 'segments', run: () => segmentsScenario(db, scale, log) },
   ];
 
   const results: Result[] = [];
