@@ -56,7 +56,7 @@ export async function segmentsScenario(db: BenchDb, scale: number, log: (s: stri
   const countries = ['Kenya', 'China', 'Brazil', 'India', 'Germany'];
   await sql`UPDATE subscribers SET
       tags = CASE WHEN id % 2 = 0 THEN ARRAY['half'] ELSE '{}'::text[] END || CASE WHEN id % 100 = 0 THEN ARRAY['vip'] ELSE '{}'::text[] END,
-      attributes = jsonb_build_object('country', (${countries}::text[])[1 + id % 5], 'size', (id % 1000)::text)
+      attributes = jsonb_build_object('country', (${countries}::text[])[1 + id % 5], 'size', id % 1000)
     WHERE newsletter_id = ${newsletterId}`.execute(s.db);
   await sql`ANALYZE subscribers`.execute(s.db);
   const n = (await s.repos.newsletters.findById(newsletterId))!;
