@@ -91,7 +91,9 @@ describe.skipIf(!hasChromium)('segment builder in Chromium', () => {
         // the issue's schedule form offers it; the confirmation names it and counts its people
         const issue = await createIssue(h, 'brief', `Brief ${lang} ${width}`);
         await page.goto(`${server.url}/admin/issues/${issue}`);
-        await page.getByTestId('audience').selectOption({ label: lang === 'en' ? `Segment: VIPs in Kenya ${lang} ${width}` : `分群：VIPs in Kenya ${lang} ${width}` });
+        await page
+          .getByTestId('audience')
+          .selectOption({ label: lang === 'en' ? `Segment: VIPs in Kenya ${lang} ${width}` : `分群：VIPs in Kenya ${lang} ${width}` });
         await page.getByTestId('schedule-submit').click();
         await page.getByTestId('confirm-question').waitFor();
         expect(await page.getByTestId('confirm-question').textContent()).toMatch(lang === 'en' ? / to 5 subscribers of / : / 5 位订阅者/);
@@ -105,4 +107,25 @@ describe.skipIf(!hasChromium)('segment builder in Chromium', () => {
         await page.screenshot({ path: `${SCREENSHOT_DIR}/segments-topics-${lang}-${width}.png`, fullPage: true });
         await page.context().close();
       }, 90_000);
+
+  it('shows the topics on the signup form, ticked, in the newsletter’s language (en 1280, zh-CN 375)', async () => {
+    await h.api('POST', '/api/v1/newsletters', {
+      json: { slug: 'zh', name: '可持续公共采购简报', fromEmail: 'news@example.org', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+    });
+    await h.api('POST', '/api/v1/newsletters/zh/topics', { json: { name: '项目动态', key: 'news' } });
+    await h.api('POST', '/api/v1/newsletters/zh/topics', { json: { name: '活动与培训', key: 'events' } });
+    for (const [slug, width] of [
+      ['brief', 1280],
+      ['zh', 375],
+    ] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}/n/${slug}`);
+      const boxes = page.locator('input[name=topics]');
+      expect(await boxes.count()).toBeGreaterThan(0);
+      for (const b of await boxes.all()) expect(await b.isChecked()).toBe(true);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/segments-signup-topics-${slug}-${width}.png`, fullPage: true });
+      await ctx.close();
+    }
+  });
 });
