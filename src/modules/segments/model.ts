@@ -4,7 +4,7 @@
  * the repository compiles a checked one to SQL with parameters (never string-built from input).
  *
  * Fields and their ops (value in brackets):
- * - `tag`: `is` / `isNot` [tag], `anyOf` / `allOf` / `noneOf` [tags]
+ * - `tag`: `is` (also `contains`: the tags contain it) / `isNot` [tag], `anyOf` / `allOf` / `noneOf` [tags]
  * - `status`: `is` / `isNot` [pending | active | unsubscribed | suppressed | erased]
  * - `language`: `is` / `isNot` [language tag; a subscriber without one speaks the newsletter's]
  * - `subscribedAt` (confirmed, else created): `before` / `after` [YYYY-MM-DD in the newsletter's
@@ -104,9 +104,10 @@ function checkCondition(c: { field: string; op: SegmentOp; value?: unknown }, i:
   const bad = (key: Parameters<typeof fieldProblem>[1]) => fieldProblem(at('value'), key);
   switch (f.kind) {
     case 'tag': {
-      if (c.op === 'is' || c.op === 'isNot') {
+      // `contains`: the subscriber's tags contain this one (the same as `is`).
+      if (c.op === 'is' || c.op === 'isNot' || c.op === 'contains') {
         const tag = text(100, TAG);
-        return tag ? { kind: 'tag', op: c.op, tag } : bad('segments.problem.tag');
+        return tag ? { kind: 'tag', op: c.op === 'isNot' ? 'isNot' : 'is', tag } : bad('segments.problem.tag');
       }
       const ok = Array.isArray(v) && v.length >= 1 && v.length <= 100 && v.every((t) => typeof t === 'string' && TAG.test(t));
       return ok ? { kind: 'tag', op: c.op as 'anyOf', tags: [...new Set(v as string[])] } : bad('segments.problem.tags');

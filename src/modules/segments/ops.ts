@@ -5,7 +5,7 @@ export const SEGMENT_FIELDS = ['tag', 'status', 'language', 'subscribedAt', 'ope
 export type SegmentFieldKind = (typeof SEGMENT_FIELDS)[number];
 
 export const OPS_OF: Record<SegmentFieldKind, readonly SegmentOp[]> = {
-  tag: ['is', 'isNot', 'anyOf', 'allOf', 'noneOf'],
+  tag: ['is', 'contains', 'isNot', 'anyOf', 'allOf', 'noneOf'],
   status: ['is', 'isNot'],
   language: ['is', 'isNot'],
   subscribedAt: ['before', 'after'],
