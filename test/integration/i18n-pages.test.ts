@@ -189,13 +189,24 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     for (const path of ['/admin/segments', '/admin/segments/new', '/admin/topics']) await check(`${path} (empty)`, admin.get(path), 200);
     expect((await h.api('POST', '/api/v1/newsletters/spp/topics', { json: { name: '活动', key: 'events' } })).status).toBe(201);
     const seg = await h.api('POST', '/api/v1/newsletters/spp/segments', {
-      json: { name: '重要读者', match: 'any', conditions: [{ field: 'tag', op: 'anyOf', value: ['vip'] }, { field: 'attribute.country', op: 'is', value: '肯尼亚' }] },
+      json: {
+        name: '重要读者',
+        match: 'any',
+        conditions: [
+          { field: 'tag', op: 'anyOf', value: ['vip'] },
+          { field: 'attribute.country', op: 'is', value: '肯尼亚' },
+        ],
+      },
     });
     expect(seg.status).toBe(201);
     const id = (await seg.json()).id;
     for (const path of ['/admin/segments', `/admin/segments/${id}`, '/admin/topics', `/admin/issues/${issueId}`]) await check(path, admin.get(path), 200);
     await check('a refused segment', admin.post('/admin/segments', { name: '', match: 'all', 'field.0': 'status', 'op.0': 'contains', 'value.0': 'x' }), 422);
-    await check('the send confirmation to a segment', admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: '2030-01-01T09:00', segment: String(id) }), 200);
+    await check(
+      'the send confirmation to a segment',
+      admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: '2030-01-01T09:00', segment: String(id) }),
+      200,
+    );
     await check('signup page with topics', h.app.request('/n/spp', { headers: ZH }), 200);
     const issueMail = (await (await h.api('GET', '/api/v1/outbox?to=zhang@example.org')).json()).items[0];
     const prefs = /\/preferences\/([\w.-]+)/.exec(issueMail.text)![1]!;
