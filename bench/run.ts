@@ -15,6 +15,7 @@ import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
 import { sendScenario } from './scenarios/send.ts';
 import { signupScenario } from './scenarios/signup.ts';
+import { segmentsScenario } from './scenarios/segments.ts';
 
 const scaleName = process.env.BENCH_SCALE ?? '10k';
 if (!SCALES[scaleName]) {
@@ -42,6 +43,7 @@ async function main() {
     { name: 'events', run: () => eventsScenario(db, scale, log) },
     { name: 'mailchimp', run: () => mailchimpScenario(db) },
     { name: 'backIssues', run: () => backIssuesScenario(db, scale) },
+    { name: 'segments', run: () => segmentsScenario(db, scale, log) },
   ];
 
   const results: Result[] = [];

@@ -188,6 +188,35 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     expect(problems).toEqual({});
   });
 
+  it('shows segments and topics in Chinese: the list, the builder, the topics page, the signup form and preferences with topics', async () => {
+    for (const path of ['/admin/segments', '/admin/segments/new', '/admin/topics']) await check(`${path} (empty)`, admin.get(path), 200);
+    expect((await h.api('POST', '/api/v1/newsletters/spp/topics', { json: { name: '活动', key: 'events' } })).status).toBe(201);
+    const seg = await h.api('POST', '/api/v1/newsletters/spp/segments', {
+      json: {
+        name: '重要读者',
+        match: 'any',
+        conditions: [
+          { field: 'tag', op: 'anyOf', value: ['vip'] },
+          { field: 'attribute.country', op: 'is', value: '肯尼亚' },
+        ],
+      },
+    });
+    expect(seg.status).toBe(201);
+    const id = (await seg.json()).id;
+    for (const path of ['/admin/segments', `/admin/segments/${id}`, '/admin/topics', `/admin/issues/${issueId}`]) await check(path, admin.get(path), 200);
+    await check('a refused segment', admin.post('/admin/segments', { name: '', match: 'all', 'field.0': 'status', 'op.0': 'contains', 'value.0': 'x' }), 422);
+    await check(
+      'the send confirmation to a segment',
+      admin.post(`/admin/issues/${issueId}/schedule`, { sendAt: '2030-01-01T09:00', segment: String(id) }),
+      200,
+    );
+    await check('signup page with topics', h.app.request('/n/spp', { headers: ZH }), 200);
+    const issueMail = (await (await h.api('GET', '/api/v1/outbox?to=zhang@example.org')).json()).items[0];
+    const prefs = /\/preferences\/([\w.-]+)/.exec(issueMail.text)![1]!;
+    await check('preferences page with topics', h.app.request(`/preferences/${prefs}`, { headers: ZH }), 200);
+    expect(problems).toEqual({});
+  });
+
   it('writes every email in Chinese', async () => {
     const all = (await (await h.api('GET', '/api/v1/outbox')).json()).items as { to: string[]; subject: string; html: string; text: string }[];
     expect(all.length).toBeGreaterThanOrEqual(3);

@@ -69,6 +69,7 @@ describe.each(dbKinds)('segments on %s', (kind) => {
 
   it('counts each tag op: is, isNot, anyOf, allOf, noneOf', async () => {
     expect(await one('tag', 'is', 'vip')).toBe(2);
+    expect(await one('tag', 'contains', 'vip')).toBe(2);
     expect(await one('tag', 'isNot', 'vip')).toBe(4);
     expect(await one('tag', 'anyOf', ['press', 'beta'])).toBe(3);
     expect(await one('tag', 'allOf', ['vip', 'press'])).toBe(1);

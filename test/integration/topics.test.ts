@@ -195,6 +195,9 @@ describe.each(dbKinds)('topics on %s', (kind) => {
     expect(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM subscriber_topics WHERE subscriber_id = ${s.id}`.execute(h.db.db)).rows[0]!.n)).toBe(0);
     expect((await h.api('DELETE', `/api/v1/newsletters/${slug}/topics/${events.id}`)).status).toBe(204);
     expect(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM subscriber_topics WHERE topic_id = ${events.id}`.execute(h.db.db)).rows[0]!.n)).toBe(0);
+    // a saved segment naming the deleted topic now reaches nobody (not everybody)
+    const seg = (await (await h.api('GET', `/api/v1/newsletters/${slug}/segments`)).json()).items.find((x: { name: string }) => x.name === 'Gets events');
+    expect(await (await h.api('GET', `/api/v1/newsletters/${slug}/segments/${seg.id}/count`)).json()).toEqual({ count: 0, sendable: 0 });
   });
 
   it('a subscriber with no topics to choose sees no topic boxes', async () => {

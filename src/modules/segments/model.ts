@@ -4,7 +4,7 @@
  * the repository compiles a checked one to SQL with parameters (never string-built from input).
  *
  * Fields and their ops (value in brackets):
- * - `tag`: `is` / `isNot` [tag], `anyOf` / `allOf` / `noneOf` [tags]
+ * - `tag`: `is` (also `contains`: the tags contain it) / `isNot` [tag], `anyOf` / `allOf` / `noneOf` [tags]
  * - `status`: `is` / `isNot` [pending | active | unsubscribed | suppressed | erased]
  * - `language`: `is` / `isNot` [language tag; a subscriber without one speaks the newsletter's]
  * - `subscribedAt` (confirmed, else created): `before` / `after` [YYYY-MM-DD in the newsletter's
@@ -22,21 +22,8 @@ import type { SubscriberStatus } from '../../db/schema.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import { fieldProblem, parseOrThrow } from '../../lib/validation.ts';
 
-export const SEGMENT_OPS = ['is', 'isNot', 'contains', 'before', 'after', 'atLeast', 'atMost', 'anyOf', 'allOf', 'noneOf', 'isSet', 'isNotSet'] as const;
-export type SegmentOp = (typeof SEGMENT_OPS)[number];
-export const SEGMENT_FIELDS = ['tag', 'status', 'language', 'subscribedAt', 'openedLastIssues', 'topic', 'attribute'] as const;
-export type SegmentFieldKind = (typeof SEGMENT_FIELDS)[number];
-
-/** Which ops each kind of field takes. */
-export const OPS_OF: Record<SegmentFieldKind, readonly SegmentOp[]> = {
-  tag: ['is', 'isNot', 'anyOf', 'allOf', 'noneOf'],
-  status: ['is', 'isNot'],
-  language: ['is', 'isNot'],
-  subscribedAt: ['before', 'after'],
-  openedLastIssues: ['atLeast'],
-  topic: ['is', 'isNot'],
-  attribute: ['is', 'isNot', 'contains', 'before', 'after', 'atLeast', 'atMost', 'isSet', 'isNotSet'],
-};
+export { OPS_OF, SEGMENT_FIELDS, SEGMENT_OPS, type SegmentFieldKind, type SegmentOp } from './ops.ts';
+import { OPS_OF, SEGMENT_FIELDS, SEGMENT_OPS, type SegmentFieldKind, type SegmentOp } from './ops.ts';
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'suppressed', 'erased'];
 export const MAX_CONDITIONS = 50;
@@ -117,9 +104,10 @@ function checkCondition(c: { field: string; op: SegmentOp; value?: unknown }, i:
   const bad = (key: Parameters<typeof fieldProblem>[1]) => fieldProblem(at('value'), key);
   switch (f.kind) {
     case 'tag': {
-      if (c.op === 'is' || c.op === 'isNot') {
+      // `contains`: the subscriber's tags contain this one (the same as `is`).
+      if (c.op === 'is' || c.op === 'isNot' || c.op === 'contains') {
         const tag = text(100, TAG);
-        return tag ? { kind: 'tag', op: c.op, tag } : bad('segments.problem.tag');
+        return tag ? { kind: 'tag', op: c.op === 'isNot' ? 'isNot' : 'is', tag } : bad('segments.problem.tag');
       }
       const ok = Array.isArray(v) && v.length >= 1 && v.length <= 100 && v.every((t) => typeof t === 'string' && TAG.test(t));
       return ok ? { kind: 'tag', op: c.op as 'anyOf', tags: [...new Set(v as string[])] } : bad('segments.problem.tags');

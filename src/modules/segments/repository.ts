@@ -40,10 +40,11 @@ function startOf(at: string, tz: string): Date {
   return fromLocal({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0, second: 0 }, tz);
 }
 
-/** Receives topic `key` of the newsletter: no choice recorded against it. */
+/** Receives topic `key` of the newsletter: it exists (a deleted topic reaches nobody) and no opt-out is recorded against it. */
 const receivesTopic = (key: string, ctx: CompileContext) =>
-  sql<boolean>`NOT EXISTS (SELECT 1 FROM subscriber_topics st JOIN topics t ON t.id = st.topic_id
-    WHERE st.subscriber_id = s.id AND NOT st.subscribed AND t.newsletter_id = ${ctx.newsletterId} AND t.key = ${key})`;
+  sql<boolean>`(EXISTS (SELECT 1 FROM topics t WHERE t.newsletter_id = ${ctx.newsletterId} AND t.key = ${key})
+    AND NOT EXISTS (SELECT 1 FROM subscriber_topics st JOIN topics t ON t.id = st.topic_id
+      WHERE st.subscriber_id = s.id AND NOT st.subscribed AND t.newsletter_id = ${ctx.newsletterId} AND t.key = ${key}))`;
 
 function condition(c: Condition, ctx: CompileContext): RawBuilder<boolean> {
   switch (c.kind) {
@@ -95,10 +96,14 @@ function condition(c: Condition, ctx: CompileContext): RawBuilder<boolean> {
           return sql`CASE WHEN ${v} ~ ${DATE_PREFIX} THEN left(${v}, 10) < ${c.date} ELSE false END`;
         case 'after':
           return sql`CASE WHEN ${v} ~ ${DATE_PREFIX} THEN left(${v}, 10) >= ${c.date} ELSE false END`;
+        // A JSON number casts as it is (never fails, no pattern to match); a string only when it is a number.
         case 'atLeast':
-          return sql`CASE WHEN ${v} ~ ${NUMBER} THEN trim(${v})::numeric >= ${c.number} ELSE false END`;
-        case 'atMost':
-          return sql`CASE WHEN ${v} ~ ${NUMBER} THEN trim(${v})::numeric <= ${c.number} ELSE false END`;
+        case 'atMost': {
+          const j = sql`(s.attributes -> ${c.key})`;
+          const cmp = c.op === 'atLeast' ? sql.raw('>=') : sql.raw('<=');
+          return sql`CASE jsonb_typeof(${j}) WHEN 'number' THEN ${j}::numeric ${cmp} ${c.number}
+            WHEN 'string' THEN CASE WHEN ${v} ~ ${NUMBER} THEN trim(${v})::numeric ${cmp} ${c.number} ELSE false END ELSE false END`;
+        }
         case 'isSet':
           return sql`coalesce(${v}, '') <> ''`;
         case 'isNotSet':

@@ -71,6 +71,10 @@ const slugOf = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 48);
 
+/** A concurrent save took the name between the check and the write (the unique index): the same 422. */
+const nameRace = (e: unknown, name: string) =>
+  (e as { code?: unknown } | null)?.code === '23505' ? AppError.validation([fieldProblem('name', 'segments.problem.nameTaken', { name })]) : e;
+
 export interface SegmentsDeps {
   repo: SegmentsRepository;
   newsletters: NewslettersRepository;
@@ -153,7 +157,9 @@ export class SegmentsService implements TopicChoices {
     const checked = checkConditions(v);
     await this.checkTopics(n, checked);
     if (await this.d.repo.nameTaken(n.id, v.name)) throw AppError.validation([fieldProblem('name', 'segments.problem.nameTaken', { name: v.name })]);
-    const row = await this.d.repo.insert(n.id, v.name, checked.stored, this.d.clock.now());
+    const row = await this.d.repo.insert(n.id, v.name, checked.stored, this.d.clock.now()).catch((e) => {
+      throw nameRace(e, v.name);
+    });
     await this.audit(actor, 'segment.create', n, row);
     return this.toSegment(row);
   }
@@ -167,7 +173,11 @@ export class SegmentsService implements TopicChoices {
     await this.checkTopics(n, checked);
     if (v.name !== undefined && (await this.d.repo.nameTaken(n.id, v.name, id)))
       throw AppError.validation([fieldProblem('name', 'segments.problem.nameTaken', { name: v.name })]);
-    const row = await this.d.repo.update(n.id, id, { ...(v.name !== undefined ? { name: v.name } : {}), definition: checked.stored }, this.d.clock.now());
+    const row = await this.d.repo
+      .update(n.id, id, { ...(v.name !== undefined ? { name: v.name } : {}), definition: checked.stored }, this.d.clock.now())
+      .catch((e) => {
+        throw nameRace(e, v.name ?? current.name);
+      });
     if (!row) throw notFound(msg('segments.what', { id: String(id) }));
     await this.audit(actor, 'segment.update', n, row);
     return this.toSegment(row);

@@ -14,6 +14,10 @@ export interface SendState {
   zones: string[];
   ready: boolean;
   slotsAvailable: boolean;
+  /** Who a send may go to (issue 24): the newsletter's segments and topics; absent: the whole list only. */
+  audiences?: { segments: { id: number; name: string }[]; topics: { id: number; name: string }[] };
+  /** Who the scheduled or sent issue goes to, as a sentence (absent: the whole list). */
+  audienceLine?: string;
 }
 
 /** The link-cleaning report; the editor's live preview replaces it (by its id) as the form changes. */
@@ -90,6 +94,7 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
               {t('issue.scheduledFor', { when: `${fmtDateTime({ ...v, tz: send.timeZone }, send.sendAt)} (${send.timeZone})` })}
             </p>
           ) : null}
+          {send.audienceLine && issue.status !== 'draft' ? <p data-testid="audience-line">{send.audienceLine}</p> : null}
           {canSchedule ? (
             <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="row">
               <Csrf v={v} />
@@ -107,6 +112,28 @@ function SendCard(props: { v: View; issue: Issue; send: SendState }) {
                   ))}
                 </select>
               </div>
+              {send.audiences && (send.audiences.segments.length || send.audiences.topics.length) ? (
+                <div style="flex:1 1 100%">
+                  <label for="audience">{t('segments.audience')}</label>
+                  <select id="audience" name="segment" data-testid="audience">
+                    <option value="">{t('segments.wholeList')}</option>
+                    {send.audiences.segments.map((sg) => (
+                      <option value={String(sg.id)}>{t('segments.segmentOption', { name: sg.name })}</option>
+                    ))}
+                  </select>
+                  {send.audiences.topics.length ? (
+                    <fieldset class="audience-topics">
+                      <legend class="small">{t('segments.audienceTopics')}</legend>
+                      {send.audiences.topics.map((tp) => (
+                        <label class="check" for={`topic-${tp.id}`}>
+                          <input type="checkbox" id={`topic-${tp.id}`} name={`topic.${tp.id}`} value="on" />
+                          <span>{tp.name}</span>
+                        </label>
+                      ))}
+                    </fieldset>
+                  ) : null}
+                </div>
+              ) : null}
               <div style="flex:0 0 auto;display:flex;gap:.5rem;flex-wrap:wrap">
                 <button type="submit" data-testid="schedule-submit">
                   {t('issue.scheduleSubmit')}

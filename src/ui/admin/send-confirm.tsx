@@ -5,6 +5,17 @@
 import type { Issue } from '../../modules/issues/service.ts';
 import type { SendPlan } from '../../modules/sending/service.ts';
 import { AdminPage, Csrf, Flash, fmtDateTime, say, type View } from './shell.tsx';
+import { i18n } from '../../i18n/index.ts';
+import type { Audience } from '../../modules/segments/model.ts';
+
+/** Who a send goes to, as the admin says it: the whole list, the segment "…", and its topics. */
+export function audienceLine(v: View, a: Audience | null | undefined): string {
+  if (!a || (!a.segment && !a.topics?.length)) return v.t('segments.toWholeList');
+  const parts: string[] = [];
+  parts.push(a.segment ? v.t('segments.toSegment', { name: a.segment.name }) : v.t('segments.toWholeList'));
+  if (a.topics?.length) parts.push(v.t('segments.toTopics', { topics: i18n(v.lang).list(a.topics.map((x) => x.name)) }));
+  return parts.join(' · ');
+}
 
 export function ConfirmSendPage(props: { v: View; plan: SendPlan; input: { sendAt: string; timeZone?: string; now: boolean }; error?: string | undefined }) {
   const { v, plan } = props;
@@ -26,9 +37,14 @@ export function ConfirmSendPage(props: { v: View; plan: SendPlan; input: { sendA
         <input type="hidden" name="confirmed" value="1" />
         {props.input.now ? <input type="hidden" name="now" value="1" /> : <input type="hidden" name="sendAt" value={props.input.sendAt} />}
         {props.input.timeZone ? <input type="hidden" name="timeZone" value={props.input.timeZone} /> : null}
+        {plan.audience?.segment ? <input type="hidden" name="segment" value={String(plan.audience.segment.id)} /> : null}
+        {(plan.audience?.topics ?? []).map((tp) => (
+          <input type="hidden" name={`topic.${tp.id}`} value="on" />
+        ))}
         <p class="confirm-question" data-testid="confirm-question">
           {question}
         </p>
+        <p data-testid="confirm-audience">{audienceLine(v, plan.audience)}</p>
         {plan.recipients === 0 ? <p class="flash flash-warn">{t('sendux.noRecipients')}</p> : null}
         {plan.warnings.length ? (
           <fieldset class="ticks">

@@ -117,6 +117,7 @@ const navItems: { href: string; key: MessageKey; min: Role }[] = [
   { href: '/admin', key: 'nav.dashboard', min: 'viewer' },
   { href: '/admin/issues', key: 'nav.issues', min: 'viewer' },
   { href: '/admin/subscribers', key: 'nav.subscribers', min: 'viewer' },
+  { href: '/admin/segments', key: 'segments.nav', min: 'viewer' },
   { href: '/admin/newsletters', key: 'nav.newsletters', min: 'viewer' },
   { href: '/admin/users', key: 'nav.users', min: 'admin' },
   { href: '/admin/audit', key: 'nav.audit', min: 'admin' },

@@ -1,4 +1,6 @@
 /** An issue's delivery statistics: the numbers, the first 72 hours as a chart, the failures. */
+import { audienceLine } from './send-confirm.tsx';
+import type { Audience } from '../../modules/segments/model.ts';
 import type { Issue } from '../../modules/issues/service.ts';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import { i18n } from '../../i18n/index.ts';
@@ -215,6 +217,7 @@ export function StatsPage(props: {
       </p>
       <h1 lang={issue.language}>{t('stats.title', { title: `#${issue.number} ${issue.title}` })}</h1>
       <Flash message={props.flash?.message} kind={props.flash?.kind} />
+      <p data-testid="stats-audience">{audienceLine(v, issue.audience as Audience | null)}</p>
       {props.partial ? <p class="notice">{t('stats.partial')}</p> : null}
       {s.deliveryEvents ? null : (
         <p class="notice" data-testid="no-delivery-events">

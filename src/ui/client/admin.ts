@@ -13,6 +13,7 @@ import { startParagraphTools } from './admin/paragraphs.ts';
 import { startImportMapping } from './admin/import-mapping.ts';
 import { startPreview } from './admin/preview.ts';
 import { startProgress } from './admin/progress.ts';
+import { startSegmentBuilder } from './admin/segments.ts';
 import { rememberTimeZone } from './admin/timezone.ts';
 
 rememberTimeZone();
@@ -28,6 +29,7 @@ const ready = () => {
   startBulkImport();
   startImportMapping();
   startCopyButtons();
+  startSegmentBuilder();
 };
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
 else ready();

@@ -33,4 +33,6 @@ export const ADMIN_CLIENT_KEYS = [
   'editorUx.autosave.saving',
   'editorUx.autosave.failed',
   'editorUx.tools.paragraphs',
+  'segments.counting',
+  'segments.countFailed',
 ] as const satisfies readonly MessageKey[];

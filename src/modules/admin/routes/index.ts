@@ -15,6 +15,7 @@ import { issueRoutes } from './issues.tsx';
 import { newsletterRoutes } from './newsletters.tsx';
 import { createAdminApp, type RouteRole } from './router.ts';
 import { subscriberRoutes } from './subscribers.tsx';
+import { segmentRoutes } from './segments.tsx';
 
 const admin = createAdminApp();
 admin.hono.use(loadView);
@@ -24,6 +25,7 @@ issueRoutes(admin);
 backIssueRoutes(admin);
 subscriberRoutes(admin);
 newsletterRoutes(admin);
+segmentRoutes(admin);
 admin.hono.onError(adminErrorHandler);
 
 /** Mounted at /admin by src/app.ts. */

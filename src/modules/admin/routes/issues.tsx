@@ -6,7 +6,9 @@ import { IssuePage, type SendState } from '../../../ui/admin/issue-page.tsx';
 import { ImportIssuePage, IssuesListPage } from '../../../ui/admin/issues.tsx';
 import { StatsPage } from '../../../ui/admin/stats.tsx';
 import { type AdminContext, formFields, setFlash, wantsJson } from '../context.ts';
-import { ConfirmDeletePage, ConfirmSendPage } from '../../../ui/admin/send-confirm.tsx';
+import { audienceLine, ConfirmDeletePage, ConfirmSendPage } from '../../../ui/admin/send-confirm.tsx';
+import type { Audience } from '../../segments/model.ts';
+import { audienceForm } from '../segment-forms.ts';
 import { fmtDateTime, say } from '../../../ui/admin/shell.tsx';
 import type { Issue } from '../../issues/service.ts';
 import {
@@ -43,6 +45,8 @@ async function sendState(c: AdminContext, issue: Issue): Promise<SendState> {
     zones: zones(tz, v.tz),
     ready: issue.readyForSlot,
     slotsAvailable: true,
+    audiences: await audiencesOf(c, issue.newsletter),
+    audienceLine: audienceLine(v, issue.audience as Audience | null),
   };
 }
 
@@ -213,7 +217,7 @@ export function issueRoutes(app: AdminApp): void {
     const id = idParam(c);
     const f = await formFields(c);
     const now = f.now === '1';
-    const form = scheduleForm(f);
+    const form = { ...scheduleForm(f), ...audienceForm(f) };
     const input = now ? { ...form, sendAt: v.now.toISOString() } : form;
     const shown = { sendAt: form.sendAt, ...(form.timeZone ? { timeZone: form.timeZone } : {}), now };
     if (f.confirmed !== '1') return html(c, <ConfirmSendPage v={v} plan={await s.plan(id, input)} input={shown} />);
@@ -301,4 +305,11 @@ export function issueRoutes(app: AdminApp): void {
       />,
     );
   });
+}
+
+/** The segments and topics a send of this newsletter may go to (the schedule form's audience). */
+async function audiencesOf(c: AdminContext, slug: string) {
+  const s = c.var.services.segments;
+  const [segments, topics] = await Promise.all([s.list(slug), s.topics(slug)]);
+  return { segments: segments.map((x) => ({ id: x.id, name: x.name })), topics: topics.map((x) => ({ id: x.id, name: x.name })) };
 }
