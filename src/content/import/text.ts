@@ -5,8 +5,11 @@
 
 /** What a format-specific reader hands to the structure builder, in document order. */
 export type Block =
-  /** A paragraph or a short standalone line, as Markdown inline text. */
-  | { kind: 'text'; text: string }
+  /**
+   * A paragraph or a short standalone line, as Markdown inline text. `headline`: a short line the
+   * reader cut off the text after it although no blank line separated them (a guess worth a note).
+   */
+  | { kind: 'text'; text: string; headline?: boolean }
   /** An explicit Markdown heading (`#`…`######` or setext). */
   | { kind: 'heading'; text: string; level: number }
   /** A Markdown list, ready to paste into a body. */
@@ -95,8 +98,43 @@ export function isHeadingLike(text: string, maxWidth = 80): boolean {
   const t = visibleText(text);
   if (t === '' || !/[\p{L}\p{N}]/u.test(t)) return false;
   if (displayWidth(t) > maxWidth || t.includes('\n')) return false;
-  if (/[。]/.test(t) || /[。．.，,、；;：:]$/.test(t)) return false;
+  if (/[。]/.test(t) || /[。．.，,、；;]$/.test(t)) return false;
+  if (/[：:]$/.test(t) && !isSubpartLabel(t)) return false;
   return !LIST_ITEM.test(t) && !isUrlLine(t) && !isAttribution(t);
+}
+
+/** Private-use code points: PDF fonts map their bullet glyphs (e.g. U+F070) there; they render as boxes. */
+export const PRIVATE_USE = /[\uE000-\uF8FF]/gu;
+
+/**
+ * Lines starting with private-use glyphs become list items (`bullet` marker); private-use
+ * characters elsewhere are dropped. Returns the text and how many glyphs were replaced.
+ */
+export function replacePrivateUse(source: string, bullet: string): { text: string; count: number } {
+  let count = 0;
+  const text = source
+    .replace(/^([ \t\u3000]*)[\uE000-\uF8FF]+[ \t\u3000]*(?=\S)/gmu, (_m, indent: string) => {
+      count++;
+      return `${indent}${bullet} `;
+    })
+    .replace(PRIVATE_USE, () => {
+      count++;
+      return '';
+    });
+  return { text, count };
+}
+
+/**
+ * Labels of the parts of one article: "第1部分：", "第一部分", "一、", "（二）", "相关建议：", "Part 2:",
+ * "Key findings". Such a line is a sub-heading inside its article, never an article or a section.
+ */
+const SUBPART =
+  /^(?:第\s*[一二三四五六七八九十\d]+\s*(?:部分|节|章)|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|(?:相关|主要|政策|工作)?(?:建议|发现|结论|背景|做法|成效|启示|亮点|要点|下一步(?:工作)?)\s*[：:]?$|(?:part|section|chapter|step)\s+(?:\d+|[ivx]+|one|two|three|four|five)\b|(?:key|main)\s+(?:findings|points|takeaways|messages|recommendations)\b|(?:background|recommendations|next steps|conclusions?|what(?:'|’)s next)\s*[:：]?$)/iu;
+
+export function isSubpartLabel(text: string): boolean {
+  const t = visibleText(text).replace(/^#+\s*/, '');
+  if (t === '' || displayWidth(t) > 60 || /[。！？!?]$/.test(t)) return false;
+  return SUBPART.test(t);
 }
 
 /** A list item marker at the start of a line: bullets, `1.`, `1、`, `(1)`, `01 ` (PDF numbering). */
@@ -141,6 +179,11 @@ export function attributionText(text: string): string {
     .replace(/^[-—–]+\s*/, '')
     .replace(/[。.]$/, '')
     .trim();
+}
+
+/** The name on an editor line, without its label ("编辑：王璟" → "王璟"): the footer prints its own label. */
+export function editorName(text: string): string {
+  return visibleText(text).replace(EDITOR_LINE, '').trim() || visibleText(text);
 }
 
 export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
