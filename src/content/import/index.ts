@@ -56,7 +56,7 @@ export function importIssue(source: string, opts: ImportOptions = {}): ImportRes
     const read = readPdfText(glyphs.text);
     blocks = read.blocks;
     for (const line of read.runningLines) {
-      setAside.push(line.text);
+      setAside.push(...line.texts);
       warnings.push(msg('importer.runningLine', { text: line.text, count: line.count }));
     }
   }

@@ -48,7 +48,7 @@ const FULL_LINE = 0.8;
 export interface PdfTextRead {
   blocks: Block[];
   /** Lines repeated on several pages with a changing page number (or the newsletter's name): not content. */
-  runningLines: { text: string; count: number }[];
+  runningLines: { text: string; count: number; texts: string[] }[];
 }
 
 export function pdfTextToBlocks(source: string): Block[] {
@@ -280,21 +280,22 @@ function runningKey(text: string): string {
  * ("Riverside Weekly — page 2"), or the document's first line repeated when it is the
  * newsletter's name. Section names repeated on every page are left to the structure reader.
  */
-function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | undefined; found: { text: string; count: number }[] } {
-  const groups = new Map<string, { texts: Set<string>; count: number; first: string }>();
+function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | undefined; found: { text: string; count: number; texts: string[] }[] } {
+  const groups = new Map<string, { texts: Set<string>; raw: string[]; count: number; first: string }>();
   for (const l of lines) {
     if (displayWidth(l.text) > 80 || isUrlLine(l.text) || !/\p{L}/u.test(l.text)) continue;
     const key = runningKey(l.text);
     if (key === '') continue;
-    const g = groups.get(key) ?? { texts: new Set<string>(), count: 0, first: l.text };
+    const g = groups.get(key) ?? { texts: new Set<string>(), raw: [], count: 0, first: l.text };
     g.texts.add(comparable(l.text));
+    g.raw.push(l.text);
     g.count++;
     groups.set(key, g);
   }
   const firstKey = lines[0] ? runningKey(lines[0].text) : '';
   const keys = new Set<string>();
   let nameKey: string | undefined;
-  const found: { text: string; count: number }[] = [];
+  const found: { text: string; count: number; texts: string[] }[] = [];
   for (const [key, g] of groups) {
     const numbered = g.count >= 2 && g.texts.size >= 2 && /#/.test(key) && !isVolumeLine(g.first);
     const nameRepeated = key === firstKey && g.count >= 3 && TITLE_WORDS.test(g.first) && !looksLikeSectionName(g.first);
@@ -302,7 +303,7 @@ function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | und
     // The first occurrence of the name is the front page's title: it stays.
     if (nameRepeated && !numbered) nameKey = key;
     keys.add(key);
-    found.push({ text: g.first, count: nameRepeated && !numbered ? g.count - 1 : g.count });
+    found.push({ text: g.first, count: nameRepeated && !numbered ? g.count - 1 : g.count, texts: g.raw });
   }
   return { keys, nameKey, found };
 }

@@ -619,9 +619,8 @@ function joinBrokenParagraphs(items: Item[]): Item[] {
     const prevText = prose(out.at(-1));
     if (text !== undefined && prevText !== undefined && !isPlainTitle(item)) {
       const visible = visibleText(prevText);
-      const bookTitle = /^《[^》]+》$/.test(visible);
       const cutClause = !endsSentence(visible) && /[，、,；;]/.test(visible) && isWide([...visible].pop()) && /^\p{Script=Han}/u.test(visibleText(text));
-      if (bookTitle || cutClause) {
+      if (cutClause) {
         out[out.length - 1] = { type: 'para', markdown: joinLines(prevText, text), plain: true };
         continue;
       }

@@ -205,13 +205,28 @@ export function isTocMarker(text: string): boolean {
   return /^(目录|本期目录|本期导读|本期要目|contents|tableofcontents|inthisissue)[:：]?$/i.test(visibleText(text).replace(/\s+/g, ''));
 }
 
-/** Section names newsletters commonly use; a hint next to repetition and Markdown levels. */
+/**
+ * Section names newsletters commonly use; a hint next to repetition and Markdown levels. Short
+ * (up to eight CJK characters or five words) and named like a rubric ("政策动态", "资源推荐",
+ * "Council news", "Upcoming events"), or an English line in capitals ("COUNCIL NEWS").
+ */
 export function looksLikeSectionName(text: string): boolean {
   const t = visibleText(text).trim();
-  return (
-    /最新(进展|动态|消息|资讯)$|^(新闻|要闻|动态|活动|资源|简讯|快讯)(速递|动态|预告)?$/.test(t) ||
-    /^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)
-  );
+  if (/最新(进展|动态|消息|资讯)$|^(新闻|要闻|动态|活动|资源|简讯|快讯)(速递|动态|预告)?$/.test(t)) return true;
+  const han = t.match(/\p{Script=Han}/gu)?.length ?? 0;
+  if (han > 0) {
+    return (
+      han <= 8 &&
+      !/[《》“”：:，,。]/.test(t) &&
+      /(动态|实践|推荐|进展|资讯|聚焦|观察|速递|要闻|简讯|活动预告|活动|预告|公告|快讯|视点|前沿|专栏|综述|一览|纵览|概览|交流|信息|要览|传真)$/.test(t)
+    );
+  }
+  const words = t.split(/\s+/);
+  if (words.length > 5 || /[.:;,!?]$/.test(t)) return false;
+  if (/^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)) return true;
+  // "COUNCIL NEWS", "RESEARCH HIGHLIGHTS": rubrics set in capitals.
+  if (/^[A-Z][A-Z&'’ -]+$/.test(t) && t.replace(/[^A-Z]/g, '').length >= 4) return true;
+  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up)$/i.test(t);
 }
 
 /** Words that make a front-page line the newsletter's name. */
