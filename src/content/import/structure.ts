@@ -33,6 +33,7 @@ import {
   isAttribution,
   isEmailLine,
   editorName,
+  isAddressLine,
   isHeadingLike,
   isSubpartLabel,
   isTocMarker,
@@ -447,7 +448,7 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
   const introProse: string[] = [];
   for (const part of [...front.intro, ...intro]) {
     const visible = visibleText(part);
-    if (isUrlLine(visible) || isEmailLine(visible) || /^mailto:/i.test(visible) || CONTACT_LINE.test(visible)) {
+    if (isUrlLine(visible) || isEmailLine(visible) || /^mailto:/i.test(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible)) {
       footer.contact.push(visible);
       looseNotes.push(msg('importer.introToFooter', { excerpt: excerptOf(part) }));
     } else {
@@ -534,7 +535,7 @@ function placeNote(n: DraftNote, kept: DraftSection[]): ImportNote[] {
  * each goes back before the paragraph it follows.
  */
 function reorderTrailingSubparts(a: DraftArticle, moved: (paragraph: string) => void): void {
-  const isLabel = (b: string | undefined) => b !== undefined && b.startsWith('### ') && isSubpartLabel(b);
+  const isLabel = (b: string | undefined) => !!b?.startsWith('### ') && isSubpartLabel(b);
   if (!isLabel(a.body.at(-1))) return;
   const body = [...a.body];
   for (let k = 1; k < body.length; k++) {
@@ -743,7 +744,7 @@ function readFooter(items: Item[]): { disclaimer: string[]; editor: string[]; co
     const text = it.type === 'para' && it.plain ? it.markdown : it.type === 'heading' && it.level === 0 ? it.text : undefined;
     const visible = text === undefined ? '' : visibleText(text);
     if (text !== undefined && EDITOR_LINE.test(visible)) editor.unshift(visible);
-    else if (text !== undefined && (isEmailLine(visible) || CONTACT_LINE.test(visible))) contact.unshift(visible);
+    else if (text !== undefined && (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible))) contact.unshift(visible);
     // Links after the disclaimer prose are the last article's sources, not the footer's.
     else if (it.type === 'urls' && !seenProse) contact.unshift(...it.links.map((l) => l.url));
     else if (text !== undefined && DISCLAIMER.test(visible) && !isPlainTitle(it)) {

@@ -35,7 +35,7 @@ export function findLostText(source: string, content: IssueContent, setAside: re
     if (comparable(line) === '' || isTocMarker(line)) continue;
     if (titles.some((t) => similarity(t, line) >= 0.75)) continue;
     // The footer keeps the editor's name; the email prints the label ("编辑：") itself.
-    line = line.replace(EDITOR_LINE, '');
+    line = line.replace(EDITOR_LINE, '').replace(/mailto:/gi, '');
     // URLs go first: their "?" and "." must not split sentences.
     const prose = line.replace(/\]\([^)]*\)/g, ']').replace(URL_IN_TEXT, ' ');
     for (const sentence of prose.split(/(?<=[。！？])|(?<=[.!?;])\s+/)) {

@@ -188,6 +188,21 @@ export function editorName(text: string): string {
 
 export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
 export const CONTACT_LINE = /^(联系(方式|人|电话|邮箱)?|电话|邮箱|地址|contact|e-?mail|phone|tel|address)\s*[：:]/i;
+/**
+ * A postal address on a line of its own: a street and number, a postcode, or a Chinese address
+ * ("1 Market Square, Riverside RV1 2AB", "北京市海淀区中关村大街1号 100081").
+ */
+export function isAddressLine(text: string): boolean {
+  const t = visibleText(text).trim();
+  if (t === '' || displayWidth(t) > 120 || /[。！？!?]$/.test(t)) return false;
+  return (
+    /\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:street|st|road|rd|square|sq|avenue|ave|lane|ln|way|place|pl|drive|dr|boulevard|blvd|court|ct|parade|terrace|row|hill|quay|strasse|straße|laan|gracht|weg)\b/i.test(t) ||
+    /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/.test(t) ||
+    /\b(?:P\.?O\.? Box|Postbus)\s*\d+/i.test(t) ||
+    /(?:省|市|区|县|路|街|道)\S*?\d+号|邮编|邮政编码|\d{6}$/.test(t)
+  );
+}
+
 export const DISCLAIMER =
   /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
