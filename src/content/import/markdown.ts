@@ -4,7 +4,7 @@
  * inline Markdown (links, bold) reaches the issue body unchanged.
  */
 import MarkdownIt from 'markdown-it';
-import { type Block, isEmailLine, isUrlLine, joinLines } from './text.ts';
+import { type Block, displayWidth, isEmailLine, isHeadingLike, isUrlLine, joinLines, visibleText } from './text.ts';
 
 const md = new MarkdownIt('commonmark');
 
@@ -59,7 +59,12 @@ function paragraphBlocks(content: string): Block[] {
     if (buffer !== '') blocks.push({ kind: 'text', text: buffer });
     buffer = '';
   };
-  for (const raw of content.split('\n')) {
+  const lines = content.split('\n');
+  // "《某某指南》正式发布" over "某机构近日发布…" with no blank line: the headline, then its text.
+  if (lines.length >= 2 && isHeadlineOver(lines[0]!.trim(), lines.slice(1))) {
+    blocks.push({ kind: 'text', text: lines.shift()!.trim(), headline: true });
+  }
+  for (const raw of lines) {
     const line = raw.trim().replace(/\\$/, '');
     if (line === '') continue;
     const image = IMAGE_ONLY.exec(line);
@@ -84,6 +89,25 @@ function paragraphBlocks(content: string): Block[] {
   }
   flush();
   return blocks;
+}
+
+/**
+ * The first line of a paragraph is a headline when it reads like one (short, no punctuation of a
+ * sentence) and is much narrower than the prose lines after it, which start a sentence.
+ */
+function isHeadlineOver(first: string, rest: string[]): boolean {
+  const a = visibleText(first);
+  const b = visibleText(rest[0] ?? '');
+  if (a === '' || b === '' || /[，。、；：,.;:！？!?]/.test(a) || !isHeadingLike(first, 60) || isBoldOnly(first)) return false;
+  if (isUrlLine(b) || isEmailLine(b) || /^\s*([-*+]|\d+[.)])\s/.test(rest[0] ?? '')) return false;
+  const column = Math.max(...rest.map((l) => displayWidth(visibleText(l))));
+  if (displayWidth(a) >= 0.7 * column || !/[。.!?！？]/.test(rest.join(' '))) return false;
+  if (/\p{Script=Han}/u.test(a)) return /^[\p{Script=Han}\d“"《（(]/u.test(b);
+  return /^[A-Z0-9“"‘]/.test(b) && !/\b(the|a|an|of|and|or|to|in|on|for|with|by|at|from)$/i.test(a);
+}
+
+function isBoldOnly(text: string): boolean {
+  return /^(\*\*|__)[^*_]+\1$/.test(text.trim());
 }
 
 /** Joins the lazy continuation lines of list items; keeps nesting and item markers. */

@@ -204,7 +204,7 @@ export function isAddressLine(text: string): boolean {
 }
 
 export const DISCLAIMER =
-  /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
+  /(来源于|汇编|免责|版权|不代表|仅供参考|转载|退订|取消订阅|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
 /** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
 export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;
