@@ -33,6 +33,7 @@ import {
   isAttribution,
   isEmailLine,
   editorName,
+  holdsContact,
   isAddressLine,
   isHeadingLike,
   isSubpartLabel,
@@ -550,7 +551,10 @@ function reorderTrailingSubparts(a: DraftArticle, moved: (paragraph: string) => 
 /** Footer contacts: one address or site each (never two lines as one URL), labels and brackets off. */
 function contactLine(parts: string[]): string {
   const out: string[] = [];
-  for (const part of parts) {
+  for (const whole of parts) {
+    // The email prints its own "Contact:" label: an address or a site keeps none of its own.
+    const rest = whole.replace(CONTACT_LINE, '');
+    const part = rest !== whole && /^(?:<?mailto:|<?https?:|www\.|[^\s@]+@[^\s@]+)/i.test(rest) ? rest : whole;
     for (const piece of part.split(/\s*[·|｜]\s*|\s{2,}|\s+(?=(?:https?:|www\.|mailto:|[^\s@]+@))/)) {
       let t = piece.trim().replace(/^<(.*)>$/, '$1');
       if (t === '') continue;
@@ -744,7 +748,9 @@ function readFooter(items: Item[]): { disclaimer: string[]; editor: string[]; co
     const text = it.type === 'para' && it.plain ? it.markdown : it.type === 'heading' && it.level === 0 ? it.text : undefined;
     const visible = text === undefined ? '' : visibleText(text);
     if (text !== undefined && EDITOR_LINE.test(visible)) editor.unshift(visible);
-    else if (text !== undefined && (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible))) contact.unshift(visible);
+    else if (text !== undefined && (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible) || holdsContact(visible))) {
+      contact.unshift(visible);
+    }
     // Links after the disclaimer prose are the last article's sources, not the footer's.
     else if (it.type === 'urls' && !seenProse) contact.unshift(...it.links.map((l) => l.url));
     else if (text !== undefined && DISCLAIMER.test(visible) && !isPlainTitle(it)) {

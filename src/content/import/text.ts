@@ -187,7 +187,14 @@ export function editorName(text: string): string {
 }
 
 export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
-export const CONTACT_LINE = /^(联系(方式|人|电话|邮箱)?|电话|邮箱|地址|contact|e-?mail|phone|tel|address)\s*[：:]/i;
+export const CONTACT_LINE =
+  /^(?:联系(?:我们|方式|人|电话|邮箱)?|电话|邮箱|电子邮[件箱]|地址|网址|网站|contact(?: us)?|e-?mail|phone|tel|address|web(?:site)?)(?:\s+(?:contact(?: us)?|e-?mail|phone|tel|address|web(?:site)?))?\s*[：:]\s*/i;
+
+/** A short line that holds an e-mail address or a URL and is not a sentence: a contact. */
+export function holdsContact(text: string): boolean {
+  const t = visibleText(text);
+  return displayWidth(t) <= 100 && !/[。！？!?]$/.test(t) && /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}|(?:https?:\/\/|www\.)\S+/i.test(t);
+}
 /**
  * A postal address on a line of its own: a street and number, a postcode, or a Chinese address
  * ("1 Market Square, Riverside RV1 2AB", "北京市海淀区中关村大街1号 100081").
