@@ -5,7 +5,7 @@
  * not count as a loss, while a missing word does.
  */
 import type { IssueContent } from '../../modules/issues/model.ts';
-import { EDITOR_LINE, URL_IN_TEXT, comparable, isTocMarker, similarity } from './text.ts';
+import { CONTACT_LINE, EDITOR_LINE, URL_IN_TEXT, comparable, isTocMarker, similarity } from './text.ts';
 
 /** Every piece of text an issue shows, in one string. */
 export function issueText(content: IssueContent): string {
@@ -35,7 +35,9 @@ export function findLostText(source: string, content: IssueContent, setAside: re
     if (comparable(line) === '' || isTocMarker(line)) continue;
     if (titles.some((t) => similarity(t, line) >= 0.75)) continue;
     // The footer keeps the editor's name; the email prints the label ("编辑：") itself.
+    // Likewise "联系我们 Contact:" before an address: the footer prints its own label.
     line = line.replace(EDITOR_LINE, '').replace(/mailto:/gi, '');
+    if (/@|https?:|www\./i.test(line)) line = line.replace(CONTACT_LINE, '');
     // URLs go first: their "?" and "." must not split sentences.
     const prose = line.replace(/\]\([^)]*\)/g, ']').replace(URL_IN_TEXT, ' ');
     for (const sentence of prose.split(/(?<=[。！？])|(?<=[.!?;])\s+/)) {
