@@ -624,7 +624,12 @@ function joinBrokenParagraphs(items: Item[]): Item[] {
     const prevText = prose(out.at(-1));
     if (text !== undefined && prevText !== undefined && !isPlainTitle(item)) {
       const visible = visibleText(prevText);
-      const cutClause = !endsSentence(visible) && /[，、,；;]/.test(visible) && isWide([...visible].pop()) && /^\p{Script=Han}/u.test(visibleText(text));
+      const cutClause =
+        !endsSentence(visible) &&
+        (/[，,；;]/.test(visible) || (/、/.test(visible) && displayWidth(visible) > 40)) &&
+        !isSubpartLabel(visible) &&
+        isWide([...visible].pop()) &&
+        /^\p{Script=Han}/u.test(visibleText(text));
       if (cutClause) {
         out[out.length - 1] = { type: 'para', markdown: joinLines(prevText, text), plain: true };
         continue;
@@ -783,6 +788,7 @@ function mergeAdjacentTitles(items: Item[], tocEntries?: string[]): Item[] {
       mergeable(item) &&
       displayWidth(previous.text + item.text) <= TOC_TITLE_WIDTH &&
       !isSubpartLabel(item.text) &&
+      !isSubpartLabel(previous.text) &&
       inToc(previous.text, item.text)
     ) {
       // A kicker ("内容摘录", "Spotlight") over the title reads "内容摘录：…".
