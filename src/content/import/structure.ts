@@ -827,7 +827,32 @@ function sectionHeaders(items: Item[]): Set<string> {
     if (looksLikeSectionName(it.text)) seen.set(key, Math.max(2, seen.get(key)!));
     if (items[i + 1]?.type === 'urls') beforeLinks.add(key);
   });
-  return new Set([...seen].filter(([key, n]) => n > 1 && key !== '' && !beforeLinks.has(key)).map(([key]) => key));
+  const found = new Set([...seen].filter(([key, n]) => n > 1 && key !== '' && !beforeLinks.has(key)).map(([key]) => key));
+  return new Set([...found, ...sectionsByLayout(items, found)]);
+}
+
+/**
+ * Section names seen once: when the known section names stand right over an article title
+ * (section line, title line, text), another short line standing the same way is one too.
+ */
+function sectionsByLayout(items: Item[], known: Set<string>): string[] {
+  const title = (it: Item | undefined) => it?.type === 'heading' && isPlainTitle(it);
+  const overTitle = (i: number) => title(items[i + 1]) && items[i + 2]?.type === 'para';
+  let width = 0;
+  items.forEach((it, i) => {
+    if (it.type === 'heading' && known.has(comparable(it.text)) && overTitle(i)) width = Math.max(width, displayWidth(visibleText(it.text)));
+  });
+  if (width === 0) return [];
+  const more: string[] = [];
+  items.forEach((it, i) => {
+    if (!(it.type === 'heading' && title(it)) || known.has(comparable(it.text)) || !overTitle(i)) return;
+    const w = displayWidth(visibleText(it.text));
+    const next = items[i + 1] as Extract<Item, { type: 'heading' }>;
+    // A rubric is a name: no punctuation ("案例：用于绿色" is the first line of a title).
+    const name = !/[\p{P}\p{S}]/u.test(visibleText(it.text)) && !isKicker(it.text) && !isSubpartLabel(it.text);
+    if (name && w <= width + 4 && w < displayWidth(visibleText(next.text))) more.push(comparable(it.text));
+  });
+  return more;
 }
 
 function markdownLinks(text: string): Link[] {
