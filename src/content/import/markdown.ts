@@ -4,7 +4,7 @@
  * inline Markdown (links, bold) reaches the issue body unchanged.
  */
 import MarkdownIt from 'markdown-it';
-import { type Block, displayWidth, isEmailLine, isHeadingLike, isUrlLine, joinLines, visibleText } from './text.ts';
+import { type Block, CONTACT_LINE, EDITOR_LINE, displayWidth, isEmailLine, isHeadingLike, isUrlLine, joinLines, visibleText } from './text.ts';
 
 const md = new MarkdownIt('commonmark');
 
@@ -80,7 +80,8 @@ function paragraphBlocks(content: string): Block[] {
       const previous = blocks.at(-1);
       if (previous?.kind === 'urls') previous.links.push(entry);
       else blocks.push({ kind: 'urls', links: [entry] });
-    } else if (isEmailLine(line)) {
+    } else if (isEmailLine(line) || EDITOR_LINE.test(line) || CONTACT_LINE.test(line)) {
+      // Footer lines in one paragraph ("编辑：…", "网址：…", "邮箱：…") each stand alone.
       flush();
       blocks.push({ kind: 'text', text: line });
     } else {

@@ -369,6 +369,11 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
         } else if (mode === 'levels') {
           if (item.level === 0) {
             if (boldArticles && isBoldOnly(item.text)) openArticle(text);
+            else if (item.headline && isHeadingLike(item.text, TITLE_WIDTH) && (boldArticles || articleLevel === undefined)) {
+              // A headline set right over its text where bold lines (or nothing) mark the titles.
+              openArticle(text);
+              titleNotes(item);
+            }
             else if (isHeadingLike(item.text, TITLE_WIDTH) && startsAnotherArticle(index)) splitHere(text);
             else addBody(item.text, text);
           } else if (item.level === sectionLevel || (sectionLevel !== undefined && item.level < sectionLevel)) {
