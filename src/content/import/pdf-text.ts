@@ -75,6 +75,10 @@ export function readPdfText(source: string): PdfTextRead {
     carry = null;
   }
   const typicalGap = mostCommon(lines.slice(1).map((l) => l.gap)) ?? 0;
+  // Word's "plain text" and similar exports do not wrap: one line is one paragraph.
+  // Wrapped text ends its long lines anywhere; unwrapped text ends every long line a sentence.
+  const long = lines.filter((l) => l.width > 100);
+  const unwrapped = long.length >= 2 && long.filter((l) => endsSentence(l.text)).length >= 0.8 * long.length;
   const headers = repeatedShortLines(lines);
   // The issue number and date stand on their own lines on a front page.
   const frontPage = new Set(lines.slice(0, 10).filter((l) => isVolumeLine(l.text)));
@@ -158,7 +162,7 @@ export function readPdfText(source: string): PdfTextRead {
     flushUrls();
 
     const item = listItemMarkdown(line.text) !== null;
-    if (para && !paragraphBreak && !item && !standalone(line) && continues(para, line, lookahead(i), typicalGap, standalone)) {
+    if (para && !unwrapped && !paragraphBreak && !item && !standalone(line) && continues(para, line, lookahead(i), typicalGap, standalone)) {
       if (!(para.lines.length === 1 && !para.item && headlineBeforeText(para.lines[0]!, [line, ...lookahead(i)]))) {
         para.text = joinLines(para.text, line.text);
         para.lines.push(line);

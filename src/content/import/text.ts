@@ -211,7 +211,7 @@ export function isAddressLine(text: string): boolean {
 }
 
 export const DISCLAIMER =
-  /(来源于|汇编|免责|版权|不代表|仅供参考|转载|退订|取消订阅|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
+  /(来源于|汇编|免责|版权|不代表|仅供参考|转载|退订|取消订阅|内部资料|内部交流|not for publication|for internal use|confidential|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
 /** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
 export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;
@@ -248,7 +248,7 @@ export function looksLikeSectionName(text: string): boolean {
   if (/^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)) return true;
   // "COUNCIL NEWS", "RESEARCH HIGHLIGHTS": rubrics set in capitals.
   if (/^[A-Z][A-Z&'’ -]+$/.test(t) && t.replace(/[^A-Z]/g, '').length >= 4) return true;
-  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up)$/i.test(t);
+  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up|update|report|corner|diary|noticeboard)$/i.test(t);
 }
 
 /** Words that make a front-page line the newsletter's name. */
