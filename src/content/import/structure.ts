@@ -354,11 +354,14 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
           );
           if (entry) {
             unmatched.delete(entry);
-            if (!section || section.title !== entry.section) openSection(entry.section);
+            if (!section || (entry.section !== '' && section.title !== entry.section)) openSection(entry.section);
             openArticle(text);
             titleNotes(item);
           } else if (sectionEntry && similarity(text, sectionEntry.text) >= 0.9) {
             if (section?.title !== sectionEntry.text) openSection(sectionEntry.text);
+          } else if (item.level > 0 && item.level === explicitLevels[0] && !tocEntries.some((e) => e.role === 'section')) {
+            // The contents list names the articles only; the top heading level names the sections.
+            openSection(text);
           } else if ((item.level > 0 || isHeadingLike(item.text, TITLE_WIDTH)) && startsAnotherArticle(index)) {
             splitHere(text);
           } else if (item.level > 0 || isHeadingLike(item.text, TITLE_WIDTH)) {
@@ -704,6 +707,7 @@ function readToc(items: Item[]): { entries: string[]; consumed: number } {
   let i = 1;
   for (; i < items.length; i++) {
     const it = items[i]!;
+    if (it.type === 'heading' && it.level > 0 && entries.length > 0) break; // a Markdown heading starts the body
     const lines =
       it.type === 'heading' ? [it.text] : it.type === 'para' && !it.plain && /^\s*([-*+]|\d+[.)])\s/.test(it.markdown) ? it.markdown.split('\n') : null;
     if (!lines) break;
