@@ -104,7 +104,11 @@ export function scoreImport(source: string, result: ImportResult, expected: Expe
     check((content.footer.contact ?? '').split(' · ').includes(c), `contact ${c} missing from “${content.footer.contact ?? ''}”`);
   }
   if (expected.footer?.disclaimer) check((content.footer.disclaimer ?? '').includes(expected.footer.disclaimer), 'disclaimer missing');
-  for (const key of expected.notes ?? []) check(result.warnings.some((w) => w.key === key), `no ${key} note`);
+  for (const key of expected.notes ?? [])
+    check(
+      result.warnings.some((w) => w.key === key),
+      `no ${key} note`,
+    );
 
   return {
     titles: expectedArticles.length === 0 && actualCount === 0 ? 1 : titlesRight / Math.max(expectedArticles.length, actualCount),

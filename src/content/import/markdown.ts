@@ -10,6 +10,7 @@ const md = new MarkdownIt('commonmark');
 
 /** A paragraph line that is only a link: `[label](url)` or `<url>` or a bare URL. */
 const LINK_ONLY = /^\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]+)>?\s*\)$/;
+const LINK_LINE = /^!?\[.*\]\(.*\)$|^<?https?:/;
 const IMAGE_ONLY = /^!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]+)>?(?:\s+"[^"]*")?\s*\)$/;
 
 export function markdownToBlocks(source: string): Block[] {
@@ -60,6 +61,11 @@ function paragraphBlocks(content: string): Block[] {
     buffer = '';
   };
   const lines = content.split('\n');
+  // A stack of short lines none of which ends a sentence (a contents list, a name over a
+  // tagline) keeps its lines: the structure reader decides which of them make one title.
+  if (lines.length >= 2 && lines.every((l) => isHeadingLike(l.trim(), 60) && !/[，,。.!?！？；;]$/.test(l.trim()) && !LINK_LINE.test(l.trim()))) {
+    return lines.map((l) => ({ kind: 'text', text: l.trim() }));
+  }
   // "《某某指南》正式发布" over "某机构近日发布…" with no blank line: the headline, then its text.
   if (lines.length >= 2 && isHeadlineOver(lines[0]!.trim(), lines.slice(1))) {
     blocks.push({ kind: 'text', text: lines.shift()!.trim(), headline: true });

@@ -376,8 +376,7 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
               // A headline set right over its text where bold lines (or nothing) mark the titles.
               openArticle(text);
               titleNotes(item);
-            }
-            else if (isHeadingLike(item.text, TITLE_WIDTH) && startsAnotherArticle(index)) splitHere(text);
+            } else if (isHeadingLike(item.text, TITLE_WIDTH) && startsAnotherArticle(index)) splitHere(text);
             else addBody(item.text, text);
           } else if (item.level === sectionLevel || (sectionLevel !== undefined && item.level < sectionLevel)) {
             openSection(text);
@@ -465,9 +464,9 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
       looseNotes.push(msg('importer.introTaken', { excerpt: excerptOf(part) }));
     }
   }
-  for (const tagline of front.taglines) {
-    setAside.push(tagline);
-    looseNotes.push(msg('importer.tagline', { text: tagline }));
+  if (front.taglines.length > 0) {
+    setAside.push(...front.taglines);
+    looseNotes.push(msg('importer.tagline', { text: front.taglines.map(visibleText).reduce((a, b) => joinLines(a, b)) }));
   }
 
   let title = front.title;
@@ -670,7 +669,11 @@ function readFrontPage(items: Item[]): { title?: string; volume?: string; date?:
   let end = 0;
   while (end < items.length) {
     const it = items[end]!;
-    if (!((it.type === 'heading' && isPlainTitle(it) && !isTocMarker(it.text) && !looksLikeSectionName(it.text)) || isVolume(it))) break;
+    // The first line may be named like a rubric ("…研究动态") when a volume line or the contents follow it.
+    const next = items[end + 1];
+    const nameFirst = end === 0 && next !== undefined && (isVolume(next) || (next.type === 'heading' && isTocMarker(next.text)));
+    const titleLine = it.type === 'heading' && isPlainTitle(it) && !isTocMarker(it.text) && (nameFirst || !looksLikeSectionName(it.text));
+    if (!(titleLine || isVolume(it))) break;
     end++;
   }
   const run = items.slice(0, end);
@@ -728,9 +731,20 @@ interface TocEntry {
 /** Entries that reappear as a heading in the body are articles; the others name sections. */
 function classifyTocEntries(entries: string[], body: Item[]): TocEntry[] {
   const headings = body.flatMap((it) => (it.type === 'heading' ? [visibleText(it.text)] : []));
+  /** In the body the entry stands right over another entry: it names a section, not an article. */
+  const overEntry = (text: string) =>
+    body.some((it, i) => {
+      const next = body[i + 1];
+      return (
+        it.type === 'heading' &&
+        similarity(visibleText(it.text), text) >= 0.9 &&
+        next?.type === 'heading' &&
+        entries.some((e) => e !== text && similarity(visibleText(next.text), e) >= SAME_TITLE)
+      );
+    });
   let section = '';
   return entries.map((text) => {
-    const found = headings.some((h) => similarity(h, text) >= SAME_TITLE);
+    const found = headings.some((h) => similarity(h, text) >= SAME_TITLE) && !overEntry(text);
     if (!found) section = text;
     return { text, role: found ? 'article' : 'section', section };
   });
@@ -762,7 +776,10 @@ function readFooter(items: Item[]): { disclaimer: string[]; editor: string[]; co
     const text = it.type === 'para' && it.plain ? it.markdown : it.type === 'heading' && it.level === 0 ? it.text : undefined;
     const visible = text === undefined ? '' : visibleText(text);
     if (text !== undefined && EDITOR_LINE.test(visible)) editor.unshift(visible);
-    else if (text !== undefined && (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible) || holdsContact(visible))) {
+    else if (
+      text !== undefined &&
+      (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible) || holdsContact(visible))
+    ) {
       contact.unshift(visible);
     }
     // Links after the disclaimer prose are the last article's sources, not the footer's.

@@ -203,7 +203,9 @@ export function isAddressLine(text: string): boolean {
   const t = visibleText(text).trim();
   if (t === '' || displayWidth(t) > 120 || /[。！？!?]$/.test(t)) return false;
   return (
-    /\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:street|st|road|rd|square|sq|avenue|ave|lane|ln|way|place|pl|drive|dr|boulevard|blvd|court|ct|parade|terrace|row|hill|quay|strasse|straße|laan|gracht|weg)\b/i.test(t) ||
+    /\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:street|st|road|rd|square|sq|avenue|ave|lane|ln|way|place|pl|drive|dr|boulevard|blvd|court|ct|parade|terrace|row|hill|quay|strasse|straße|laan|gracht|weg)\b/i.test(
+      t,
+    ) ||
     /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/.test(t) ||
     /\b(?:P\.?O\.? Box|Postbus)\s*\d+/i.test(t) ||
     /(?:省|市|区|县|路|街|道)\S*?\d+号|邮编|邮政编码|\d{6}$/.test(t)
@@ -240,15 +242,20 @@ export function looksLikeSectionName(text: string): boolean {
     return (
       han <= 8 &&
       !/[《》“”：:，,。]/.test(t) &&
-      /(动态|实践|推荐|进展|资讯|聚焦|观察|速递|要闻|简讯|活动预告|活动|预告|公告|快讯|视点|前沿|专栏|综述|一览|纵览|概览|交流|信息|要览|传真|园地|天地|之窗|之声|广角|视野|课堂|集锦|掠影|风采|回顾|荟萃)$/.test(t)
+      /(动态|实践|推荐|进展|资讯|聚焦|观察|速递|要闻|简讯|活动预告|活动|预告|公告|快讯|视点|前沿|专栏|综述|一览|纵览|概览|交流|信息|要览|传真|园地|天地|之窗|之声|广角|视野|课堂|集锦|掠影|风采|回顾|荟萃)$/.test(
+        t,
+      )
     );
   }
   const words = t.split(/\s+/);
   if (words.length > 5 || /[.:;,!?]$/.test(t)) return false;
-  if (/^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)) return true;
+  if (/^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t))
+    return true;
   // "COUNCIL NEWS", "RESEARCH HIGHLIGHTS": rubrics set in capitals.
   if (/^[A-Z][A-Z&'’ -]+$/.test(t) && t.replace(/[^A-Z]/g, '').length >= 4) return true;
-  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up|update|report|corner|diary|noticeboard)$/i.test(t);
+  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up|update|report|corner|diary|noticeboard)$/i.test(
+    t,
+  );
 }
 
 /** Words that make a front-page line the newsletter's name. */
