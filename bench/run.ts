@@ -9,6 +9,7 @@ import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
 import { csvScenario } from './scenarios/csv.ts';
 import { eventsScenario } from './scenarios/events.ts';
+import { importScenario } from './scenarios/import.ts';
 import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
 import { sendScenario } from './scenarios/send.ts';
@@ -38,6 +39,7 @@ async function main() {
     { name: 'signup', run: () => signupScenario(db, scale) },
     { name: 'csv', run: () => csvScenario(db, scale) },
     { name: 'events', run: () => eventsScenario(db, scale, log) },
+    { name: 'import', run: () => importScenario(scale) },
   ];
 
   const results: Result[] = [];

@@ -82,7 +82,13 @@ export function readPdfText(source: string): PdfTextRead {
   const headers = repeatedShortLines(lines);
   // The issue number and date stand on their own lines on a front page.
   const frontPage = new Set(lines.slice(0, 10).filter((l) => isVolumeLine(l.text)));
-  const standalone = (l: Line) =>
+  const standaloneMemo = new Map<Line, boolean>();
+  const standalone = (l: Line) => {
+    let v = standaloneMemo.get(l);
+    if (v === undefined) standaloneMemo.set(l, (v = isStandalone(l)));
+    return v;
+  };
+  const isStandalone = (l: Line) =>
     frontPage.has(l) ||
     isUrlLine(l.text) ||
     isEmailLine(l.text) ||
@@ -162,8 +168,9 @@ export function readPdfText(source: string): PdfTextRead {
     flushUrls();
 
     const item = listItemMarkdown(line.text) !== null;
-    if (para && !unwrapped && !paragraphBreak && !item && !standalone(line) && continues(para, line, lookahead(i), typicalGap, standalone)) {
-      if (!(para.lines.length === 1 && !para.item && headlineBeforeText(para.lines[0]!, [line, ...lookahead(i)]))) {
+    const ahead = para && !unwrapped && !paragraphBreak && !item && !standalone(line) ? lookahead(i) : [];
+    if (para && !unwrapped && !paragraphBreak && !item && !standalone(line) && continues(para, line, ahead, typicalGap, standalone)) {
+      if (!(para.lines.length === 1 && !para.item && headlineBeforeText(para.lines[0]!, [line, ...ahead]))) {
         para.text = joinLines(para.text, line.text);
         para.lines.push(line);
         continue;

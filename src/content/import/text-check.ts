@@ -32,7 +32,8 @@ export function findLostText(source: string, content: IssueContent, setAside: re
   const titles = content.sections.flatMap((s) => [s.title, ...s.articles.map((a) => a.title)]).filter((t) => t !== '');
   const lost: string[] = [];
   for (let line of source.replace(/\r\n?/g, '\n').split('\n')) {
-    if (comparable(line) === '' || isTocMarker(line)) continue;
+    const whole = comparable(line);
+    if (whole === '' || output.includes(whole) || isTocMarker(line)) continue;
     if (titles.some((t) => similarity(t, line) >= 0.75)) continue;
     // The footer keeps the editor's name; the email prints the label ("编辑：") itself.
     // Likewise "联系我们 Contact:" before an address: the footer prints its own label.
