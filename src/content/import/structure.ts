@@ -691,11 +691,17 @@ function readFrontPage(items: Item[]): { title?: string; volume?: string; date?:
   return {
     title: titleLines.join(' ') || undefined,
     ...volumeAndDate(volume, date),
-    intro: [],
-    // Short lines beside the name on a front page are a logo's words or a tagline, not an intro.
-    taglines: lines.slice(titleLines.length),
+    // Short lines beside the name on a front page are a logo's words or a tagline, not an intro;
+    // an address or a link among them is a contact (the intro step moves it to the footer).
+    intro: lines.slice(titleLines.length).filter(isContactish),
+    taglines: lines.slice(titleLines.length).filter((l) => !isContactish(l)),
     consumed: end,
   };
+}
+
+function isContactish(line: string): boolean {
+  const t = visibleText(line);
+  return isUrlLine(t) || isEmailLine(t) || /^mailto:/i.test(t) || CONTACT_LINE.test(t) || isAddressLine(t);
 }
 
 function volumeAndDate(volume: string[], date: string | undefined): { volume?: string; date?: string } {
@@ -770,6 +776,11 @@ function readFooter(items: Item[]): { disclaimer: string[]; editor: string[]; co
   const contact: string[] = [];
   let k = items.length - 1;
   let seenProse = false;
+  /** A contact the last article cannot own: an e-mail, an address, a labelled contact line. */
+  let ownContact = false;
+  /** Where the run of site roots and contacts at the very end starts (a footer without prose). */
+  let contactsFrom = items.length;
+  const siteRoot = (url: string) => /^(?:https?:\/*)?(?:www\.)?[^/\s]+\/?$/i.test(url.trim());
   for (; k >= 0; k--) {
     const it = items[k]!;
     if (it.type === 'break') continue;
@@ -781,16 +792,28 @@ function readFooter(items: Item[]): { disclaimer: string[]; editor: string[]; co
       (isEmailLine(visible) || CONTACT_LINE.test(visible) || isAddressLine(visible) || isUrlLine(visible) || holdsContact(visible))
     ) {
       contact.unshift(visible);
+      if (!isUrlLine(visible)) ownContact = true;
+      if (!seenProse && editor.length === 0) contactsFrom = k;
     }
     // Links after the disclaimer prose are the last article's sources, not the footer's.
-    else if (it.type === 'urls' && !seenProse) contact.unshift(...it.links.map((l) => l.url));
-    else if (text !== undefined && DISCLAIMER.test(visible) && !isPlainTitle(it)) {
+    else if (it.type === 'urls' && !seenProse) {
+      contact.unshift(...it.links.map((l) => l.url));
+      if (editor.length === 0 && it.links.every((l) => siteRoot(l.url)) && contactsFrom === k + 1) contactsFrom = k;
+    } else if (text !== undefined && DISCLAIMER.test(visible) && !isPlainTitle(it)) {
       disclaimer.unshift(text);
       seenProse = true;
     } else break;
   }
-  // Without prose or an editor line, trailing links are the last article's sources.
-  if (disclaimer.length === 0 && editor.length === 0) return { disclaimer, editor, contact: [], consumed: 0 };
+  // Without prose or an editor line, trailing links are the last article's sources, unless an
+  // e-mail or an address ends the issue: then it and the site roots right before it are contacts.
+  if (disclaimer.length === 0 && editor.length === 0) {
+    if (!ownContact || contactsFrom >= items.length) return { disclaimer, editor, contact: [], consumed: 0 };
+    const tail = items.slice(contactsFrom);
+    const kept = tail.flatMap((it) =>
+      it.type === 'urls' ? it.links.map((l) => l.url) : it.type === 'heading' ? [visibleText(it.text)] : it.type === 'para' ? [visibleText(it.markdown)] : [],
+    );
+    return { disclaimer, editor, contact: kept, consumed: items.length - contactsFrom };
+  }
   return { disclaimer, editor, contact, consumed: items.length - 1 - k };
 }
 
