@@ -7,7 +7,7 @@
  * is a note: a catalog message (`importer.*`) with its place in the final content and, where one
  * is likely, the structure op that undoes the guess (src/content/structure-ops.ts).
  */
-import { msg } from '../../i18n/index.ts';
+import { type MessageKey, msg } from '../../i18n/index.ts';
 import type { IssueContent, LinkLintEntry } from '../../modules/issues/model.ts';
 import { cleanIssueLinks } from '../links.ts';
 import { markdownToBlocks } from './markdown.ts';
@@ -75,6 +75,12 @@ export function importIssue(source: string, opts: ImportOptions = {}): ImportRes
   }
   return { content, lint, format, warnings, setAside };
 }
+
+/**
+ * Notes the importer wrote before issue 20 and no longer writes: issues imported then still hold
+ * them in `import_warnings`, so their catalog keys stay (shown as they were, without a place).
+ */
+export const LEGACY_NOTE_KEYS = ['import.linksInIntro', 'import.untitledArticles', 'import.titleGuessed'] as const satisfies readonly MessageKey[];
 
 /** How many notes the import summary counts (every note is one guess to check). */
 export function countNotes(warnings: readonly unknown[]): number {
