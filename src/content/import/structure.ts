@@ -228,16 +228,21 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
   /** An untitled article that followed a trailing title or an attribution belongs to the article before it. */
   const resolveProvisional = () => {
     const last = page.at(-1);
-    const before = page.at(-2);
-    if (!last?.provisional || last.title !== '' || !before) return;
+    // The article before on this page; for text that opened a page, the last one of its section
+    // (an untitled page start is the previous page's article going on).
+    const before = page.at(-2) ?? (page.length === 1 ? section?.articles.at(-2) : undefined);
+    if (!last?.provisional || last.title !== '' || !before || (page.length === 1 && before.title === '')) return;
+    const acrossPage = page.length === 1;
+    const first = last.body[0];
     mergeInto(before, last);
+    if (acrossPage && first !== undefined) note({ key: 'importer.pageContinued', section, article: before, paragraph: first, fix: 'split' });
   };
   const addBody = (markdown: string, plainText: string) => {
     if (!article && !section) {
       intro.push(markdown);
       return;
     }
-    if (!article || (mode === 'heuristic' && closed !== 'open')) openArticle('', closed === 'titled-after' || closed === 'attributed');
+    if (!article || (mode === 'heuristic' && closed !== 'open')) openArticle('', article !== undefined && closed !== 'open');
     else if (pendingMove) {
       pendingMove.article = article;
       pendingMove = undefined;
