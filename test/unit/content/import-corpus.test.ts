@@ -36,6 +36,29 @@ describe('importIssue on the corpus', () => {
     expect([score.titles, score.sections, score.text, score.front]).toEqual([1, 1, 1, 1]);
   });
 
+  // The same issue extracted with other spacing or line ends reads the same: the rules look at
+  // the shape of the text, not at one file's blank lines.
+  const variants: [string, (s: string) => string][] = [
+    [
+      'double-spaced',
+      (s) =>
+        s
+          .split('\n')
+          .map((l) => (l.trim() ? `${l}\n` : l))
+          .join('\n'),
+    ],
+    ['single-spaced', (s) => s.replace(/\n\n(?=\S)/g, '\n')],
+    ['CRLF', (s) => s.replace(/\n/g, '\r\n')],
+  ];
+  it.each(fixtures.filter((f) => f.endsWith('.txt')).flatMap((f) => variants.map(([name, make]) => [f, name, make] as const)))(
+    '%s %s scores full marks too',
+    (file, _name, make) => {
+      const source = make(fs.readFileSync(path.join(CORPUS, file), 'utf8'));
+      const expected = JSON.parse(fs.readFileSync(path.join(CORPUS, file.replace(/\.txt$/, '.expected.json')), 'utf8')) as ExpectedIssue;
+      expect(scoreImport(source, importIssue(source), expected).problems).toEqual([]);
+    },
+  );
+
   it('prints the score table', () => {
     const pct = (n: number) => `${Math.round(n * 100)}%`.padStart(5);
     const rows = [...scores].map(([file, s]) => `${file.padEnd(34)} ${pct(s.titles)} ${pct(s.sections)} ${pct(s.text)} ${pct(s.front)}`);
