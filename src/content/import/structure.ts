@@ -165,6 +165,7 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
   if (mode !== 'levels') items = mergeAdjacentTitles(items, mode === 'toc' ? toc.entries : undefined);
   const tocEntries = classifyTocEntries(toc.entries, items);
   const repeated = mode === 'heuristic' ? sectionHeaders(items) : new Set<string>();
+  const titlesFirst = mode === 'heuristic' && titlesComeFirst(items, repeated);
 
   // Heading levels: with two or more, the first is the section level and the next the article
   // level; with one level, headings are articles (or sections, when bold lines act as articles).
@@ -417,7 +418,7 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
         } else if (colon && article?.title && closed === 'open') {
           if (startsAnotherArticle(index)) splitHere(text);
           else addSub(text, 0);
-        } else if (article && article.title === '' && hasContent(article) && (closed === 'open' || closed === 'attributed')) {
+        } else if (article && article.title === '' && hasContent(article) && (closed === 'open' || closed === 'attributed') && !titlesFirst) {
           // Extracted PDF text often puts a title after the text it heads; the untitled text before
           // it on the same page is the same article.
           const before = page.at(-2);
@@ -504,6 +505,30 @@ export function buildIssue(blocks: Block[], language: string, opts: BuildOptions
   if (introProse.length > 0) content.intro = introProse.join('\n\n');
   const placed = notes.flatMap((n) => placeNote(n, kept));
   return { content, warnings: [...placed, ...looseNotes], setAside };
+}
+
+/**
+ * The layout of plain text: titles over their text, or printed after it (then followed by the
+ * article's links, attribution or the page end). Only when every title that can be placed stands
+ * over its text (at least two, none after) does an untitled text never take the next title.
+ */
+function titlesComeFirst(items: Item[], sections: Set<string>): boolean {
+  let before = 0;
+  let after = 0;
+  items.forEach((it, i) => {
+    if (it.type !== 'heading' || !isPlainTitle(it) || sections.has(comparable(it.text))) return;
+    const prev = items[i - 1];
+    const next = items[i + 1];
+    const fresh =
+      prev === undefined ||
+      prev.type === 'urls' ||
+      prev.type === 'attribution' ||
+      prev.type === 'break' ||
+      (prev.type === 'heading' && sections.has(comparable(prev.text)));
+    if (prev?.type === 'para' && (next === undefined || next.type === 'urls' || next.type === 'attribution' || next.type === 'break')) after++;
+    else if (fresh && next?.type === 'para') before++;
+  });
+  return before >= 2 && after === 0;
 }
 
 /** Resolves a draft note to section / article / paragraph indexes of the final content. */
