@@ -11,6 +11,7 @@ import { backIssuesScenario } from './scenarios/back-issues.ts';
 import { csvScenario } from './scenarios/csv.ts';
 import { mailchimpScenario } from './scenarios/mailchimp.ts';
 import { eventsScenario } from './scenarios/events.ts';
+import { importScenario } from './scenarios/import.ts';
 import { pacingScenario } from './scenarios/pacing.ts';
 import { renderScenario } from './scenarios/render.ts';
 import { sendScenario } from './scenarios/send.ts';
@@ -44,6 +45,7 @@ async function main() {
     { name: 'mailchimp', run: () => mailchimpScenario(db) },
     { name: 'backIssues', run: () => backIssuesScenario(db, scale) },
     { name: 'segments', run: () => segmentsScenario(db, scale, log) },
+    { name: 'import', run: () => importScenario(scale) },
   ];
 
   const results: Result[] = [];

@@ -84,6 +84,7 @@ function printImportSummary(r: ReturnType<typeof importIssue>): void {
   }
   for (const l of r.lint) console.log(`  ${t('cli.link', { where: l.where, changes: l.changes.map(m).join('; ') })}`);
   for (const w of r.warnings) console.log(`  ${t('cli.warning', { text: m(w) })}`);
+  if (r.warnings.length > 0) console.log(`  ${t('importer.summary', { count: r.warnings.length })}`);
 }
 
 /** The files `quire import` was given: a directory stands for its issue files, sorted by name. */

@@ -22,6 +22,11 @@ export function presentMessages<T>(value: T): T {
   if (Array.isArray(value)) return value.map(presentMessages) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (isMessage(value) && Object.keys(value).every((k) => k === 'key' || k === 'params')) return apiMessage(value) as T;
+  // An importer note with its place (src/content/structure-ops.ts): the message, then where it points and its fix as they are.
+  if (isMessage(value) && Object.keys(value).every((k) => k === 'key' || k === 'params' || k === 'place' || k === 'fix')) {
+    const { place, fix } = value as Message & { place?: unknown; fix?: unknown };
+    return { ...apiMessage(value), ...(place ? { place } : {}), ...(fix ? { fix } : {}) } as T;
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = presentMessages(v);
   return out as T;

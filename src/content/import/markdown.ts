@@ -4,12 +4,13 @@
  * inline Markdown (links, bold) reaches the issue body unchanged.
  */
 import MarkdownIt from 'markdown-it';
-import { type Block, isEmailLine, isUrlLine, joinLines } from './text.ts';
+import { type Block, CONTACT_LINE, EDITOR_LINE, displayWidth, isEmailLine, isHeadingLike, isUrlLine, joinLines, visibleText } from './text.ts';
 
 const md = new MarkdownIt('commonmark');
 
 /** A paragraph line that is only a link: `[label](url)` or `<url>` or a bare URL. */
 const LINK_ONLY = /^\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]+)>?\s*\)$/;
+const LINK_LINE = /^!?\[.*\]\(.*\)$|^<?https?:/;
 const IMAGE_ONLY = /^!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^()\s<>]+)>?(?:\s+"[^"]*")?\s*\)$/;
 
 export function markdownToBlocks(source: string): Block[] {
@@ -59,7 +60,17 @@ function paragraphBlocks(content: string): Block[] {
     if (buffer !== '') blocks.push({ kind: 'text', text: buffer });
     buffer = '';
   };
-  for (const raw of content.split('\n')) {
+  const lines = content.split('\n');
+  // A stack of short lines none of which ends a sentence (a contents list, a name over a
+  // tagline) keeps its lines: the structure reader decides which of them make one title.
+  if (lines.length >= 2 && lines.every((l) => isHeadingLike(l.trim(), 60) && !/[，,。.!?！？；;]$/.test(l.trim()) && !LINK_LINE.test(l.trim()))) {
+    return lines.map((l) => ({ kind: 'text', text: l.trim() }));
+  }
+  // "《某某指南》正式发布" over "某机构近日发布…" with no blank line: the headline, then its text.
+  if (lines.length >= 2 && isHeadlineOver(lines[0]!.trim(), lines.slice(1))) {
+    blocks.push({ kind: 'text', text: lines.shift()!.trim(), headline: true });
+  }
+  for (const raw of lines) {
     const line = raw.trim().replace(/\\$/, '');
     if (line === '') continue;
     const image = IMAGE_ONLY.exec(line);
@@ -75,7 +86,8 @@ function paragraphBlocks(content: string): Block[] {
       const previous = blocks.at(-1);
       if (previous?.kind === 'urls') previous.links.push(entry);
       else blocks.push({ kind: 'urls', links: [entry] });
-    } else if (isEmailLine(line)) {
+    } else if (isEmailLine(line) || EDITOR_LINE.test(line) || CONTACT_LINE.test(line)) {
+      // Footer lines in one paragraph ("编辑：…", "网址：…", "邮箱：…") each stand alone.
       flush();
       blocks.push({ kind: 'text', text: line });
     } else {
@@ -84,6 +96,25 @@ function paragraphBlocks(content: string): Block[] {
   }
   flush();
   return blocks;
+}
+
+/**
+ * The first line of a paragraph is a headline when it reads like one (short, no punctuation of a
+ * sentence) and is much narrower than the prose lines after it, which start a sentence.
+ */
+function isHeadlineOver(first: string, rest: string[]): boolean {
+  const a = visibleText(first);
+  const b = visibleText(rest[0] ?? '');
+  if (a === '' || b === '' || /[，。、；：,.;:！？!?]/.test(a) || !isHeadingLike(first, 60) || isBoldOnly(first)) return false;
+  if (isUrlLine(b) || isEmailLine(b) || /^\s*([-*+]|\d+[.)])\s/.test(rest[0] ?? '')) return false;
+  const column = Math.max(...rest.map((l) => displayWidth(visibleText(l))));
+  if (displayWidth(a) >= 0.7 * column || !/[。.!?！？]/.test(rest.join(' '))) return false;
+  if (/\p{Script=Han}/u.test(a)) return /^[\p{Script=Han}\d“"《（(]/u.test(b);
+  return /^[A-Z0-9“"‘]/.test(b) && !/\b(the|a|an|of|and|or|to|in|on|for|with|by|at|from)$/i.test(a);
+}
+
+function isBoldOnly(text: string): boolean {
+  return /^(\*\*|__)[^*_]+\1$/.test(text.trim());
 }
 
 /** Joins the lazy continuation lines of list items; keeps nesting and item markers. */

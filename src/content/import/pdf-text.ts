@@ -25,6 +25,7 @@ import {
   joinLines,
   listItemMarkdown,
   looksLikeSectionName,
+  TITLE_WORDS,
   tidySpaces,
 } from './text.ts';
 
@@ -43,13 +44,51 @@ interface Line {
 /** A line this wide relative to its neighbours ran to the column edge. */
 const FULL_LINE = 0.8;
 
+/** What the PDF-text reader found besides the blocks: running headers and footers it left out. */
+export interface PdfTextRead {
+  blocks: Block[];
+  /** Lines repeated on several pages with a changing page number (or the newsletter's name): not content. */
+  runningLines: { text: string; count: number; texts: string[] }[];
+}
+
 export function pdfTextToBlocks(source: string): Block[] {
-  const lines = readLines(source);
+  return readPdfText(source).blocks;
+}
+
+export function readPdfText(source: string): PdfTextRead {
+  const all = readLines(source);
+  const running = runningLines(all);
+  // Page headers and footers go, but their blank lines and page breaks stay with the next line.
+  const lines: Line[] = [];
+  let carry = null as { gap: number; page: boolean } | null;
+  let keptName = false;
+  for (const l of all) {
+    const key = runningKey(l.text);
+    const isName = key === running.nameKey;
+    if ((running.keys.has(key) && !(isName && !keptName)) || PAGE_NUMBER.test(l.text)) {
+      const before = carry;
+      carry = { gap: Math.max(before?.gap ?? 0, l.gap), page: (before?.page ?? false) || l.page };
+      continue;
+    }
+    if (isName) keptName = true;
+    lines.push(carry ? { ...l, gap: Math.max(l.gap, carry.gap), page: l.page || carry.page } : l);
+    carry = null;
+  }
   const typicalGap = mostCommon(lines.slice(1).map((l) => l.gap)) ?? 0;
+  // Word's "plain text" and similar exports do not wrap: one line is one paragraph.
+  // Wrapped text ends its long lines anywhere; unwrapped text ends every long line a sentence.
+  const long = lines.filter((l) => l.width > 100);
+  const unwrapped = long.length >= 2 && long.filter((l) => endsSentence(l.text)).length >= 0.8 * long.length;
   const headers = repeatedShortLines(lines);
   // The issue number and date stand on their own lines on a front page.
   const frontPage = new Set(lines.slice(0, 10).filter((l) => isVolumeLine(l.text)));
-  const standalone = (l: Line) =>
+  const standaloneMemo = new Map<Line, boolean>();
+  const standalone = (l: Line) => {
+    let v = standaloneMemo.get(l);
+    if (v === undefined) standaloneMemo.set(l, (v = isStandalone(l)));
+    return v;
+  };
+  const isStandalone = (l: Line) =>
     frontPage.has(l) ||
     isUrlLine(l.text) ||
     isEmailLine(l.text) ||
@@ -129,10 +168,17 @@ export function pdfTextToBlocks(source: string): Block[] {
     flushUrls();
 
     const item = listItemMarkdown(line.text) !== null;
-    if (para && !paragraphBreak && !item && !standalone(line) && continues(para, line, lookahead(i), typicalGap, standalone)) {
-      para.text = joinLines(para.text, line.text);
-      para.lines.push(line);
-      continue;
+    const ahead = para && !unwrapped && !paragraphBreak && !item && !standalone(line) ? lookahead(i) : [];
+    if (para && !unwrapped && !paragraphBreak && !item && !standalone(line) && continues(para, line, ahead, typicalGap, standalone)) {
+      if (!(para.lines.length === 1 && !para.item && headlineBeforeText(para.lines[0]!, [line, ...ahead]))) {
+        para.text = joinLines(para.text, line.text);
+        para.lines.push(line);
+        continue;
+      }
+      // A headline set on the line right above its text, without a blank line between them.
+      flushPara();
+      const last = blocks.at(-1);
+      if (last?.kind === 'text') last.headline = true;
     }
     flushPara();
     if (!item) flushList();
@@ -140,7 +186,29 @@ export function pdfTextToBlocks(source: string): Block[] {
     if (standalone(line)) flushPara();
   }
   flushAll();
-  return blocks;
+  return { blocks, runningLines: running.found };
+}
+
+/**
+ * A short line that starts a paragraph, has no punctuation of a sentence and is clearly narrower
+ * than the column the next lines fill is a headline over its text, not the text's first line.
+ */
+function headlineBeforeText(line: Line, ahead: Line[]): boolean {
+  const next = ahead[0];
+  if (!next || ahead.length < 2 || line.indent >= 2) return false;
+  const a = line.text;
+  if (/[，。、；：,.;:！？!?]/.test(a) || endsMidClause(a) || !isHeadingLike(a)) return false;
+  if (count(a, /[《（(“"]/g) !== count(a, /[》）)”"]/g)) return false;
+  // Much narrower than the column; or as narrow as the next line, itself the (indented) first
+  // line of a paragraph: a paragraph's own first line is the only short one.
+  const column = Math.max(...ahead.map((l) => l.width));
+  const narrow = line.width < 0.7 * column;
+  const besideFirstLine = line.width < 0.92 * column && next.width <= line.width + 2 && next.width < 0.95 * column;
+  if (!narrow && !besideFirstLine) return false;
+  const b = next.text;
+  if (/\p{Script=Han}/u.test(a)) return /^[\p{Script=Han}\d“"《（(]/u.test(b);
+  // Latin: the text starts a sentence, and the line does not end on a word that needs more.
+  return /^[A-Z0-9“"‘]/.test(b) && !/\b(the|a|an|of|and|or|to|in|on|for|with|by|at|from)$/i.test(a) && a.split(/\s+/).length <= 14;
 }
 
 /** Should `line` be joined to the paragraph being built? */
@@ -185,6 +253,8 @@ function count(s: string, re: RegExp): number {
 function continuesUrl(url: string, next: string): boolean {
   const t = next.trim();
   if (!/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#]+$/.test(t) || isUrlLine(t)) return false;
+  // An address or a site of its own: "mailto:…", "name@host", "example.org" — never more of the URL.
+  if (/^mailto:/i.test(t) || isEmailLine(t) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(t)) return false;
   return /[/?&=%#]/.test(t) || /[/?&=%#\-_.]$/.test(url);
 }
 
@@ -206,6 +276,47 @@ function readLines(source: string): Line[] {
     page = false;
   }
   return lines;
+}
+
+/** A line that is only a page number: "3", "- 3 -", "Page 3 of 8", "第 3 页", "3/8". */
+const PAGE_NUMBER = /^[-–—·\s]*(?:(?:page|p\.|第)\s*)?\d{1,3}\s*(?:页|\/\s*\d{1,3}|of\s+\d{1,3})?[-–—·\s]*$/i;
+
+/** Lines compared with their numbers masked: "SPP Brief · 3" and "SPP Brief · 4" are one running line. */
+function runningKey(text: string): string {
+  return comparable(text).replace(/\d+/g, '#');
+}
+
+/**
+ * Running headers and footers: a short line repeated on several pages whose number changes
+ * ("Riverside Weekly — page 2"), or the document's first line repeated when it is the
+ * newsletter's name. Section names repeated on every page are left to the structure reader.
+ */
+function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | undefined; found: { text: string; count: number; texts: string[] }[] } {
+  const groups = new Map<string, { texts: Set<string>; raw: string[]; count: number; first: string }>();
+  for (const l of lines) {
+    if (displayWidth(l.text) > 80 || isUrlLine(l.text) || !/\p{L}/u.test(l.text)) continue;
+    const key = runningKey(l.text);
+    if (key === '') continue;
+    const g = groups.get(key) ?? { texts: new Set<string>(), raw: [], count: 0, first: l.text };
+    g.texts.add(comparable(l.text));
+    g.raw.push(l.text);
+    g.count++;
+    groups.set(key, g);
+  }
+  const firstKey = lines[0] ? runningKey(lines[0].text) : '';
+  const keys = new Set<string>();
+  let nameKey: string | undefined;
+  const found: { text: string; count: number; texts: string[] }[] = [];
+  for (const [key, g] of groups) {
+    const numbered = g.count >= 2 && g.texts.size >= 2 && /#/.test(key) && !isVolumeLine(g.first);
+    const nameRepeated = key === firstKey && g.count >= 3 && TITLE_WORDS.test(g.first) && !looksLikeSectionName(g.first);
+    if (!numbered && !nameRepeated) continue;
+    // The first occurrence of the name is the front page's title: it stays.
+    if (nameRepeated && !numbered) nameKey = key;
+    keys.add(key);
+    found.push({ text: g.first, count: nameRepeated && !numbered ? g.count - 1 : g.count, texts: g.raw });
+  }
+  return { keys, nameKey, found };
 }
 
 /** Short non-URL lines that occur more than once: running page headers. */

@@ -5,7 +5,7 @@
  * not count as a loss, while a missing word does.
  */
 import type { IssueContent } from '../../modules/issues/model.ts';
-import { URL_IN_TEXT, comparable, isTocMarker, similarity } from './text.ts';
+import { CONTACT_LINE, EDITOR_LINE, URL_IN_TEXT, comparable, isTocMarker, similarity } from './text.ts';
 
 /** Every piece of text an issue shows, in one string. */
 export function issueText(content: IssueContent): string {
@@ -24,15 +24,21 @@ export function issueText(content: IssueContent): string {
 /**
  * The sentences of `source` (split on 。！？, Latin sentence ends and line breaks) that do not
  * appear in `content`. A whole line that repeats a section or article title is a contents entry
- * and needs no other place.
+ * and needs no other place. `setAside`: text left out on purpose and named in a note (a running
+ * header, a logo tagline); it counts as kept.
  */
-export function findLostText(source: string, content: IssueContent): string[] {
-  const output = comparable(issueText(content));
+export function findLostText(source: string, content: IssueContent, setAside: readonly string[] = []): string[] {
+  const output = comparable(`${issueText(content)}\n${setAside.join('\n')}`);
   const titles = content.sections.flatMap((s) => [s.title, ...s.articles.map((a) => a.title)]).filter((t) => t !== '');
   const lost: string[] = [];
-  for (const line of source.replace(/\r\n?/g, '\n').split('\n')) {
-    if (comparable(line) === '' || isTocMarker(line)) continue;
+  for (let line of source.replace(/\r\n?/g, '\n').split('\n')) {
+    const whole = comparable(line);
+    if (whole === '' || output.includes(whole) || isTocMarker(line)) continue;
     if (titles.some((t) => similarity(t, line) >= 0.75)) continue;
+    // The footer keeps the editor's name; the email prints the label ("编辑：") itself.
+    // Likewise "联系我们 Contact:" before an address: the footer prints its own label.
+    line = line.replace(EDITOR_LINE, '').replace(/mailto:/gi, '');
+    if (/@|https?:|www\./i.test(line)) line = line.replace(CONTACT_LINE, '');
     // URLs go first: their "?" and "." must not split sentences.
     const prose = line.replace(/\]\([^)]*\)/g, ']').replace(URL_IN_TEXT, ' ');
     for (const sentence of prose.split(/(?<=[。！？])|(?<=[.!?;])\s+/)) {

@@ -3,10 +3,35 @@
  * CJK-aware line joining, and the small classifiers (URL line, list item, attribution…).
  */
 
+/** Small memo for the pure helpers the structure reader calls on the same lines again and again. */
+const caches: Map<string, unknown>[] = [];
+
+/** Empties the memos (the bench does, so that every timed import starts cold). */
+export function clearTextCaches(): void {
+  for (const c of caches) c.clear();
+}
+
+function memo<T>(limit: number, f: (s: string) => T): (s: string) => T {
+  const cache = new Map<string, T>();
+  caches.push(cache as Map<string, unknown>);
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      if (cache.size >= limit) cache.clear();
+      v = f(s);
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
 /** What a format-specific reader hands to the structure builder, in document order. */
 export type Block =
-  /** A paragraph or a short standalone line, as Markdown inline text. */
-  | { kind: 'text'; text: string }
+  /**
+   * A paragraph or a short standalone line, as Markdown inline text. `headline`: a short line the
+   * reader cut off the text after it although no blank line separated them (a guess worth a note).
+   */
+  | { kind: 'text'; text: string; headline?: boolean }
   /** An explicit Markdown heading (`#`…`######` or setext). */
   | { kind: 'heading'; text: string; level: number }
   /** A Markdown list, ready to paste into a body. */
@@ -75,7 +100,9 @@ export function endsMidClause(s: string): boolean {
 }
 
 /** Markdown inline text as a reader sees it: link texts kept, link targets and markup dropped. */
-export function visibleText(markdown: string): string {
+export const visibleText = memo(20_000, (markdown: string): string => visibleTextOf(markdown));
+
+function visibleTextOf(markdown: string): string {
   return markdown
     .replace(/^\s{0,3}#{1,6}\s+/, '')
     .replace(/!?\[((?:[^\]\\]|\\.)*)\]\([^)]*\)/g, '$1')
@@ -95,8 +122,43 @@ export function isHeadingLike(text: string, maxWidth = 80): boolean {
   const t = visibleText(text);
   if (t === '' || !/[\p{L}\p{N}]/u.test(t)) return false;
   if (displayWidth(t) > maxWidth || t.includes('\n')) return false;
-  if (/[。]/.test(t) || /[。．.，,、；;：:]$/.test(t)) return false;
+  if (/[。]/.test(t) || /[。．.，,、；;]$/.test(t)) return false;
+  if (/[：:]$/.test(t) && !isSubpartLabel(t)) return false;
   return !LIST_ITEM.test(t) && !isUrlLine(t) && !isAttribution(t);
+}
+
+/** Private-use code points: PDF fonts map their bullet glyphs (e.g. U+F070) there; they render as boxes. */
+export const PRIVATE_USE = /[\uE000-\uF8FF]/gu;
+
+/**
+ * Lines starting with private-use glyphs become list items (`bullet` marker); private-use
+ * characters elsewhere are dropped. Returns the text and how many glyphs were replaced.
+ */
+export function replacePrivateUse(source: string, bullet: string): { text: string; count: number } {
+  let count = 0;
+  const text = source
+    .replace(/^([ \t\u3000]*)[\uE000-\uF8FF]+[ \t\u3000]*(?=\S)/gmu, (_m, indent: string) => {
+      count++;
+      return `${indent}${bullet} `;
+    })
+    .replace(PRIVATE_USE, () => {
+      count++;
+      return '';
+    });
+  return { text, count };
+}
+
+/**
+ * Labels of the parts of one article: "第1部分：", "第一部分", "一、", "（二）", "相关建议：", "Part 2:",
+ * "Key findings". Such a line is a sub-heading inside its article, never an article or a section.
+ */
+const SUBPART =
+  /^(?:第\s*[一二三四五六七八九十\d]+\s*(?:部分|节|章)|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|(?:相关|主要|政策|工作)?(?:建议|发现|结论|背景|做法|成效|启示|亮点|要点|下一步(?:工作)?)\s*[：:]?$|(?:part|section|chapter|step)\s+(?:\d+|[ivx]+|one|two|three|four|five)\b|(?:key|main)\s+(?:findings|points|takeaways|messages|recommendations)\b|(?:background|recommendations|next steps|conclusions?|what(?:'|’)s next)\s*[:：]?$)/iu;
+
+export function isSubpartLabel(text: string): boolean {
+  const t = visibleText(text).replace(/^#+\s*/, '');
+  if (t === '' || displayWidth(t) > 60 || /[。！？!?]$/.test(t)) return false;
+  return SUBPART.test(t);
 }
 
 /** A list item marker at the start of a line: bullets, `1.`, `1、`, `(1)`, `01 ` (PDF numbering). */
@@ -143,10 +205,39 @@ export function attributionText(text: string): string {
     .trim();
 }
 
+/** The name on an editor line, without its label ("编辑：王璟" → "王璟"): the footer prints its own label. */
+export function editorName(text: string): string {
+  return visibleText(text).replace(EDITOR_LINE, '').trim() || visibleText(text);
+}
+
 export const EDITOR_LINE = /^(编辑|责任编辑|主编|执行编辑|编者|编辑部|editor|editors|edited by)\s*[：:]/i;
-export const CONTACT_LINE = /^(联系(方式|人|电话|邮箱)?|电话|邮箱|地址|contact|e-?mail|phone|tel|address)\s*[：:]/i;
+export const CONTACT_LINE =
+  /^(?:联系(?:我们|方式|人|电话|邮箱)?|电话|邮箱|电子邮[件箱]|地址|网址|网站|contact(?: us)?|e-?mail|phone|tel|address|web(?:site)?)(?:\s+(?:contact(?: us)?|e-?mail|phone|tel|address|web(?:site)?))?\s*[：:]\s*/i;
+
+/** A short line that holds an e-mail address or a URL and is not a sentence: a contact. */
+export function holdsContact(text: string): boolean {
+  const t = visibleText(text);
+  return displayWidth(t) <= 100 && !/[。！？!?]$/.test(t) && /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}|(?:https?:\/\/|www\.)\S+/i.test(t);
+}
+/**
+ * A postal address on a line of its own: a street and number, a postcode, or a Chinese address
+ * ("1 Market Square, Riverside RV1 2AB", "北京市海淀区中关村大街1号 100081").
+ */
+export function isAddressLine(text: string): boolean {
+  const t = visibleText(text).trim();
+  if (t === '' || displayWidth(t) > 120 || /[。！？!?]$/.test(t)) return false;
+  return (
+    /\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:street|st|road|rd|square|sq|avenue|ave|lane|ln|way|place|pl|drive|dr|boulevard|blvd|court|ct|parade|terrace|row|hill|quay|strasse|straße|laan|gracht|weg)\b/i.test(
+      t,
+    ) ||
+    /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/.test(t) ||
+    /\b(?:P\.?O\.? Box|Postbus)\s*\d+/i.test(t) ||
+    /(?:省|市|区|县|路|街|道)\S*?\d+号|邮编|邮政编码|\d{6}$/.test(t)
+  );
+}
+
 export const DISCLAIMER =
-  /(来源于|汇编|免责|版权|不代表|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
+  /(来源于|汇编|免责|版权|不代表|仅供参考|转载|退订|取消订阅|内部资料|内部交流|not for publication|for internal use|confidential|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
 /** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
 export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;
@@ -162,12 +253,32 @@ export function isTocMarker(text: string): boolean {
   return /^(目录|本期目录|本期导读|本期要目|contents|tableofcontents|inthisissue)[:：]?$/i.test(visibleText(text).replace(/\s+/g, ''));
 }
 
-/** Section names newsletters commonly use; a hint next to repetition and Markdown levels. */
+/**
+ * Section names newsletters commonly use; a hint next to repetition and Markdown levels. Short
+ * (up to eight CJK characters or five words) and named like a rubric ("政策动态", "资源推荐",
+ * "Council news", "Upcoming events"), or an English line in capitals ("COUNCIL NEWS").
+ */
 export function looksLikeSectionName(text: string): boolean {
   const t = visibleText(text).trim();
-  return (
-    /最新(进展|动态|消息|资讯)$|^(新闻|要闻|动态|活动|资源|简讯|快讯)(速递|动态|预告)?$/.test(t) ||
-    /^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t)
+  if (/最新(进展|动态|消息|资讯)$|^(新闻|要闻|动态|活动|资源|简讯|快讯)(速递|动态|预告)?$/.test(t)) return true;
+  const han = t.match(/\p{Script=Han}/gu)?.length ?? 0;
+  if (han > 0) {
+    return (
+      han <= 8 &&
+      !/[《》“”：:，,。]/.test(t) &&
+      /(动态|实践|推荐|进展|资讯|聚焦|观察|速递|要闻|简讯|活动预告|活动|预告|公告|快讯|视点|前沿|专栏|综述|一览|纵览|概览|交流|信息|要览|传真|园地|天地|之窗|之声|广角|视野|课堂|集锦|掠影|风采|回顾|荟萃)$/.test(
+        t,
+      )
+    );
+  }
+  const words = t.split(/\s+/);
+  if (words.length > 5 || /[.:;,!?]$/.test(t)) return false;
+  if (/^(news|latest news|updates|latest updates|events|upcoming events|resources|publications|highlights|in brief|announcements|opportunities|jobs)$/i.test(t))
+    return true;
+  // "COUNCIL NEWS", "RESEARCH HIGHLIGHTS": rubrics set in capitals.
+  if (/^[A-Z][A-Z&'’ -]+$/.test(t) && t.replace(/[^A-Z]/g, '').length >= 4) return true;
+  return /^(?:[\w&'’-]+ ){0,3}(news|updates|events|resources|publications|highlights|in brief|announcements|opportunities|notices|briefs|calendar|spotlight|round-?up|update|report|corner|diary|noticeboard)$/i.test(
+    t,
   );
 }
 
@@ -193,14 +304,24 @@ export function findDate(text: string): string | undefined {
 export const URL_IN_TEXT = /(?:https?:\/{0,2}|https?\/\/|www\.)[^\s\p{Script=Han}\u3000-\u303F\uFF00-\uFFEF\u201C-\u201F]*/giu;
 
 /** Letters and digits only, NFKC-folded and lower-cased, URLs and link targets removed. */
-export function comparable(s: string): string {
-  return s
+export const comparable = memo(20_000, (s: string): string =>
+  s
     .normalize('NFKC')
     .replace(/\]\([^)]*\)/g, ']')
     .replace(URL_IN_TEXT, '')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '');
-}
+    .replace(/[^\p{L}\p{N}]/gu, ''),
+);
+
+/** Character bigrams of a comparable form, with their counts. */
+const bigramsOf = memo(20_000, (x: string): Map<string, number> => {
+  const grams = new Map<string, number>();
+  for (let i = 0; i < x.length - 1; i++) {
+    const g = x.slice(i, i + 2);
+    grams.set(g, (grams.get(g) ?? 0) + 1);
+  }
+  return grams;
+});
 
 /** Dice coefficient on character bigrams of the comparable forms: 1 = same text. */
 export function similarity(a: string, b: string): number {
@@ -208,20 +329,12 @@ export function similarity(a: string, b: string): number {
   const y = comparable(b);
   if (x === y) return x === '' ? 0 : 1;
   if (x.length < 2 || y.length < 2) return 0;
-  const bigrams = new Map<string, number>();
-  for (let i = 0; i < x.length - 1; i++) {
-    const g = x.slice(i, i + 2);
-    bigrams.set(g, (bigrams.get(g) ?? 0) + 1);
-  }
+  // Two texts of very different lengths cannot reach the thresholds callers use (≥ 0.75).
+  if (Math.min(x.length, y.length) / Math.max(x.length, y.length) < 0.3) return (2 * Math.min(x.length, y.length)) / (x.length + y.length);
+  const gx = bigramsOf(x);
+  const gy = bigramsOf(y);
   let shared = 0;
-  for (let i = 0; i < y.length - 1; i++) {
-    const g = y.slice(i, i + 2);
-    const n = bigrams.get(g) ?? 0;
-    if (n > 0) {
-      shared++;
-      bigrams.set(g, n - 1);
-    }
-  }
+  for (const [g, n] of gy) shared += Math.min(n, gx.get(g) ?? 0);
   return (2 * shared) / (x.length - 1 + y.length - 1);
 }
 

@@ -177,7 +177,7 @@ export class IssuesService {
     let numberFromSource = false;
     if (input && typeof input === 'object' && 'source' in input) {
       const v = parseOrThrow(importSchema, input);
-      const imported = importIssue(v.source, { format: v.format, language: newsletter.language });
+      const imported = importIssue(v.source, { format: v.format, language: newsletter.language, newsletterName: newsletter.name });
       ({ content, lint, warnings } = imported);
       sourceFormat = imported.format;
       number = v.number;

@@ -51,9 +51,11 @@ const expectations: SeedExpectation[] = [
   {
     prefix: '002',
     format: 'text',
-    // The page-4 header of this extract repeats the first section between SPP pages.
-    sections: ['同一个地球网络最新进展', 'SPP计划最新进展', '同一个地球网络最新进展', '合作伙伴最新进展'],
-    articlesPerSection: [2, 1, 1, 4],
+    // The page-4 header of this extract repeats the first section between SPP pages: a page
+    // header, not a second section (issue 20; the old expectation kept the bug). Page 1 holds two
+    // articles: the key messages, and the declaration excerpt titled after its text.
+    sections: ['同一个地球网络最新进展', 'SPP计划最新进展', '合作伙伴最新进展'],
+    articlesPerSection: [3, 2, 4],
   },
   {
     prefix: '004',
@@ -82,7 +84,7 @@ describe('importIssue on the real past issues', () => {
 
     it('finds the title and volume', () => {
       if (expected.title) expect(content.title).toBe(expected.title);
-      else expect(english(result.warnings).join('\n')).toMatch(/no issue title found/);
+      else expect(english(result.warnings).join('\n')).toMatch(/has no issue title of its own/);
       expect(content.volume).toBe(expected.volume);
     });
 
@@ -97,7 +99,7 @@ describe('importIssue on the real past issues', () => {
     });
 
     it('loses no text and needs no fallback to place it', () => {
-      expect(findLostText(source, content)).toEqual([]);
+      expect(findLostText(source, content, result.setAside)).toEqual([]);
       expect(english(result.warnings).join('\n')).not.toMatch(/could not be placed/);
     });
 
@@ -124,7 +126,8 @@ describe('importIssue on the real past issues', () => {
     it('keeps the footer: disclaimer, and editor when the issue names one', () => {
       expect(content.footer.disclaimer).toMatch(/^简报内容来源于/);
       if (expected.prefix !== '000') {
-        expect(content.footer.editor).toBe('编辑：王璟');
+        // The name only: the email prints the label "编辑：" itself (was "编辑：编辑：王璟").
+        expect(content.footer.editor).toBe('王璟');
         expect(content.footer.contact).toContain('wangj@mepcec.com');
       }
     });
@@ -156,13 +159,19 @@ describe('importIssue on the real past issues', () => {
 
   it('002: keeps the 01–06 list items whole and attaches a caption line as the source label', () => {
     const { content } = importIssue(seed('002'));
-    const outcome = content.sections[0]!.articles[1]!;
+    const outcome = content.sections[0]!.articles[2]!;
+    expect(outcome.title).toBe('同一个地球网络全球论坛成果报告');
     const items = outcome.body.split('\n').filter((l) => /^\d+\. /.test(l));
     expect(items).toHaveLength(6);
     expect(items[0]).toBe('01. 鼓励可持续旅游实践，最大限度地减少对环境、社会和经济的影响，以促进自然和文化遗产的保护、恢复、可持续增值和气候行动。');
-    expect(content.sections[0]!.articles[0]!.sources[0]!.label).toBe('内容摘录同一个地球网络全球论坛发布生物经济倡议宣言');
+    // The kicker "内容摘录" over a title printed after its text: the title of that text, not a link label.
+    const excerpt = content.sections[0]!.articles[1]!;
+    expect(excerpt.title).toBe('内容摘录：同一个地球网络全球论坛发布生物经济倡议宣言');
+    expect(excerpt.sources.map((s) => s.url)).toEqual([
+      'https://www.oneplanetnetwork.org/knowledge-centre/resources/one-planet-network-forum-2024-gib-annex-1-leaders-declaration',
+    ]);
     // Justified text "60% 的 水 泥 替 换" loses the spaces between the characters.
-    expect(content.sections[3]!.articles[2]!.body).toContain('60% 的水泥替换为高炉矿渣粉');
+    expect(content.sections[2]!.articles[2]!.body).toContain('60% 的水泥替换为高炉矿渣粉');
     expect(content.footer.contact).toBe('wangj@mepcec.com · http://www.meecec.com · http://www.oneplanetnetwork.org/');
   });
 
@@ -178,7 +187,10 @@ describe('importIssue on the real past issues', () => {
     const c001 = importIssue(seed('001')).content;
     expect(articleTitles(c001)[0]).toEqual(['同一个地球网络遏制塑料污染的解决方案', '同一个地球网络发起可持续消费和生产 Nexus系列对话']);
     expect(c001.sections[0]!.articles[0]!.attribution).toBe('摘自：同一个地球网络网站');
-    expect(c001.intro).toBe('One planet procure with care');
+    // The logo tagline is not an intro (issue 20): it is named in a note instead.
+    const r001 = importIssue(seed('001'));
+    expect(r001.content.intro).toBeUndefined();
+    expect(english(r001.warnings).join('\n')).toContain('“One planet procure with care” looks like a logo tagline');
     // The TOC says "UNDP…", the article says "联合国开发计划署…": still recognised as that article.
     const c004 = importIssue(seed('004')).content;
     expect(articleTitles(c004)[1]![1]).toMatch(/^联合国开发计划署乌兹别克斯坦供水基础设施/);
@@ -260,7 +272,7 @@ jane@example.com
   it('reads the footer', () => {
     expect(content.footer).toEqual({
       disclaimer: 'You are receiving this email because you subscribed. © 2024 Green Ledger.',
-      editor: 'Editor: Jane Doe',
+      editor: 'Jane Doe',
       contact: 'jane@example.com',
     });
     expect(findLostText(source, content)).toEqual([]);
