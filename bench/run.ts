@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
+import { archiveSearchScenario } from './scenarios/archive-search.ts';
 import { csvScenario } from './scenarios/csv.ts';
 import { eventsScenario } from './scenarios/events.ts';
 import { pacingScenario } from './scenarios/pacing.ts';
@@ -38,6 +39,7 @@ async function main() {
     { name: 'signup', run: () => signupScenario(db, scale) },
     { name: 'csv', run: () => csvScenario(db, scale) },
     { name: 'events', run: () => eventsScenario(db, scale, log) },
+    { name: 'search', run: () => archiveSearchScenario(db) },
   ];
 
   const results: Result[] = [];

@@ -2,17 +2,21 @@ import { sql, type Kysely } from 'kysely';
 
 // The archive's search (issue 21): one search document per article of an archive-visible issue.
 // `text` is the article's title, body, attribution and source labels, normalised (NFKC, lower case)
-// by the archive service; `grams` holds its distinct two-character grams, so a query of any
-// language, Chinese without word spaces included, narrows through the GIN index (built into
-// PostgreSQL and PGlite: no extension, no privilege) before the exact substring check.
-// `archive_indexed` says which version of an issue the documents were made from; the archive
-// service rebuilds an issue's documents when the issue's `updated_at` moves on. Visibility is never
-// read from here: every search joins the issue and asks its status and archive_hidden.
+// by the archive service; `grams` holds its distinct two-character grams as the lexemes of a
+// tsvector, so a query of any language, Chinese without word spaces included, narrows through the
+// GIN index (built into PostgreSQL and PGlite: no extension, no privilege; an AND of plain lexemes
+// needs no recheck of the row, unlike an array's @>) before the exact substring check.
+// `archive_indexed` says which version of an issue the documents were made from (its updated_at,
+// publication date and number, which the documents copy so that ranking reads one table); the
+// archive service rebuilds an issue's documents when one of them moves on. Visibility is never
+// read from here: every search asks the issues' status and archive_hidden.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE TABLE archive_indexed (
     issue_id integer PRIMARY KEY REFERENCES issues (id) ON DELETE CASCADE,
     newsletter_id integer NOT NULL REFERENCES newsletters (id) ON DELETE CASCADE,
     issue_updated_at timestamptz NOT NULL,
+    published_at timestamptz NOT NULL,
+    number integer NOT NULL,
     indexed_at timestamptz NOT NULL DEFAULT now()
   )`.execute(db);
   await sql`CREATE TABLE archive_documents (
@@ -20,15 +24,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     newsletter_id integer NOT NULL,
     section integer NOT NULL,
     article integer NOT NULL,
+    published_at timestamptz NOT NULL,
+    number integer NOT NULL,
     title text NOT NULL,
     body text NOT NULL,
     title_norm text NOT NULL,
     text_norm text NOT NULL,
-    grams text[] NOT NULL,
+    grams tsvector NOT NULL,
     PRIMARY KEY (issue_id, section, article)
   )`.execute(db);
   await sql`CREATE INDEX archive_documents_grams ON archive_documents USING gin (grams)`.execute(db);
-  await sql`CREATE INDEX archive_documents_newsletter ON archive_documents (newsletter_id)`.execute(db);
   await sql`CREATE INDEX archive_indexed_newsletter ON archive_indexed (newsletter_id)`.execute(db);
 }
 

@@ -32,21 +32,24 @@ CREATE TABLE archive_documents (
   newsletter_id integer NOT NULL,
   section integer NOT NULL,
   article integer NOT NULL,
+  published_at timestamp with time zone NOT NULL,
+  number integer NOT NULL,
   title text NOT NULL,
   body text NOT NULL,
   title_norm text NOT NULL,
   text_norm text NOT NULL,
-  grams text[] NOT NULL,
+  grams tsvector NOT NULL,
   CONSTRAINT archive_documents_issue_id_fkey FOREIGN KEY (issue_id) REFERENCES archive_indexed(issue_id) ON DELETE CASCADE,
   CONSTRAINT archive_documents_pkey PRIMARY KEY (issue_id, section, article)
 );
 CREATE INDEX archive_documents_grams ON archive_documents USING gin (grams);
-CREATE INDEX archive_documents_newsletter ON archive_documents USING btree (newsletter_id);
 
 CREATE TABLE archive_indexed (
   issue_id integer NOT NULL,
   newsletter_id integer NOT NULL,
   issue_updated_at timestamp with time zone NOT NULL,
+  published_at timestamp with time zone NOT NULL,
+  number integer NOT NULL,
   indexed_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT archive_indexed_issue_id_fkey FOREIGN KEY (issue_id) REFERENCES issues(id) ON DELETE CASCADE,
   CONSTRAINT archive_indexed_newsletter_id_fkey FOREIGN KEY (newsletter_id) REFERENCES newsletters(id) ON DELETE CASCADE,

@@ -18,7 +18,12 @@ export const MAX_QUERY_TERMS = 8;
 const MAX_GRAMS_PER_TERM = 12;
 
 export function normalise(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // Control characters (a NUL cannot even reach the database) count as spaces.
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .trim();
 }
 
 /** The distinct two-character grams of normalised text, leaving out pairs with a space. */
