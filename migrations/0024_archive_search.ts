@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 
-// The archive's search (issue 21): one search document per article of an archive-visible issue.
-// `text` is the article's title, body, attribution and source labels, normalised (NFKC, lower case)
-// by the archive service; `grams` holds its distinct two-character grams as the lexemes of a
+// The archive's search (issue 21): one search document per article of an archive-visible issue
+// (archive_documents, its text in archive_texts). `text_norm` is the article's title, body,
+// attribution and source labels, normalised (NFKC, lower case) by the archive service; `grams` holds its distinct two-character grams as the lexemes of a
 // tsvector, so a query of any language, Chinese without word spaces included, narrows through the
 // GIN index (built into PostgreSQL and PGlite: no extension, no privilege; an AND of plain lexemes
 // needs no recheck of the row, unlike an array's @>) before the exact substring check.
@@ -26,18 +26,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     article integer NOT NULL,
     published_at timestamptz NOT NULL,
     number integer NOT NULL,
-    title text NOT NULL,
-    body text NOT NULL,
     title_norm text NOT NULL,
-    text_norm text NOT NULL,
     grams tsvector NOT NULL,
     PRIMARY KEY (issue_id, section, article)
+  )`.execute(db);
+  // The long text apart, so that the rows the index's candidates are ranked on stay a few dozen bytes.
+  await sql`CREATE TABLE archive_texts (
+    issue_id integer NOT NULL,
+    section integer NOT NULL,
+    article integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    text_norm text NOT NULL,
+    PRIMARY KEY (issue_id, section, article),
+    FOREIGN KEY (issue_id, section, article) REFERENCES archive_documents (issue_id, section, article) ON DELETE CASCADE
   )`.execute(db);
   await sql`CREATE INDEX archive_documents_grams ON archive_documents USING gin (grams)`.execute(db);
   await sql`CREATE INDEX archive_indexed_newsletter ON archive_indexed (newsletter_id)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TABLE IF EXISTS archive_texts`.execute(db);
   await sql`DROP TABLE IF EXISTS archive_documents`.execute(db);
   await sql`DROP TABLE IF EXISTS archive_indexed`.execute(db);
 }

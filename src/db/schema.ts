@@ -146,14 +146,22 @@ export interface ArchiveDocumentsTable {
   /** Copies of the issue's, as of archive_indexed (the order of results reads one table). */
   published_at: Timestamp;
   number: number;
+  /** The article's title normalised (NFKC, lower case): title matches rank first. */
+  title_norm: string;
+  /** The distinct two-character grams of `text_norm`, as a tsvector's lexemes (GIN index); written with array_to_tsvector. */
+  grams: ColumnType<string, RawBuilder<string>, RawBuilder<string>>;
+}
+
+/** A search document's text (migration 0024): read only for the results a page shows. */
+export interface ArchiveTextsTable {
+  issue_id: number;
+  section: number;
+  article: number;
   title: string;
   /** Plain text: body, attribution, source labels. */
   body: string;
-  /** `title` and `title + body` normalised (NFKC, lower case): what a query is matched against. */
-  title_norm: string;
+  /** `title + body` normalised (NFKC, lower case): what a query's words are found in. */
   text_norm: string;
-  /** The distinct two-character grams of `text_norm`, as a tsvector's lexemes (GIN index); written with array_to_tsvector. */
-  grams: ColumnType<string, RawBuilder<string>, RawBuilder<string>>;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
@@ -408,6 +416,7 @@ export interface Database {
   subscriber_imports: SubscriberImportsTable;
   archive_indexed: ArchiveIndexedTable;
   archive_documents: ArchiveDocumentsTable;
+  archive_texts: ArchiveTextsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

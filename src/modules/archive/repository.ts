@@ -165,23 +165,24 @@ export class ArchiveRepository {
       const docs = build(issue.content);
       // A few hundred rows at most per statement keeps the parameter count far below the limit.
       for (let i = 0; i < docs.length; i += 200) {
+        const chunk = docs.slice(i, i + 200);
+        const key = (d: ArchiveDocument) => ({ issue_id: issueId, section: d.section, article: d.article });
         await trx
           .insertInto('archive_documents')
           .values(
-            docs.slice(i, i + 200).map((d) => ({
-              issue_id: issueId,
+            chunk.map((d) => ({
+              ...key(d),
               newsletter_id: issue.newsletter_id,
-              section: d.section,
-              article: d.article,
               published_at: issue.published_at,
               number: issue.number,
-              title: d.title,
-              body: d.body,
               title_norm: d.titleNorm,
-              text_norm: d.textNorm,
               grams: sql<string>`array_to_tsvector(${sql.val(d.grams)}::text[])`,
             })),
           )
+          .execute();
+        await trx
+          .insertInto('archive_texts')
+          .values(chunk.map((d) => ({ ...key(d), title: d.title, body: d.body, text_norm: d.textNorm })))
           .execute();
       }
     });
@@ -193,6 +194,7 @@ export class ArchiveRepository {
    */
   async analyze(): Promise<void> {
     await sql`ANALYZE archive_documents`.execute(this.db);
+    await sql`ANALYZE archive_texts`.execute(this.db);
     await sql`ANALYZE archive_indexed`.execute(this.db);
     await sql`ANALYZE issues`.execute(this.db);
   }
@@ -247,15 +249,14 @@ export class ArchiveRepository {
         OFFSET 0
       ) k
       CROSS JOIN LATERAL (
-        SELECT q.title, q.body, (SELECT i.title FROM issues i WHERE i.id = q.issue_id) AS issue_title FROM archive_documents q
+        SELECT q.title, q.body, (SELECT i.title FROM issues i WHERE i.id = q.issue_id) AS issue_title FROM archive_texts q
         WHERE q.issue_id = k.issue_id AND q.section = k.section AND q.article = k.article AND ${matches}
       ) t
       ${order}
       LIMIT ${opts.limit}`.execute(trx);
     const r = grams.length
       ? await this.db.transaction().execute(async (trx) => {
-          await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-          await sql`SET LOCAL enable_indexscan = off`.execute(trx);
+          await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`.execute(trx);
           return run(trx);
         })
       : await run(this.db);
