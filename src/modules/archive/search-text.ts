@@ -96,8 +96,17 @@ export function snippetOf(body: string, terms: SearchTerm[], width = 120): Snipp
       if (first < 0 || i < first) first = i;
     }
   }
-  const start = first < 0 || chars.length <= width ? 0 : Math.max(0, Math.min(first - Math.floor(width / 3), chars.length - width));
-  const end = Math.min(chars.length, start + width);
+  let start = first < 0 || chars.length <= width ? 0 : Math.max(0, Math.min(first - Math.floor(width / 3), chars.length - width));
+  let end = Math.min(chars.length, start + width);
+  // In text with spaces, start and end at a word's edge (a few characters' leeway, never past the match).
+  if (start > 0 && chars[start - 1] !== ' ') {
+    const space = chars.indexOf(' ', start);
+    if (space >= 0 && space - start < 15 && space < first) start = space + 1;
+  }
+  if (end < chars.length && chars[end] !== ' ') {
+    const space = chars.lastIndexOf(' ', end);
+    if (space > start && end - space < 15) end = space;
+  }
   let text = '';
   let html = '';
   let open = false;
