@@ -6,7 +6,7 @@
  * beside a plain ILIKE scan over issues.content::text, the baseline, in the same run.
  */
 import { importIssue } from '../../src/content/import/index.ts';
-import { ArchiveRepository, gramQuery } from '../../src/modules/archive/repository.ts';
+import { ArchiveRepository } from '../../src/modules/archive/repository.ts';
 import { queryTerms } from '../../src/modules/archive/search-text.ts';
 import { OutboxMailer } from '../../src/mail/outbox.ts';
 import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
@@ -104,24 +104,6 @@ export async function archiveSearchScenario(db: BenchDb): Promise<Result[]> {
   const t0 = performance.now();
   await s.archive.indexAll('search');
   const indexMs = performance.now() - t0;
-
-  if (process.env.BENCH_SEARCH_EXPLAIN) {
-    const { sql } = await import('kysely');
-    for (const q of ['采购', '可持续发展', 'procurement', 'carbon emissions', 'nonexistentword']) {
-      const t = performance.now();
-      await repo.indexState(newsletter.id);
-      const t1 = performance.now();
-      const terms = queryTerms(q);
-      await repo.search(newsletter.id, terms, { limit: 21 });
-      const t2 = performance.now();
-      await s.archive.search('search', q);
-      console.log(q, 'indexState', (t1 - t).toFixed(1), 'search', (t2 - t1).toFixed(1), 'service', (performance.now() - t2).toFixed(1));
-      process.env.QUIRE_EXPLAIN_SEARCH = '1';
-      const plan = { rows: (await repo.search(newsletter.id, terms, { limit: 21 })) as unknown as Record<string, string>[] };
-      delete process.env.QUIRE_EXPLAIN_SEARCH;
-      console.log(plan.rows.map((x) => Object.values(x)[0]).join('\n'));
-    }
-  }
 
   const timeAll = async (fn: (q: string) => Promise<number>) => {
     for (const q of queries.slice(0, 20)) await fn(q); // warm-up

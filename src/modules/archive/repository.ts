@@ -67,7 +67,7 @@ export interface SearchHitRow {
 }
 
 /** A tsquery holding every gram (quoted lexemes: a quote or backslash doubled), as a parameter. */
-export function gramQuery(grams: string[]): string {
+function gramQuery(grams: string[]): string {
   return grams.map((g) => `'${g.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ');
 }
 
@@ -234,10 +234,9 @@ export class ArchiveRepository {
     // only then is each one's text read and checked, in rank order, until the page is full: the long
     // text of most candidates is never read (OFFSET 0 keeps the check out of the ranked subquery).
     const order = sql`ORDER BY k.rank DESC, k.published_at DESC, k.number DESC, k.section ASC, k.article ASC`;
-    const explain = process.env.QUIRE_EXPLAIN_SEARCH ? sql`EXPLAIN ANALYZE ` : sql``;
     const run = (trx: Db | Transaction<Database>) =>
       sql<SearchHitRow>`
-      ${explain}SELECT k.number, t.issue_title, k.published_at, k.section, k.article, t.title, t.body, k.rank
+      SELECT k.number, t.issue_title, k.published_at, k.section, k.article, t.title, t.body, k.rank
       FROM (
         SELECT * FROM (
           SELECT d.issue_id, d.section, d.article, d.number, d.published_at, ${rank} AS rank
