@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fmt, openBenchDb, SCALES, type Result } from './lib.ts';
 import { writeReport } from './report.ts';
 import { backIssuesScenario } from './scenarios/back-issues.ts';
+import { archiveSearchScenario } from './scenarios/archive-search.ts';
 import { csvScenario } from './scenarios/csv.ts';
 import { mailchimpScenario } from './scenarios/mailchimp.ts';
 import { eventsScenario } from './scenarios/events.ts';
@@ -46,6 +47,7 @@ async function main() {
     { name: 'backIssues', run: () => backIssuesScenario(db, scale) },
     { name: 'segments', run: () => segmentsScenario(db, scale, log) },
     { name: 'import', run: () => importScenario(scale) },
+    { name: 'search', run: () => archiveSearchScenario(db) },
   ];
 
   const results: Result[] = [];

@@ -1,5 +1,5 @@
 /** Typed tables for Kysely. Keep in step with migrations/. */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { RawBuilder, ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -133,6 +133,8 @@ export interface ArchiveIndexedTable {
   issue_id: number;
   newsletter_id: number;
   issue_updated_at: Timestamp;
+  published_at: Timestamp;
+  number: number;
   indexed_at: Generated<Date>;
 }
 
@@ -143,14 +145,25 @@ export interface ArchiveDocumentsTable {
   /** 1-based, as the article's anchor `#a-{section}-{article}` counts. */
   section: number;
   article: number;
+  /** Copies of the issue's, as of archive_indexed (the order of results reads one table). */
+  published_at: Timestamp;
+  number: number;
+  /** The article's title normalised (NFKC, lower case): title matches rank first. */
+  title_norm: string;
+  /** The distinct two-character grams of `text_norm`, as a tsvector's lexemes (GIN index); written with array_to_tsvector. */
+  grams: ColumnType<string, RawBuilder<string>, RawBuilder<string>>;
+}
+
+/** A search document's text (migration 0024): read only for the results a page shows. */
+export interface ArchiveTextsTable {
+  issue_id: number;
+  section: number;
+  article: number;
   title: string;
   /** Plain text: body, attribution, source labels. */
   body: string;
-  /** `title` and `title + body` normalised (NFKC, lower case): what a query is matched against. */
-  title_norm: string;
+  /** `title + body` normalised (NFKC, lower case): what a query's words are found in. */
   text_norm: string;
-  /** The distinct two-character grams of `text_norm` (GIN index). */
-  grams: string[];
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed';
@@ -453,6 +466,7 @@ export interface Database {
   subscriber_topics: SubscriberTopicsTable;
   archive_indexed: ArchiveIndexedTable;
   archive_documents: ArchiveDocumentsTable;
+  archive_texts: ArchiveTextsTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

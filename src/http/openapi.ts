@@ -256,6 +256,37 @@ const ops: Op[] = [
     role: 'public',
     body: signupSchema,
   },
+  {
+    method: 'get',
+    path: '/api/v1/public/newsletters/{slug}/search',
+    tag: 'Public',
+    summary:
+      'Search the archive (sent and published issues): articles holding every word of `q` in their title, body or source labels (Chinese without spaces too), titles first, then newest; CORS; 60 a minute per client address',
+    role: 'public',
+    query: { q: 'words, all must match (200 characters at most)', cursor: 'nextCursor', limit: '1–50 (20)' },
+    response: {
+      type: 'object',
+      properties: {
+        query: { type: 'string' },
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              number: { type: 'integer' },
+              title: { type: 'string', description: "the issue's title" },
+              publishedAt: { type: 'string', format: 'date-time' },
+              article: { type: 'object', properties: { section: { type: 'integer' }, article: { type: 'integer' }, title: { type: 'string' } } },
+              snippet: { type: 'string', description: 'plain text around the first match' },
+              snippetHtml: { type: 'string', description: 'the same text, HTML-escaped, each matched word in <mark>' },
+              url: { type: 'string', description: 'the article in the web version: /archive/{slug}/{number}#a-{section}-{article}' },
+            },
+          },
+        },
+        nextCursor: { type: ['string', 'null'] },
+      },
+    },
+  },
 
   {
     method: 'get',

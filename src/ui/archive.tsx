@@ -47,12 +47,15 @@ function Frame(props: { n: NewsletterRow; title: string; head?: Child; children?
   );
 }
 
-function SearchBox(props: { n: NewsletterRow; q?: string }) {
+/** `labelHidden`: the page's heading already says what the box is for (the label stays for screen readers). */
+function SearchBox(props: { n: NewsletterRow; q?: string; labelHidden?: boolean }) {
   const { t } = i18n(props.n.language);
   return (
     <search>
       <form class="archive-search" method="get" action={`${base(props.n)}/search`}>
-        <label for="archive-q">{t('archiveUx.search.label')}</label>
+        <label for="archive-q" class={props.labelHidden ? 'archive-sr' : undefined}>
+          {t('archiveUx.search.label')}
+        </label>
         <div class="archive-search-row">
           <input type="search" id="archive-q" name="q" value={props.q ?? ''} maxlength={200} autocomplete="off" />
           <button type="submit">{t('archiveUx.search.button')}</button>
@@ -164,7 +167,7 @@ export function ArchiveSearchPage(props: { result: SearchResult; problem?: strin
         <a href={base(n)}>{t('archiveUx.search.back')}</a>
       </p>
       <h1>{t('archiveUx.search.label')}</h1>
-      <SearchBox n={n} q={query} />
+      <SearchBox n={n} q={query} labelHidden />
       {props.problem ? (
         <p class="notice" role="alert">
           {props.problem}

@@ -178,6 +178,9 @@ describe.each(dbKinds)('pages and emails in zh-CN (%s)', (kind) => {
     await check('a broken confirm link', h.app.request('/confirm/nope', { headers: ZH }));
     await check('archive', h.app.request('/archive/spp', { headers: ZH }), 200);
     await check('web version', h.app.request(`/archive/spp/${sentNumber}`, { headers: ZH }), 200);
+    await check('archive search', h.app.request(`/archive/spp/search?q=${encodeURIComponent('简报')}`, { headers: ZH }), 200);
+    await check('archive search, nothing found', h.app.request(`/archive/spp/search?q=${encodeURIComponent('不存在的词')}`, { headers: ZH }), 200);
+    await check('archive search, empty', h.app.request('/archive/spp/search', { headers: ZH }), 200);
     await check('an unknown page', h.app.request('/nowhere', { headers: ZH }), 404);
     await check('API reference', h.app.request('/api/docs', { headers: ZH }), 200);
     const issueMail = (await (await h.api('GET', '/api/v1/outbox?to=zhang@example.org')).json()).items[0];

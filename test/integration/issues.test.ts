@@ -138,7 +138,10 @@ describe.each(dbKinds)('issues on %s', (kind) => {
     const sent = await (
       await h.api('POST', '/api/v1/newsletters/arch/issues', { json: { source: SAMPLE_MD.replace('Sustainable Procurement Brief', 'Issue Two') } })
     ).json();
-    await h.services.repos.issues.setStatus(sent.id, ['draft'], 'sent', { sent_at: new Date('2026-02-03T01:00:00Z') });
+    await h.services.repos.issues.setStatus(sent.id, ['draft'], 'sent', {
+      sent_at: new Date('2026-02-03T01:00:00Z'),
+      published_at: new Date('2026-02-03T01:00:00Z'),
+    });
 
     const index = await (await h.api('GET', '/archive/arch', { token: null })).text();
     expect(index).toContain(`/archive/arch/${sent.number}`);

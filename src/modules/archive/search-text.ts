@@ -18,7 +18,12 @@ export const MAX_QUERY_TERMS = 8;
 const MAX_GRAMS_PER_TERM = 12;
 
 export function normalise(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // Control characters (a NUL cannot even reach the database) count as spaces.
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .trim();
 }
 
 /** The distinct two-character grams of normalised text, leaving out pairs with a space. */
@@ -91,8 +96,17 @@ export function snippetOf(body: string, terms: SearchTerm[], width = 120): Snipp
       if (first < 0 || i < first) first = i;
     }
   }
-  const start = first < 0 || chars.length <= width ? 0 : Math.max(0, Math.min(first - Math.floor(width / 3), chars.length - width));
-  const end = Math.min(chars.length, start + width);
+  let start = first < 0 || chars.length <= width ? 0 : Math.max(0, Math.min(first - Math.floor(width / 3), chars.length - width));
+  let end = Math.min(chars.length, start + width);
+  // In text with spaces, start and end at a word's edge (a few characters' leeway, never past the match).
+  if (start > 0 && chars[start - 1] !== ' ') {
+    const space = chars.indexOf(' ', start);
+    if (space >= 0 && space - start < 15 && space < first) start = space + 1;
+  }
+  if (end < chars.length && chars[end] !== ' ') {
+    const space = chars.lastIndexOf(' ', end);
+    if (space > start && end - space < 15) end = space;
+  }
   let text = '';
   let html = '';
   let open = false;

@@ -66,6 +66,8 @@ export const SEARCH_PAGE_SIZE = 20;
 /** Public search requests per client address per minute. */
 export const SEARCH_RATE_LIMIT = 60;
 const FEED_SIZE = 20;
+/** Issues rebuilt in one go after which the planner's statistics are refreshed (a bulk import, the first search). */
+const ANALYZE_AFTER = 10;
 
 const LIST_CURSOR = { d: /^[on]$/, t: CURSOR_TIME, n: CURSOR_ID };
 const SEARCH_CURSOR = { r: /^\d{1,2}$/, t: CURSOR_TIME, n: CURSOR_ID, s: /^\d{1,4}$/, a: /^\d{1,4}$/ };
@@ -250,6 +252,7 @@ export class ArchiveService {
     const { stale, gone } = await this.repo.indexState(newsletterId);
     await this.repo.forget(gone);
     for (const id of stale) await this.repo.reindex(id, (content) => documentsOf(content as IssueContent));
+    if (stale.length >= ANALYZE_AFTER) await this.repo.analyze();
   }
 
   /** Brings every search document up to date now (the benchmark's set-up; searches do it as they go). */

@@ -79,7 +79,7 @@ export class IssuesRepository {
   }
 
   /** Compare-and-set on status: returns the row when it moved, undefined when `from` did not hold. */
-  setStatus(id: number, from: IssueStatus[], to: IssueStatus, extra: { sent_at?: Date } = {}): Promise<IssueRow | undefined> {
+  setStatus(id: number, from: IssueStatus[], to: IssueStatus, extra: { sent_at?: Date; published_at?: Date } = {}): Promise<IssueRow | undefined> {
     return this.db
       .updateTable('issues')
       .set({ status: to, updated_at: new Date(), ...extra })
