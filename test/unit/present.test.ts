@@ -8,9 +8,18 @@ describe('messages in the JSON API', () => {
   });
 
   it('shows an importer note with its place and fix beside the message, never as a raw key', () => {
-    const note = { ...msg('status.published'), place: { section: 1, article: 0, excerpt: '某机构近日发布' }, fix: { op: 'mergePrevious', section: 1, article: 0 } };
+    const note = {
+      ...msg('status.published'),
+      place: { section: 1, article: 0, excerpt: '某机构近日发布' },
+      fix: { op: 'mergePrevious', section: 1, article: 0 },
+    };
     expect(presentMessages([note])).toEqual([
-      { code: 'status.published', message: 'published', place: { section: 1, article: 0, excerpt: '某机构近日发布' }, fix: { op: 'mergePrevious', section: 1, article: 0 } },
+      {
+        code: 'status.published',
+        message: 'published',
+        place: { section: 1, article: 0, excerpt: '某机构近日发布' },
+        fix: { op: 'mergePrevious', section: 1, article: 0 },
+      },
     ]);
   });
 });
