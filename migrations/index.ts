@@ -22,6 +22,7 @@ import * as m0020 from './0020_statement_foreign_keys.ts';
 import * as m0021 from './0021_subscriber_imports.ts';
 import * as m0022 from './0022_issue_published.ts';
 import * as m0023 from './0023_subscriber_attributes.ts';
+import * as m0027 from './0027_messages_notes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0021_subscriber_imports': m0021,
   '0022_issue_published': m0022,
   '0023_subscriber_attributes': m0023,
+  '0027_messages_notes': m0027,
 };

@@ -38,7 +38,10 @@ import { AuthService } from './modules/auth/service.ts';
 import { HousekeepingService } from './modules/housekeeping/service.ts';
 import { SubscriberListService } from './modules/subscribers/list-service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
+import { MessagesRepository } from './modules/subscribers/messages-repository.ts';
+import { MessagesService } from './modules/subscribers/messages-service.ts';
 import { MoveRepository } from './modules/subscribers/move-repository.ts';
+import { PersonService } from './modules/subscribers/person-service.ts';
 import { SubscriberMoveService } from './modules/subscribers/move-service.ts';
 
 export interface Deps {
@@ -115,11 +118,17 @@ function createCore(deps: Deps) {
     slots: new SlotsService({ ...common, repo: repos.slots, sending: repos.sending }),
     archive: new ArchiveService(repos.issues, repos.newsletters, deps.config, caches.archivePages),
   };
+  // The newsletter's own wording of its confirmation, welcome and goodbye emails (issue #24).
+  const messagesRepo = new MessagesRepository(db);
+  const messages = new MessagesService(subscriberDeps, core.subscribers, messagesRepo);
   return {
     ...core,
+    messages,
+    // An admin's actions on one person: resend the confirmation, lift a suppression, notes.
+    person: new PersonService(subscriberDeps, core.subscribers, messagesRepo),
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
     subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports),
-    subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
+    subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers, messages),
     // The audience move: Mailchimp, Substack and listmonk exports with their consent proof (issue #24).
     subscriberMove: new SubscriberMoveService(subscriberDeps, core.subscribers, repos.subscriberImports, new MoveRepository(db)),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.
