@@ -42,6 +42,7 @@ import { MessagesRepository } from './modules/subscribers/messages-repository.ts
 import { MessagesService } from './modules/subscribers/messages-service.ts';
 import { MoveRepository } from './modules/subscribers/move-repository.ts';
 import { PersonService } from './modules/subscribers/person-service.ts';
+import type { TurnstileVerifier } from './modules/subscribers/turnstile.ts';
 import { SubscriberMoveService } from './modules/subscribers/move-service.ts';
 
 export interface Deps {
@@ -55,6 +56,8 @@ export interface Deps {
   log: Logger;
   /** HMAC key for tokens (see resolveSecret). */
   secret: string;
+  /** Cloudflare Turnstile's check of signups, when configured (config.turnstile); a fake in tests. */
+  turnstile?: TurnstileVerifier;
   /** PBKDF2 work factor; tests lower it. */
   passwordIterations?: number;
   /** The process's (isolate's, harness's) caches; a fresh set when omitted, which on Workers would never hit. */
@@ -92,6 +95,7 @@ function createCore(deps: Deps) {
     config: deps.config,
     secret: deps.secret,
     log: deps.log,
+    turnstile: deps.turnstile,
   };
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   const core = {

@@ -106,7 +106,7 @@ publicSubscriberRoutes.get('/n/:slug', async (c) => {
   if (n instanceof Response) return n;
   const s = c.var.services;
   const consent = await s.subscribers.consentText(n);
-  return c.html(<SignupPage n={view(n)} consentText={consent.text} />);
+  return c.html(<SignupPage n={view(n)} consentText={consent.text} turnstileSiteKey={s.config.turnstile?.siteKey} />);
 });
 
 publicSubscriberRoutes.get('/n/:slug/embed', async (c) => {
@@ -139,7 +139,13 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
     name: (f.name ?? '').slice(0, 400),
     consent: f.consent === 'yes' || f.consent === 'on' || f.consent === 'true',
   };
-  const input = { email: f.email ?? '', name: f.name ?? null, consent: values.consent, website: f.website ?? '' };
+  const input = {
+    email: f.email ?? '',
+    name: f.name ?? null,
+    consent: values.consent,
+    website: f.website ?? '',
+    ...(f['cf-turnstile-response'] !== undefined ? { turnstileToken: f['cf-turnstile-response'] } : {}),
+  };
   try {
     await s.subscribers.signup(n.slug, input, 'form', meta(c));
   } catch (e) {
@@ -149,10 +155,24 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       for (const k of fields) {
         if (k === 'email' || k === 'name' || k === 'consent')
           errors[k] = k === 'email' && !values.email?.trim() ? t('error.emailRequired') : t(fieldMessage[k]!);
+        if (k === 'turnstileToken') errors.bot = i18n(n.language).m(e.said);
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} />, 422);
+      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} turnstileSiteKey={s.config.turnstile?.siteKey} />, 422);
+    }
+    if (e instanceof AppError && e.code === 'unavailable' && s.config.turnstile) {
+      const consent = await s.subscribers.consentText(n);
+      return c.html(
+        <SignupPage
+          n={view(n)}
+          consentText={consent.text}
+          values={values}
+          errors={{ bot: i18n(n.language).m(e.said) }}
+          turnstileSiteKey={s.config.turnstile.siteKey}
+        />,
+        503,
+      );
     }
     if (e instanceof AppError && e.code === 'rate_limited') {
       const retry = (e.details as { retryAfter: number }).retryAfter;
