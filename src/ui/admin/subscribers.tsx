@@ -1,4 +1,5 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
+import { type PersonNote, PersonPanel } from './audience.tsx';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Message } from '../../i18n/index.ts';
 import type { Services } from '../../services.ts';
@@ -210,7 +211,7 @@ function AddSubscriberForm(props: { v: View }) {
 /** One subscriber with their consent events, as the subscribers service gives it. */
 export type SubscriberDetail = Awaited<ReturnType<Services['subscriberList']['get']>>;
 
-export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail }) {
+export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail; notes?: PersonNote[] }) {
   const { v, s } = props;
   const t = v.t;
   return (
@@ -282,6 +283,7 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
           </table>
         </div>
       )}
+      <PersonPanel v={v} s={s} notes={props.notes ?? []} />
       <p style="display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.5rem">
         {can(v, 'editor') && s.status !== 'erased' ? (
           <a class="button secondary" href={`/api/v1/subscribers/${s.id}/export`}>
@@ -342,6 +344,9 @@ export function ImportSubscribersPage(props: { v: View; flash?: FlashMsg | undef
         {result ? <ImportResultCard v={v} result={result} /> : null}
       </div>
       <p>{t('subs.importHelp')}</p>
+      <p class="small">
+        <a href="/admin/subscribers/move">{t('audienceMove.linkFromImport')}</a>
+      </p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
         <input type="hidden" name="newsletter" value={v.current!.slug} />

@@ -8,6 +8,7 @@
  */
 import { loadView } from '../context.ts';
 import { accessRoutes } from './access.tsx';
+import { audienceRoutes } from './audience.tsx';
 import { dashboardRoutes } from './dashboard.tsx';
 import { adminErrorHandler } from './errors.tsx';
 import { issueRoutes } from './issues.tsx';
@@ -20,6 +21,7 @@ admin.hono.use(loadView);
 accessRoutes(admin);
 dashboardRoutes(admin);
 issueRoutes(admin);
+audienceRoutes(admin);
 subscriberRoutes(admin);
 newsletterRoutes(admin);
 admin.hono.onError(adminErrorHandler);

@@ -77,7 +77,7 @@ export function subscriberRoutes(app: AdminApp): void {
   });
 
   route(app, 'GET', '/subscribers/:id{[0-9]+}', 'viewer', async (c) =>
-    html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} />),
+    html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={await subscriberDetail(c)} notes={await c.var.services.person.notes(c.req.param('id'))} />),
   );
 
   route(app, 'GET', '/subscribers/:id{[0-9]+}/erase', 'admin', async (c) =>
