@@ -48,14 +48,15 @@ function MoveResultCard(props: { v: View; result: MoveResult }) {
   const t = v.t;
   const counts = Object.entries(result.counts).filter(([, n]) => n > 0);
   return (
-    <div class="card" data-testid="move-result" style="margin-bottom:1.5rem">
+    <div class="card" data-testid="move-result" style="margin-bottom:1.5rem;overflow-wrap:anywhere">
       <p>
         <strong>{t('audienceMove.resultTotal', { count: result.total })}</strong>
       </p>
       <ul>
         {result.files.map((f) => (
           <li>
-            <span translate="no">{f.name ?? '—'}</span> · {t(FILE_KINDS[f.kind] ?? 'audienceMove.file.subscribers')} ({fmtNumber(v, f.rows)})
+            <span translate="no">{f.name ?? '—'}</span> ·{' '}
+            {t('audienceMove.fileRows', { kind: t(FILE_KINDS[f.kind] ?? 'audienceMove.file.subscribers'), rows: fmtNumber(v, f.rows) })}
           </li>
         ))}
       </ul>
