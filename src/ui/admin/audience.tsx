@@ -242,7 +242,6 @@ export function PersonPanel(props: { v: View; s: { id: string; status: string };
   if (s.status === 'erased') return null;
   return (
     <section aria-labelledby="person-h" style="margin-top:1.5rem">
-      <h2 id="person-h">{t('audienceMove.actions')}</h2>
       {s.status === 'pending' && can(v, 'editor') ? (
         <form method="post" action={`/admin/subscribers/${s.id}/resend-confirmation`} class="card">
           <Csrf v={v} />
@@ -263,7 +262,7 @@ export function PersonPanel(props: { v: View; s: { id: string; status: string };
           </button>
         </form>
       ) : null}
-      <h3>{t('audienceMove.notes')}</h3>
+      <h2 id="person-h">{t('audienceMove.notes')}</h2>
       {props.notes.length === 0 ? <p class="muted">{t('audienceMove.notesNone')}</p> : null}
       <ul data-testid="notes">
         {props.notes.map((n) => (
