@@ -35,14 +35,20 @@ function* rowsOf(kind: 'mailchimp' | 'csv'): Generator<string> {
   }
 }
 
+/** The file made before the clock starts (as an upload arrives: bytes), so making it is not measured. */
+const files = new Map<string, Uint8Array[]>();
 function streamOf(kind: 'mailchimp' | 'csv'): ReadableStream<Uint8Array> {
-  const it = rowsOf(kind);
-  const enc = new TextEncoder();
+  if (!files.has(kind))
+    files.set(
+      kind,
+      [...rowsOf(kind)].map((c) => new TextEncoder().encode(c)),
+    );
+  const parts = files.get(kind)!;
+  let i = 0;
   return new ReadableStream({
     pull(ctl) {
-      const n = it.next();
-      if (n.done) ctl.close();
-      else ctl.enqueue(enc.encode(n.value));
+      if (i < parts.length) ctl.enqueue(parts[i++]!);
+      else ctl.close();
     },
   });
 }
@@ -55,13 +61,14 @@ export async function mailchimpScenario(db: BenchDb): Promise<Result[]> {
   const app = createApp(() => s);
   const cpu: Record<string, { quireUs: number; postgresUs?: number }> = {};
   const run = async (path: string, kind: 'mailchimp' | 'csv', label: string) => {
+    const upload = streamOf(kind);
     gc();
     const perRow = cpuMeter(db.kind);
     const t0 = performance.now();
     const res = await app.request(path, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-      body: streamOf(kind),
+      body: upload,
       duplex: 'half',
     } as RequestInit);
     const body = (await res.json()) as { imported: number };
