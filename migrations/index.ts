@@ -25,6 +25,7 @@ import * as m0023 from './0023_subscriber_attributes.ts';
 import * as m0024 from './0024_archive_search.ts';
 import * as m0025 from './0025_subscriber_fields.ts';
 import * as m0026 from './0026_segments_topics.ts';
+import * as m0027 from './0027_messages_notes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0024_archive_search': m0024,
   '0025_subscriber_fields': m0025,
   '0026_segments_topics': m0026,
+  '0027_messages_notes': m0027,
 };

@@ -15,6 +15,7 @@ import { newsletterRoutes } from './modules/newsletters/routes.ts';
 import { outboxRoutes } from './modules/outbox/routes.ts';
 import { publicSubscriberRoutes } from './modules/subscribers/public-routes.tsx';
 import { isStreamingUpload, newsletterSubscriberRoutes, subscriberRoutes } from './modules/subscribers/routes.ts';
+import { newsletterMessageRoutes, personRoutes } from './modules/subscribers/audience-routes.ts';
 import { issueRoutes } from './modules/issues/routes.ts';
 import { archiveRoutes, publicArchiveApi } from './modules/archive/routes.tsx';
 import { sendingRoutes } from './modules/sending/routes.ts';
@@ -121,6 +122,8 @@ export function createApp(resolve: ServicesResolver) {
   api.route('/newsletters', newsletterSubscriberRoutes);
   api.route('/newsletters', segmentRoutes);
   api.route('/subscribers', subscriberRoutes);
+  api.route('/newsletters', newsletterMessageRoutes);
+  api.route('/subscribers', personRoutes);
   api.route('/', issueRoutes);
   api.route('/', sendingRoutes);
   api.route('/', eventRoutes);

@@ -60,6 +60,8 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString.refine((s) => s === undefined || ['none', 'cloudflare', 'forwarded'].includes(s), {
     message: 'config.trustProxy',
   }),
+  TURNSTILE_SITE_KEY: optionalString,
+  TURNSTILE_SECRET: optionalString,
   LOG_LEVEL: optionalString.refine((s) => s === undefined || ['debug', 'info', 'warn', 'error', 'silent'].includes(s), {
     message: 'config.logLevel',
   }),
@@ -85,6 +87,8 @@ export interface Config {
    * record). A header is only as honest as the proxy that sets it, so plain Node trusts none.
    */
   trustProxy: TrustProxy;
+  /** Cloudflare Turnstile on the signup form and JSON endpoint: both keys, or none (off). */
+  turnstile: { siteKey: string; secret: string } | null;
 }
 
 export type TrustProxy = 'none' | 'cloudflare' | 'forwarded';
@@ -118,6 +122,9 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
   if (mailTransport === 'resend' && !e.RESEND_API_KEY) {
     throw new ConfigError('RESEND_API_KEY', msg('config.resendKeyRequired'));
   }
+  if (!!e.TURNSTILE_SITE_KEY !== !!e.TURNSTILE_SECRET) {
+    throw new ConfigError(e.TURNSTILE_SITE_KEY ? 'TURNSTILE_SECRET' : 'TURNSTILE_SITE_KEY', msg('audienceMove.turnstileBoth'));
+  }
   return {
     port: e.PORT,
     dataDir: e.DATA_DIR ?? './data',
@@ -137,5 +144,6 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     softBounceThreshold: e.SOFT_BOUNCE_THRESHOLD,
     logLevel: (e.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
     trustProxy: (e.TRUST_PROXY as TrustProxy | undefined) ?? defaults.trustProxy ?? 'none',
+    turnstile: e.TURNSTILE_SITE_KEY && e.TURNSTILE_SECRET ? { siteKey: e.TURNSTILE_SITE_KEY, secret: e.TURNSTILE_SECRET } : null,
   };
 }

@@ -43,7 +43,11 @@ import { SubscriberFieldsService } from './modules/subscribers/fields-service.ts
 import { SegmentsRepository } from './modules/segments/repository.ts';
 import { SegmentsService } from './modules/segments/service.ts';
 import { SubscriberMail } from './modules/subscribers/mail.ts';
+import { MessagesRepository } from './modules/subscribers/messages-repository.ts';
+import { MessagesService } from './modules/subscribers/messages-service.ts';
 import { MoveRepository } from './modules/subscribers/move-repository.ts';
+import { PersonService } from './modules/subscribers/person-service.ts';
+import type { TurnstileVerifier } from './modules/subscribers/turnstile.ts';
 import { SubscriberMoveService } from './modules/subscribers/move-service.ts';
 
 export interface Deps {
@@ -57,6 +61,8 @@ export interface Deps {
   log: Logger;
   /** HMAC key for tokens (see resolveSecret). */
   secret: string;
+  /** Cloudflare Turnstile's check of signups, when configured (config.turnstile); a fake in tests. */
+  turnstile?: TurnstileVerifier;
   /** PBKDF2 work factor; tests lower it. */
   passwordIterations?: number;
   /** The process's (isolate's, harness's) caches; a fresh set when omitted, which on Workers would never hit. */
@@ -98,6 +104,7 @@ function createCore(deps: Deps) {
     secret: deps.secret,
     log: deps.log,
     topics: segments,
+    turnstile: deps.turnstile,
   };
   const common = { newsletters: repos.newsletters, issues, audit: repos.audit, mailer: deps.mailer, queue, clock, config: deps.config, log: deps.log };
   const core = {
@@ -141,12 +148,18 @@ function createCore(deps: Deps) {
     clock,
     lifecycle: core.subscribers,
   });
+  // The newsletter's own wording of its confirmation, welcome and goodbye emails (issue #24).
+  const messagesRepo = new MessagesRepository(db);
+  const messages = new MessagesService(subscriberDeps, core.subscribers, messagesRepo);
   return {
     ...core,
     subscriberFields,
+    messages,
+    // An admin's actions on one person: resend the confirmation, lift a suppression, notes.
+    person: new PersonService(subscriberDeps, core.subscribers, messagesRepo),
     // The list as admins manage it (import, export, erasure) and the consent lifecycle's emails.
     subscriberList: new SubscriberListService(subscriberDeps, core.subscribers, repos.subscriberImports, subscriberFields),
-    subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers),
+    subscriberMail: new SubscriberMail(subscriberDeps, core.subscribers, messages),
     // The audience move: Mailchimp, Substack and listmonk exports with their consent proof (issue #24).
     subscriberMove: new SubscriberMoveService(subscriberDeps, core.subscribers, repos.subscriberImports, new MoveRepository(db)),
     // Opens, provider webhooks, issue stats (issue #7); suppresses through the subscribers module.

@@ -2,11 +2,13 @@
 /** Double opt-in: the one email sent before consent, so it says who asked and how to ignore it. */
 import { Button, Heading, Link, Section, Text } from '@react-email/components';
 import { i18n } from '../../src/i18n/index.ts';
-import { cls, EmailFrame, Greeting, styles } from './layout.tsx';
+import { CustomBody, type CustomText, cls, EmailFrame, Greeting, styles } from './layout.tsx';
 
 export interface ConfirmEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's own wording (subject and text, filled in), in place of the default. */
+  custom?: CustomText | null;
   /** The newsletter's organisation and postal address, in the footer. */
   postalAddress?: string | null;
   confirmUrl: string;
@@ -14,7 +16,7 @@ export interface ConfirmEmailProps {
   name?: string | null;
 }
 
-export function ConfirmEmail({ lang, newsletterName, confirmUrl, name, postalAddress }: ConfirmEmailProps) {
+export function ConfirmEmail({ lang, newsletterName, confirmUrl, name, postalAddress, custom }: ConfirmEmailProps) {
   const t = i18n(lang).t;
   const v = { newsletter: newsletterName };
   return (
@@ -22,10 +24,16 @@ export function ConfirmEmail({ lang, newsletterName, confirmUrl, name, postalAdd
       <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.confirm.heading')}
       </Heading>
-      <Greeting lang={lang} name={name} />
-      <Text style={styles.text} className={cls.text}>
-        {t('mail.confirm.body', v)}
-      </Text>
+      {custom ? (
+        <CustomBody body={custom.body} />
+      ) : (
+        <>
+          <Greeting lang={lang} name={name} />
+          <Text style={styles.text} className={cls.text}>
+            {t('mail.confirm.body', v)}
+          </Text>
+        </>
+      )}
       <Section style={{ margin: '8px 0 20px' }}>
         <Button href={confirmUrl} style={styles.button} className={cls.button}>
           {t('mail.confirm.button')}

@@ -2,11 +2,13 @@
 /** Optional (newsletters.goodbye_enabled): one last note after unsubscribing, with a way back. */
 import { Heading, Link, Text } from '@react-email/components';
 import { i18n } from '../../src/i18n/index.ts';
-import { cls, EmailFrame, styles } from './layout.tsx';
+import { CustomBody, type CustomText, cls, EmailFrame, styles } from './layout.tsx';
 
 export interface GoodbyeEmailProps {
   lang: string;
   newsletterName: string;
+  /** The newsletter's own wording (subject and text, filled in), in place of the default. */
+  custom?: CustomText | null;
   /** The newsletter's organisation and postal address, in the footer. */
   postalAddress?: string | null;
   signupUrl: string;
@@ -20,9 +22,13 @@ export function GoodbyeEmail(p: GoodbyeEmailProps) {
       <Heading as="h1" style={styles.heading} className={cls.heading}>
         {t('mail.goodbye.heading')}
       </Heading>
-      <Text style={styles.text} className={cls.text}>
-        {t('mail.goodbye.body', v)}
-      </Text>
+      {p.custom ? (
+        <CustomBody body={p.custom.body} />
+      ) : (
+        <Text style={styles.text} className={cls.text}>
+          {t('mail.goodbye.body', v)}
+        </Text>
+      )}
       <Text style={styles.muted} className={cls.muted}>
         <Link href={p.signupUrl} style={styles.link} className={cls.link}>
           {t('mail.goodbye.resubscribe')}

@@ -21,13 +21,13 @@ async function both(subject: string, el: ReactElement): Promise<RenderedEmail> {
 }
 
 export function renderConfirmEmail(p: ConfirmEmailProps): Promise<RenderedEmail> {
-  return both(i18n(p.lang).t('mail.confirm.subject', { newsletter: p.newsletterName }), createElement(ConfirmEmail, p));
+  return both(p.custom?.subject ?? i18n(p.lang).t('mail.confirm.subject', { newsletter: p.newsletterName }), createElement(ConfirmEmail, p));
 }
 
 export function renderWelcomeEmail(p: WelcomeEmailProps): Promise<RenderedEmail> {
-  return both(i18n(p.lang).t('mail.welcome.subject', { newsletter: p.newsletterName }), createElement(WelcomeEmail, p));
+  return both(p.custom?.subject ?? i18n(p.lang).t('mail.welcome.subject', { newsletter: p.newsletterName }), createElement(WelcomeEmail, p));
 }
 
 export function renderGoodbyeEmail(p: GoodbyeEmailProps): Promise<RenderedEmail> {
-  return both(i18n(p.lang).t('mail.goodbye.subject', { newsletter: p.newsletterName }), createElement(GoodbyeEmail, p));
+  return both(p.custom?.subject ?? i18n(p.lang).t('mail.goodbye.subject', { newsletter: p.newsletterName }), createElement(GoodbyeEmail, p));
 }

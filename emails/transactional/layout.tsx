@@ -121,3 +121,28 @@ export function FooterLinks(props: { links: { href: string; label: string }[] })
     </Text>
   );
 }
+
+/** A newsletter's own wording (newsletter_messages), already filled in: plain text, one paragraph per blank line. */
+export interface CustomText {
+  subject: string;
+  body: string;
+}
+
+/** The custom text in place of the greeting and the default paragraph; text, never HTML (React escapes it). */
+export function CustomBody(props: { body: string }) {
+  const paragraphs = props.body
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((text, n) => ({ text, id: `p${n}` }));
+  return (
+    <>
+      {paragraphs.map(({ text: p, id }) => (
+        <Text key={id} style={{ ...styles.text, whiteSpace: 'pre-line' }} className={cls.text}>
+          {p}
+        </Text>
+      ))}
+    </>
+  );
+}

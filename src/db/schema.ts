@@ -333,6 +333,26 @@ export interface SubscriberEventsTable {
   detail: Json<Record<string, unknown>> | null;
 }
 
+/** A newsletter's own wording of a transactional email, per language (migration 0027). */
+export interface NewsletterMessagesTable {
+  newsletter_id: number;
+  kind: 'confirm' | 'welcome' | 'goodbye';
+  language: string;
+  subject: string;
+  body: string;
+  updated_by: string | null;
+  updated_at: Date;
+}
+
+/** An admin's note on a subscriber (migration 0027); erased with the address. */
+export interface SubscriberNotesTable {
+  id: GeneratedBigId;
+  subscriber_id: string | number;
+  author: string;
+  body: string;
+  created_at: Date;
+}
+
 export interface ConsentTextsTable {
   newsletter_id: number;
   version: number;
@@ -467,6 +487,8 @@ export interface Database {
   archive_indexed: ArchiveIndexedTable;
   archive_documents: ArchiveDocumentsTable;
   archive_texts: ArchiveTextsTable;
+  newsletter_messages: NewsletterMessagesTable;
+  subscriber_notes: SubscriberNotesTable;
 }
 
 export type NewsletterRow = Selectable<NewslettersTable>;

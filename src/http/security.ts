@@ -6,6 +6,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './env.ts';
+import { TURNSTILE_ORIGIN } from '../modules/subscribers/turnstile.ts';
 
 const policy = (directives: Record<string, string>) =>
   Object.entries(directives)
@@ -27,6 +28,20 @@ const common = {
  * pasted into another site that posts here, not a frame).
  */
 export const PUBLIC_CSP = policy({ ...common, 'style-src': "'self'", 'style-src-attr': "'unsafe-inline'", 'img-src': "'self' data:" });
+
+/**
+ * The signup page with Cloudflare Turnstile on (TURNSTILE_SITE_KEY): the public policy, plus the
+ * widget's script and its frame from challenges.cloudflare.com. No other page loads anything from there.
+ */
+export const SIGNUP_TURNSTILE_CSP = policy({
+  ...common,
+  'script-src': `'self' ${TURNSTILE_ORIGIN}`,
+  'frame-src': TURNSTILE_ORIGIN,
+  'connect-src': `'self' ${TURNSTILE_ORIGIN}`,
+  'style-src': "'self'",
+  'style-src-attr': "'unsafe-inline'",
+  'img-src': "'self' data:",
+});
 
 /**
  * Admin pages: the same scripts; styles may be inline because the live preview writes the email's
@@ -72,10 +87,13 @@ export const WEB_VERSION_CSP = policy({
 export const PERSONAL_PAGE = /^\/(?:confirm|unsubscribe|preferences)\//;
 
 const PREVIEW = /^\/api\/v1\/issues\/[0-9]+\/preview\.html$/;
+/** The signup page and the page its form answers with (which shows the form again after an error). */
+const SIGNUP_PAGE = /^\/n\/[^/]+(?:\/subscribe)?\/?$/;
 const WEB_VERSION = /^\/archive\/[^/]+\/[0-9]+\/?$/;
 
-/** The policy an HTML response at `path` gets. */
-export function cspFor(path: string): string {
+/** The policy an HTML response at `path` gets (`turnstile`: the bot check is on). */
+export function cspFor(path: string, turnstile = false): string {
+  if (turnstile && SIGNUP_PAGE.test(path)) return SIGNUP_TURNSTILE_CSP;
   if (PREVIEW.test(path)) return SANDBOXED_EMAIL_CSP;
   if (WEB_VERSION.test(path)) return WEB_VERSION_CSP;
   if (path === '/admin' || path.startsWith('/admin/')) return ADMIN_CSP;
@@ -85,7 +103,7 @@ export function cspFor(path: string): string {
 export const pageSecurityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const h = c.res.headers;
-  if ((h.get('content-type') ?? '').startsWith('text/html')) h.set('Content-Security-Policy', cspFor(c.req.path));
+  if ((h.get('content-type') ?? '').startsWith('text/html')) h.set('Content-Security-Policy', cspFor(c.req.path, !!c.var.services?.config.turnstile));
   if (PERSONAL_PAGE.test(c.req.path)) {
     h.set('Cache-Control', 'no-store');
     h.set('Referrer-Policy', 'no-referrer');

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/log.ts';
 import { createMailer } from '../mail/index.ts';
 import type { HttpPost } from '../mail/mailer.ts';
 import { createServices, resolveSecret, type Deps, type Services } from '../services.ts';
+import { CloudflareTurnstile } from '../modules/subscribers/turnstile.ts';
 import type { ProcessCaches } from './caches.ts';
 
 export interface RuntimeParts {
@@ -37,6 +38,7 @@ export async function buildServices(p: RuntimeParts): Promise<Services> {
     log: p.log,
     secret: await processSecret(p.config, p.db.db, p.caches),
     caches: p.caches,
+    ...(p.config.turnstile ? { turnstile: new CloudflareTurnstile(p.config.turnstile.secret) } : {}),
   });
 }
 

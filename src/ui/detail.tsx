@@ -5,13 +5,16 @@ import { catalogs } from '../i18n/catalogs.gen.ts';
 /** `import`, `form`, `cli`… as people name them; an unknown source as it is. */
 export function sourceLabel(lang: Lang, source: string): string {
   const key = `source.${source}`;
-  return key in catalogs.en ? i18n(lang).t(key as MessageKey) : source;
+  if (key in catalogs.en) return i18n(lang).t(key as MessageKey);
+  // The audience move's sources (mailchimp-import …) are named in its own catalog area.
+  return `audienceMove.${key}` in catalogs.en ? i18n(lang).t(`audienceMove.${key}` as MessageKey) : source;
 }
 
 /** A consent event's type as people name it (`confirm` → "confirmed" / "确认订阅"). */
 export function eventLabel(lang: Lang, type: string): string {
   const key = `event.${type}`;
-  return key in catalogs.en ? i18n(lang).t(key as MessageKey) : type;
+  if (key in catalogs.en) return i18n(lang).t(key as MessageKey);
+  return `audienceMove.${key}` in catalogs.en ? i18n(lang).t(`audienceMove.${key}` as MessageKey) : type;
 }
 
 const roleKey = (r: unknown) => (typeof r === 'string' && `role.${r}` in catalogs.en ? (`role.${r}` as MessageKey) : null);

@@ -3,6 +3,7 @@
  * the messages in between (the embeddable snippet is made here but shown in the admin). Plain forms: everything works without
  * JavaScript. Strings come from ./i18n.ts in the newsletter's (or subscriber's) language.
  */
+import { TURNSTILE_SCRIPT } from '../modules/subscribers/turnstile.ts';
 import type { Child } from 'hono/jsx';
 import type { NewsletterRow } from '../db/schema.ts';
 import { assetPath } from './assets.ts';
@@ -51,7 +52,7 @@ export interface SignupValues {
   name?: string;
   consent?: boolean;
 }
-export type SignupErrors = Partial<Record<'email' | 'name' | 'consent', string>>;
+export type SignupErrors = Partial<Record<'email' | 'name' | 'consent' | 'bot', string>>;
 
 /** The HTML snippet other sites paste: a plain form posting to this newsletter. */
 export function embedSnippet(n: NewsletterView, consentText: string, publicUrl: string): string {
@@ -94,7 +95,15 @@ function TopicBoxes(props: { topics: TopicView[]; name: string; shown: string; l
   );
 }
 
-export function SignupPage(props: { n: NewsletterView; consentText: string; values?: SignupValues; errors?: SignupErrors; topics?: TopicView[] }) {
+export function SignupPage(props: {
+  n: NewsletterView;
+  consentText: string;
+  values?: SignupValues;
+  errors?: SignupErrors;
+  topics?: TopicView[];
+  /** Cloudflare Turnstile's site key, when the bot check is on: the page shows its widget. */
+  turnstileSiteKey?: string | undefined;
+}) {
   const { n } = props;
   const t = i18n(n.language).t;
   const v = props.values ?? {};
@@ -111,11 +120,11 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
           <div class="error-summary" role="alert" id="error-summary" tabindex={-1}>
             <strong>{t('signup.errorSummary')}</strong>
             <ul>
-              {(['email', 'name', 'consent'] as const)
+              {(['email', 'name', 'consent', 'bot'] as const)
                 .filter((k) => e[k])
                 .map((k) => (
                   <li>
-                    <a href={`#${k}`}>{e[k]}</a>
+                    <a href={k === 'bot' ? '#turnstile' : `#${k}`}>{e[k]}</a>
                   </li>
                 ))}
             </ul>
@@ -169,6 +178,18 @@ export function SignupPage(props: { n: NewsletterView; consentText: string; valu
             <label for="website">{t('signup.honeypot')}</label>
             <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
           </div>
+          {props.turnstileSiteKey ? (
+            <>
+              {/* The widget adds its token to the form (cf-turnstile-response); the script is Cloudflare's. */}
+              <div id="turnstile" class="cf-turnstile" data-sitekey={props.turnstileSiteKey} data-language={n.language} />
+              {e.bot ? (
+                <p class="field-error" id="bot-error">
+                  {e.bot}
+                </p>
+              ) : null}
+              <script src={TURNSTILE_SCRIPT} async defer />
+            </>
+          ) : null}
           <div class="actions">
             <button type="submit">{t('signup.submit')}</button>
           </div>

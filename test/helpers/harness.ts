@@ -14,6 +14,7 @@ import { OutboxMailer } from '../../src/mail/outbox.ts';
 import { OutboxRepository } from '../../src/modules/outbox/repository.ts';
 import { createProcessCaches } from '../../src/runtime/caches.ts';
 import { createServices, type Services } from '../../src/services.ts';
+import type { TurnstileVerifier } from '../../src/modules/subscribers/turnstile.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 export interface Harness {
@@ -37,7 +38,7 @@ export interface Harness {
 
 export async function createHarness(
   kind: DbKind,
-  opts: { env?: Record<string, string>; mailer?: (s: { db: TestDb; clock: FakeClock }) => Mailer } = {},
+  opts: { env?: Record<string, string>; mailer?: (s: { db: TestDb; clock: FakeClock }) => Mailer; turnstile?: TurnstileVerifier } = {},
 ): Promise<Harness> {
   const db = await openTestDb(kind);
   const config = parseConfig({ PUBLIC_URL: 'https://news.example.test', SECRET: 'x'.repeat(40), TRUST_PROXY: 'forwarded', ...opts.env });
@@ -51,6 +52,7 @@ export async function createHarness(
     queue: (repos) => new DbJobQueue(repos.jobs, clock),
     log: silentLogger,
     secret: config.secret!,
+    ...(opts.turnstile ? { turnstile: opts.turnstile } : {}),
     passwordIterations: 1_000, // the real work factor makes every test user cost ~0.3 s
     // One set per harness, as per process: a test can build more services over the same caches.
     caches: createProcessCaches(),

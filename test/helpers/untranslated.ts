@@ -32,6 +32,9 @@ const ALLOWED = new Set(
     'Yahoo',
     'Outlook',
     'Mailchimp',
+    'Substack',
+    'listmonk',
+    'ZIP',
     'Apple',
     'JavaScript',
     'Cloudflare',
@@ -74,7 +77,8 @@ export function foreignWords(text: string): string[] {
     .replace(/\b(GET|POST|PUT|PATCH|DELETE)\b/g, ' ')
     .replace(/\b[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\b/gi, ' ') // dotted identifiers (audit actions)
     .replace(/(^|[\s（(、,，])\.[a-z0-9]{1,5}\b/gi, ' ') // file extensions
-    .replace(/\b[a-z]+_[a-z0-9_]+\b/gi, ' '); // parameter names (utm_source)
+    .replace(/\b[a-z]+_[a-z0-9_]+\b/gi, ' ') // parameter names (utm_source)
+    .replace(/\{\{\s*[a-z]+\s*\}\}/gi, ' '); // message placeholders ({{newsletter}})
   for (const m of cleaned.matchAll(/[A-Za-z][A-Za-z'’-]{2,}/g)) if (!ALLOWED.has(m[0].toLowerCase())) found.push(m[0]);
   return found;
 }

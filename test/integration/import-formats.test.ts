@@ -187,6 +187,16 @@ describe.each(dbKinds)('audience move on %s', (kind) => {
     expect(blocked.events.at(-1)).toMatchObject({ type: 'unsubscribe', at: '2024-07-07T07:07:07.000Z' });
   });
 
+  it('never brings back an erased address', async () => {
+    const slug = await fresh();
+    await post(slug, 'substack', fixture('substack.csv'));
+    const mary = (await person(slug, 'mary.shelley@example.org'))!;
+    expect((await h.api('DELETE', `/api/v1/subscribers/${mary.s.id}`)).status).toBe(200);
+    const again = await post(slug, 'substack', fixture('substack.csv'));
+    expect(again.body).toMatchObject({ erased: 1, imported: 0, unchanged: 3 });
+    expect(await person(slug, 'mary.shelley@example.org')).toBeNull();
+  });
+
   it('refuses what is not an export of the format, an unknown format, and a ZIP that is not Mailchimp’s, changing nothing', async () => {
     const slug = await fresh();
     const wrong = await post(slug, 'mailchimp', fixture('substack.csv'));

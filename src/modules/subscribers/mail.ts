@@ -2,6 +2,7 @@
 import type { NewsletterRow, SubscriberStatus } from '../../db/schema.ts';
 import type { JobHandlers } from '../../jobs/queue.ts';
 import { preferencesUrl, unsubscribeUrl } from '../../lib/tokens.ts';
+import type { MessagesService } from './messages-service.ts';
 import type { SubscribersService, SubscribersServiceDeps } from './service.ts';
 
 /** react-email and React take ~1.5 s to import: loaded on the first transactional email, not at start-up (the CLI). */
@@ -17,6 +18,8 @@ export class SubscriberMail {
   constructor(
     private readonly d: SubscribersServiceDeps,
     private readonly lifecycle: SubscribersService,
+    /** The newsletter's own wording of these emails, when it has one (messages-service.ts). */
+    private readonly messages?: MessagesService,
   ) {}
 
   private get repo() {
@@ -37,6 +40,7 @@ export class SubscriberMail {
     const { s, n, lang } = x;
     const mail = await (await transactional()).renderConfirmEmail({
       lang,
+      custom: (await this.messages?.customText(n, 'confirm', lang, s.name)) ?? null,
       newsletterName: n.name,
       name: s.name,
       postalAddress: n.organisation,
@@ -65,6 +69,7 @@ export class SubscriberMail {
     const unsub = unsubscribeUrl(base, this.d.secret, String(s.id));
     const mail = await (await transactional()).renderWelcomeEmail({
       lang,
+      custom: (await this.messages?.customText(n, 'welcome', lang, s.name)) ?? null,
       newsletterName: n.name,
       name: s.name,
       postalAddress: n.organisation,
@@ -93,6 +98,7 @@ export class SubscriberMail {
     const { s, n, lang } = x;
     const mail = await (await transactional()).renderGoodbyeEmail({
       lang,
+      custom: (await this.messages?.customText(n, 'goodbye', lang, s.name)) ?? null,
       newsletterName: n.name,
       postalAddress: n.organisation,
       signupUrl: `${this.d.config.publicUrl}/n/${n.slug}`,

@@ -2,7 +2,20 @@
 import type { SubscriberRow } from '../../db/schema.ts';
 
 /** How a change came about (the consent record's "how"). */
-export type EventSource = 'form' | 'api' | 'import' | 'one-click' | 'link' | 'preferences' | 'admin' | 'webhook' | 'cli' | 'system';
+export type EventSource =
+  | 'form'
+  | 'api'
+  | 'import'
+  | 'one-click'
+  | 'link'
+  | 'preferences'
+  | 'admin'
+  | 'webhook'
+  | 'cli'
+  | 'system'
+  | 'mailchimp-import'
+  | 'substack-import'
+  | 'listmonk-import';
 
 export type EventType =
   | 'signup'
@@ -16,6 +29,7 @@ export type EventType =
   | 'suppress_bounce'
   | 'suppress_complaint'
   | 'suppress_soft_bounce'
+  | 'suppression_lifted'
   | 'erase';
 
 export interface NewEvent {

@@ -99,12 +99,15 @@ export class MoveRepository {
           AND (c.la IS NULL OR c.here_since IS NULL OR c.la >= c.here_since)
         RETURNING s.id
       ),
+      -- Whose consent proof is written: the new rows, the moved ones, and those already in the
+      -- file's state (their proof, once). Only the columns the events need (not the attributes).
       targets AS (
-        SELECT c.*, ins.id AS tid, true AS fresh, true AS isnew FROM classified c JOIN ins ON ins.email_normalized = c.n
+        SELECT ins.id AS tid, true AS fresh, true AS isnew, c.st, c.oa, c.oi, c.ca, c.ci, c.la, c.lr, c.sid
+        FROM classified c JOIN ins ON ins.email_normalized = c.n
         UNION ALL
-        SELECT c.*, upd.id AS tid, true AS fresh, false AS isnew FROM classified c JOIN upd ON upd.id = c.xid
+        SELECT upd.id, true, false, c.st, c.oa, c.oi, c.ca, c.ci, c.la, c.lr, c.sid FROM classified c JOIN upd ON upd.id = c.xid
         UNION ALL
-        SELECT c.*, c.xid AS tid, false AS fresh, false AS isnew FROM classified c WHERE c.existing = c.st
+        SELECT c.xid, false, false, c.st, c.oa, c.oi, c.ca, c.ci, c.la, c.lr, c.sid FROM classified c WHERE c.existing = c.st
       ),
       evrows AS (
         SELECT t.tid, t.fresh, t.isnew, t.sid, v.type, v.at, v.ip, v.reason FROM targets t

@@ -106,7 +106,7 @@ publicSubscriberRoutes.get('/n/:slug', async (c) => {
   if (n instanceof Response) return n;
   const s = c.var.services;
   const consent = await s.subscribers.consentText(n);
-  return c.html(<SignupPage n={view(n)} consentText={consent.text} topics={await signupTopics(c, n)} />);
+  return c.html(<SignupPage n={view(n)} consentText={consent.text} topics={await signupTopics(c, n)} turnstileSiteKey={s.config.turnstile?.siteKey} />);
 });
 
 /** The newsletter's topics for the signup form: all ticked, or as the reader ticked them (`chosen`). */
@@ -153,6 +153,7 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
     consent: values.consent,
     website: f.website ?? '',
     ...(chosenTopics ? { topics: chosenTopics } : {}),
+    ...(f['cf-turnstile-response'] !== undefined ? { turnstileToken: f['cf-turnstile-response'] } : {}),
   };
   try {
     await s.subscribers.signup(n.slug, input, 'form', meta(c));
@@ -163,10 +164,25 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       for (const k of fields) {
         if (k === 'email' || k === 'name' || k === 'consent')
           errors[k] = k === 'email' && !values.email?.trim() ? t('error.emailRequired') : t(fieldMessage[k]!);
+        if (k === 'turnstileToken') errors.bot = i18n(n.language).m(e.said);
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} topics={await signupTopics(c, n, chosenTopics)} />, 422);
+      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} topics={await signupTopics(c, n, chosenTopics)} turnstileSiteKey={s.config.turnstile?.siteKey} />, 422);
+    }
+    if (e instanceof AppError && e.code === 'unavailable' && s.config.turnstile) {
+      const consent = await s.subscribers.consentText(n);
+      return c.html(
+        <SignupPage
+          n={view(n)}
+          consentText={consent.text}
+          values={values}
+          errors={{ bot: i18n(n.language).m(e.said) }}
+          topics={await signupTopics(c, n, chosenTopics)}
+          turnstileSiteKey={s.config.turnstile.siteKey}
+        />,
+        503,
+      );
     }
     if (e instanceof AppError && e.code === 'rate_limited') {
       const retry = (e.details as { retryAfter: number }).retryAfter;

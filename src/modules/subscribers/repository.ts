@@ -472,6 +472,8 @@ export class SubscribersRepository {
       .returningAll()
       .execute();
     const ids = rows.map((r) => String(r.id));
+    // Admins' notes may quote the person: they go with the address.
+    if (ids.length) await this.db.deleteFrom('subscriber_notes').where('subscriber_id', 'in', ids).execute();
     if (ids.length) {
       await this.db
         .updateTable('subscriber_events')

@@ -30,6 +30,7 @@ import type { OutboxRepository } from '../outbox/repository.ts';
 import type { RateLimitsRepository } from '../rate-limits/repository.ts';
 import type { AuthUser } from '../users/service.ts';
 import type { EventSource, SubscribersRepository } from './repository.ts';
+import { type TurnstileVerifier, TurnstileUnavailable } from './turnstile.ts';
 
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60_000;
@@ -96,6 +97,8 @@ export interface SubscribersServiceDeps {
   log: Logger;
   /** Topics (absent in tests that build the service alone: then there are none). */
   topics?: TopicChoices;
+  /** Cloudflare Turnstile (turnstile.ts), when configured: signups must carry a valid token. */
+  turnstile?: TurnstileVerifier | undefined;
 }
 
 export class SubscribersService {
@@ -183,12 +186,34 @@ export class SubscribersService {
    * the database): each round trip to the database costs more than the rest of the request, and a
    * consent change and its confirmation job commit together. The newsletter id is cached.
    */
+  /**
+   * With Turnstile on, a signup carries the widget's token (`turnstileToken` in JSON, the widget's
+   * own `cf-turnstile-response` in the form): without a valid one nothing is stored; when
+   * Cloudflare cannot be asked, the signup is refused too (fail closed) and says so.
+   */
+  private async checkTurnstile(body: Record<string, unknown>, meta: RequestMeta): Promise<void> {
+    const raw = body.turnstileToken ?? body['cf-turnstile-response'];
+    const token = typeof raw === 'string' ? raw.trim() : '';
+    let ok = false;
+    if (token) {
+      try {
+        ok = await this.d.turnstile!.verify(token, meta.ip);
+      } catch (e) {
+        if (!(e instanceof TurnstileUnavailable)) throw e;
+        this.d.log.warn(e.message);
+        throw new AppError('unavailable', msg('audienceMove.turnstileUnavailable'), { fields: [{ field: 'turnstileToken', message: 'could not be checked' }] });
+      }
+    }
+    if (!ok) throw AppError.validation([{ field: 'turnstileToken', said: msg(token ? 'audienceMove.turnstileFailed' : 'audienceMove.turnstileMissing') }]);
+  }
+
   async signup(slug: string, input: unknown, source: 'form' | 'api', meta: RequestMeta): Promise<void> {
     const newsletterId = await this.signupNewsletterId(slug);
     const body = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     // Honeypot: a field people never see; whatever fills it gets a success and nothing is stored.
     if (body.website) return;
     const v = parseOrThrow(signupSchema, input);
+    if (this.d.turnstile) await this.checkTurnstile(body, meta);
     // Topics are checked before anything is written (an unknown one is a 422), and only read when given.
     const topicIds = v.topics !== undefined && this.d.topics ? await this.d.topics.resolve(newsletterId, v.topics, 'topics') : null;
     const addr = parseAddress(v.email)!;

@@ -134,6 +134,9 @@ export function NewslettersPage(props: {
                 <label class="check">
                   <input type="checkbox" name="goodbyeEnabled" value="on" checked={n.goodbyeEnabled} /> {t('nl.goodbye')}
                 </label>
+                <p class="small">
+                  <a href={`/admin/messages?n=${encodeURIComponent(n.slug)}`}>{t('audienceMove.editMessages')}</a>
+                </p>
               </fieldset>
               <label for="nl-desc">{t('nl.description')}</label>
               <textarea id="nl-desc" name="description" rows={2}>

@@ -1,4 +1,5 @@
 /** Subscribers: list with search, filter and cursor; one subscriber's consent timeline; import; erase. */
+import { type PersonNote, PersonPanel } from './audience.tsx';
 import type { Flash as FlashMsg } from '../../modules/admin/context.ts';
 import type { Message } from '../../i18n/index.ts';
 import type { Services } from '../../services.ts';
@@ -359,7 +360,7 @@ function ProfileCard(props: { v: View; s: SubscriberDetail; fields: SubscriberFi
   );
 }
 
-export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail; fields?: SubscriberField[] | undefined }) {
+export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail; fields?: SubscriberField[] | undefined; notes?: PersonNote[] }) {
   const { v, s } = props;
   const t = v.t;
   return (
@@ -433,6 +434,7 @@ export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s
           </table>
         </div>
       )}
+      <PersonPanel v={v} s={s} notes={props.notes ?? []} />
       <p style="display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.5rem">
         {can(v, 'editor') && s.status !== 'erased' ? (
           <a class="button secondary" href={`/api/v1/subscribers/${s.id}/export`}>
@@ -526,6 +528,9 @@ export function ImportSubscribersPage(props: {
       </div>
       <p>{t('subs.importHelp')}</p>
       <p class="small">{t('fields.importHelp')}</p>
+      <p class="small">
+        <a href="/admin/subscribers/move">{t('audienceMove.linkFromImport')}</a>
+      </p>
       <form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card" id="import-form">
         <Csrf v={v} />
         <input type="hidden" name="newsletter" value={v.current!.slug} />

@@ -9,6 +9,7 @@
 import { loadView } from '../context.ts';
 import { accessRoutes } from './access.tsx';
 import { backIssueRoutes } from './back-issues.tsx';
+import { audienceRoutes } from './audience.tsx';
 import { dashboardRoutes } from './dashboard.tsx';
 import { adminErrorHandler } from './errors.tsx';
 import { issueRoutes } from './issues.tsx';
@@ -23,6 +24,7 @@ accessRoutes(admin);
 dashboardRoutes(admin);
 issueRoutes(admin);
 backIssueRoutes(admin);
+audienceRoutes(admin);
 subscriberRoutes(admin);
 newsletterRoutes(admin);
 segmentRoutes(admin);

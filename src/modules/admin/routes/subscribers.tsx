@@ -167,7 +167,8 @@ export function subscriberRoutes(app: AdminApp): void {
   route(app, 'GET', '/subscribers/:id{[0-9]+}', 'viewer', async (c) => {
     const s = await subscriberDetail(c);
     const fields = s.newsletter ? await c.var.services.subscriberFields.list(s.newsletter) : [];
-    return html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={s} fields={fields} />);
+    const notes = await c.var.services.person.notes(c.req.param('id'));
+    return html(c, <SubscriberPage v={c.var.view} flash={c.var.flash} s={s} fields={fields} notes={notes} />);
   });
 
   route(app, 'GET', '/subscribers/:id{[0-9]+}/erase', 'admin', async (c) =>

@@ -10,7 +10,6 @@ import { attributeKey, columnIndex, exportDate, field, type FormatReader, type M
 
 export const listmonk: FormatReader = {
   open(header: string[]): OpenedFile | Message {
-    const lower = header.map((h) => h.trim().toLowerCase());
     const col = columnIndex(header, (h) => h.trim().toLowerCase());
     const email = col('email');
     if (email === undefined) return msg('audienceMove.missingColumn', { format: 'listmonk', column: 'email' });

@@ -53,6 +53,14 @@ export interface FormatReader {
 export function exportDate(raw: string | undefined): Date | null | undefined {
   const s = (raw ?? '').trim();
   if (!s) return null;
+  // Mailchimp's own shape, on every row of a large file: read by position, no regular expression.
+  if (s.length === 19 && s[4] === '-' && s[7] === '-' && s[10] === ' ' && s[13] === ':' && s[16] === ':') {
+    const n = (from: number, to: number) => Number(s.slice(from, to));
+    const [y, mo, d, h, mi, se] = [n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)];
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+    if (y >= 1990 && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && se < 60) return t;
+    return undefined;
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/i.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', se = '00', frac = '', zone] = m;
