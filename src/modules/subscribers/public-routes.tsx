@@ -168,7 +168,17 @@ publicSubscriberRoutes.post('/n/:slug/subscribe', formLimit, async (c) => {
       }
       if (!Object.keys(errors).length) errors.email = t('error.email');
       const consent = await s.subscribers.consentText(n);
-      return c.html(<SignupPage n={view(n)} consentText={consent.text} values={values} errors={errors} topics={await signupTopics(c, n, chosenTopics)} turnstileSiteKey={s.config.turnstile?.siteKey} />, 422);
+      return c.html(
+        <SignupPage
+          n={view(n)}
+          consentText={consent.text}
+          values={values}
+          errors={errors}
+          topics={await signupTopics(c, n, chosenTopics)}
+          turnstileSiteKey={s.config.turnstile?.siteKey}
+        />,
+        422,
+      );
     }
     if (e instanceof AppError && e.code === 'unavailable' && s.config.turnstile) {
       const consent = await s.subscribers.consentText(n);

@@ -360,7 +360,13 @@ function ProfileCard(props: { v: View; s: SubscriberDetail; fields: SubscriberFi
   );
 }
 
-export function SubscriberPage(props: { v: View; flash?: FlashMsg | undefined; s: SubscriberDetail; fields?: SubscriberField[] | undefined; notes?: PersonNote[] }) {
+export function SubscriberPage(props: {
+  v: View;
+  flash?: FlashMsg | undefined;
+  s: SubscriberDetail;
+  fields?: SubscriberField[] | undefined;
+  notes?: PersonNote[];
+}) {
   const { v, s } = props;
   const t = v.t;
   return (
