@@ -74,7 +74,12 @@ export function readPdfText(source: string): PdfTextRead {
     lines.push(carry ? { ...l, gap: Math.max(l.gap, carry.gap), page: l.page || carry.page } : l);
     carry = null;
   }
-  const typicalGap = mostCommon(lines.slice(1).map((l) => l.gap)) ?? 0;
+  // Double-spaced text puts a blank line after every line; text of one-line paragraphs (a title
+  // right over its one-line text, blank lines between them) has as many blank lines, but also
+  // lines set right under each other: there a blank line is a paragraph break.
+  const gaps = lines.slice(1).map((l) => l.gap);
+  const tight = gaps.filter((g) => g === 0).length;
+  const typicalGap = tight >= 3 && tight >= 0.25 * gaps.length ? 0 : (mostCommon(gaps) ?? 0);
   // Word's "plain text" and similar exports do not wrap: one line is one paragraph.
   // Wrapped text ends its long lines anywhere; unwrapped text ends every long line a sentence.
   const long = lines.filter((l) => l.width > 100);
