@@ -74,7 +74,12 @@ export function readPdfText(source: string): PdfTextRead {
     lines.push(carry ? { ...l, gap: Math.max(l.gap, carry.gap), page: l.page || carry.page } : l);
     carry = null;
   }
-  const typicalGap = mostCommon(lines.slice(1).map((l) => l.gap)) ?? 0;
+  // Double-spaced text puts a blank line after every line; text of one-line paragraphs (a title
+  // right over its one-line text, blank lines between them) has as many blank lines, but also
+  // lines set right under each other: there a blank line is a paragraph break.
+  const gaps = lines.slice(1).map((l) => l.gap);
+  const tight = gaps.filter((g) => g === 0).length;
+  const typicalGap = tight >= 3 && tight >= 0.25 * gaps.length ? 0 : (mostCommon(gaps) ?? 0);
   // Word's "plain text" and similar exports do not wrap: one line is one paragraph.
   // Wrapped text ends its long lines anywhere; unwrapped text ends every long line a sentence.
   const long = lines.filter((l) => l.width > 100);
@@ -253,6 +258,8 @@ function count(s: string, re: RegExp): number {
 function continuesUrl(url: string, next: string): boolean {
   const t = next.trim();
   if (!/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#]+$/.test(t) || isUrlLine(t)) return false;
+  // A path cut anywhere: the rest ends the way a page's address does ("84756.htm", "…_881.html").
+  if (/^[\w\-.%]+\.(?:s?html?|php|aspx?|jsp|pdf|cgi)$/i.test(t) && /\/[^/]*$/.test(url.replace(/^[a-z]+:\/\/[^/]+/i, ''))) return true;
   // An address or a site of its own: "mailto:…", "name@host", "example.org" — never more of the URL.
   if (/^mailto:/i.test(t) || isEmailLine(t) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(t)) return false;
   return /[/?&=%#]/.test(t) || /[/?&=%#\-_.]$/.test(url);
@@ -279,7 +286,10 @@ function readLines(source: string): Line[] {
 }
 
 /** A line that is only a page number: "3", "- 3 -", "Page 3 of 8", "第 3 页", "3/8". */
-const PAGE_NUMBER = /^[-–—·\s]*(?:(?:page|p\.|第)\s*)?\d{1,3}\s*(?:页|\/\s*\d{1,3}|of\s+\d{1,3})?[-–—·\s]*$/i;
+const PAGE_NUMBER = /^[-–—·\s]*(?:(?:page|p\.|第)\s*)?\d{1,3}\s*(?:[页頁]|\/\s*\d{1,3}|of\s+\d{1,3})?[-–—·\s]*$/i;
+
+/** A page number beside a running line's words: "第2页", "第 2 頁", "Page 2", "p. 2", "2 |", "| 2", "· 2". */
+const PAGE_MARK = /\s*(?:第\s*\d{1,3}\s*[页頁]|\bpage\s*\d{1,3}(?:\s*of\s*\d{1,3})?|\bp\.\s*\d{1,3}|^\s*\d{1,3}\s*[|·•–—-]|[|·•–—-]\s*\d{1,3}\s*$)\s*/i;
 
 /** Lines compared with their numbers masked: "SPP Brief · 3" and "SPP Brief · 4" are one running line. */
 function runningKey(text: string): string {
@@ -294,7 +304,8 @@ function runningKey(text: string): string {
 function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | undefined; found: { text: string; count: number; texts: string[] }[] } {
   const groups = new Map<string, { texts: Set<string>; raw: string[]; count: number; first: string }>();
   for (const l of lines) {
-    if (displayWidth(l.text) > 80 || isUrlLine(l.text) || !/\p{L}/u.test(l.text)) continue;
+    // A URL's tail cut by the line end ("40248.html") is no running line either.
+    if (displayWidth(l.text) > 80 || isUrlLine(l.text) || !/\p{L}/u.test(l.text) || /^[\w\-.%/?&=#~]*[./_][\w\-.%/?&=#~]*$/.test(l.text.trim())) continue;
     const key = runningKey(l.text);
     if (key === '') continue;
     const g = groups.get(key) ?? { texts: new Set<string>(), raw: [], count: 0, first: l.text };
@@ -310,7 +321,10 @@ function runningLines(lines: Line[]): { keys: Set<string>; nameKey: string | und
   for (const [key, g] of groups) {
     const numbered = g.count >= 2 && g.texts.size >= 2 && /#/.test(key) && !isVolumeLine(g.first);
     const nameRepeated = key === firstKey && g.count >= 3 && TITLE_WORDS.test(g.first) && !looksLikeSectionName(g.first);
-    if (!numbered && !nameRepeated) continue;
+    // The name with a page number ("简报 · 第2页", "Review | Page 3"): a page's running line, even
+    // when the extract kept it on one page only.
+    const namePaged = key !== firstKey && firstKey !== '' && PAGE_MARK.test(g.first) && runningKey(g.first.replace(PAGE_MARK, '')) === firstKey;
+    if (!numbered && !nameRepeated && !namePaged) continue;
     // The first occurrence of the name is the front page's title: it stays.
     if (nameRepeated && !numbered) nameKey = key;
     keys.add(key);

@@ -30,11 +30,15 @@ export function issueText(content: IssueContent): string {
 export function findLostText(source: string, content: IssueContent, setAside: readonly string[] = []): string[] {
   const output = comparable(`${issueText(content)}\n${setAside.join('\n')}`);
   const titles = content.sections.flatMap((s) => [s.title, ...s.articles.map((a) => a.title)]).filter((t) => t !== '');
+  const links = content.sections.flatMap((s) => s.articles.flatMap((a) => a.sources.map((l) => l.url)));
   const lost: string[] = [];
   for (let line of source.replace(/\r\n?/g, '\n').split('\n')) {
     const whole = comparable(line);
     if (whole === '' || output.includes(whole) || isTocMarker(line)) continue;
     if (titles.some((t) => similarity(t, line) >= 0.75)) continue;
+    // The tail of a URL the line end cut: it is in the joined link.
+    const bare = line.trim();
+    if (bare !== '' && !/\s/.test(bare) && links.some((u) => u.endsWith(bare))) continue;
     // The footer keeps the editor's name; the email prints the label ("编辑：") itself.
     // Likewise "联系我们 Contact:" before an address: the footer prints its own label.
     line = line.replace(EDITOR_LINE, '').replace(/mailto:/gi, '');

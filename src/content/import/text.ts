@@ -240,7 +240,8 @@ export const DISCLAIMER =
   /(来源于|汇编|免责|版权|不代表|仅供参考|转载|退订|取消订阅|内部资料|内部交流|not for publication|for internal use|confidential|disclaimer|copyright|©|all rights reserved|unsubscribe|you are receiving|you received this|compiled by|opinions expressed)/i;
 
 /** "2023年第2期", "总第12期", "Issue 12", "Vol. 3 No. 4". */
-export const VOLUME = /(第\s*\d+\s*期|总第\s*\d+|\b(vol(ume)?|issue|no|number|edition|nr)\.?\s*#?\s*\d+)/i;
+export const VOLUME =
+  /(第\s*[\d一二三四五六七八九十百零〇]+\s*期|[总總]第\s*[\d一二三四五六七八九十百零〇]+|(?<![\p{L}])(vol(ume)?|issue|no|number|edition|nr|n\.?º|número|numéro|numero|ausgabe|heft|nummer|édition|edición)\.?\s*#?\s*\d+)/iu;
 
 /** A line that is only an issue number or a date, as on a front page. */
 export function isVolumeLine(text: string): boolean {
